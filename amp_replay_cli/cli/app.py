@@ -1,0 +1,40 @@
+"""The root `amp-replay` application."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from amp_replay_cli import __version__
+from amp_replay_cli.cli import schema, validate
+
+EXIT_CODES = (
+    "Exit codes: 0 ok · 1 findings (warnings too with --strict) · 2 usage or input error · "
+    "3 auth · 4 network · 5 internal bug · 130 interrupted."
+)
+
+app = typer.Typer(
+    name="amp-replay",
+    help="Validate, simulate, upload and diagnose Amplitude Session Replay set-ups that run through Segment.",
+    epilog=EXIT_CODES,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command(name="validate", help=validate.HELP, epilog=EXIT_CODES)(validate.validate)
+app.command(name="schema")(schema.schema)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"amp-replay {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        Optional[bool],
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """Validate, simulate, upload and diagnose Amplitude Session Replay set-ups that run through Segment."""

@@ -1,0 +1,42 @@
+"""`amp-replay schema`: JSON Schemas for editors and for the JSON output."""
+
+import enum
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from amp_replay_cli.cli.validate import Sdk
+
+
+class SchemaKind(str, enum.Enum):
+    options = "options"
+    output = "output"
+
+
+def schema(
+    kind: Annotated[
+        SchemaKind,
+        typer.Argument(help="options: sessionReplayOptions for editors; output: the --output-format json envelope."),
+    ] = SchemaKind.options,
+    sdk: Annotated[Sdk, typer.Option(help="SDK line of the options schema.")] = Sdk.standalone,
+    output_file: Annotated[
+        Optional[Path], typer.Option("--output-file", "-o", help="Write here instead of stdout.", dir_okay=False)
+    ] = None,
+) -> None:
+    """Print a JSON Schema: point an editor's $schema at it to get completion and typo checks."""
+    if kind is SchemaKind.output:
+        from amp_replay_cli.output.schema import output_schema
+
+        document = output_schema()
+    else:
+        from amp_replay_cli.core.options.catalog import Line
+        from amp_replay_cli.core.options.schema import options_schema
+
+        document = options_schema(Line(sdk.value))
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if output_file is None:
+        typer.echo(text, nl=False)
+    else:
+        output_file.write_text(text, encoding="utf-8")

@@ -1,0 +1,56 @@
+"""`amp-replay validate`: check sessionReplayOptions files."""
+
+import enum
+from typing import Annotated, List, Optional
+
+import typer
+
+from amp_replay_cli.cli.shared import reporting_command
+from amp_replay_cli.core.findings import Report
+
+HELP = """Check sessionReplayOptions files (YAML or JSON) against what the SDK really does with them.
+
+A file holds the options object, a Segment wrapper call ({amplitudeApiKey, segmentInstance,
+sessionReplayOptions}), or Browser SDK plugin options; the SDK line comes from --sdk or the
+file's shape. Findings exit 1, unreadable inputs exit 2.
+"""
+
+
+class Sdk(str, enum.Enum):
+    standalone = "standalone"
+    plugin = "plugin"
+    segment_wrapper = "segment-wrapper"
+
+
+class Environment(str, enum.Enum):
+    production = "production"
+    development = "development"
+
+
+@reporting_command("validate")
+def validate(
+    paths: Annotated[
+        List[str],
+        typer.Argument(help="Files, directories (searched for .yaml/.yml/.json), globs, or - for stdin.",
+                       show_default=False),
+    ],
+    sdk: Annotated[
+        Optional[Sdk],
+        typer.Option(help="SDK line whose rules apply: standalone 1.51, plugin 1.35, segment-wrapper 0.4.0 "
+                     "(SDK 1.13.6). Default: inferred from each file's shape."),
+    ] = None,
+    env: Annotated[
+        Environment, typer.Option(help="production flags debug settings and 100 % sampling; development does not.")
+    ] = Environment.production,
+    strict: Annotated[bool, typer.Option(help="Warnings fail the run too (exit 1).")] = False,
+) -> Report:
+    from amp_replay_cli.core.options.catalog import Line
+    from amp_replay_cli.core.validate import ValidateSettings
+    from amp_replay_cli.core.validate import validate as run_validate
+
+    settings = ValidateSettings(
+        sdk=Line(sdk.value) if sdk else None,
+        production=env is Environment.production,
+        strict=strict,
+    )
+    return run_validate(paths, settings)

@@ -1,0 +1,152 @@
+"""Turning command-line paths into readable inputs: globs, directories, stdin, encodings."""
+
+from __future__ import annotations
+
+import codecs
+import glob
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Union
+
+from amp_replay_cli.core.errors import InputError, Location
+
+STDIN_NAME = "<stdin>"
+GLOB_CHARACTERS = frozenset("*?[")
+SKIPPED_DIRECTORIES = frozenset({"node_modules", "__pycache__"})
+
+_BOMS = (
+    # UTF-32 first: its little-endian BOM starts with UTF-16's.
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str  # as shown to the user
+    path: Path | None  # None for stdin
+
+    @property
+    def suffix(self) -> str:
+        return self.path.suffix.lower() if self.path else ""
+
+
+Expanded = Union[Source, InputError]
+
+
+def expand_paths(arguments: list[str], suffixes: tuple[str, ...]) -> list[Expanded]:
+    """Each argument as files to read, in order, with an error in place of what cannot be found.
+
+    Globs are expanded here too so that quoted patterns work in CI and on Windows.
+    """
+    seen: set[str] = set()
+    expanded: list[Expanded] = []
+    for argument in arguments:
+        for item in _expand_one(argument, suffixes):
+            if isinstance(item, Source):
+                key = str(item.path.resolve()) if item.path else STDIN_NAME
+                if key in seen:
+                    continue
+                seen.add(key)
+            expanded.append(item)
+    return expanded
+
+
+def _expand_one(argument: str, suffixes: tuple[str, ...]) -> list[Expanded]:
+    if argument == "-":
+        return [Source(STDIN_NAME, None)]
+    path = Path(argument)
+    if path.is_dir():
+        return _files_in_directory(path, suffixes)
+    if path.exists() or not GLOB_CHARACTERS.intersection(argument):
+        return [Source(argument, path)]
+    matches = sorted(glob.glob(argument, recursive=True))
+    if not matches:
+        return [InputError("no file matches this pattern", location=Location(argument),
+                           hint="check the pattern, or quote it so the shell leaves it to amp-replay")]
+    results: list[Expanded] = []
+    for match in matches:
+        match_path = Path(match)
+        if match_path.is_dir():
+            results.extend(_files_in_directory(match_path, suffixes))
+        else:
+            results.append(Source(match, match_path))
+    return results
+
+
+def _files_in_directory(directory: Path, suffixes: tuple[str, ...]) -> list[Expanded]:
+    found: list[Expanded] = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRECTORIES)
+        for name in sorted(files):
+            if Path(name).suffix.lower() in suffixes:
+                found.append(Source(os.path.join(root, name), Path(root) / name))
+    if not found:
+        listed = ", ".join(suffixes)
+        return [InputError(f"no {listed} files in this directory", location=Location(str(directory)))]
+    return found
+
+
+def read_bytes(source: Source, max_bytes: int, stdin: BinaryIO | None = None) -> bytes:
+    """The raw content, refusing anything larger than `max_bytes` without reading it all."""
+    where = Location(source.name)
+    if source.path is None:
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read(max_bytes + 1)
+    else:
+        try:
+            with source.path.open("rb") as handle:
+                data = handle.read(max_bytes + 1)
+        except FileNotFoundError:
+            raise InputError("no such file", location=where) from None
+        except IsADirectoryError:
+            raise InputError("is a directory", location=where) from None
+        except PermissionError:
+            raise InputError("permission denied", location=where) from None
+        except OSError as error:
+            raise InputError(f"cannot read: {error.strerror or error}", location=where) from None
+    if len(data) > max_bytes:
+        raise InputError(
+            f"larger than the {_size(max_bytes)} limit",
+            location=where,
+            hint="this does not look like a configuration file; check the path",
+        )
+    return data
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Text from UTF-8 (BOM optional) or BOM-marked UTF-16/32; anything else is an input error."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise InputError(f"invalid {encoding.upper()} at byte {error.start}", location=Location(name)) from None
+    if b"\x00" in data[:4096]:
+        raise InputError(
+            "contains NUL bytes: not UTF-8 text (UTF-16 or UTF-32 without a byte-order mark, or a binary file)",
+            location=Location(name),
+            hint="save the file as UTF-8",
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        column = len(data[line_start:error.start].decode("utf-8", errors="replace")) + 1
+        raise InputError(
+            f"invalid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})",
+            location=Location(name, line, column),
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):g} MiB"
+    return f"{count / 1024:g} KiB"

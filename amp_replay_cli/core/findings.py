@@ -1,0 +1,136 @@
+"""The one result model every command produces and every renderer reads."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from amp_replay_cli.core.errors import AmpReplayError, ExitCode
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str | None = None
+    hint: str | None = None
+
+    def location(self) -> str:
+        parts = [self.file or "-"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "hint": self.hint,
+        }
+
+
+@dataclass
+class Report:
+    """What a command found.
+
+    `problems` are inputs that could not be read while the run went on with the others;
+    `fatal` is an error that ended the run. Either makes the run an error (exit 2-5),
+    findings make it exit 1, and `secrets` are values no renderer may print.
+    """
+
+    command: str
+    findings: list[Finding] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    result: dict[str, Any] = field(default_factory=dict)
+    problems: list[AmpReplayError] = field(default_factory=list)
+    fatal: AmpReplayError | None = None
+    strict: bool = False
+    # What was checked (files, users): reports that list each one, like JUnit, need the clean ones too.
+    subjects: list[str] = field(default_factory=list)
+    secrets: set[str] = field(default_factory=set, repr=False)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for finding in self.findings if finding.severity is severity)
+
+    def fails_on(self, finding: Finding) -> bool:
+        """Whether this finding alone would make the run exit 1."""
+        return finding.severity is Severity.ERROR or (self.strict and finding.severity is Severity.WARNING)
+
+    @property
+    def exit_code(self) -> int:
+        if self.fatal is not None:
+            return self.fatal.exit_code
+        if self.problems:
+            return max(problem.exit_code for problem in self.problems)
+        if any(self.fails_on(finding) for finding in self.findings):
+            return ExitCode.FINDINGS
+        return ExitCode.OK
+
+    @property
+    def status(self) -> str:
+        code = self.exit_code
+        if code == ExitCode.OK:
+            return "ok"
+        if code == ExitCode.FINDINGS:
+            return "findings"
+        return "error"
+
+    def errors(self) -> list[AmpReplayError]:
+        """Every error of the run, the fatal one first."""
+        return ([self.fatal] if self.fatal is not None else []) + list(self.problems)
+
+    def error_info(self) -> dict[str, Any] | None:
+        errors = self.errors()
+        if not errors:
+            return None
+        first = errors[0]
+        message = first.one_line() if len(errors) == 1 else f"{len(errors)} inputs could not be read"
+        return {
+            "kind": first.kind,
+            "message": message,
+            "hint": first.hint,
+            "problems": [
+                {
+                    "file": error.location.file if error.location else None,
+                    "line": error.location.line if error.location else None,
+                    "column": error.location.column if error.location else None,
+                    "message": error.message,
+                }
+                for error in errors
+            ],
+        }
+
+    def sorted_findings(self) -> list[Finding]:
+        """Findings in file order (as first seen), then by position, errors first on a tie."""
+        file_order: dict[str | None, int] = {}
+        for finding in self.findings:
+            file_order.setdefault(finding.file, len(file_order))
+        return sorted(
+            self.findings,
+            key=lambda f: (file_order[f.file], f.line or 0, f.column or 0, f.severity.rank, f.code),
+        )

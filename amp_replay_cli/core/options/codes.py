@@ -1,0 +1,53 @@
+"""Finding codes of `validate`. Stable: a code is never reused for another meaning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    name: str
+    summary: str
+
+
+_CODES = (
+    Code("AR101", "sample-rate-records-nothing", "sampleRate is missing, 0, null or otherwise falsy: the SDK records nothing"),
+    Code("AR102", "sample-rate-invalid", "sampleRate is negative, NaN, not a number, or a non-numeric string"),
+    Code("AR103", "sample-rate-string", "sampleRate is a numeric string that works only by JavaScript coercion"),
+    Code("AR104", "sample-rate-everything", "sampleRate of 1 in production, or above 1 (same as 1)"),
+    Code("AR105", "sample-rate-precision", "sampleRate finer than the SDK's 0.000001 steps"),
+    Code("AR110", "unknown-option", "a key the SDK does not know and ignores silently"),
+    Code("AR111", "no-effect-option", "an analytics-core setting that Session Replay never reads"),
+    Code("AR112", "ignored-option", "an option this SDK line overrides or takes from elsewhere"),
+    Code("AR113", "deprecated-option", "a deprecated option with a replacement"),
+    Code("AR114", "unsupported-option", "an option of another SDK line that this one does not read"),
+    Code("AR120", "wrong-type", "a value of the wrong type (or null where the key should be left out)"),
+    Code("AR121", "duplicate-key", "a key written twice: YAML and JSON loaders keep the last one silently"),
+    Code("AR122", "yaml-ambiguous-scalar", "text that YAML 1.1 (PyYAML) and YAML 1.2 / JavaScript read differently"),
+    Code("AR130", "flush-max-retries", "flushMaxRetries of 0 or less (nothing uploaded), above 2 or fractional"),
+    Code("AR140", "selector-string", "maskSelector / unmaskSelector given as a string instead of a list"),
+    Code("AR141", "invalid-selector", "an empty or malformed CSS selector"),
+    Code("AR142", "unmask-selector", "text recorded in clear through unmaskSelector"),
+    Code("AR143", "mask-level", "an unknown mask level, or the light level"),
+    Code("AR144", "url-mask-rule", "a urlMaskLevels rule without a usable match glob"),
+    Code("AR145", "mask-attributes-style", "style in maskAttributes, which is never masked"),
+    Code("AR150", "ugc-filter-rules", "ugcFilterRules that make init() throw"),
+    Code("AR160", "server-zone", "serverZone that is not exactly US or EU"),
+    Code("AR161", "server-url", "trackServerUrl / configServerUrl that the SDK will use wrongly"),
+    Code("AR170", "runtime-id", "deviceId / sessionId explicitly falsy, or absent from a standalone config"),
+    Code("AR171", "opt-out", "optOut: true records nothing"),
+    Code("AR180", "debug-in-production", "debugMode or verbose logLevel in production, or logLevel out of range"),
+    Code("AR181", "transport", "transport compression off, or the upload timeout disabled"),
+    Code("AR182", "payload-privacy", "options that grow payloads or record more than the page text"),
+    Code("AR183", "flush-interval", "flushIntervalConfig values the SDK clamps or adjusts"),
+    Code("AR184", "byte-size-clamp", "byte-size limits the SDK clamps or ignores"),
+    Code("AR185", "snapshot-volume", "full-snapshot settings that multiply request volume"),
+    Code("AR186", "performance-config", "performanceConfig without enabled (idle-time compression off)"),
+    Code("AR187", "store-type", "storeType other than memory or idb"),
+    Code("AR190", "credential", "an API key that cannot work, or a secret key in browser configuration"),
+    Code("AR191", "function-in-config", "a function-valued option written as data"),
+)
+
+CODES: dict[str, Code] = {code.code: code for code in _CODES}
