@@ -1,0 +1,1 @@
+complete --command amp-replay --no-files --arguments "(env _AMP_REPLAY_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) amp-replay)" --condition "env _AMP_REPLAY_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) amp-replay"
