@@ -11,6 +11,7 @@ from amp_replay_cli.core.options.rules import effective_rate, selector_problem
 E, W, I = "error", "warning", "info"
 S, P, SW = Line.STANDALONE, Line.PLUGIN, Line.SEGMENT_WRAPPER
 IDS_ABSENT = {(I, "AR170", "deviceId"), (I, "AR170", "sessionId")}
+WRAPPER_NOTE = (I, "AR172", None)
 
 
 def findings(text, line=None, production=True, suffix=".yaml"):
@@ -78,7 +79,7 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
     text = '{"amplitudeApiKey": "0123456789abcdef0123456789abcdef", "segmentInstance": "analytics", ' \
            '"sessionReplayOptions": {"sampleRate": 0.2, "privacyConfig": {"maskSelector": [".pii"]}, ' \
            '"serverZone": "EU", "logLevel": 1}}'
-    assert triples(text, suffix=".json") == set()
+    assert triples(text, suffix=".json") == {WRAPPER_NOTE}
 
 
 @pytest.mark.parametrize(
@@ -236,9 +237,8 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
 )
 def test_rule(text, line, expected):
     found = triples(text, line)
-    if line is Line.STANDALONE:
-        found -= {t for t in IDS_ABSENT if t not in expected}
-    assert found == expected
+    notes = IDS_ABSENT if line is Line.STANDALONE else {WRAPPER_NOTE} if line is Line.SEGMENT_WRAPPER else set()
+    assert found - (notes - expected) == expected
 
 
 def test_development_drops_production_only_warnings():
@@ -250,18 +250,18 @@ def test_development_drops_production_only_warnings():
 def test_segment_call_findings_carry_the_full_option_path():
     text = "amplitudeApiKey: key12345\nsessionReplayOptions:\n  serverZone: eu\n"
     assert triples(text) == {(E, "AR101", "sessionReplayOptions.sampleRate"),
-                             (E, "AR160", "sessionReplayOptions.serverZone")}
+                             (E, "AR160", "sessionReplayOptions.serverZone"), WRAPPER_NOTE}
 
 
 def test_segment_call_without_options_records_nothing():
     assert triples("amplitudeApiKey: key12345\nsegmentInstance: analytics\n") == {
-        (E, "AR101", "sessionReplayOptions.sampleRate")}
+        (E, "AR101", "sessionReplayOptions.sampleRate"), WRAPPER_NOTE}
 
 
 def test_segment_call_checks_its_own_keys():
     text = "amplitudeApiKey: ''\nsessionReplayOptions: {sampleRate: 0.1}\nenableWrapperDebug: true\nsegment: x\n"
     assert triples(text) == {(E, "AR190", "amplitudeApiKey"), (W, "AR114", "enableWrapperDebug"),
-                             (W, "AR110", "segment")}
+                             (W, "AR110", "segment"), WRAPPER_NOTE}
 
 
 def test_segment_call_with_options_of_the_wrong_type():

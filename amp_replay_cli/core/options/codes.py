@@ -38,6 +38,7 @@ _CODES = (
     Code("AR161", "server-url", "trackServerUrl / configServerUrl that the SDK will use wrongly"),
     Code("AR170", "runtime-id", "deviceId / sessionId explicitly falsy, or absent from a standalone config"),
     Code("AR171", "opt-out", "optOut: true records nothing"),
+    Code("AR172", "wrapper-identity", "the Segment wrapper's legacy SDK and its userId-as-device-id switch"),
     Code("AR180", "debug-in-production", "debugMode or verbose logLevel in production, or logLevel out of range"),
     Code("AR181", "transport", "transport compression off, or the upload timeout disabled"),
     Code("AR182", "payload-privacy", "options that grow payloads or record more than the page text"),
