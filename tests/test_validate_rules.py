@@ -271,7 +271,7 @@ def test_segment_call_with_options_of_the_wrong_type():
 
 def test_credential_values_are_remembered_as_secrets_and_not_shown():
     checker = findings("amplitudeApiKey: 12345678\nsessionReplayOptions: {sampleRate: 0.1, apiKey: s3cr3t-key}\n")
-    assert checker.secrets == {"s3cr3t-key"}
+    assert checker.secrets == {"12345678", "s3cr3t-key"}
     assert all("12345678" not in f.message and "s3cr3t" not in f.message for f in checker.findings)
     assert ("error", "AR120", "amplitudeApiKey") in {(f.severity.value, f.code, f.path) for f in checker.findings}
 
@@ -337,3 +337,9 @@ def test_effective_rate_counts_buckets_the_way_the_sdk_compares(rate, effective)
 def test_selector_problems(selector, problem):
     found = selector_problem(selector)
     assert (found is None) if problem is None else (problem in found)
+
+
+def test_yaml_notes_never_quote_a_credential():
+    checker = findings("amplitudeApiKey: 0123456701234567\nsessionReplayOptions: {sampleRate: 0.1}\n")
+    assert not [f for f in checker.findings if f.code == "AR122"]
+    assert checker.secrets == {str(0o123456701234567)}

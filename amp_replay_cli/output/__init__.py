@@ -114,13 +114,15 @@ def summary_line(report: Report) -> str:
         number = report.count(severity)
         if number:
             counts.append(f"{number} {word}{'s' if number != 1 and word != 'info' else ''}")
-    subjects = len(report.subjects)
-    scope = f" in {subjects} file{'s' if subjects != 1 else ''}" if report.command == "validate" else ""
-    found = ", ".join(counts) if counts else "no findings"
-    line = f"amp-replay {report.command}: {found}{scope}"
+    parts = []
+    readable = len(report.subjects) - len(report.problems)
+    if readable > 0 or not report.problems:
+        scope = f" in {readable} file{'s' if readable != 1 else ''}" if report.command == "validate" else ""
+        parts.append((", ".join(counts) if counts else "no findings") + scope)
     if report.problems:
-        line += f"; {len(report.problems)} input{'s' if len(report.problems) != 1 else ''} could not be read"
-    return line
+        unread = len(report.problems)
+        parts.append(f"{unread} input{'s' if unread != 1 else ''} could not be read")
+    return f"amp-replay {report.command}: " + "; ".join(parts)
 
 
 def redact(text: str, secrets: set[str]) -> str:

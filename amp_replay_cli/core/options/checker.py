@@ -174,8 +174,8 @@ class Checker:
                 self.check_option(spec, entry, path + (key,))
 
     def check_option(self, spec: Option, entry: Entry, path: tuple[PathPart, ...]) -> None:
-        if spec.credential and isinstance(entry.value, Scalar) and isinstance(entry.value.value, str):
-            self.secrets.add(entry.value.value)
+        if spec.credential and isinstance(entry.value, Scalar) and entry.value.value is not None:
+            self.secrets.add(str(entry.value.value))
         availability = spec.on(self.line)
         if availability.effect is not Effect.ACTIVE:
             self.emit(
@@ -191,7 +191,7 @@ class Checker:
         self.check_value(spec, entry.value, path)
 
     def check_value(self, spec: Option, node: Node, path: tuple[PathPart, ...]) -> None:
-        if isinstance(node, Scalar) and node.ambiguity:
+        if isinstance(node, Scalar) and node.ambiguity and not spec.credential:  # the note quotes the text
             self.emit("AR122", Severity.WARNING, node.ambiguity, node, path)
         before, after = rules.rules_for(path)
         if before is not None and before(self, node, path):
