@@ -110,9 +110,8 @@ def output_settings(
     verbose: int,
     quiet: int,
     color: ColorMode,
-    environ: Optional[dict] = None,
 ) -> OutputSettings:
-    environ = dict(os.environ) if environ is None else environ
+    environ = dict(os.environ)
     return OutputSettings(
         format=resolve_format(output_format.value, environ),
         output_file=output_file,

@@ -74,10 +74,12 @@ class Checker:
         severity: Severity,
         message: str,
         where: Node | Mark,
-        path: tuple[PathPart, ...],
+        path: tuple[PathPart, ...] | None,
         hint: str | None = None,
     ) -> None:
+        """Record a finding; `path` is relative to the options object, None for the file as a whole."""
         mark = where if isinstance(where, Mark) else where.mark
+        full_path = None if path is None else self.prefix + path
         self.findings.append(
             Finding(
                 code=code,
@@ -86,7 +88,7 @@ class Checker:
                 file=self.document.source,
                 line=mark.line,
                 column=mark.column,
-                path=format_path(self.prefix + path) if path or self.prefix else None,
+                path=format_path(full_path) if full_path else None,
                 hint=hint,
             )
         )
@@ -104,19 +106,15 @@ class Checker:
                 hint="a config file holds sessionReplayOptions as an object, or an object with a sessionReplayOptions key",
             )
         for duplicate in self.document.duplicates:
-            where = format_path(duplicate.path + (duplicate.key,))
-            self.findings.append(
-                Finding(
-                    code="AR121",
-                    severity=Severity.ERROR,
-                    message=f"`{where}` is written twice (lines {duplicate.first.line} and {duplicate.again.line}); "
-                    "loaders keep the last value without a word",
-                    file=self.document.source,
-                    line=duplicate.again.line,
-                    column=duplicate.again.column,
-                    path=where,
-                    hint="keep one of the two",
-                )
+            where = duplicate.path + (duplicate.key,)
+            self.emit(
+                "AR121",
+                Severity.ERROR,
+                f"`{format_path(where)}` is written twice (lines {duplicate.first.line} and {duplicate.again.line}); "
+                "loaders keep the last value without a word",
+                duplicate.again,
+                where,
+                hint="keep one of the two",
             )
         if SEGMENT_CALL_MARKERS.intersection(root.entries):
             self.check_segment_call(root)

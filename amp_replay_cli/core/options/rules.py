@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from amp_replay_cli.core.documents.nodes import Mapping, Mark, Node, PathPart, Scalar, Sequence, kind_name
-from amp_replay_cli.core.findings import Finding, Severity
+from amp_replay_cli.core.findings import Severity
 from amp_replay_cli.core.jsvalues import js_string_to_number, js_truthy, show
 from amp_replay_cli.core.options.catalog import MASK_LEVELS, Line
 
@@ -105,19 +105,16 @@ def check_options_root(check: Checker, options: Mapping, anchor: Mark) -> None:
 
 def wrapper_identity_note(check: Checker, anchor: Mark) -> None:
     """What every Segment wrapper 0.4.0 set-up should know, whatever its options say."""
-    check.findings.append(
-        Finding(
-            code="AR172",
-            severity=INFO,
-            message="the Segment wrapper 0.4.0 runs SDK 1.13.6: it samples with the legacy hash, and after identify "
-            "it records under the Segment userId as device id while Amplitude (Actions) events keep the "
-            "anonymousId, so replays of logged-in users stop linking to their events",
-            file=check.document.source,
-            line=anchor.line,
-            column=anchor.column,
-            hint="keep the replay device id equal to the anonymousId (patch the wrapper, or use the standalone SDK "
-            "with the destination's device id)",
-        )
+    check.emit(
+        "AR172",
+        INFO,
+        "the Segment wrapper 0.4.0 runs SDK 1.13.6: it samples with the legacy hash, and after identify it records "
+        "under the Segment userId as device id while Amplitude (Actions) events keep the anonymousId, so replays "
+        "of logged-in users stop linking to their events",
+        anchor,
+        None,
+        hint="keep the replay device id equal to the anonymousId (patch the wrapper, or use the standalone SDK "
+        "with the destination's device id)",
     )
 
 
