@@ -201,3 +201,20 @@ def test_module_entry_point(write):
                                capture_output=True, text=True, timeout=60)
     assert completed.returncode == 1
     assert "AR101" in completed.stdout
+
+
+def test_output_file_that_is_a_pipe_is_written_in_place(run, write, tmp_path):
+    """Renaming a temporary file over a device or FIFO (think -o /dev/null) would replace it."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    run("validate", write("bad.yaml", BROKEN), "-f", "json", "-o", fifo, expect=1)
+    reader.join(timeout=10)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(received[0])["status"] == "findings"

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from amp_replay_cli.core.options.catalog import Line
-from amp_replay_cli.core.options.codes import CODES
+from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.options.schema import options_schema
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,8 +42,14 @@ def test_ci_runs_the_test_command_of_the_readme():
 def test_readme_lists_every_finding_code_and_command():
     for code in CODES:
         assert f"| {code} |" in README, code
-    for command in ("validate", "schema"):
+    for command in ("validate", "simulate", "simulate explain", "schema"):
         assert f"amp-replay {command}" in README
+
+
+def test_every_code_the_source_emits_is_registered():
+    source = "\n".join(path.read_text(encoding="utf-8") for path in (REPO / "amp_replay_cli").rglob("*.py"))
+    used = set(re.findall(r'"(AR\d{3})"', source))
+    assert used and used <= set(CODES)
 
 
 def test_changelog_has_an_unreleased_section():

@@ -6,7 +6,8 @@ from amp_replay_cli.core.documents import parse_documents
 from amp_replay_cli.core.findings import Severity
 from amp_replay_cli.core.options.catalog import Line
 from amp_replay_cli.core.options.checker import Checker, infer_line
-from amp_replay_cli.core.options.rules import effective_rate, selector_problem
+from amp_replay_cli.core.options.rules import selector_problem
+from amp_replay_cli.core.sampling import effective_rate
 
 E, W, I = "error", "warning", "info"
 S, P, SW = Line.STANDALONE, Line.PLUGIN, Line.SEGMENT_WRAPPER
@@ -314,7 +315,7 @@ def test_yaml_exponent_is_explained_and_checked_as_the_number():
 
 
 def test_severity_and_codes_are_known():
-    from amp_replay_cli.core.options.codes import CODES
+    from amp_replay_cli.core.codes import CODES
 
     checker = findings("sampleRate: 0\nserverZone: eu\nx: 1\n", S)
     assert all(f.code in CODES and isinstance(f.severity, Severity) for f in checker.findings)

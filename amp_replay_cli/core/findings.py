@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 from amp_replay_cli.core.errors import AmpReplayError, ExitCode
 
@@ -54,6 +54,34 @@ class Finding:
         }
 
 
+class RowStream:
+    """Result rows made on demand and read once, so a million of them never sit in memory.
+
+    Totals that depend on every row (a summary, findings about bad input lines) are complete
+    only after the last row: whoever renders a report reads the rows it shows, then calls
+    `Report.finalize()`, which drains what nobody read.
+    """
+
+    def __init__(self, columns: list[str], rows: Iterable[dict[str, Any]], on_done: Callable[[], None] | None = None):
+        self.columns = columns
+        self._rows = rows
+        self._on_done = on_done
+        self._started = False
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        if self._started:
+            raise RuntimeError("a RowStream can be read only once")
+        self._started = True
+        yield from self._rows
+        if self._on_done is not None:
+            self._on_done()
+
+    def drain(self) -> None:
+        if not self._started:
+            for _ in self:
+                pass
+
+
 @dataclass
 class Report:
     """What a command found.
@@ -72,7 +100,15 @@ class Report:
     strict: bool = False
     # What was checked (files, users): reports that list each one, like JUnit, need the clean ones too.
     subjects: list[str] = field(default_factory=list)
+    # The one-line outcome for people (stderr in text mode); findings counts when empty.
+    headline: str = ""
     secrets: set[str] = field(default_factory=set, repr=False)
+
+    def finalize(self) -> None:
+        """Produce every row nobody has read yet, so summary and findings are complete."""
+        for value in self.result.values():
+            if isinstance(value, RowStream):
+                value.drain()
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import math
 import re
+from decimal import Decimal
 from typing import Any
 
 # ECMAScript StrWhiteSpaceChar: WhiteSpace and LineTerminator.
 _JS_WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
 _RADIX = {"0x": 16, "0o": 8, "0b": 2}
+_MAX_SAFE_INTEGER = 2**53
 
 
 def js_truthy(value: Any) -> bool:
@@ -51,3 +53,76 @@ def show(value: Any) -> str:
             return str(int(value))
     shown = json.dumps(value, ensure_ascii=False)
     return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def js_to_number(value: Any) -> float:
+    """JavaScript's ToNumber for values from JSON or YAML: how `x < value` sees `value`."""
+    if value is None or value is False:
+        return 0.0
+    if value is True:
+        return 1.0
+    if isinstance(value, (int, float)):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    if isinstance(value, str):
+        return js_string_to_number(value)
+    if isinstance(value, list) and not any(isinstance(item, (list, dict)) for item in value):
+        # An array converts through its string: [] is "", [0.5] is "0.5", [1, 2] is "1,2".
+        parts = ["" if item is None else js_string(item) for item in value]
+        return js_string_to_number(",".join(parts))
+    return math.nan  # "[object Object]"
+
+
+def js_string(value: Any) -> str:
+    """JavaScript's String(value) for a session id read from JSON: strings as-is, numbers as JS prints them."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        if -_MAX_SAFE_INTEGER < value < _MAX_SAFE_INTEGER:
+            return str(value)
+        try:
+            value = float(value)  # what JavaScript would hold: the nearest double
+        except OverflowError:
+            value = math.inf if value > 0 else -math.inf
+    return js_number_to_string(float(value))
+
+
+def js_number_to_string(number: float) -> str:
+    """ECMAScript Number::toString(10): shortest round-trip digits, plain below 1e21, else exponent."""
+    if math.isnan(number):
+        return "NaN"
+    if number == 0:
+        return "0"  # also for -0
+    if number < 0:
+        return "-" + js_number_to_string(-number)
+    if math.isinf(number):
+        return "Infinity"
+    digits, point = _shortest_digits(number)
+    count = len(digits)
+    if count <= point <= 21:
+        return digits + "0" * (point - count)
+    if 0 < point <= 21:
+        return f"{digits[:point]}.{digits[point:]}"
+    if -6 < point <= 0:
+        return "0." + "0" * -point + digits
+    exponent = point - 1
+    mantissa = digits if count == 1 else f"{digits[0]}.{digits[1:]}"
+    return f"{mantissa}e{'+' if exponent >= 0 else '-'}{abs(exponent)}"
+
+
+def _shortest_digits(number: float) -> tuple[str, int]:
+    """The digits s and the position n of the spec: number = 0.s × 10^n, s as short as round-trip allows.
+
+    Python's repr() yields the same shortest round-trip digits as JavaScript; only the layout differs.
+    """
+    sign, digit_tuple, exponent = Decimal(repr(number)).as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    stripped = digits.lstrip("0")
+    point = len(digits) + int(exponent) - (len(digits) - len(stripped))
+    return stripped.rstrip("0"), point

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, TextIO
+from typing import Callable, Iterable, Mapping, TextIO, Union
 
 from amp_replay_cli.core.findings import Finding, Report, Severity
 
@@ -62,12 +62,16 @@ def render(report: Report, settings: OutputSettings, stdout: TextIO | None = Non
     """Write the report; returns the exit code."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    body = redact(_renderer(settings.format)(report, settings), report.secrets)
+    chunks = _renderer(settings.format)(report, settings)
+    if isinstance(chunks, str):
+        chunks = [chunks]
     if settings.output_file is not None:
-        _write_atomically(settings.output_file, body)
-    elif body:
-        stdout.write(body)
+        _write_atomically(settings.output_file, (redact(chunk, report.secrets) for chunk in chunks))
+    else:
+        for chunk in chunks:
+            stdout.write(redact(chunk, report.secrets))
         stdout.flush()
+    report.finalize()
     notes = error_lines(report, settings.stderr_color)
     if settings.format in ("text", "github") and settings.verbosity >= 1 and report.fatal is None:
         notes.append(summary_line(report))
@@ -77,7 +81,10 @@ def render(report: Report, settings: OutputSettings, stdout: TextIO | None = Non
     return report.exit_code
 
 
-def _renderer(name: str) -> Callable[[Report, OutputSettings], str]:
+Renderer = Callable[[Report, OutputSettings], Union[str, Iterable[str]]]
+
+
+def _renderer(name: str) -> Renderer:
     # Imported on use: only text output pays for rich.
     if name == "json":
         from amp_replay_cli.output.json import render_json
@@ -116,7 +123,11 @@ def summary_line(report: Report) -> str:
             counts.append(f"{number} {word}{'s' if number != 1 and word != 'info' else ''}")
     parts = []
     readable = len(report.subjects) - len(report.problems)
-    if readable > 0 or not report.problems:
+    if report.headline:
+        parts.append(report.headline)
+        if counts:
+            parts.append(", ".join(counts))
+    elif readable > 0 or not report.problems:
         scope = f" in {readable} file{'s' if readable != 1 else ''}" if report.command == "validate" else ""
         parts.append((", ".join(counts) if counts else "no findings") + scope)
     if report.problems:
@@ -140,12 +151,26 @@ def _xml_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_atomically(path: Path, chunks: Iterable[str]) -> None:
+    """Stream into a temporary file beside `path` and rename it: readers never see half a report.
+
+    Devices and pipes (/dev/null, /dev/stdout, a FIFO) are written in place: renaming over them
+    would replace the device with a file.
+    """
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            for chunk in chunks:
+                stream.write(chunk)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.chmod(temporary, 0o666 & ~umask)  # as open() would create it, not mkstemp's 0600
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+            for chunk in chunks:
+                stream.write(chunk)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -31,6 +31,7 @@ def annotation(finding: Finding, fails: bool) -> str:
 
 
 def render_github(report: Report, settings: OutputSettings) -> str:
+    report.finalize()
     lines: list[str] = []
     by_file: dict[str | None, list[Finding]] = defaultdict(list)
     for finding in report.sorted_findings():

@@ -1,30 +1,81 @@
-"""The stable JSON envelope (schema_version 1, described by amp_replay_cli/schemas/output-v1.json)."""
+"""The stable JSON envelope (schema_version 1, described by amp_replay_cli/schemas/output-v1.json).
+
+Written as a stream: result rows of a RowStream go out as they are made, one compact object per
+line, and the keys that depend on every row (status, summary, findings) follow them.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Iterator
 
 from amp_replay_cli import __version__
-from amp_replay_cli.core.findings import Report
+from amp_replay_cli.core.findings import Report, RowStream
 from amp_replay_cli.output import OutputSettings
 
 SCHEMA_VERSION = 1
+_ROWS_PER_CHUNK = 1000
+# One encoder for every row: json.dumps() with options builds a new one per call.
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 
 
-def envelope(report: Report) -> dict[str, Any]:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "amp-replay", "version": __version__},
-        "command": report.command,
-        "status": report.status,
-        "exit_code": report.exit_code,
-        "summary": report.summary,
-        "findings": [finding.to_dict() for finding in report.sorted_findings()],
-        "result": report.result,
-        "error": report.error_info(),
-    }
+def render_json(report: Report, settings: OutputSettings) -> Iterator[str]:
+    yield "{\n"
+    yield _members({"schema_version": SCHEMA_VERSION, "tool": {"name": "amp-replay", "version": __version__},
+                    "command": report.command}, level=1) + ",\n"
+    yield '  "result": '
+    yield from _object_stream(report.result, level=1)
+    report.finalize()
+    yield ",\n" + _members(
+        {
+            "status": report.status,
+            "exit_code": report.exit_code,
+            "summary": report.summary,
+            "findings": [finding.to_dict() for finding in report.sorted_findings()],
+            "error": report.error_info(),
+        },
+        level=1,
+    )
+    yield "\n}\n"
 
 
-def render_json(report: Report, settings: OutputSettings) -> str:
-    return json.dumps(envelope(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+def _dumps(value: Any, level: int) -> str:
+    text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+    return text.replace("\n", "\n" + "  " * level)
+
+
+def _members(values: dict[str, Any], level: int) -> str:
+    pad = "  " * level
+    return ",\n".join(f"{pad}{json.dumps(key)}: {_dumps(value, level)}" for key, value in values.items())
+
+
+def _object_stream(values: dict[str, Any], level: int) -> Iterator[str]:
+    if not values:
+        yield "{}"
+        return
+    pad = "  " * (level + 1)
+    yield "{\n"
+    for index, (key, value) in enumerate(values.items()):
+        if index:
+            yield ",\n"
+        yield f"{pad}{json.dumps(key)}: "
+        if isinstance(value, RowStream):
+            yield from _rows(value, level + 1)
+        else:
+            yield _dumps(value, level + 1)
+    yield "\n" + "  " * level + "}"
+
+
+def _rows(stream: RowStream, level: int) -> Iterator[str]:
+    pad = "  " * (level + 1)
+    encode = _ROW_ENCODER.encode
+    batch: list[str] = []
+    first = True
+    yield "["
+    for row in stream:
+        batch.append(f"{'' if first else ','}\n{pad}{encode(row)}")
+        first = False
+        if len(batch) >= _ROWS_PER_CHUNK:
+            yield "".join(batch)
+            batch.clear()
+    yield "".join(batch) + ("]" if first else "\n" + "  " * level + "]")

@@ -21,6 +21,7 @@ def _finding_case(suite: ET.Element, report: Report, finding: Finding) -> None:
 
 
 def render_junit(report: Report, settings: OutputSettings) -> str:
+    report.finalize()
     root = ET.Element("testsuites", name=f"amp-replay {report.command}")
     by_subject: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.sorted_findings():

@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import io
-from typing import Callable
+from typing import Iterator
 
 from rich.console import Console
 from rich.text import Text
 
 from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.output import OutputSettings
+from amp_replay_cli.output.views import view_for
 
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-
-ResultView = Callable[[Report, Console, OutputSettings], None]
-_RESULT_VIEWS: dict[str, ResultView] = {}
-
-
-def result_view(command: str) -> Callable[[ResultView], ResultView]:
-    """Register how a command's `result` is shown below its findings."""
-
-    def register(view: ResultView) -> ResultView:
-        _RESULT_VIEWS[command] = view
-        return view
-
-    return register
-
 
 def make_console(settings: OutputSettings, buffer: io.StringIO) -> Console:
     return Console(
@@ -41,18 +28,27 @@ def make_console(settings: OutputSettings, buffer: io.StringIO) -> Console:
     )
 
 
-def render_text(report: Report, settings: OutputSettings) -> str:
+def render_text(report: Report, settings: OutputSettings) -> Iterator[str]:
     buffer = io.StringIO()
     console = make_console(settings, buffer)
+    view = view_for(report.command) if report.fatal is None else None
+    if view is not None:
+        for _ in view(report, console, settings) or ():
+            yield _take(buffer)
+    report.finalize()
     for finding in report.sorted_findings():
         if settings.shows(finding):
             console.print(finding_text(finding))
             if finding.hint:
                 console.print(Text(f"    hint: {finding.hint}", style="dim"))
-    view = _RESULT_VIEWS.get(report.command)
-    if view is not None:
-        view(report, console, settings)
-    return buffer.getvalue()
+    yield _take(buffer)
+
+
+def _take(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def finding_text(finding: Finding) -> Text:
@@ -64,15 +60,3 @@ def finding_text(finding: Finding) -> Text:
     if finding.path:
         text.append(f" [{finding.path}]", style="dim")
     return text
-
-
-@result_view("validate")
-def _validate_files(report: Report, console: Console, settings: OutputSettings) -> None:
-    if settings.verbosity < 2:
-        return
-    for entry in report.result.get("files", []):
-        if entry.get("status") == "unreadable":
-            continue
-        origin = "inferred" if entry.get("sdk_inferred") else "--sdk"
-        console.print(Text(f"{entry['file']}: {entry['status']} (SDK line {', '.join(entry['sdk'])}, {origin})",
-                           style="green" if entry["status"] == "ok" else ""))

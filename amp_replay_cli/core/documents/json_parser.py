@@ -173,11 +173,7 @@ class _Parser:
         try:
             return json.decoder.scanstring(self.text, position + 1, True)
         except json.JSONDecodeError as error:
-            if error.msg.startswith("Unterminated string"):
-                reason = "unterminated string (truncated?)"
-            else:
-                reason = error.msg.removesuffix(" at").lower()
-            raise self.fail(error.pos, reason) from None
+            raise self.fail(error.pos, json_error_reason(error.msg)) from None
 
     def attach(self, frame: _Frame, node: Node) -> None:
         if isinstance(frame.node, Mapping):
@@ -211,6 +207,16 @@ class _Parser:
         found = self.text[position]
         shown = repr(found) if found.isprintable() else f"U+{ord(found):04X}"
         return self.fail(position, f"{expected}, found {shown}")
+
+
+def json_error_reason(message: str) -> str:
+    """The stdlib decoder's message, phrased like ours ("Unterminated string starting at" has no place)."""
+    if message.startswith("Unterminated string"):
+        return "unterminated string (truncated?)"
+    if message == "Expecting value":
+        return "expected a value"
+    message = message.removesuffix(" at")
+    return message[0].lower() + message[1:] if message[:2] != "Na" else message
 
 
 def parse_json(text: str, name: str, limits: Limits) -> Document:

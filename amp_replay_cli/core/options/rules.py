@@ -18,6 +18,7 @@ from amp_replay_cli.core.documents.nodes import Mapping, Mark, Node, PathPart, S
 from amp_replay_cli.core.findings import Severity
 from amp_replay_cli.core.jsvalues import js_string_to_number, js_truthy, show
 from amp_replay_cli.core.options.catalog import MASK_LEVELS, Line
+from amp_replay_cli.core.sampling import BUCKETS, effective_rate
 
 if TYPE_CHECKING:
     from amp_replay_cli.core.options.checker import Checker
@@ -32,7 +33,6 @@ _BEFORE: dict[str, BeforeRule] = {}
 _AFTER: dict[str, AfterRule] = {}
 
 REMOTE_OVERRIDE = "a sample_rate in the project's remote configuration (Session Replay settings) overrides this value"
-SAMPLING_STEP = 1_000_000
 
 
 def schema_key(path: Path) -> str:
@@ -200,7 +200,7 @@ def _check_rate(check: Checker, node: Node, path: Path, rate: float) -> None:
                 hint="fine for a test project; in production record the share you need, e.g. 0.05 "
                 "(or run with --env development)",
             )
-    elif rate < 1 / SAMPLING_STEP or round(rate, 6) != rate:
+    elif rate < 1 / BUCKETS or round(rate, 6) != rate:
         effective = effective_rate(rate)
         check.emit(
             "AR105",
@@ -210,16 +210,6 @@ def _check_rate(check: Checker, node: Node, path: Path, rate: float) -> None:
             path,
             hint=f"write {show(effective)}",
         )
-
-
-def effective_rate(rate: float) -> float:
-    """The share of hash buckets b (0..999999) that `b / 1e6 < rate` selects, exactly as the SDK divides."""
-    buckets = min(SAMPLING_STEP, max(0, math.ceil(rate * SAMPLING_STEP)))
-    while buckets > 0 and (buckets - 1) / SAMPLING_STEP >= rate:
-        buckets -= 1
-    while buckets < SAMPLING_STEP and buckets / SAMPLING_STEP < rate:
-        buckets += 1
-    return buckets / SAMPLING_STEP
 
 
 # -- uploads ----------------------------------------------------------------------------------

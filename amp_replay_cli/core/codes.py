@@ -1,4 +1,4 @@
-"""Finding codes of `validate`. Stable: a code is never reused for another meaning."""
+"""Every finding code, by command: AR1xx validate, AR2xx simulate. Stable: a code is never reused."""
 
 from __future__ import annotations
 
@@ -49,6 +49,13 @@ _CODES = (
     Code("AR187", "store-type", "storeType other than memory or idb"),
     Code("AR190", "credential", "an API key that cannot work, or a secret key in browser configuration"),
     Code("AR191", "function-in-config", "a function-valued option written as data"),
+    Code("AR201", "capture-disabled", "the remote configuration turns capture off: nothing is recorded"),
+    Code("AR202", "remote-rate-wins", "the remote sample_rate overrides the local sampleRate"),
+    Code("AR203", "targeting", "remote targeting, not the sample rate, decides what is recorded"),
+    Code("AR204", "rate-records-nothing", "the sample rate in effect records no session"),
+    Code("AR205", "falsy-session-id", "a session id the SDK ignores (0, empty, null)"),
+    Code("AR206", "not-a-session", "an input line or item that is not a session id or event; skipped"),
+    Code("AR207", "no-session-id", "Segment events without an Actions Amplitude session_id"),
 )
 
 CODES: dict[str, Code] = {code.code: code for code in _CODES}

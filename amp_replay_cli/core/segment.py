@@ -1,0 +1,82 @@
+"""Segment events from the files teams have: NDJSON (S3 archives), JSON arrays, `{"batch": […]}`, gzip.
+
+Events stream one at a time. A line or item that is not an event is reported through
+`on_problem(line, message)` and skipped, so one bad line never hides the rest.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, BinaryIO, Callable, Iterator
+
+from amp_replay_cli.core.documents.json_parser import json_error_reason
+from amp_replay_cli.core.documents.sources import Source
+from amp_replay_cli.core.documents.streams import first_character, iter_json_array, iter_lines, open_text
+from amp_replay_cli.core.errors import InputError, Location
+
+ACTIONS_AMPLITUDE = "Actions Amplitude"
+_WRAPPER_KEYS = ("batch", "events", "data")
+
+ProblemHandler = Callable[[int, str], None]
+
+
+def read_events(source: Source, on_problem: ProblemHandler, stdin: BinaryIO | None = None) -> Iterator[tuple[int, dict]]:
+    """(line number, event) for every Segment event of an input."""
+    with open_text(source, stdin) as stream:
+        first, stream = first_character(stream, source.name)
+        if first == "[":
+            items = iter_json_array(stream, source.name)
+        else:
+            items = _ndjson_or_wrapped(stream, source.name, on_problem)
+        for line, item in items:
+            if isinstance(item, dict):
+                yield line, item
+            else:
+                on_problem(line, f"not a Segment event (a JSON {type(item).__name__}); skipped")
+
+
+def _ndjson_or_wrapped(stream, name: str, on_problem: ProblemHandler) -> Iterator[tuple[int, Any]]:
+    lines = iter_lines(stream, name)
+    for line, text in lines:
+        if not text.strip():
+            continue
+        try:
+            item = json.loads(text)
+        except json.JSONDecodeError as error:
+            if line == 1 and text.lstrip().startswith("{"):
+                yield from _wrapped(text, lines, name)  # one pretty-printed object, not NDJSON
+                return
+            on_problem(line, f"not JSON ({json_error_reason(error.msg)} at column {error.colno}); skipped")
+            continue
+        if isinstance(item, dict) and _wrapper_key(item):
+            yield from ((line, event) for event in item[_wrapper_key(item)])
+        else:
+            yield line, item
+
+
+def _wrapped(first_line: str, rest: Iterator[tuple[int, str]], name: str) -> Iterator[tuple[int, Any]]:
+    text = "\n".join([first_line, *(line_text for _, line_text in rest)])
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"JSON syntax error: {json_error_reason(error.msg)}",
+                         location=Location(name, error.lineno, error.colno)) from None
+    key = _wrapper_key(document) if isinstance(document, dict) else None
+    if key is None:
+        yield 1, document
+        return
+    for event in document[key]:
+        yield 1, event
+
+
+def _wrapper_key(document: dict) -> str | None:
+    return next((key for key in _WRAPPER_KEYS if isinstance(document.get(key), list)), None)
+
+
+def session_id_of(event: dict) -> Any:
+    """`integrations["Actions Amplitude"].session_id` as the browser put it there, or None."""
+    integrations = event.get("integrations")
+    if not isinstance(integrations, dict):
+        return None
+    actions = integrations.get(ACTIONS_AMPLITUDE)
+    return actions.get("session_id") if isinstance(actions, dict) else None

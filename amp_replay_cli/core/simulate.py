@@ -1,0 +1,446 @@
+"""`simulate`: which sessions the SDK records at a sample rate, session by session and in total.
+
+Rows stream: a million session ids are decided and written one by one, and only counters
+(and the ids already seen in a Segment log) stay in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Iterator
+
+from xxhash import xxh32_intdigest
+
+from amp_replay_cli.core import segment
+from amp_replay_cli.core.documents import load_documents
+from amp_replay_cli.core.documents.nodes import Mapping, Scalar, to_plain
+from amp_replay_cli.core.documents.sources import Source
+from amp_replay_cli.core.documents.streams import first_character, iter_json_array, iter_lines, open_text
+from amp_replay_cli.core.errors import InputError, Location, UsageError
+from amp_replay_cli.core.findings import Finding, Report, RowStream, Severity
+from amp_replay_cli.core.jsvalues import js_string, js_to_number, js_truthy, show
+from amp_replay_cli.core.options.catalog import Line
+from amp_replay_cli.core.options.checker import infer_line
+from amp_replay_cli.core.sampling import BUCKETS, Algorithm, bucket_of, effective_rate, hash_of, min_rate
+from amp_replay_cli.core.statistics import binomial_interval
+
+COLUMNS = ["session_id", "id_string", "hash", "bucket", "in_sample", "min_rate", "captured"]
+HISTOGRAM_BINS = 10
+MAX_FINDINGS_PER_KIND = 100
+_UNSET = object()
+
+
+# -- what decides recording -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sampling:
+    sample_rate: float  # what the SDK compares against (JavaScript's ToNumber of the configured value)
+    configured: Any  # the value as written
+    rate_source: str
+    capture_enabled: bool
+    algorithm: Algorithm
+    targeting: bool = False
+    remote: str = "not given: sampling assumed to follow the local sampleRate"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sample_rate": _json_number(self.sample_rate),
+            "configured": self.configured if _json_safe(self.configured) else js_string(self.configured),
+            "rate_source": self.rate_source,
+            "capture_enabled": self.capture_enabled,
+            "algorithm": self.algorithm.value,
+            "hash": self.algorithm.label,
+            "remote_config": self.remote,
+            "targeting": self.targeting,
+        }
+
+
+@dataclass
+class LocalRate:
+    value: Any
+    source: str
+    algorithm: Algorithm | None = None  # what the config file's shape implies
+
+
+def rate_from_config(source: Source, stdin: BinaryIO | None = None) -> LocalRate:
+    """The sampleRate of an options file as the SDK takes it (`options.sampleRate || 0`), and its SDK line."""
+    document = load_documents(source, stdin=stdin)[0]
+    root = document.root
+    if not isinstance(root, Mapping):
+        raise InputError("not a mapping: expected sessionReplayOptions", location=Location(source.name))
+    line = infer_line(root)
+    options = root.get("sessionReplayOptions") if line is Line.SEGMENT_WRAPPER else root
+    path = "sessionReplayOptions.sampleRate" if line is Line.SEGMENT_WRAPPER else "sampleRate"
+    node = options.get("sampleRate") if isinstance(options, Mapping) else None
+    value = to_plain(node) if node is not None else None
+    where = f"{source.name} ({path}" + (f", line {node.mark.line})" if isinstance(node, Scalar) else ")")
+    algorithm = Algorithm.LEGACY if line is Line.SEGMENT_WRAPPER else Algorithm.MODERN
+    return LocalRate(value if js_truthy(value) else 0, where, algorithm)
+
+
+@dataclass(frozen=True)
+class RemoteConfig:
+    usable: bool
+    capture_enabled: bool = True
+    sample_rate: Any = _UNSET
+    targeting: bool = False
+
+
+def read_remote_config(source: Source, stdin: BinaryIO | None = None) -> RemoteConfig:
+    """The parts of a remote configuration that gate capture (spec §2.3).
+
+    Takes the whole `GET /config` response, its `configs.sessionReplay` object, or that object's keys.
+    """
+    document = to_plain(load_documents(source, stdin=stdin)[0].root)
+    replay = None
+    if isinstance(document, dict):
+        configs = document.get("configs")
+        if isinstance(configs, dict):
+            replay = configs.get("sessionReplay")
+        elif isinstance(document.get("sessionReplay"), dict):
+            replay = document["sessionReplay"]
+        elif any(key.startswith("sr_") for key in document):
+            replay = document
+    if not isinstance(replay, dict):
+        return RemoteConfig(usable=False, capture_enabled=False)
+    targeting = bool(replay.get("sr_targeting_config"))
+    sampling = replay.get("sr_sampling_config")
+    if not isinstance(sampling, dict) or not sampling:
+        return RemoteConfig(usable=True, targeting=targeting)
+    return RemoteConfig(
+        usable=True,
+        capture_enabled=js_truthy(sampling.get("capture_enabled")),
+        sample_rate=sampling.get("sample_rate", _UNSET),
+        targeting=targeting,
+    )
+
+
+def resolve_sampling(
+    local: LocalRate | None, remote: RemoteConfig | None, algorithm: Algorithm | None, remote_name: str = ""
+) -> tuple[Sampling, list[Finding]]:
+    """Local sampleRate, then the remote configuration's precedence (remote sample_rate wins)."""
+    findings: list[Finding] = []
+    chosen = algorithm or (local.algorithm if local else None) or Algorithm.MODERN
+    configured, source = (local.value, local.source) if local else (_UNSET, "")
+    capture = True
+    remote_text = Sampling.remote
+    targeting = False
+    if remote is not None:
+        remote_text = f"{remote_name}: " + _describe_remote(remote)
+        capture = remote.capture_enabled
+        targeting = remote.targeting
+        if remote.sample_rate is not _UNSET:
+            if local is not None and js_to_number(local.value) != js_to_number(remote.sample_rate):
+                findings.append(_finding("AR202", Severity.INFO,
+                                         f"the remote sample_rate {show(remote.sample_rate)} overrides the local "
+                                         f"sampleRate {show(local.value)}", remote_name))
+            configured, source = remote.sample_rate, f"{remote_name} (sr_sampling_config.sample_rate)"
+        if not capture:
+            findings.append(_finding("AR201", Severity.WARNING, "the remote configuration disables capture: "
+                                     + _describe_remote(remote) + ", so no session is recorded", remote_name,
+                                     "turn capture on in Amplitude's Session Replay settings"))
+        if targeting:
+            findings.append(_finding("AR203", Severity.WARNING, "the remote configuration has targeting "
+                                     "(sr_targeting_config): targeting, not the sample rate, decides which sessions "
+                                     "are recorded; the decisions shown are what sampling alone would do", remote_name))
+    if configured is _UNSET:
+        raise UsageError("no sample rate: give --sample-rate, --config, or a --remote-config with sample_rate")
+    rate = js_to_number(configured)
+    if capture and not rate > 0:
+        findings.append(_finding("AR204", Severity.WARNING, f"the sample rate {show(configured)} records no session",
+                                 source.split(" (")[0] or None, "set sampleRate, e.g. 0.05"))
+    return Sampling(rate, configured, source, capture, chosen, targeting, remote_text), findings
+
+
+def _describe_remote(remote: RemoteConfig) -> str:
+    if not remote.usable:
+        return "no configs.sessionReplay object (the SDK then turns capture off)"
+    parts = [f"capture_enabled {'true' if remote.capture_enabled else 'false or missing'}"]
+    if remote.sample_rate is not _UNSET:
+        parts.append(f"sample_rate {show(remote.sample_rate)}")
+    return ", ".join(parts) if remote.sample_rate is not _UNSET or not remote.capture_enabled else \
+        "no sampling override (local sampleRate applies)"
+
+
+def _finding(code: str, severity: Severity, message: str, file: str | None, hint: str | None = None,
+             line: int | None = None) -> Finding:
+    return Finding(code=code, severity=severity, message=message, file=file or None, line=line, hint=hint)
+
+
+# -- where the session ids come from ----------------------------------------------------------
+@dataclass(frozen=True)
+class Generation:
+    count: int
+    start_ms: int
+    end_ms: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class SessionSources:
+    session_ids: tuple[Any, ...] = ()
+    sessions_file: Source | None = None
+    segment: Source | None = None
+    generate: Generation | None = None
+
+    def empty(self) -> bool:
+        return not (self.session_ids or self.sessions_file or self.segment or self.generate)
+
+
+def parse_session_id_argument(text: str) -> Any:
+    """A command-line id: a JSON number or a JSON string is taken as such, anything else as text."""
+    try:
+        value = json.loads(text, parse_constant=lambda name: text)
+    except json.JSONDecodeError:
+        return text
+    return value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else text
+
+
+@dataclass
+class _Problems:
+    """Findings about input lines, at most MAX_FINDINGS_PER_KIND of each code, then a count."""
+
+    report: Report
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, code: str, severity: Severity, message: str, file: str | None, line: int | None,
+            hint: str | None = None) -> None:
+        count = self.counts.get(code, 0) + 1
+        self.counts[code] = count
+        if count <= MAX_FINDINGS_PER_KIND:
+            self.report.findings.append(_finding(code, severity, message, file, hint, line))
+
+    def close(self) -> None:
+        for code, count in self.counts.items():
+            if count > MAX_FINDINGS_PER_KIND:
+                self.report.findings.append(_finding(code, Severity.INFO, f"{count - MAX_FINDINGS_PER_KIND} more "
+                                                     f"{code} findings not listed", None))
+
+
+def iter_session_ids(sources: SessionSources, problems: _Problems,
+                     stdin: BinaryIO | None = None) -> Iterator[tuple[str | None, int | None, Any]]:
+    """(file, line, session id) from every source, in order."""
+    for value in sources.session_ids:
+        yield "--session-id", None, value
+    if sources.sessions_file is not None:
+        yield from _from_sessions_file(sources.sessions_file, problems, stdin)
+    if sources.segment is not None:
+        yield from _from_segment(sources.segment, problems, stdin)
+    if sources.generate is not None:
+        generation = sources.generate
+        rng = random.Random(generation.seed)
+        low, span = generation.start_ms, max(1, generation.end_ms - generation.start_ms)
+        for _ in range(generation.count):
+            yield None, None, low + rng.randrange(span)
+
+
+def _from_sessions_file(source: Source, problems: _Problems, stdin: BinaryIO | None):
+    with open_text(source, stdin) as stream:
+        first, stream = first_character(stream, source.name)
+        if first == "[":
+            for line, value in iter_json_array(stream, source.name):
+                if isinstance(value, (list, dict)):
+                    problems.add("AR206", Severity.WARNING, f"a JSON {'array' if isinstance(value, list) else 'object'}"
+                                 " is not a session id; skipped", source.name, line)
+                    continue
+                yield source.name, line, value
+        else:
+            for line, text in iter_lines(stream, source.name):
+                if text.strip():
+                    yield source.name, line, text  # each line is the id string as the SDK would hash it
+
+
+def _from_segment(source: Source, problems: _Problems, stdin: BinaryIO | None):
+    seen: set[tuple[type, Any]] = set()
+    without_session = 0
+
+    def on_problem(line: int, message: str) -> None:
+        problems.add("AR206", Severity.WARNING, message, source.name, line)
+
+    for line, event in segment.read_events(source, on_problem, stdin):
+        session_id = segment.session_id_of(event)
+        if not js_truthy(session_id):
+            without_session += 1  # the wrapper calls setSessionId only for a truthy session_id
+            continue
+        key = (type(session_id), session_id if not isinstance(session_id, (list, dict)) else json.dumps(session_id))
+        if key not in seen:
+            seen.add(key)
+            yield source.name, line, session_id
+    if without_session:
+        problems.add("AR207", Severity.INFO, f"{without_session} events carry no "
+                     'integrations["Actions Amplitude"].session_id; the Segment wrapper records nothing for them',
+                     source.name, None, "enable the Browser Session Tracking mapping of the Amplitude (Actions) "
+                     "destination")
+
+
+# -- deciding ---------------------------------------------------------------------------------
+def decisions(values: Iterator[Any], sample_rate: float, algorithm: Algorithm) -> Iterator[tuple[Any, str, int, int, bool]]:
+    """(session id, id string, hash, bucket, in sample) for each id: the hot loop of simulate.
+
+    Safe integers (millisecond timestamps, the usual session id) take a fast path: their
+    String() is Python's str() and their UTF-8 is ASCII.
+    """
+    fast_hash = xxh32_intdigest if algorithm is Algorithm.MODERN else None
+    for value in values:
+        if type(value) is int and -9007199254740992 < value < 9007199254740992:
+            id_string = str(value)
+            hashed = fast_hash(id_string.encode()) if fast_hash else hash_of(id_string, algorithm)
+        else:
+            id_string = js_string(value)
+            hashed = hash_of(id_string, algorithm)
+        bucket = bucket_of(hashed, algorithm) if fast_hash is None else hashed % BUCKETS
+        yield value, id_string, hashed, bucket, bucket / BUCKETS < sample_rate
+
+
+@dataclass
+class _Totals:
+    sessions: int = 0
+    recordable: int = 0
+    in_sample: int = 0
+    captured: int = 0
+    histogram: list[int] = field(default_factory=lambda: [0] * HISTOGRAM_BINS)
+
+
+def simulate(sources: SessionSources, sampling: Sampling, findings: list[Finding],
+             stdin: BinaryIO | None = None) -> Report:
+    if sources.empty():
+        raise UsageError("no session ids: give --session-id, --sessions-file, --segment or --generate")
+    report = Report(command="simulate", findings=list(findings))
+    problems = _Problems(report)
+    totals = _Totals()
+    where: list[Any] = [None, None]  # file and line of the id being decided
+
+    def values() -> Iterator[Any]:
+        for file, line, value in iter_session_ids(sources, problems, stdin):
+            where[:] = file, line
+            yield value
+
+    def rows() -> Iterator[dict[str, Any]]:
+        try:
+            for value, id_string, hashed, bucket, sampled in decisions(values(), sampling.sample_rate,
+                                                                       sampling.algorithm):
+                file, line = where
+                recordable = js_truthy(value)
+                if not recordable:
+                    problems.add("AR205", Severity.WARNING, f"session id {show(value) if _json_safe(value) else id_string}"
+                                 " is falsy: the SDK records nothing without a session id", file, line)
+                captured = recordable and sampling.capture_enabled and sampled
+                totals.sessions += 1
+                totals.recordable += recordable
+                totals.in_sample += sampled
+                totals.captured += captured
+                totals.histogram[bucket * HISTOGRAM_BINS // BUCKETS] += 1
+                yield {
+                    "session_id": value if _json_safe(value) else id_string,
+                    "id_string": id_string,
+                    "hash": hashed,
+                    "bucket": bucket,
+                    "in_sample": sampled,
+                    "min_rate": min_rate(bucket),
+                    "captured": captured,
+                }
+        except InputError as error:
+            report.problems.append(error)
+
+    def finish() -> None:
+        problems.close()
+        report.summary = summary(totals, sampling)
+        report.headline = headline(report.summary)
+
+    report.result = {"sampling": sampling.to_dict(), "columns": COLUMNS, "sessions": RowStream(COLUMNS, rows(), finish)}
+    return report
+
+
+def summary(totals: _Totals, sampling: Sampling) -> dict[str, Any]:
+    expected_rate = effective_rate(sampling.sample_rate) if sampling.capture_enabled else 0.0
+    low, high = binomial_interval(totals.recordable, expected_rate)
+    return {
+        "sessions": totals.sessions,
+        "recordable": totals.recordable,
+        "in_sample": totals.in_sample,
+        "captured": totals.captured,
+        "observed_rate": totals.captured / totals.sessions if totals.sessions else None,
+        "expected_rate": expected_rate,
+        "expected_captured": totals.recordable * expected_rate,
+        "interval_95": [low, high],
+        "histogram": totals.histogram,
+    }
+
+
+def headline(totals: dict[str, Any]) -> str:
+    observed = f" ({totals['observed_rate']:.3%})" if totals["observed_rate"] is not None else ""
+    low, high = totals["interval_95"]
+    return (f"{totals['captured']:,} of {totals['sessions']:,} sessions recorded{observed}; expected "
+            f"{totals['expected_captured']:,.0f} ({totals['expected_rate']:.4%}), 95 % range {low:,}-{high:,}")
+
+
+def _json_safe(value: Any) -> bool:
+    return not (isinstance(value, float) and not math.isfinite(value))
+
+
+def _json_number(value: float) -> float | str:
+    return value if math.isfinite(value) else js_string(value)
+
+
+# -- one session's story ----------------------------------------------------------------------
+def explain(value: Any, sampling: Sampling) -> Report:
+    id_string = js_string(value)
+    steps: list[str] = []
+    if isinstance(value, str):
+        steps.append(f"The session id is the string {json.dumps(value, ensure_ascii=False)}: the SDK hashes it as it is.")
+    else:
+        steps.append(f"The session id is the number {id_string}: the SDK hashes String(sessionId) = "
+                     f"{json.dumps(id_string)}.")
+    decided = {algorithm: _decide(id_string, sampling.sample_rate, algorithm) for algorithm in Algorithm}
+    hashed, bucket, sampled = decided[sampling.algorithm]
+    if sampling.algorithm is Algorithm.MODERN:
+        size = len(id_string.encode("utf-8", "surrogatepass"))
+        steps.append(f"xxHash32 (seed 0) of its {size} UTF-8 bytes is {hashed}.")
+        steps.append(f"Its bucket is {hashed} mod 1000000 = {bucket}, i.e. {bucket / BUCKETS!r}.")
+    else:
+        units = len(id_string.encode("utf-16-le", "surrogatepass")) // 2
+        steps.append(f"Java's String.hashCode of its {units} UTF-16 code units is {hashed}.")
+        steps.append(f"Its bucket is (|{hashed}| × 31) mod 1000000 = {bucket}, i.e. {bucket / BUCKETS!r}.")
+    comparison = "<" if sampled else "is not <"
+    steps.append(f"At sample rate {show(sampling.configured)} ({sampling.rate_source or 'given'}): "
+                 f"{bucket / BUCKETS!r} {comparison} {_json_number(sampling.sample_rate)!r}, so it is "
+                 f"{'in' if sampled else 'not in'} the sample.")
+    steps.append(f"Any sampleRate of {show(min_rate(bucket))} or more would record it.")
+    recordable = js_truthy(value)
+    if not recordable:
+        steps.append("But a falsy session id is never recorded, whatever the sample.")
+    if not sampling.capture_enabled:
+        steps.append("But the remote configuration turns capture off, so nothing is recorded.")
+    captured = recordable and sampling.capture_enabled and sampled
+    steps.append(f"Recorded: {'yes' if captured else 'no'}.")
+    other = Algorithm.LEGACY if sampling.algorithm is Algorithm.MODERN else Algorithm.MODERN
+    other_hash, other_bucket, other_sampled = decided[other]
+    steps.append(f"With the {other.value} hash ({other.label}) its bucket would be {other_bucket}: "
+                 f"{'in' if other_sampled else 'not in'} the sample.")
+    report = Report(command="simulate explain")
+    report.result = {
+        "sampling": sampling.to_dict(),
+        "session": {
+            "session_id": value if _json_safe(value) else id_string,
+            "id_string": id_string,
+            "hash": hashed,
+            "bucket": bucket,
+            "in_sample": sampled,
+            "min_rate": min_rate(bucket),
+            "captured": captured,
+        },
+        "other_algorithm": {"algorithm": other.value, "hash": other_hash, "bucket": other_bucket,
+                            "in_sample": other_sampled},
+        "steps": steps,
+    }
+    report.summary = {"captured": captured}
+    report.headline = f"session {id_string}: {'recorded' if captured else 'not recorded'}"
+    return report
+
+
+def _decide(id_string: str, sample_rate: float, algorithm: Algorithm) -> tuple[int, int, bool]:
+    hashed = hash_of(id_string, algorithm)
+    bucket = bucket_of(hashed, algorithm)
+    return hashed, bucket, bucket / BUCKETS < sample_rate

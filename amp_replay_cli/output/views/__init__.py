@@ -1,0 +1,26 @@
+"""Text views of each command's `result`, shown above the findings.
+
+A view is `view(report, console, settings)`; a generator view yields whenever what it printed
+so far may be flushed, so long results stream.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable, Iterator, Optional
+
+View = Callable[[Any, Any, Any], Optional[Iterator[None]]]
+
+_VIEWS = {
+    "validate": ("validate", "show_files"),
+    "simulate": ("simulate", "show_sessions"),
+    "simulate explain": ("simulate", "show_explanation"),
+}
+
+
+def view_for(command: str) -> View | None:
+    found = _VIEWS.get(command)
+    if found is None:
+        return None
+    module, name = found
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
