@@ -235,3 +235,37 @@ def test_parsers_never_fail_with_anything_but_an_input_error(text, suffix):
     else:
         for document in documents:
             assert isinstance(document.root, (Mapping, Scalar)) or hasattr(document.root, "items")
+
+
+# -- streamed JSON arrays ---------------------------------------------------------------------
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 65536])
+def test_json_array_stream_reads_values_split_across_chunks(monkeypatch, chunk):
+    import io
+
+    from amp_replay_cli.core.documents import streams
+
+    monkeypatch.setattr(streams, "_CHUNK", chunk)
+    values = [1767225600123, -12.25e10, 1.5e-3, "a,b\n]c", None, True, "é" * 5, 0, {"x": [1, 2]}]
+    text = json.dumps(values, indent=1)
+    items = list(streams.iter_json_array(io.StringIO(text), "ids.json"))
+    assert [value for _, value in items] == values
+    assert [line for line, _ in items] == list(range(2, 2 + len(values)))  # one scalar per line
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line", "column"),
+    [("[1, 2", "unexpected end of file", 1, 6), ("[1 2]", "expected ',' or ']'", 1, 4), ("[1,]", "trailing comma", 1, 4),
+     ("[NaN]", "NaN is not valid JSON", 1, 2), ("[1] x", "extra data", 1, 5), ('{"a": 1}', "expected a JSON array", 1, 1),
+     ('[\n  1,\n  {"a": x}\n]', "expected a value", 3, 3), ('["a]', "unterminated string", 1, 2)],
+)
+@pytest.mark.parametrize("chunk", [2, 65536])
+def test_json_array_stream_errors_name_the_place(monkeypatch, chunk, text, message, line, column):
+    import io
+
+    from amp_replay_cli.core.documents import streams
+
+    monkeypatch.setattr(streams, "_CHUNK", chunk)
+    with pytest.raises(InputError) as caught:
+        list(streams.iter_json_array(io.StringIO(text), "ids.json"))
+    assert message in caught.value.message
+    assert (caught.value.location.line, caught.value.location.column) == (line, column)

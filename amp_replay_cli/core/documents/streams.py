@@ -9,6 +9,7 @@ import codecs
 import gzip
 import io
 import json
+import re
 import sys
 import zlib
 from contextlib import contextmanager
@@ -112,6 +113,7 @@ def _reject_constant(name: str) -> Any:
 
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _NUMBER_CHARACTERS = frozenset("0123456789.eE+-")
+_BLANK = re.compile(r"[ \t\r\n]*")
 
 
 def iter_json_array(stream: TextIO, name: str) -> Iterator[tuple[int, Any]]:
@@ -148,8 +150,7 @@ class _ArrayScanner:
 
     def skip_blank(self) -> None:
         while True:
-            while self.position < len(self.buffer) and self.buffer[self.position] in " \t\r\n":
-                self.position += 1
+            self.position = _BLANK.match(self.buffer, self.position).end()  # type: ignore[union-attr]
             if self.position < len(self.buffer) or not self.fill():
                 return
 
