@@ -53,6 +53,7 @@ def test_json_findings_carry_every_field(run, write):
         "column": 13,
         "path": "sampleRate",
         "hint": first["hint"],
+        "evidence": None,
     }
     assert document["summary"] == {"files": 1, "unreadable": 0, "errors": 2, "warnings": 1, "infos": 2}
     assert document["result"]["files"][0]["sdk"] == ["standalone"]

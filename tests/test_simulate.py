@@ -107,7 +107,7 @@ def test_segment_json_array_and_batch_files(run, write):
 def test_the_shared_example_logs_are_read(run):
     from tests.conftest import REPO
 
-    examples = REPO / "tests" / "data" / "segment"
+    examples = REPO / "tests" / "data" / "identity"
     for path in sorted(p for p in examples.glob("*.ndjson") if "amplitude_export" not in p.name):
         document = simulate_json(run, "--segment", path, "--sample-rate", "1")
         without_session = [f for f in document["findings"] if f["code"] == "AR207"]

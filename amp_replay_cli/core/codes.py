@@ -1,4 +1,6 @@
-"""Every finding code, by command: AR1xx validate, AR2xx simulate. Stable: a code is never reused."""
+"""Every finding code: AR1xx validate, AR2xx simulate, AR5xx diagnose input, and the identity
+mismatch codes of diagnose, named exactly as in spec/identity/IDENTITY.md §5.
+Stable: a code is never reused for another meaning."""
 
 from __future__ import annotations
 
@@ -56,6 +58,37 @@ _CODES = (
     Code("AR205", "falsy-session-id", "a session id the SDK ignores (0, empty, null)"),
     Code("AR206", "not-a-session", "an input line or item that is not a session id or event; skipped"),
     Code("AR207", "no-session-id", "Segment events without an Actions Amplitude session_id"),
+    Code("AR501", "malformed-input", "a line or item of an input that is not an event; skipped"),
+    *(
+        Code(name, name.lower().replace("_", "-"), summary)
+        for name, summary in (
+            ("RPL_DEVICE_IS_USERID", "the replay's device id is the Segment userId, not Amplitude's device_id"),
+            ("RPL_DEVICE_SWITCH_IN_SESSION", "one Amplitude session is recorded under several replay device ids"),
+            ("ANON_ID_CHANGED_IN_SESSION", "one session id spans two anonymousIds"),
+            ("RPL_DEVICE_STALE", "the replay device id belongs to none of the event's ids"),
+            ("CONTEXT_DEVICE_ID_OVERRIDE", "context.device.id becomes device_id while the replay uses another id"),
+            ("DEVICE_MAPPING_CUSTOMIZED", "Amplitude's device_id is not the default mapping"),
+            ("SESSION_ID_MISSING", "a browser event without integrations[\"Actions Amplitude\"].session_id"),
+            ("RPL_SESSION_MISMATCH", "the replay's session id is not the event's session id"),
+            ("SESSION_ID_BAD_FORMAT", "a session id that is not epoch milliseconds near the event time"),
+            ("SESSION_CHURN", "a new session id after less inactivity than the session length"),
+            ("SESSION_INTERLEAVED", "one browser alternating between session ids"),
+            ("RPL_PROPERTY_MISSING", "track/page events without [Amplitude] Session Replay ID"),
+            ("RPL_PROPERTY_MALFORMED", "an [Amplitude] Session Replay ID that cannot be parsed"),
+            ("RPL_PROPERTY_DROPPED", "the replay property is in Segment but not on the Amplitude event"),
+            ("ID_TOO_SHORT", "an id shorter than min_id_length, which Amplitude removes"),
+            ("ID_BLOCKED", "an id on Amplitude's invalid list"),
+            ("RPL_ORPHANED", "a replay id that no event reaching Amplitude can link to"),
+            ("RPL_NOT_FOUND", "a replay id that the Session Replay API does not list"),
+            ("RPL_NOT_SAMPLED", "a session outside the sample, so it has no replay"),
+            ("SERVER_ZONE_MISMATCH", "replays go to another region than the project and the destination"),
+            ("API_KEY_MISMATCH", "the replay SDK and the destination use different projects"),
+            ("CLOCK_SKEW", "the client clock is off by more than the threshold"),
+            ("EVENT_BEFORE_SESSION_START", "an event dated before its session started"),
+            ("LATE_DELIVERY", "an event sent more than 5 minutes after it happened"),
+            ("NON_BROWSER_SOURCE", "a server or mobile event of a web user, without the browser's ids"),
+        )
+    ),
 )
 
 CODES: dict[str, Code] = {code.code: code for code in _CODES}

@@ -32,6 +32,8 @@ class Finding:
     column: int | None = None
     path: str | None = None
     hint: str | None = None
+    # What the finding rests on, for machines: messageIds, ids, lines of related events.
+    evidence: dict[str, Any] | None = field(default=None, compare=False)
 
     def location(self) -> str:
         parts = [self.file or "-"]
@@ -51,6 +53,7 @@ class Finding:
             "column": self.column,
             "path": self.path,
             "hint": self.hint,
+            "evidence": self.evidence,
         }
 
 

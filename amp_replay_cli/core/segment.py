@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, BinaryIO, Callable, Iterator
 
+from amp_replay_cli.core import fastjson
 from amp_replay_cli.core.documents.json_parser import json_error_reason
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.documents.streams import first_character, iter_json_array, iter_lines, open_text
@@ -41,15 +42,16 @@ def _ndjson_or_wrapped(stream, name: str, on_problem: ProblemHandler) -> Iterato
         if not text.strip():
             continue
         try:
-            item = json.loads(text)
+            item = fastjson.loads(text)
         except json.JSONDecodeError as error:
             if line == 1 and text.lstrip().startswith("{"):
                 yield from _wrapped(text, lines, name)  # one pretty-printed object, not NDJSON
                 return
             on_problem(line, f"not JSON ({json_error_reason(error.msg)} at column {error.colno}); skipped")
             continue
-        if isinstance(item, dict) and _wrapper_key(item):
-            yield from ((line, event) for event in item[_wrapper_key(item)])
+        wrapper = _wrapper_key(item) if type(item) is dict and "type" not in item else None
+        if wrapper is not None:
+            yield from ((line, event) for event in item[wrapper])
         else:
             yield line, item
 

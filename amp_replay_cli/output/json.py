@@ -1,13 +1,14 @@
 """The stable JSON envelope (schema_version 1, described by amp_replay_cli/schemas/output-v1.json).
 
-Written as a stream: result rows of a RowStream go out as they are made, one compact object per
-line, and the keys that depend on every row (status, summary, findings) follow them.
+Written as a stream: result rows of a RowStream go out as they are made, and the keys that depend
+on every row (status, summary, findings) follow them. Lists of objects (rows, sessions, findings)
+hold one compact object per line, which the C encoder writes fast and `grep` reads well.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from amp_replay_cli import __version__
 from amp_replay_cli.core.findings import Report, RowStream
@@ -26,22 +27,24 @@ def render_json(report: Report, settings: OutputSettings) -> Iterator[str]:
     yield '  "result": '
     yield from _object_stream(report.result, level=1)
     report.finalize()
-    yield ",\n" + _members(
-        {
-            "status": report.status,
-            "exit_code": report.exit_code,
-            "summary": report.summary,
-            "findings": [finding.to_dict() for finding in report.sorted_findings()],
-            "error": report.error_info(),
-        },
-        level=1,
-    )
-    yield "\n}\n"
+    yield ",\n" + _members({"status": report.status, "exit_code": report.exit_code, "summary": report.summary},
+                            level=1) + ",\n"
+    yield '  "findings": '
+    yield from _lines((finding.to_dict() for finding in report.sorted_findings()), level=1)
+    yield ",\n" + _members({"error": report.error_info()}, level=1) + "\n}\n"
 
 
 def _dumps(value: Any, level: int) -> str:
-    text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
-    return text.replace("\n", "\n" + "  " * level)
+    """Objects one key per line; lists of scalars on one line; lists of objects one object per line."""
+    pad = "  " * level
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = ",\n".join(f"{pad}  {json.dumps(key)}: {_dumps(item, level + 1)}" for key, item in value.items())
+        return "{\n" + inner + "\n" + pad + "}"
+    if isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
+        return "".join(_lines(value, level))
+    return _ROW_ENCODER.encode(value)
 
 
 def _members(values: dict[str, Any], level: int) -> str:
@@ -60,20 +63,21 @@ def _object_stream(values: dict[str, Any], level: int) -> Iterator[str]:
             yield ",\n"
         yield f"{pad}{json.dumps(key)}: "
         if isinstance(value, RowStream):
-            yield from _rows(value, level + 1)
+            yield from _lines(value, level + 1)
         else:
             yield _dumps(value, level + 1)
     yield "\n" + "  " * level + "}"
 
 
-def _rows(stream: RowStream, level: int) -> Iterator[str]:
+def _lines(items: Iterable[Any], level: int) -> Iterator[str]:
+    """A JSON array with one compact item per line, produced in chunks as the items come."""
     pad = "  " * (level + 1)
     encode = _ROW_ENCODER.encode
     batch: list[str] = []
     first = True
     yield "["
-    for row in stream:
-        batch.append(f"{'' if first else ','}\n{pad}{encode(row)}")
+    for item in items:
+        batch.append(f"{'' if first else ','}\n{pad}{encode(item)}")
         first = False
         if len(batch) >= _ROWS_PER_CHUNK:
             yield "".join(batch)

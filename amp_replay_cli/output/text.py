@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from rich.console import Console
 from rich.text import Text
@@ -36,12 +36,25 @@ def render_text(report: Report, settings: OutputSettings) -> Iterator[str]:
         for _ in view(report, console, settings) or ():
             yield _take(buffer)
     report.finalize()
-    for finding in report.sorted_findings():
-        if settings.shows(finding):
-            console.print(finding_text(finding))
-            if finding.hint:
-                console.print(Text(f"    hint: {finding.hint}", style="dim"))
+    for finding, lines in grouped(finding for finding in report.sorted_findings() if settings.shows(finding)):
+        console.print(finding_text(finding, lines))
+        if finding.hint:
+            console.print(Text(f"    hint: {finding.hint}", style="dim"))
     yield _take(buffer)
+
+
+def grouped(findings: Iterable[Finding]) -> list[tuple[Finding, list[int]]]:
+    """Findings that say the same thing about one file, merged: `file:4,5,8: ...` (first place kept)."""
+    groups: dict[tuple, tuple[Finding, list[int]]] = {}
+    for finding in findings:
+        key = (finding.file, finding.code, finding.severity, finding.message, finding.hint, finding.path)
+        if key in groups and finding.line is not None:
+            groups[key][1].append(finding.line)
+        elif key not in groups:
+            groups[key] = (finding, [finding.line] if finding.line is not None else [])
+        else:
+            groups[(*key, id(finding))] = (finding, [])
+    return list(groups.values())
 
 
 def _take(buffer: io.StringIO) -> str:
@@ -51,9 +64,12 @@ def _take(buffer: io.StringIO) -> str:
     return text
 
 
-def finding_text(finding: Finding) -> Text:
+def finding_text(finding: Finding, lines: list[int] | None = None) -> Text:
     text = Text()
-    text.append(f"{finding.location()}: ", style="bold")
+    place = finding.location()
+    if lines and len(lines) > 1:
+        place = f"{finding.file}:{','.join(map(str, lines))}"
+    text.append(f"{place}: ", style="bold")
     text.append(finding.severity.value, style=_STYLES[finding.severity])
     text.append(f" {finding.code} ", style="dim")
     text.append(finding.message)

@@ -15,6 +15,7 @@ _VIEWS = {
     "validate": ("validate", "show_files"),
     "simulate": ("simulate", "show_sessions"),
     "simulate explain": ("simulate", "show_explanation"),
+    "diagnose": ("diagnose", "show_sessions"),
 }
 
 

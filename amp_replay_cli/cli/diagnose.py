@@ -1,0 +1,75 @@
+"""`amp-replay diagnose`: why replays do not link to events."""
+
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from amp_replay_cli.cli.shared import reporting_command
+from amp_replay_cli.core.findings import Report
+
+HELP = """Explain why Session Replay recordings do not link to Amplitude events, from Segment logs.
+
+FILES are Segment events as Segment archives and exports them: NDJSON, JSON arrays,
+{"batch": [...]}, gzip; directories and globs too. Each Segment event is mapped the way the
+Amplitude (Actions) destination sends it, grouped into Amplitude sessions, and checked for
+the 25 mismatch codes (RPL_DEVICE_IS_USERID, SESSION_ID_MISSING, ...). Errors exit 1.
+"""
+
+
+def _source(path: Optional[Path]):
+    from amp_replay_cli.core.documents.sources import STDIN_NAME, Source
+
+    if path is None:
+        return None
+    return Source(STDIN_NAME, None) if str(path) == "-" else Source(str(path), path)
+
+
+@reporting_command("diagnose")
+def diagnose(
+    files: Annotated[
+        List[str],
+        typer.Argument(help="Segment event files, directories or globs; - for stdin.", show_default=False),
+    ],
+    amplitude_export: Annotated[
+        Optional[Path],
+        typer.Option(help="Amplitude Export API NDJSON (gzip fine): proves what Amplitude stored.",
+                     rich_help_panel="More evidence"),
+    ] = None,
+    replays: Annotated[
+        Optional[Path],
+        typer.Option(help="Session Replay API list response(s): which replays exist.", rich_help_panel="More evidence"),
+    ] = None,
+    config: Annotated[
+        Optional[Path],
+        typer.Option(help="The set-up: segment_destination (settings, mappings), replay (amplitudeApiKey, "
+                     "sessionReplayOptions, package), amplitude_project (region). YAML or JSON.",
+                     rich_help_panel="More evidence"),
+    ] = None,
+    min_id_length: Annotated[
+        Optional[int],
+        typer.Option(min=1, help="Amplitude's minimum id length (default: the config's mapping, else 5).",
+                     rich_help_panel="Thresholds"),
+    ] = None,
+    session_timeout: Annotated[
+        str, typer.Option(help="Segment's session length (inactivity timeout).", rich_help_panel="Thresholds")
+    ] = "30m",
+    skew_threshold: Annotated[
+        str, typer.Option(help="Client clock skew worth reporting.", rich_help_panel="Thresholds")
+    ] = "60s",
+    strict: Annotated[bool, typer.Option(help="Warnings fail the run too (exit 1).")] = False,
+) -> Report:
+    from amp_replay_cli.core.diagnose import DiagnoseSettings
+    from amp_replay_cli.core.diagnose import diagnose as run_diagnose
+    from amp_replay_cli.core.durations import parse_duration_ms
+
+    settings = DiagnoseSettings(
+        min_id_length=min_id_length,
+        session_timeout_ms=parse_duration_ms(session_timeout, "--session-timeout"),
+        skew_threshold_ms=parse_duration_ms(skew_threshold, "--skew-threshold"),
+        amplitude_export=_source(amplitude_export),
+        replays=_source(replays),
+        config=_source(config),
+        strict=strict,
+    )
+    return run_diagnose(files, settings)

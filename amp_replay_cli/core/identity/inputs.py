@@ -1,0 +1,204 @@
+"""The optional inputs of `diagnose`: an Amplitude export, a replay list, and the set-up."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from amp_replay_cli.core.documents import load_documents
+from amp_replay_cli.core.documents.nodes import Mapping, Node, to_plain
+from amp_replay_cli.core.documents.sources import Source
+from amp_replay_cli.core.documents.streams import first_character, iter_json_array, iter_lines, open_text
+from amp_replay_cli.core.errors import InputError, Location
+from amp_replay_cli.core.identity.events import REPLAY_PROPERTY, coerce_session_id, parse_time
+from amp_replay_cli.core.sampling import Algorithm
+
+JoinKey = tuple[Any, int, Any]  # (event_type, time in ms, user_id)
+
+
+@dataclass
+class ExportRow:
+    file: str
+    line: int
+    device_id: Any
+    session_id: Any
+    has_replay_property: bool
+
+
+@dataclass
+class AmplitudeExport:
+    """Export API rows, indexed the way a Segment event can be matched to its Amplitude event."""
+
+    name: str
+    by_key: dict[JoinKey, ExportRow] = field(default_factory=dict)
+    by_replay_id: dict[str, ExportRow] = field(default_factory=dict)
+    pairs: set[tuple[Any, Any]] = field(default_factory=set)
+
+    def match(self, event_type: Any, time_ms: int | None, user_id: Any, replay_id: str | None) -> ExportRow | None:
+        if time_ms is not None:
+            row = self.by_key.get((event_type, time_ms, user_id))
+            if row is not None:
+                return row
+        return self.by_replay_id.get(replay_id) if replay_id else None
+
+
+def read_export(source: Source, stdin: BinaryIO | None = None) -> AmplitudeExport:
+    export = AmplitudeExport(source.name)
+    for line, row in _json_records(source, stdin):
+        if not isinstance(row, dict):
+            continue
+        properties = row.get("event_properties") if isinstance(row.get("event_properties"), dict) else {}
+        session = coerce_session_id(row.get("session_id"))
+        record = ExportRow(source.name, line, row.get("device_id"), session, REPLAY_PROPERTY in properties)
+        export.pairs.add((row.get("device_id"), session))
+        time_ms = parse_time(row.get("event_time"))
+        if time_ms is not None:
+            export.by_key.setdefault((row.get("event_type"), time_ms, row.get("user_id")), record)
+        replay_id = properties.get(REPLAY_PROPERTY)
+        if isinstance(replay_id, str):
+            export.by_replay_id.setdefault(replay_id, record)
+    return export
+
+
+@dataclass
+class ReplayList:
+    name: str
+    replay_ids: set[str] = field(default_factory=set)
+    first_line: dict[str, int] = field(default_factory=dict)
+
+
+def read_replays(source: Source, stdin: BinaryIO | None = None) -> ReplayList:
+    """Session Replay API responses (`{"session_replays": [...]}`, one page per line, or a bare list)."""
+    replays = ReplayList(source.name)
+    for line, record in _json_records(source, stdin):
+        items = record.get("session_replays", record.get("replays")) if isinstance(record, dict) else None
+        for item in items if isinstance(items, list) else [record]:
+            replay_id = _replay_id(item)
+            if replay_id is not None:
+                replays.replay_ids.add(replay_id)
+                replays.first_line.setdefault(replay_id, line)
+    return replays
+
+
+def _replay_id(item: Any) -> str | None:
+    if not isinstance(item, dict):
+        return None
+    if isinstance(item.get("replay_id"), str):
+        return item["replay_id"]
+    if item.get("device_id") is not None and item.get("session_id") is not None:
+        return f"{item['device_id']}/{item['session_id']}"
+    return None
+
+
+def _json_records(source: Source, stdin: BinaryIO | None):
+    """Records of a JSON array, of NDJSON, or the single document of a pretty-printed JSON file."""
+    with open_text(source, stdin) as stream:
+        first, stream = first_character(stream, source.name)
+        if first == "[":
+            yield from iter_json_array(stream, source.name)
+            return
+        lines = list(iter_lines(stream, source.name))
+    try:
+        yield from ((line, json.loads(text)) for line, text in lines if text.strip())
+    except json.JSONDecodeError:
+        text = "\n".join(text for _, text in lines)
+        try:
+            yield 1, json.loads(text)
+        except json.JSONDecodeError as error:
+            raise InputError(f"not JSON or NDJSON ({error.msg})",
+                             location=Location(source.name, error.lineno, error.colno)) from None
+
+
+# -- the set-up -------------------------------------------------------------------------------
+@dataclass
+class Setup:
+    """What `--config` says about the destination, the replay SDK and the project."""
+
+    name: str
+    destination_api_key: str | None = None
+    endpoint: str | None = None  # north_america | europe
+    device_mapping: Any = None
+    min_id_length: int | None = None
+    replay_api_key: str | None = None
+    server_zone: str | None = None  # None: not set, the SDK uses US
+    sample_rate: Any = None
+    has_sample_rate: bool = False
+    algorithm: Algorithm = Algorithm.LEGACY
+    region: str | None = None
+    lines: dict[str, int] = field(default_factory=dict)  # where each setting was written
+
+    @property
+    def secrets(self) -> set[str]:
+        return {key for key in (self.destination_api_key, self.replay_api_key) if key}
+
+
+def read_setup(source: Source, stdin: BinaryIO | None = None) -> Setup:
+    """Reads `{segment_destination: {settings, mappings}, replay: {...}, amplitude_project: {region}}`."""
+    root = load_documents(source, stdin=stdin)[0].root
+    if not isinstance(root, Mapping):
+        raise InputError("not a mapping: expected segment_destination, replay and amplitude_project",
+                         location=Location(source.name))
+    setup = Setup(source.name)
+    destination = _section(root, "segment_destination", "destination")
+    settings = _section(destination, "settings")
+    setup.destination_api_key = _text(settings, "apiKey", setup, "destination.apiKey")
+    setup.endpoint = _text(settings, "endpoint", setup, "destination.endpoint")
+    mapping = _section(_section(destination, "mappings"), "logEventV2")
+    device = mapping.get("device_id") if mapping else None
+    if device is not None:
+        setup.device_mapping = to_plain(device)
+        setup.lines["destination.device_id"] = device.mark.line
+    min_length = mapping.get("min_id_length") if mapping else None
+    if min_length is not None and isinstance(to_plain(min_length), int) and to_plain(min_length) > 0:
+        setup.min_id_length = to_plain(min_length)
+    replay = _section(root, "replay")
+    setup.replay_api_key = _text(replay, "amplitudeApiKey", setup, "replay.apiKey") or _text(
+        replay, "apiKey", setup, "replay.apiKey")
+    options = _section(replay, "sessionReplayOptions", "options")
+    setup.server_zone = _text(options, "serverZone", setup, "replay.serverZone")
+    if options is not None and "sampleRate" in options.entries:
+        setup.has_sample_rate = True
+        setup.sample_rate = to_plain(options.entries["sampleRate"].value)
+        setup.lines["replay.sampleRate"] = options.entries["sampleRate"].key_mark.line
+    setup.algorithm = _algorithm(to_plain(replay) if replay is not None else {})
+    project = _section(root, "amplitude_project", "project")
+    region = _text(project, "region", setup, "project.region")
+    setup.region = region.upper() if region else None
+    return setup
+
+
+def _section(node: Node | None, *names: str) -> Mapping | None:
+    if not isinstance(node, Mapping):
+        return None
+    for name in names:
+        found = node.get(name)
+        if isinstance(found, Mapping):
+            return found
+    return None
+
+
+def _text(node: Mapping | None, key: str, setup: Setup, label: str) -> str | None:
+    if node is None or key not in node.entries:
+        return None
+    entry = node.entries[key]
+    value = to_plain(entry.value)
+    setup.lines[label] = entry.key_mark.line
+    return value if isinstance(value, str) else None
+
+
+def _algorithm(replay: dict) -> Algorithm:
+    """The wrapper runs SDK 1.13.6 (legacy hash); session-replay-browser and the plugin from 1.35.0 on are modern."""
+    package = str(replay.get("package", ""))
+    version = str(replay.get("session_replay_browser_version") or replay.get("version") or "")
+    if "segment-session-replay-wrapper" in package or not package:
+        sdk_version = str(replay.get("session_replay_browser_version") or "1.13.6")
+        return _hash_of_version(sdk_version)
+    if "plugin-session-replay-browser" in package:
+        return Algorithm.MODERN
+    return _hash_of_version(version) if version else Algorithm.MODERN
+
+
+def _hash_of_version(version: str) -> Algorithm:
+    parts = [int(part) for part in version.split(".")[:2] if part.isdigit()]
+    return Algorithm.MODERN if len(parts) == 2 and tuple(parts) >= (1, 35) else Algorithm.LEGACY
