@@ -1,8 +1,8 @@
 """JSON parsing with orjson when it is installed (`pip install amp-replay[fast]`), else the stdlib.
 
-orjson is about twice as fast on Segment events. It refuses what the stdlib accepts in a few
-corners (integers beyond 64 bits), so those lines go through the stdlib, which also words the
-error when a line really is broken.
+orjson is about twice as fast on Segment events. Where it refuses a line the stdlib gets a
+second look, and words the error when the line really is broken. One difference remains:
+integers beyond 64 bits come out as doubles, which is what JavaScript holds for them anyway.
 """
 
 from __future__ import annotations
