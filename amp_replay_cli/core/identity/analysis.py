@@ -4,7 +4,7 @@ Events are read in file order. Per-event rules report at once; rules about a ses
 or a replay keep small summaries (value runs, first and last sightings) and report when the
 stream ends. When lines arrived so out of order that the runs overlap in time, a second pass
 re-reads the inputs for just those sessions and browsers. Memory grows with sessions and
-findings, not with events, apart from one hash per messageId to drop duplicate deliveries.
+findings, not with events, apart from 8 bytes per messageId to drop duplicate deliveries.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from amp_replay_cli.core.identity.events import (
 )
 from amp_replay_cli.core.identity.inputs import AmplitudeExport, ReplayList, Setup
 from amp_replay_cli.core.jsvalues import js_to_number, show
+from amp_replay_cli.core.seen import Fingerprints
 from amp_replay_cli.core.sampling import is_in_sample, java_hash_code
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -181,7 +182,7 @@ class Analysis:
         self.findings: list[Finding] = []
         self.events = 0
         self.duplicates = 0
-        self._seen_messages: set[int] = set()
+        self._seen_messages = Fingerprints()
         self._reported: set[tuple] = set()
         self.sessions: dict[SessionKey, SessionState] = {}
         self._browsers_by_session: dict[Any, dict[Any, BrowserInSession]] = {}
@@ -194,7 +195,7 @@ class Analysis:
         # Second pass, only for the sessions and browsers whose lines arrived out of order.
         self._recheck_sessions: dict[SessionKey, list[tuple[int, Where, Any]]] = {}
         self._recheck_browsers: dict[Any, list[tuple[int, Where, Any]]] = {}
-        self._recheck_seen: set[int] = set()
+        self._recheck_seen = Fingerprints()
 
     # -- reporting ---------------------------------------------------------------------------
     def report(self, code: str, severity: Severity, message: str, where: Where | None, session: SessionKey | None,
@@ -232,12 +233,9 @@ class Analysis:
 
     # -- one event ---------------------------------------------------------------------------
     def add(self, event: Event) -> None:
-        if event.message_id is not None:
-            fingerprint = hash(event.message_id)
-            if fingerprint in self._seen_messages:
-                self.duplicates += 1
-                return
-            self._seen_messages.add(fingerprint)
+        if event.message_id is not None and self._seen_messages.add(hash(event.message_id)):
+            self.duplicates += 1
+            return
         self.events += 1
         where = (event.file, event.line, event.message_id)
         self._collect(event, where)
@@ -459,11 +457,8 @@ class Analysis:
 
     def recheck(self, event: Event) -> None:
         """Second pass: keep every sighting of the unsettled sessions and browsers."""
-        if event.message_id is not None:
-            fingerprint = hash(event.message_id)
-            if fingerprint in self._recheck_seen:
-                return
-            self._recheck_seen.add(fingerprint)
+        if event.message_id is not None and self._recheck_seen.add(hash(event.message_id)):
+            return
         where = (event.file, event.line, event.message_id)
         sightings = self._recheck_sessions.get((event.dest_device, event.dest_session))
         if sightings is not None and event.replay_id is not None and event.type in AMPLITUDE_EVENT_TYPES:
