@@ -10,6 +10,7 @@ findings, not with events, apart from 8 bytes per messageId to drop duplicate de
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -213,7 +214,7 @@ class Analysis:
         self.findings.append(Finding(
             code=code,
             severity=severity,
-            message=message,
+            message=sys.intern(message),  # the events of one problem share one text
             file=where[0] if where else None,
             line=where[1] if where else None,
             hint=FIXES.get(code),
