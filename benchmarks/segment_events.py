@@ -2,7 +2,8 @@
 
 Browsers browse in sessions of page and track calls, some identify mid-session, and the replay
 property follows the Segment wrapper 0.4.0 (the replay device becomes the userId after identify),
-so about a third of the logged-in sessions carry RPL_DEVICE_IS_USERID mismatches.
+so the sessions with an identify carry RPL_DEVICE_IS_USERID mismatches. With --clean the replay
+device stays the anonymousId and the log has no findings.
 
     python benchmarks/segment_events.py --events 1000000 --output events.ndjson [--seed 7]
 """
@@ -40,7 +41,7 @@ def sessions(rng: random.Random, start_ms: int):
             clock += length * 20_000 + 31 * 60_000
 
 
-def events(rng: random.Random, count: int, start_ms: int):
+def events(rng: random.Random, count: int, start_ms: int, clean: bool = False):
     produced = 0
     for anonymous, user, session_id, length, identify_at, clock in sessions(rng, start_ms):
         logged_in = False
@@ -51,7 +52,8 @@ def events(rng: random.Random, count: int, start_ms: int):
             clock += rng.randint(500, 20_000)
             kind = "identify" if index == identify_at else ("page" if rng.random() < 0.5 else "track")
             if kind == "identify":
-                logged_in, replay_device = True, user
+                logged_in = True
+                replay_device = anonymous if clean else user
             path = rng.choice(PAGES)
             event = {
                 "anonymousId": anonymous, "channel": "client",
@@ -81,10 +83,11 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--output", required=True)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--clean", action="store_true", help="replay device stays the anonymousId: no findings")
     arguments = parser.parse_args()
     rng = random.Random(arguments.seed)
     with open(arguments.output, "w", encoding="utf-8") as stream:
-        for event in events(rng, arguments.events, 1_741_000_000_000):
+        for event in events(rng, arguments.events, 1_741_000_000_000, arguments.clean):
             stream.write(json.dumps(event, separators=(",", ":")) + "\n")
 
 

@@ -137,7 +137,7 @@ class Runs:
         return runs
 
 
-@dataclass
+@dataclass(slots=True)
 class SessionState:
     """One Amplitude session, `(device_id, session_id)`, as the destination would send it."""
 
@@ -158,7 +158,7 @@ class SessionState:
     codes: set[str] = field(default_factory=set)
 
 
-@dataclass
+@dataclass(slots=True)
 class BrowserInSession:
     """One anonymousId seen under one session id."""
 
