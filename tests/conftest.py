@@ -55,3 +55,54 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+class EmulatorHandle:
+    """A running emulator on 127.0.0.1 with an httpx client; `app` is the WSGI application."""
+
+    def __init__(self, app, running):
+        from amp_replay_cli.emulator import DEFAULT_API_KEY, DEFAULT_SECRET_KEY
+
+        self.app = app
+        self.running = running
+        self.base_url = running.base_url
+        self.api_key = DEFAULT_API_KEY
+        self.secret_key = DEFAULT_SECRET_KEY
+        import httpx
+
+        self.client = httpx.Client(base_url=self.base_url, timeout=10)
+
+    @property
+    def auth(self):
+        return (self.api_key, self.secret_key)
+
+    def close(self):
+        self.client.close()
+        self.running.stop()
+        self.app.store.close()
+
+
+def start_emulator(**options):
+    from amp_replay_cli.emulator import (
+        DEFAULT_API_KEY,
+        DEFAULT_SECRET_KEY,
+        Emulator,
+        FaultPlan,
+        Project,
+        Store,
+        start_in_background,
+    )
+
+    faults = options.pop("faults", FaultPlan())
+    database = options.pop("db", ":memory:")
+    projects = options.pop("projects", [Project(DEFAULT_API_KEY, DEFAULT_SECRET_KEY)])
+    app = Emulator(Store(database), projects, faults, **options)
+    return EmulatorHandle(app, start_in_background(app))
+
+
+@pytest.fixture
+def emulator():
+    """The project's own Amplitude emulator, on 127.0.0.1 with a fresh in-memory store."""
+    handle = start_emulator()
+    yield handle
+    handle.close()

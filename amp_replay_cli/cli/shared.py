@@ -187,5 +187,14 @@ def emit(report: Report, settings: OutputSettings) -> int:
         return ExitCode.USAGE
 
 
+def fail(command: str, error: AmpReplayError) -> typer.Exit:
+    """For commands that report no findings: print the error as every command does, give its exit code."""
+    report = Report(command=command, fatal=error)
+    report.secrets.update(environment_secrets())
+    sys.stderr.write("\n".join(error_lines(report, resolve_color("auto", dict(os.environ), sys.stderr.isatty())))
+                     + "\n")
+    return typer.Exit(report.exit_code)
+
+
 def environment_secrets() -> set[str]:
     return {os.environ[name] for name in ("AMPLITUDE_API_KEY", "AMPLITUDE_SECRET_KEY") if os.environ.get(name)}
