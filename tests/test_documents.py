@@ -256,7 +256,7 @@ def test_json_array_stream_reads_values_split_across_chunks(monkeypatch, chunk):
     ("text", "message", "line", "column"),
     [("[1, 2", "unexpected end of file", 1, 6), ("[1 2]", "expected ',' or ']'", 1, 4), ("[1,]", "trailing comma", 1, 4),
      ("[NaN]", "NaN is not valid JSON", 1, 2), ("[1] x", "extra data", 1, 5), ('{"a": 1}', "expected a JSON array", 1, 1),
-     ('[\n  1,\n  {"a": x}\n]', "expected a value", 3, 3), ('["a]', "unterminated string", 1, 2)],
+     ('[\n  1,\n  {"a": x}\n]', "expected a value", 3, 9), ('["a]', "unexpected end of file", 1, 5)],
 )
 @pytest.mark.parametrize("chunk", [2, 65536])
 def test_json_array_stream_errors_name_the_place(monkeypatch, chunk, text, message, line, column):

@@ -1,5 +1,6 @@
 """What every reporting command shares: output options, and one place that turns errors into exit codes."""
 
+import contextvars
 import enum
 import functools
 import inspect
@@ -138,7 +139,13 @@ def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[.
             settings = output_settings(
                 shared["output_format"], shared["output_file"], shared["verbose"], shared["quiet"], shared["color"]
             )
-            report = run_body(name, lambda: body(**kwargs), debug=shared["debug"])
+            wanted = (not shared["no_progress"] and settings.format == "text" and settings.verbosity >= 1
+                      and sys.stderr.isatty())
+            token = _PROGRESS_WANTED.set(wanted)
+            try:
+                report = run_body(name, lambda: body(**kwargs), debug=shared["debug"])
+            finally:
+                _PROGRESS_WANTED.reset(token)
             raise typer.Exit(emit(report, settings))
 
         command.__signature__ = signature.replace(  # type: ignore[attr-defined]
@@ -152,6 +159,14 @@ def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[.
         return command
 
     return decorate
+
+
+_PROGRESS_WANTED: contextvars.ContextVar[bool] = contextvars.ContextVar("progress_wanted", default=False)
+
+
+def progress_wanted() -> bool:
+    """Whether this run may draw a progress bar: text output to a terminal, no -q, no --no-progress."""
+    return _PROGRESS_WANTED.get()
 
 
 def run_body(name: str, body: Callable[[], Report], debug: bool) -> Report:

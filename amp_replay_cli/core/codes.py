@@ -1,4 +1,4 @@
-"""Every finding code: AR1xx validate, AR2xx simulate, AR5xx diagnose input, and the identity
+"""Every finding code: AR1xx validate, AR2xx simulate, AR5xx diagnose input, AR6xx upload, and the identity
 mismatch codes of diagnose, named exactly as in spec/identity/IDENTITY.md §5.
 Stable: a code is never reused for another meaning."""
 
@@ -58,6 +58,27 @@ _CODES = (
     Code("AR205", "falsy-session-id", "a session id the SDK ignores (0, empty, null)"),
     Code("AR206", "not-a-session", "an input line or item that is not a session id or event; skipped"),
     Code("AR207", "no-session-id", "Segment events without an Actions Amplitude session_id"),
+    Code("AR601", "recording-not-json", "a recording that is not JSON, is cut short, or cannot be decoded"),
+    Code("AR602", "too-few-events", "a recording with no events, or a replay with fewer than the 2 the player needs"),
+    Code("AR603", "not-rrweb-events", "items that are not rrweb events, bad packed strings, or bad device/session keys"),
+    Code("AR604", "event-type", "an event without an integer type"),
+    Code("AR605", "event-timestamp", "an event without a numeric epoch-milliseconds timestamp"),
+    Code("AR606", "timestamp-unit", "timestamps in seconds or microseconds instead of milliseconds"),
+    Code("AR607", "no-full-snapshot", "no FullSnapshot event: nothing can be replayed"),
+    Code("AR608", "several-sessions", "more than 30 minutes without events: several sessions in one file"),
+    Code("AR609", "event-too-large", "an event over the SDK's 9,000,000-byte limit"),
+    Code("AR610", "nesting-too-deep", "JSON nested too deeply to read"),
+    Code("AR611", "replay-id-characters", "a device id with characters replay ids do not allow"),
+    Code("AR620", "no-meta", "no Meta event: the replay has no viewport size or page URL"),
+    Code("AR621", "leading-incrementals", "incremental events before the first FullSnapshot, dropped"),
+    Code("AR622", "timestamps-backwards", "timestamps that go backwards"),
+    Code("AR623", "duplicate-events", "exact duplicate events, dropped"),
+    Code("AR624", "unknown-event-kinds", "event types or incremental sources Amplitude's player ignores"),
+    Code("AR630", "batch-refused", "Amplitude refused a batch; the rest of that replay was not sent"),
+    Code("AR631", "events-skipped", "Amplitude accepted a batch but skipped its events (4004, 4005)"),
+    Code("AR632", "link-event-refused", "the --link-event analytics event was refused"),
+    Code("AR633", "throttled", "Amplitude throttled a replay; its batches were sent again after a pause"),
+    Code("AR634", "already-delivered", "batches an earlier run delivered (journal), not sent again"),
     Code("AR501", "malformed-input", "a line or item of an input that is not an event; skipped"),
     *(
         Code(name, name.lower().replace("_", "-"), summary)

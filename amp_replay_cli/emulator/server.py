@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import struct
 import sys
 import threading
 from dataclasses import dataclass
 from socketserver import TCPServer, ThreadingMixIn
+from wsgiref.handlers import BaseHandler
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from amp_replay_cli.emulator.faults import ResetConnection
-
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
@@ -42,6 +31,12 @@ class _Handler(ServerHandler):
         if isinstance(sys.exc_info()[1], ResetConnection):
             raise  # to the request handler, which drops the connection
         super().handle_error()
+
+    def close(self) -> None:
+        if self.status is None:  # a reset: nothing was answered, so there is nothing to log
+            BaseHandler.close(self)
+            return
+        super().close()
 
 
 class _RequestHandler(WSGIRequestHandler):

@@ -31,7 +31,7 @@ def make_console(settings: OutputSettings, buffer: io.StringIO) -> Console:
 def render_text(report: Report, settings: OutputSettings) -> Iterator[str]:
     buffer = io.StringIO()
     console = make_console(settings, buffer)
-    view = view_for(report.command) if report.fatal is None else None
+    view = view_for(report.command) if report.fatal is None or report.result else None
     if view is not None:
         for _ in view(report, console, settings) or ():
             yield _take(buffer)

@@ -39,11 +39,21 @@ def open_text(source: Source, stdin: BinaryIO | None = None) -> Iterator[TextIO]
         buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
         binary: BinaryIO = buffered
         if buffered.peek(2)[:2] == _GZIP_MAGIC:  # type: ignore[attr-defined]
-            binary = gzip.GzipFile(fileobj=buffered)  # type: ignore[assignment]
-        yield io.TextIOWrapper(binary, encoding="utf-8-sig", errors="strict", newline="")
+            binary = io.BufferedReader(gzip.GzipFile(fileobj=buffered))  # type: ignore[assignment]
+        yield io.TextIOWrapper(binary, encoding=_encoding(binary.peek(4)[:4]), errors="strict",  # type: ignore[attr-defined]
+                               newline="")
     finally:
         if source.path is not None:
             raw.close()
+
+
+def _encoding(start: bytes) -> str:
+    """UTF-8 (with or without a BOM) unless a UTF-16 or UTF-32 byte-order mark says otherwise."""
+    if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8-sig"
 
 
 class _Reader:
@@ -54,12 +64,12 @@ class _Reader:
         self.name = name
         self.line = 1
 
-    def read(self) -> str:
+    def read(self, size: int = _CHUNK) -> str:
         try:
-            return self.stream.read(_CHUNK)
-        except UnicodeDecodeError:
-            raise InputError("not UTF-8 text", location=Location(self.name, self.line),
-                             hint="save the file as UTF-8") from None
+            return self.stream.read(size)
+        except UnicodeDecodeError as error:
+            raise InputError(f"not {error.encoding.upper().replace('-SIG', '')} text", location=Location(self.name,
+                             self.line), hint="save the file as UTF-8") from None
         except (EOFError, gzip.BadGzipFile, zlib.error):
             raise InputError("truncated or corrupt gzip data", location=Location(self.name, self.line)) from None
 
@@ -67,30 +77,40 @@ class _Reader:
 def iter_lines(stream: TextIO, name: str) -> Iterator[tuple[int, str]]:
     """(line number, text without its line break) for every line."""
     reader = _Reader(stream, name)
-    pending = ""
+    pending: list[str] = []  # pieces of a line longer than a chunk, joined once it ends
     while True:
         chunk = reader.read()
         if not chunk:
             break
-        pending += chunk
-        *complete, pending = pending.split("\n")
-        for text in complete:
+        if "\n" not in chunk:
+            pending.append(chunk)
+            continue
+        first, *complete, rest = chunk.split("\n")
+        pending.append(first)
+        for text in ("".join(pending), *complete):
             yield reader.line, text.removesuffix("\r")
             reader.line += 1
+        pending = [rest] if rest else []
     if pending:
-        yield reader.line, pending.removesuffix("\r")
+        yield reader.line, "".join(pending).removesuffix("\r")
 
 
 def first_character(stream: TextIO, name: str) -> tuple[str, TextIO]:
     """The first non-blank character, and a stream that still starts at the beginning."""
+    text, stream = peek_text(stream, name)
+    return text.lstrip()[:1], stream
+
+
+def peek_text(stream: TextIO, name: str) -> tuple[str, TextIO]:
+    """The opening text (at least one chunk, up to the first non-blank character), and a stream
+    that still starts at the beginning."""
     reader = _Reader(stream, name)
     seen = ""
     while True:
         chunk = reader.read()
         seen += chunk
-        stripped = seen.lstrip()
-        if stripped or not chunk:
-            return stripped[:1], _Prefixed(seen, stream)
+        if seen.strip() or not chunk:
+            return seen, _Prefixed(seen, stream)
 
 
 class _Prefixed(io.TextIOBase):
@@ -113,17 +133,40 @@ def _reject_constant(name: str) -> Any:
 
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _NUMBER_CHARACTERS = frozenset("0123456789.eE+-")
+_LONGEST_TOKEN = 6  # a chunk may end inside "false" or a \\uXXXX escape: errors that close to its end may be cut
 _BLANK = re.compile(r"[ \t\r\n]*")
 
 
-def iter_json_array(stream: TextIO, name: str) -> Iterator[tuple[int, Any]]:
-    """(line number, value) for each item of a top-level JSON array, read a chunk at a time."""
-    return _ArrayScanner(stream, name).items()
+def iter_json_array(stream: TextIO, name: str, byte_origin: int | None = None) -> Iterator[tuple[int, Any]]:
+    """(line number, value) for each item of a top-level JSON array, read a chunk at a time.
+
+    With `byte_origin` (the bytes before the text, such as a BOM) the stream is taken to be
+    UTF-8 and syntax errors also name their byte offset in the file.
+    """
+    return _Scanner(stream, name, byte_origin).top_level_array()
 
 
-class _ArrayScanner:
-    def __init__(self, stream: TextIO, name: str):
+ARRAY_START = object()  # yielded once when a streamed array member begins
+
+
+def iter_json_object(stream: TextIO, name: str, streamed: frozenset[str],
+                     byte_origin: int | None = None) -> Iterator[tuple[str, int, Any]]:
+    """(key, line, value) for each member of a top-level JSON object.
+
+    Members named in `streamed` whose value is an array are not held whole: they yield
+    `(key, line, ARRAY_START)`, then `(key, line, item)` for each item.
+    """
+    return _Scanner(stream, name, byte_origin).top_level_object(streamed)
+
+
+class NestingError(InputError):
+    """JSON nested deeper than the parser's recursion limit."""
+
+
+class _Scanner:
+    def __init__(self, stream: TextIO, name: str, byte_origin: int | None = None):
         self.reader = _Reader(stream, name)
+        self.dropped_bytes = byte_origin  # UTF-8 bytes before the buffer, when counted
         self.name = name
         self.buffer = ""
         self.position = 0
@@ -131,14 +174,16 @@ class _ArrayScanner:
         self.column_base = 0  # characters of the current line already dropped from the buffer
         self.eof = False
 
-    def fill(self) -> bool:
-        """Drop what was consumed, append the next chunk; False at the end of the input."""
+    def fill(self, size: int = _CHUNK) -> bool:
+        """Drop what was consumed, append the next `size` characters; False at the end of the input."""
         self.line_at(self.position)
+        if self.dropped_bytes is not None:
+            self.dropped_bytes += len(self.buffer[: self.position].encode("utf-8", "surrogatepass"))
         newline = self.buffer.rfind("\n", 0, self.position)
         self.column_base = self.position - newline - 1 if newline >= 0 else self.column_base + self.position
         self.buffer = self.buffer[self.position :]
         self.position = self.counted = 0
-        chunk = "" if self.eof else self.reader.read()
+        chunk = "" if self.eof else self.reader.read(size)
         self.eof = self.eof or not chunk
         self.buffer += chunk
         return bool(chunk)
@@ -154,30 +199,91 @@ class _ArrayScanner:
             if self.position < len(self.buffer) or not self.fill():
                 return
 
-    def fail(self, message: str) -> InputError:
+    def fail(self, message: str, error: type[InputError] = InputError) -> InputError:
         line = self.line_at(self.position)
         newline = self.buffer.rfind("\n", 0, self.position)
         column = self.position - newline if newline >= 0 else self.column_base + self.position + 1
-        return InputError(f"JSON syntax error: {message}", location=Location(self.name, line, column))
+        if self.dropped_bytes is not None:
+            offset = self.dropped_bytes + len(self.buffer[: self.position].encode("utf-8", "surrogatepass"))
+            reason, parenthesis, aside = message.partition(" (")
+            message = f"{reason} at byte {offset}{parenthesis}{aside}"
+        return error(f"JSON syntax error: {message}", location=Location(self.name, line, column))
 
     def decode(self) -> tuple[Any, int]:
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.buffer, self.position)
-            except (json.JSONDecodeError, ValueError) as error:
-                if not self.eof:
-                    self.fill()
+            except json.JSONDecodeError as error:
+                ran_out = error.msg.startswith("Unterminated string") or error.pos >= len(self.buffer) - _LONGEST_TOKEN
+                if ran_out and not self.eof:
+                    self.fill(max(_CHUNK, len(self.buffer)))  # grows geometrically: a long value is re-read log(n) times
                     continue
-                raise self.fail(json_error_reason(getattr(error, "msg", str(error)))) from None
+                if ran_out and error.pos >= len(self.buffer.rstrip()) or error.msg.startswith("Unterminated string"):
+                    self.position = len(self.buffer)
+                    raise self.fail("unexpected end of file (truncated?)") from None
+                self.position = error.pos
+                raise self.fail(json_error_reason(error.msg)) from None
+            except ValueError as error:  # NaN, Infinity
+                raise self.fail(str(error)) from None
+            except RecursionError:
+                raise self.fail("nested too deeply", NestingError) from None
             if not self.eof and (end == len(self.buffer) or self.buffer[end] in _NUMBER_CHARACTERS):
-                self.fill()  # the value may go on in the next chunk
+                self.fill(max(_CHUNK, len(self.buffer)))  # the value may go on in the next chunk
                 continue
             return value, end
 
-    def items(self) -> Iterator[tuple[int, Any]]:
+    def expect(self, char: str, what: str) -> None:
+        self.skip_blank()
+        if self.buffer[self.position : self.position + 1] != char:
+            if self.position >= len(self.buffer):
+                raise self.fail(f"unexpected end of file ({what}; truncated?)")
+            raise self.fail(f"{what}, found {self.buffer[self.position]!r}")
+        self.position += 1
+
+    def at_end(self) -> None:
+        self.skip_blank()
+        if self.position < len(self.buffer):
+            raise self.fail("extra data after the document")
+
+    def top_level_array(self) -> Iterator[tuple[int, Any]]:
         self.skip_blank()
         if self.buffer[self.position : self.position + 1] != "[":
             raise self.fail("expected a JSON array")
+        yield from self.array_items()
+        self.at_end()
+
+    def top_level_object(self, streamed: frozenset[str]) -> Iterator[tuple[str, int, Any]]:
+        self.expect("{", "expected a JSON object")
+        first = True
+        while True:
+            self.skip_blank()
+            if self.buffer[self.position : self.position + 1] == "}":
+                self.position += 1
+                break
+            if not first:
+                self.expect(",", "expected ',' or '}'")
+                self.skip_blank()
+            first = False
+            if self.buffer[self.position : self.position + 1] != '"':
+                raise self.fail("expected a double-quoted key" if self.position < len(self.buffer)
+                                else "unexpected end of file (truncated?)")
+            key, end = self.decode()
+            self.position = end
+            self.expect(":", "expected ':' after the key")
+            self.skip_blank()
+            line = self.line_at(self.position)
+            if key in streamed and self.buffer[self.position : self.position + 1] == "[":
+                yield key, line, ARRAY_START
+                for item_line, item in self.array_items():
+                    yield key, item_line, item
+            else:
+                value, end = self.decode()
+                self.position = end
+                yield key, line, value
+        self.at_end()
+
+    def array_items(self) -> Iterator[tuple[int, Any]]:
+        """The items of the array starting at the current position; leaves the position after `]`."""
         self.position += 1
         expect_item = True
         first = True
@@ -188,9 +294,6 @@ class _ArrayScanner:
             char = self.buffer[self.position]
             if char == "]" and (first or not expect_item):
                 self.position += 1
-                self.skip_blank()
-                if self.position < len(self.buffer):
-                    raise self.fail("extra data after the array")
                 return
             if char == "]":
                 raise self.fail("trailing comma")

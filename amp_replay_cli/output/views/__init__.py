@@ -16,6 +16,7 @@ _VIEWS = {
     "simulate": ("simulate", "show_sessions"),
     "simulate explain": ("simulate", "show_explanation"),
     "diagnose": ("diagnose", "show_sessions"),
+    "upload": ("upload", "show_uploads"),
 }
 
 

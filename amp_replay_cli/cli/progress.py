@@ -1,0 +1,43 @@
+"""A transient progress bar on stderr: raw bytes and batches sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+
+class TransferProgress:
+    def __init__(self) -> None:
+        self._progress = Progress(
+            TextColumn("uploading"),
+            BarColumn(),
+            DownloadColumn(binary_units=True),
+            TextColumn("{task.fields[batches]}"),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task: Any = None
+        self._batches = 0
+        self._total_batches = 0
+
+    def __enter__(self) -> TransferProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self._progress.stop()
+
+    def start(self, total_bytes: int, total_batches: int) -> None:
+        self._total_batches = total_batches
+        self._task = self._progress.add_task("upload", total=total_bytes, batches=self._label())
+
+    def advance(self, raw_bytes: int, batches: int) -> None:
+        self._batches += batches
+        self._progress.update(self._task, advance=raw_bytes, batches=self._label())
+
+    def _label(self) -> str:
+        return f"{self._batches}/{self._total_batches} batches"

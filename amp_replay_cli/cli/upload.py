@@ -1,0 +1,125 @@
+"""`amp-replay upload`: rrweb recordings into Amplitude Session Replay."""
+
+import os
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from amp_replay_cli.cli.shared import progress_wanted, reporting_command
+from amp_replay_cli.core.findings import Report
+
+HELP = """Upload rrweb recordings to Amplitude Session Replay, exactly as the browser SDK 1.51.6 sends them.
+
+FILES are recordings in any layout: a JSON array of events, {"events": [...]} (with optional
+device_id / session_id), NDJSON, the SDK's own track body, rrweb-packer strings, gzip of any of
+them; directories and globs too; - for stdin. Every file is checked first and gets a verdict:
+accept, warn (uploaded, with a warning) or reject (nothing sent, exit 1).
+
+The replay id is DEVICE/SESSION: --device-id, else the file's device_id, else an id derived from
+the recording; --session-id, else the file's session_id, else the first event's timestamp.
+Acknowledged batches are written to a journal, so running the same command again after a crash
+or Ctrl-C sends only what is missing.
+"""
+
+
+@reporting_command("upload")
+def upload(
+    files: Annotated[
+        List[str], typer.Argument(help="Recordings, directories or globs; - for stdin.", show_default=False)
+    ],
+    api_key: Annotated[
+        Optional[str],
+        typer.Option(envvar="AMPLITUDE_API_KEY", show_envvar=True, show_default=False,
+                     help="Project API key (the one in your browser snippet).", rich_help_panel="Amplitude"),
+    ] = None,
+    server_zone: Annotated[
+        str, typer.Option(envvar="AMPLITUDE_SERVER_ZONE", show_envvar=True, help="US or EU.",
+                          rich_help_panel="Amplitude"),
+    ] = "US",
+    server_url: Annotated[
+        Optional[str],
+        typer.Option(envvar="AMPLITUDE_SERVER_URL", show_envvar=True, show_default=False,
+                     help="One base URL for every Amplitude API: a proxy, or `amp-replay emulator`.",
+                     rich_help_panel="Amplitude"),
+    ] = None,
+    device_id: Annotated[
+        Optional[str], typer.Option(help="Device id of the replay (default: the file's, else derived from it).",
+                                    rich_help_panel="Replay", show_default=False)
+    ] = None,
+    session_id: Annotated[
+        Optional[int], typer.Option(min=1, help="Amplitude session id, epoch ms (default: the file's, else the "
+                                    "first event's timestamp).", rich_help_panel="Replay", show_default=False)
+    ] = None,
+    split_sessions: Annotated[
+        bool, typer.Option(help="Upload each part of a file separated by 30 minutes without events as its own "
+                           "session.", rich_help_panel="Replay")
+    ] = False,
+    link_event: Annotated[
+        Optional[str], typer.Option(metavar="NAME", help="Also send this analytics event (HTTP V2 API) in each "
+                                    "replay's session, carrying its replay id, so Amplitude links them.",
+                                    rich_help_panel="Replay", show_default=False)
+    ] = None,
+    user_id: Annotated[
+        Optional[str], typer.Option(help="User id for --link-event.", rich_help_panel="Replay", show_default=False)
+    ] = None,
+    page_url: Annotated[
+        Optional[str], typer.Option(help="X-Client-Url to send (default: the recording's first page URL).",
+                                    rich_help_panel="Replay", show_default=False)
+    ] = None,
+    max_batch_bytes: Annotated[
+        int, typer.Option(help="Raw bytes per request; clamped to 1,000-8,000,000 as the SDK does.",
+                          rich_help_panel="Delivery")
+    ] = 6_000_000,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=16, help="Replays sent at the same time (batches of one replay stay in order).",
+                          rich_help_panel="Delivery")
+    ] = 2,
+    journal: Annotated[
+        Optional[Path], typer.Option(dir_okay=False, show_default=False, help="Journal of acknowledged batches "
+                                     "(default: upload-journal.jsonl in the user cache dir).",
+                                     rich_help_panel="Delivery")
+    ] = None,
+    no_journal: Annotated[
+        bool, typer.Option("--no-journal", help="Keep no journal: a rerun sends everything again.",
+                           rich_help_panel="Delivery")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help="Check the files and print the plan; send nothing.", rich_help_panel="Delivery")
+    ] = False,
+    strict: Annotated[bool, typer.Option(help="Warnings fail the run too (exit 1).")] = False,
+) -> Report:
+    from amp_replay_cli.core.amplitude import Endpoints
+    from amp_replay_cli.core.errors import UsageError
+    from amp_replay_cli.core.journal import default_path
+    from amp_replay_cli.core.upload import UploadSettings
+    from amp_replay_cli.core.upload import upload as run_upload
+
+    if user_id is not None and link_event is None:
+        raise UsageError("--user-id goes with --link-event", hint="add --link-event NAME")
+    if journal is not None and no_journal:
+        raise UsageError("--journal and --no-journal exclude each other")
+    if session_id is not None and split_sessions:
+        raise UsageError("--session-id and --split-sessions exclude each other",
+                         hint="split parts each take their own session id")
+    settings = UploadSettings(
+        api_key=api_key or None,
+        endpoints=Endpoints.resolve(server_zone, server_url),
+        device_id=device_id,
+        session_id=session_id,
+        split_sessions=split_sessions,
+        max_batch_bytes=max_batch_bytes,
+        concurrency=concurrency,
+        dry_run=dry_run,
+        journal_path=None if no_journal else (journal or default_path(dict(os.environ))),
+        link_event=link_event,
+        user_id=user_id,
+        page_url=page_url,
+        strict=strict,
+    )
+    if not progress_wanted() or dry_run:
+        return run_upload(files, settings)
+    from amp_replay_cli.cli.progress import TransferProgress
+
+    with TransferProgress() as progress:
+        return run_upload(files, settings, progress=progress)

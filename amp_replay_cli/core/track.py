@@ -1,0 +1,182 @@
+"""Requests exactly as @amplitude/session-replay-browser 1.51.6 sends them (spec/sdk/SPEC.md §4).
+
+`POST {base}?device_id=…&session_id=…&type=replay`, the SDK's headers in its order, and a gzip
+body `{"version":1,"events":[…]}` whose elements are `JSON.stringify({type, timestamp, delay?, data})`
+of each rrweb event, batched at most `max_batch_bytes` raw bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+from urllib.parse import quote, urlencode
+
+from amp_replay_cli import __version__
+from amp_replay_cli.core.jsvalues import js_string
+
+SDK_PROTOCOL_VERSION = "1.51.6"  # the SDK whose wire format this mirrors
+CLIENT_LIBRARY = f"amp-replay/{__version__}"
+MAX_URL_LENGTH = 1000
+DEFAULT_MAX_BATCH_BYTES = 6_000_000
+MIN_BATCH_BYTES, MAX_BATCH_BYTES = 1000, 8_000_000
+MAX_EVENT_BYTES = 9_000_000
+GZIP_LEVEL = 6
+
+# Python and JavaScript write these numbers differently (1e-05 / 0.00001, 2.0 / 2, big integers);
+# an event whose fast serialisation shows one is serialised again the slow, exact way.
+_SUSPECT_NUMBER = re.compile(r"[0-9]e[-+]|[0-9]\.0(?=[,\]}])|[0-9]{16,}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def event_string(event: dict[str, Any]) -> str:
+    """`JSON.stringify({type, timestamp, delay?, data})`, byte for byte as the SDK's compressor writes it."""
+    shaped = {"type": event["type"], "timestamp": event["timestamp"]}
+    if "delay" in event:
+        shaped["delay"] = event["delay"]
+    shaped["data"] = event.get("data")
+    text = _ENCODER.encode(shaped)
+    if _SUSPECT_NUMBER.search(text) or not _is_well_formed(text):
+        text = js_stringify(shaped)
+    return text
+
+
+def event_literal(event: dict[str, Any]) -> tuple[str, int]:
+    """The event's SDK string as the JSON string literal the body holds, and the string's UTF-8 size."""
+    text = event_string(event)
+    size = len(text) if text.isascii() else len(text.encode("utf-8"))
+    return _ENCODER.encode(text), size
+
+
+def literal_size(literal: str) -> int:
+    """Bytes a literal adds to a body: its UTF-8 and a comma."""
+    return (len(literal) if literal.isascii() else len(literal.encode("utf-8"))) + 1
+
+
+def _is_well_formed(text: str) -> bool:
+    """False when the text holds a lone surrogate, which JSON.stringify writes as an escape."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def js_stringify(value: Any) -> str:
+    """JSON.stringify: JavaScript's number formatting, lone surrogates escaped as \\uXXXX."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_js_string_literal(str(key))}:{js_stringify(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(js_stringify(item) for item in value) + "]"
+    if isinstance(value, str):
+        return _js_string_literal(value)
+    if value is None or isinstance(value, bool):
+        return _ENCODER.encode(value)
+    if isinstance(value, (int, float)):
+        text = js_string(value)
+        return "null" if text in ("NaN", "Infinity", "-Infinity") else text
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _js_string_literal(text: str) -> str:
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", _ENCODER.encode(text))
+
+
+BODY_OVERHEAD = len('{"version":1,"events":[]}')
+
+
+@dataclass
+class Batch:
+    """One request's worth of events, as JSON string literals ready for the body."""
+
+    index: int
+    first_event: int  # index of its first event in the recording
+    literals: list[str] = field(default_factory=list)
+
+    @property
+    def raw_body(self) -> bytes:
+        return ('{"version":1,"events":[' + ",".join(self.literals) + "]}").encode("utf-8")
+
+    def split(self) -> tuple[Batch, Batch]:
+        """Halves, as the SDK splits a batch the WAF refused."""
+        middle = len(self.literals) // 2
+        return (Batch(self.index, self.first_event, self.literals[:middle]),
+                Batch(self.index, self.first_event + middle, self.literals[middle:]))
+
+
+def clamp_batch_bytes(max_bytes: int) -> int:
+    """The SDK's clamp of maxPersistedEventsSizeBytes."""
+    return min(MAX_BATCH_BYTES, max(MIN_BATCH_BYTES, max_bytes))
+
+
+class BatchPlanner:
+    """Where batches end: a new one starts when the next event would take the body over the limit."""
+
+    def __init__(self, max_bytes: int = DEFAULT_MAX_BATCH_BYTES):
+        self.max_bytes = clamp_batch_bytes(max_bytes)
+        self.count = 0
+        self._size = 0
+
+    def starts_batch(self, added: int) -> bool:
+        """Count an event of `added` body bytes; True when it opens a new batch."""
+        if self.count and self._size + added <= self.max_bytes:
+            self._size += added
+            return False
+        self.count += 1
+        self._size = BODY_OVERHEAD + added
+        return True
+
+
+def batches(literals: Iterable[tuple[int, str]], max_bytes: int = DEFAULT_MAX_BATCH_BYTES) -> Iterator[Batch]:
+    """Events `(index, literal)` cut into batches of at most `max_bytes` raw body bytes (one event at least)."""
+    planner = BatchPlanner(max_bytes)
+    current: Batch | None = None
+    for index, literal in literals:
+        if planner.starts_batch(literal_size(literal)):
+            if current is not None:
+                yield current
+            current = Batch(planner.count - 1, index)
+        current.literals.append(literal)  # type: ignore[union-attr]
+    if current is not None:
+        yield current
+
+
+def header_safe(text: str) -> str:
+    """A URL as a browser's location.href gives it: printable ASCII, anything else percent-encoded."""
+    return quote(text, safe="".join(chr(code) for code in range(0x21, 0x7F)))
+
+
+@dataclass(frozen=True)
+class TrackRequest:
+    url: str
+    headers: list[tuple[str, str]]
+    body: bytes  # gzip
+    raw_bytes: int
+
+
+def build_request(track_url: str, api_key: str, device_id: str, session_id: Any, batch: Batch,
+                  page_url: str = "", sample_rate: str = "1") -> TrackRequest:
+    """The request the SDK would send for this batch, gzip-compressed as with enableTransportCompression."""
+    query = urlencode({"device_id": device_id, "session_id": js_string(session_id), "type": "replay"})
+    raw = batch.raw_body
+    headers = [
+        ("Content-Type", "application/json"),
+        ("Accept", "*/*"),
+        ("Authorization", f"Bearer {api_key}"),
+        ("X-Client-Version", SDK_PROTOCOL_VERSION),
+        ("X-Client-Library", CLIENT_LIBRARY),
+        ("X-Client-Url", header_safe(page_url[:MAX_URL_LENGTH])),
+        ("X-Client-Sample-Rate", sample_rate),
+        ("X-Sampling-Hash-Alg", "xxhash32"),
+        ("Content-Encoding", "gzip"),
+    ]
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
+    body = compressor.compress(raw) + compressor.flush()
+    return TrackRequest(f"{track_url}?{query}", headers, body, len(raw))
+
+
