@@ -147,7 +147,9 @@ def test_truncation_in_a_bom_file_names_the_byte_of_the_file(write):
 @pytest.mark.parametrize("content, code, words", [
     ('[{"type": 4, "data": {}, "timestamp": NaN}]', "AR601", "NaN is not valid JSON"),
     ("", "AR602", "empty"),
-    ("42", "AR601", "not JSON (starts with 42)"),
+    ("42", "AR603", "not rrweb events: the file holds 42"),
+    ("null\n", "AR603", "not rrweb events: the file holds null"),
+    ("<!DOCTYPE html><title>401</title>", "AR601", "not JSON (starts with <!DOCTYPE html><title>401</title>)"),
     ('{"device_id": "d-12345", "session_id": 1}', "AR603", 'without an "events" array'),
     ('{"events": {"type": 2}}', "AR603", '"events" is a JSON object'),
     ('{"events": [], "session_id": "yesterday"}', "AR603", "session_id\" must be a positive integer"),
@@ -258,3 +260,15 @@ def test_large_values_stream_without_quadratic_rereads(write):
     assert check(path).verdict is Verdict.ACCEPT
     ndjson = write("big.ndjson", "\n".join(json.dumps(event) for event in events))
     assert sent(check(ndjson)) == events
+
+
+@pytest.mark.parametrize("layout", ["array", "ndjson", "object"])
+def test_numbers_are_written_as_javascript_writes_them_in_every_layout(write, layout):
+    odd = incremental(5, x=2.0, tiny=1e-7, big=9007199254740993, fine=12.5, id=1795985000000123)
+    events = recording(odd)
+    text = {"array": json.dumps(events), "ndjson": "\n".join(json.dumps(event) for event in events),
+            "object": json.dumps({"events": events})}[layout]
+    found = check(write(f"numbers.{'ndjson' if layout == 'ndjson' else 'json'}", text))
+    literal = [event.literal for event in sent_events(found)][-1]
+    assert json.loads(literal) == ('{"type":3,"timestamp":1795985000005,"data":{"source":2,"id":1795985000000123,'
+                                   '"x":2,"tiny":1e-7,"big":9007199254740992,"fine":12.5}}')

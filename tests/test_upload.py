@@ -312,3 +312,44 @@ def test_a_kill_mid_upload_resends_at_most_what_was_in_flight(tmp_path):
         assert [event for index, event in enumerate(events) if event not in events[:index]] == expected
     finally:
         server.close()
+
+
+class CountingProgress:
+    def __init__(self):
+        self.checked, self.totals, self.bytes, self.batches = [], None, 0, 0
+
+    def checking(self, name):
+        self.checked.append(Path(name).name)
+
+    def start(self, total_bytes, total_batches):
+        self.totals = (total_bytes, total_batches)
+
+    def advance(self, raw_bytes, batches):
+        self.bytes += raw_bytes
+        self.batches += batches
+
+
+def test_progress_reports_every_file_byte_and_batch(emulator, tmp_path):
+    progress = CountingProgress()
+    files = [RECORDINGS / "amplitude-settings-modal.json", RECORDINGS / "kanban-board.ndjson"]
+    report = upload([str(path) for path in files], settings_for(emulator, tmp_path, max_batch_bytes=20000),
+                    progress=progress, sleep=lambda _: None)
+    assert progress.checked == [path.name for path in files]
+    assert progress.totals == (report.summary["raw_bytes"], report.summary["batches"]) == (progress.bytes,
+                                                                                           progress.batches)
+
+
+def test_the_progress_bar_moves_from_checking_to_uploading():
+    from amp_replay_cli.cli.progress import TransferProgress
+
+    with TransferProgress() as progress:
+        progress.checking("a.json")
+        progress.checking("b.json")
+        bar = progress._progress
+        assert [task.description for task in bar.tasks] == ["checking b.json"]
+        progress.start(100, 2)
+        progress.advance(60, 1)
+        progress.advance(40, 1)
+        (task,) = bar.tasks
+        assert (task.description, task.completed, task.total, task.fields["batches"]) == ("uploading", 100, 100,
+                                                                                          "2/2 batches")

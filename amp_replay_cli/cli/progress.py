@@ -1,4 +1,4 @@
-"""A transient progress bar on stderr: raw bytes and batches sent."""
+"""A transient progress display on stderr: which file is being checked, then raw bytes and batches sent."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 class TransferProgress:
     def __init__(self) -> None:
         self._progress = Progress(
-            TextColumn("uploading"),
+            TextColumn("{task.description}"),
             BarColumn(),
             DownloadColumn(binary_units=True),
             TextColumn("{task.fields[batches]}"),
@@ -21,6 +21,7 @@ class TransferProgress:
             transient=True,
         )
         self._task: Any = None
+        self._checking: Any = None
         self._batches = 0
         self._total_batches = 0
 
@@ -31,9 +32,17 @@ class TransferProgress:
     def __exit__(self, *_: Any) -> None:
         self._progress.stop()
 
+    def checking(self, name: str) -> None:
+        if self._checking is None:
+            self._checking = self._progress.add_task(f"checking {name}", total=None, batches="")
+        else:
+            self._progress.update(self._checking, description=f"checking {name}")
+
     def start(self, total_bytes: int, total_batches: int) -> None:
+        if self._checking is not None:
+            self._progress.remove_task(self._checking)
         self._total_batches = total_batches
-        self._task = self._progress.add_task("upload", total=total_bytes, batches=self._label())
+        self._task = self._progress.add_task("uploading", total=total_bytes, batches=self._label())
 
     def advance(self, raw_bytes: int, batches: int) -> None:
         self._batches += batches

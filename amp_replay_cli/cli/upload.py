@@ -117,7 +117,7 @@ def upload(
         page_url=page_url,
         strict=strict,
     )
-    if not progress_wanted() or dry_run:
+    if not progress_wanted():
         return run_upload(files, settings)
     from amp_replay_cli.cli.progress import TransferProgress
 

@@ -19,17 +19,15 @@ import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any, Callable, Iterator, NamedTuple
 
 from amp_replay_cli.core.documents.json_parser import json_error_reason
 from amp_replay_cli.core.documents.sources import Source
-from amp_replay_cli.core.documents.streams import (
-    ARRAY_START, NestingError, iter_json_array, iter_json_object, iter_lines, open_text, peek_text,
-)
+from amp_replay_cli.core.documents.streams import ARRAY_START, NestingError, iter_lines, json_scanner, open_text, peek_text
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.findings import Finding, Severity
 from amp_replay_cli.core.rrweb import PackedEventError, unpack
-from amp_replay_cli.core.seen import Fingerprints
 from amp_replay_cli.core.track import DEFAULT_MAX_BATCH_BYTES, MAX_EVENT_BYTES, BatchPlanner, event_literal, literal_size
 
 RECORDING_SUFFIXES = (".json", ".ndjson", ".jsonl", ".gz", ".txt")
@@ -117,6 +115,7 @@ class Recording:
     largest_event: tuple[int, int, int] = (0, 0, 0)  # index, type, UTF-8 bytes
     segments: list[Segment] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    spool: Path | None = None  # the events to send, written by inspect
 
     @property
     def events(self) -> int:
@@ -149,32 +148,72 @@ class _Rejected(Exception):
         self.finding_args = (code, message, line, column, hint)
 
 
-@dataclass(frozen=True)
-class SentEvent:
+class SentEvent(NamedTuple):
     segment: int
     index: int
     literal: str  # the event's SDK string as a JSON string literal, ready for the body
 
 
-def inspect(source: Source, split_sessions: bool = False, max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES) -> Recording:
-    """Read and check a whole recording; its findings carry the verdict."""
+def inspect(source: Source, split_sessions: bool = False, max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
+            spool: Path | None = None) -> Recording:
+    """Read and check a whole recording; its findings carry the verdict.
+
+    With `spool`, the events to send are also written there, so that sending them needs no
+    second parse; the spool is removed again when the file is rejected.
+    """
     recording = Recording(source)
     walk = _Walk(recording, split_sessions, collect=True, max_batch_bytes=max_batch_bytes)
     try:
-        for _ in walk.events():
-            pass
+        with _Spool(spool) as writer:
+            for event in walk.events():
+                writer.write(event)
     except _Rejected as rejected:
         code, message, line, column, hint = rejected.finding_args
         walk.report_problems()
         recording.findings.append(Finding(code, Severity.ERROR, message, source.name, line, column, hint=hint))
-        return recording
-    walk.conclude()
+    else:
+        walk.conclude()
+    if spool is not None:
+        if recording.verdict is Verdict.REJECT:
+            spool.unlink(missing_ok=True)
+        else:
+            recording.spool = spool
     return recording
 
 
 def sent_events(recording: Recording, split_sessions: bool = False) -> Iterator[SentEvent]:
-    """The events to send, in order, as `inspect` counted them (the file is read again)."""
+    """The events to send, in order, as `inspect` counted them: from its spool, else by reading the file again."""
+    if recording.spool is not None:
+        return _Spool.read(recording.spool)
     return _Walk(Recording(recording.source), split_sessions, collect=False).events()
+
+
+class _Spool:
+    """Events to send, one per line: segment, index and literal (which never holds a raw line break)."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.file: Any = None
+
+    def __enter__(self) -> _Spool:
+        if self.path is not None:
+            self.file = self.path.open("w", encoding="utf-8", buffering=1 << 20)
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        if self.file is not None:
+            self.file.close()
+
+    def write(self, event: SentEvent) -> None:
+        if self.file is not None:
+            self.file.write(f"{event.segment}\t{event.index}\t{event.literal}\n")
+
+    @staticmethod
+    def read(path: Path) -> Iterator[SentEvent]:
+        with path.open("r", encoding="utf-8", buffering=1 << 20) as spooled:
+            for line in spooled:
+                segment, index, literal = line.rstrip("\n").split("\t", 2)
+                yield SentEvent(int(segment), int(index), literal)
 
 
 class _Walk:
@@ -183,30 +222,49 @@ class _Walk:
     def __init__(self, recording: Recording, split_sessions: bool, collect: bool,
                  max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES):
         self.recording = recording
+        # Floats and long integers parsed so far: an event without any needs no check of how its numbers are written.
+        self.unusual_numbers = 0
+        self.decoder = json.JSONDecoder(parse_constant=_reject_constant, parse_float=self._parse_float,
+                                        parse_int=self._parse_int)
+        self.line: Callable[[], int | None] = lambda: None  # where the current item begins, asked only when needed
         self.max_batch_bytes = max_batch_bytes
         self.split_sessions = split_sessions
         self.collect = collect  # the first pass collects problems and statistics; the second only filters
         self.problems: dict[str, _Problem] = {}
-        self.seen = Fingerprints()
+        self.seen: set[int] = set()  # hashes of the events kept: 8 bytes of hash, ~60 of set, per event
         self.full_snapshot_seen = False
         self.last_timestamp: float | None = None
         self.gap: tuple[int, float] | None = None
 
+    def _parse_float(self, text: str) -> float:
+        self.unusual_numbers += 1
+        return float(text)
+
+    def _parse_int(self, text: str) -> int:
+        if len(text) > 15:
+            self.unusual_numbers += 1
+        return int(text)
+
     def events(self) -> Iterator[SentEvent]:
         recording = self.recording
-        for index, (line, item) in enumerate(self.items()):
+        unusual = 0
+        for index, item in enumerate(self.items()):
             recording.items = index + 1
-            event = self.event_of(item, index, line)
-            if event is None or not self.valid(event, index, line):
+            event = self.event_of(item, index)
+            if event is None or not self.valid(event, index):
+                unusual = self.unusual_numbers
                 continue
             kind, timestamp = event["type"], event["timestamp"]
-            literal, size = self.literal(event, index, line)
+            literal, size = self.literal(event, index, self.unusual_numbers != unusual or item is not event)
+            unusual = self.unusual_numbers
             if kind == INCREMENTAL and not self.full_snapshot_seen:
                 recording.dropped_leading += 1  # their DOM is not in the file: nothing can apply them
                 continue
-            if self.seen.add(hash(literal)):
+            fingerprint = hash(literal)
+            if fingerprint in self.seen:
                 recording.dropped_duplicates += 1
                 continue
+            self.seen.add(fingerprint)
             segment = self.place(index, timestamp)
             if segment is None:
                 continue
@@ -214,7 +272,7 @@ class _Walk:
             if not self.problems:
                 yield SentEvent(segment.number, index, literal)
 
-    def items(self) -> Iterator[tuple[int, Any]]:
+    def items(self) -> Iterator[Any]:
         recording = self.recording
         name = recording.source.name
         try:
@@ -228,12 +286,17 @@ class _Walk:
                     raise _Rejected("AR602", "no events in file: it is empty")
                 if start == "[":
                     recording.layout = Layout.ARRAY
-                    yield from iter_json_array(stream, name, byte_origin)
+                    scanner = json_scanner(stream, name, byte_origin, self.decoder)
+                    self.line = scanner.item_line
+                    yield from scanner.top_level_array_values()
                 elif start == '"' or (start == "{" and _first_key(text) in _EVENT_KEYS):
                     recording.layout = Layout.NDJSON
                     yield from self.ndjson_items(iter_lines(stream, name))
                 elif start == "{":
-                    yield from self.object_items(iter_json_object(stream, name, frozenset({"events"}), byte_origin))
+                    scanner = json_scanner(stream, name, byte_origin, self.decoder)
+                    yield from self.object_items(scanner.top_level_object(frozenset({"events"})))
+                elif _is_json_scalar(text):
+                    raise _Rejected("AR603", f"not rrweb events: the file holds {_opening(text)}")
                 else:
                     raise _Rejected("AR601", f"not JSON (starts with {_opening(text)})",
                                     hint="is this an error page saved under a .json name?")
@@ -254,12 +317,14 @@ class _Walk:
         with self.recording.source.path.open("rb") as raw:  # type: ignore[union-attr]
             return 3 if raw.read(3) == b"\xef\xbb\xbf" else 0
 
-    def ndjson_items(self, lines: Iterator[tuple[int, str]]) -> Iterator[tuple[int, Any]]:
+    def ndjson_items(self, lines: Iterator[tuple[int, str]]) -> Iterator[Any]:
+        decode = self.decoder.decode
         for line, text in lines:
             if not text.strip():
                 continue
+            self.line = lambda line=line: line
             try:
-                yield line, _strict_loads(text)
+                value = decode(text)
             except json.JSONDecodeError as error:
                 raise _Rejected("AR601", f"invalid JSON on this line: {json_error_reason(error.msg)}",
                                 line, error.colno) from None
@@ -267,8 +332,9 @@ class _Walk:
                 raise _Rejected("AR601", f"invalid JSON on this line: {error}", line) from None
             except RecursionError:
                 raise _Rejected("AR610", "nested too deeply to read", line) from None
+            yield value
 
-    def object_items(self, members: Iterator[tuple[str, int, Any]]) -> Iterator[tuple[int, Any]]:
+    def object_items(self, members: Iterator[tuple[str, int, Any]]) -> Iterator[Any]:
         recording = self.recording
         recording.layout = Layout.OBJECT
         found = False
@@ -279,7 +345,8 @@ class _Walk:
                     continue
                 if not found:
                     raise _Rejected("AR603", f'"events" is a JSON {_kind(value)}, not an array of rrweb events', line)
-                yield line, value
+                self.line = lambda line=line: line
+                yield value
             elif key == "version":
                 recording.layout = Layout.TRACK_BODY
             elif key in _DEVICE_KEYS:
@@ -296,14 +363,14 @@ class _Walk:
             raise _Rejected("AR603", 'not rrweb events: a JSON object without an "events" array',
                             hint='expected [...], {"events": [...]}, NDJSON or the SDK\'s track body')
 
-    def event_of(self, item: Any, index: int, line: int) -> dict | None:
+    def event_of(self, item: Any, index: int) -> dict | None:
         if isinstance(item, dict):
             return item
         if isinstance(item, str):
-            return self.event_of_string(item, index, line)
-        return self.problem("AR603", "not rrweb events: a JSON {value}, not an event object", index, line, _kind(item))
+            return self.event_of_string(item, index)
+        return self.problem("AR603", "not rrweb events: a JSON {value}, not an event object", index, _kind(item))
 
-    def event_of_string(self, text: str, index: int, line: int, depth: int = 0) -> dict | None:
+    def event_of_string(self, text: str, index: int, depth: int = 0) -> dict | None:
         """A JSON string (as the SDK sends events), a JSON string of a packed event (SDK 1.13.6), or a packed event."""
         start = text.lstrip()[:1]
         if start in ('{', '"') and depth == 0:
@@ -314,44 +381,52 @@ class _Walk:
             if isinstance(value, dict):
                 return value
             if isinstance(value, str):
-                return self.event_of_string(value, index, line, depth + 1)
+                return self.event_of_string(value, index, depth + 1)
         try:
             event = unpack(text)
         except PackedEventError as error:
             return self.problem("AR603", "a string that is neither an event's JSON nor an rrweb-packer \"v1\" event "
-                                "({value})", index, line, str(error))
+                                "({value})", index, str(error))
         self.recording.packed += 1
         return event
 
-    def valid(self, event: dict, index: int, line: int) -> bool:
+    def valid(self, event: dict, index: int) -> bool:
         """Type, timestamp and data as the player needs them; a problem is recorded for each failure."""
+        kind, timestamp = event.get("type"), event.get("timestamp")
+        if (type(kind) is int and type(timestamp) is int and MIN_EPOCH_MS <= timestamp < MAX_EPOCH_MS
+                and type(event.get("data")) is dict):
+            return True  # the usual case, decided in one test
+        return self.diagnose(event, index)
+
+    def diagnose(self, event: dict, index: int) -> bool:
+        """What is wrong with an event that failed the quick test, if anything."""
         kind = event.get("type")
         if kind is None:
-            return self.problem("AR604", "no type", index, line)
+            return self.problem("AR604", "no type", index)
         if type(kind) is not int:
-            return self.problem("AR604", "type is {value}, not an integer", index, line, _article(kind))
+            return self.problem("AR604", "type is {value}, not an integer", index, _article(kind))
         timestamp = event.get("timestamp")
         if timestamp is None:
-            return self.problem("AR605", "no timestamp", index, line, hint="do not guess one: re-export the recording")
+            return self.problem("AR605", "no timestamp", index, hint="do not guess one: re-export the recording")
         if type(timestamp) not in (int, float):
-            return self.problem("AR605", "timestamp is {value}, not a number", index, line, _article(timestamp))
+            return self.problem("AR605", "timestamp is {value}, not a number", index, _article(timestamp))
         if not math.isfinite(timestamp):
-            return self.problem("AR605", "timestamp is not a finite number", index, line)
+            return self.problem("AR605", "timestamp is not a finite number", index)
         if not MIN_EPOCH_MS <= timestamp < MAX_EPOCH_MS:
-            return self.problem(*_timestamp_unit(timestamp), index, line, repr(timestamp))
+            return self.problem(*_timestamp_unit(timestamp), index, repr(timestamp))
         if not isinstance(event.get("data"), dict):
-            return self.problem("AR603", "no data object", index, line)
+            return self.problem("AR603", "no data object", index)
         return True
 
-    def literal(self, event: dict, index: int, line: int) -> tuple[str, int]:
+    def literal(self, event: dict, index: int, unusual_numbers: bool) -> tuple[str, int]:
         """The event as the body carries it, and its size in UTF-8 bytes as the SDK measures it."""
         try:
-            literal, size = event_literal(event)
+            literal, size = event_literal(event, unusual_numbers)
         except RecursionError:
-            raise _Rejected("AR610", f"event {index} is nested too deeply to serialise", line) from None
+            raise _Rejected("AR610", f"event {index} is nested too deeply to serialise", self.line()) from None
         if size > MAX_EVENT_BYTES:
             raise _Rejected("AR609", f"event {index} ({_type_name(event['type'])}) is {size:,} bytes; the SDK drops "
-                            f"events over {MAX_EVENT_BYTES:,} bytes and Amplitude refuses them", line,
+                            f"events over {MAX_EVENT_BYTES:,} bytes and Amplitude refuses them", self.line(),
                             hint="record with smaller snapshots (blockSelector for huge elements, no inline images)")
         return literal, size
 
@@ -408,14 +483,13 @@ class _Walk:
             if type(source) is not int or source not in INCREMENTAL_SOURCES:
                 recording.unknown_sources[source if isinstance(source, int) else repr(source)] += 1
 
-    def problem(self, code: str, template: str, index: int, line: int, value: str = "",
-                hint: str | None = None) -> Any:
+    def problem(self, code: str, template: str, index: int, value: str = "", hint: str | None = None) -> Any:
         """Remember the first item with each kind of problem, and how many share it; returns a falsy value."""
         known = self.problems.get(code + template)
         if known is not None:
             known.count += 1
         elif len(self.problems) < MAX_PROBLEM_KINDS:
-            self.problems[code + template] = _Problem(code, template.format(value=value), index, line, hint)
+            self.problems[code + template] = _Problem(code, template.format(value=value), index, self.line(), hint)
         return None
 
     def report_problems(self) -> bool:
@@ -511,6 +585,14 @@ def _positive_integer(value: Any) -> int | None:
 def _is_gzip(source: Source) -> bool:
     with source.path.open("rb") as raw:  # type: ignore[union-attr]
         return raw.read(2) == b"\x1f\x8b"
+
+
+def _is_json_scalar(text: str) -> bool:
+    try:
+        _DECODER.raw_decode(text.lstrip())
+    except ValueError:
+        return False
+    return True
 
 
 def _first_key(text: str) -> str | None:

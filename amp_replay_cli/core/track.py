@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import re
 import zlib
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote, urlencode
 
 from amp_replay_cli import __version__
@@ -25,30 +26,58 @@ MIN_BATCH_BYTES, MAX_BATCH_BYTES = 1000, 8_000_000
 MAX_EVENT_BYTES = 9_000_000
 GZIP_LEVEL = 6
 
-# Python and JavaScript write these numbers differently (1e-05 / 0.00001, 2.0 / 2, big integers);
-# an event whose fast serialisation shows one is serialised again the slow, exact way.
-_SUSPECT_NUMBER = re.compile(r"[0-9]e[-+]|[0-9]\.0(?=[,\]}])|[0-9]{16,}")
+# Python and JavaScript write some numbers differently: floats (1e-05 / 0.00001, 2.0 / 2, 1e+16 /
+# 10000000000000000) and integers beyond 2**53, which JavaScript rounds. An event whose fast
+# serialisation shows one is serialised again the slow, exact way.
+_SUSPECT_FLOAT = re.compile(r"[0-9]e[-+]|[0-9]\.0(?=[,\]}])")
+_LONG_INTEGER = re.compile(r"[0-9]{16}")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def event_string(event: dict[str, Any]) -> str:
-    """`JSON.stringify({type, timestamp, delay?, data})`, byte for byte as the SDK's compressor writes it."""
+def _no_default(value: Any) -> Any:
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _make_compact_encoder() -> Callable[[Any], str]:
+    """JSONEncoder.encode builds its C encoder anew on every call; build it once (a third faster)."""
+    if c_make_encoder is None:
+        return _ENCODER.encode
+    chunks = c_make_encoder(None, _no_default, encode_basestring, None, ":", ",", False, False, False)
+
+    def encode(value: Any) -> str:
+        return "".join(chunks(value, 0))
+
+    return encode
+
+
+_encode = _make_compact_encoder()
+
+
+def event_string(event: dict[str, Any], unusual_numbers: bool = True) -> str:
+    """`JSON.stringify({type, timestamp, delay?, data})`, byte for byte as the SDK's compressor writes it.
+
+    `unusual_numbers=False` promises that the event holds no float and no integer of 16 digits or
+    more, which spares a scan for numbers that Python writes differently.
+    """
     shaped = {"type": event["type"], "timestamp": event["timestamp"]}
     if "delay" in event:
         shaped["delay"] = event["delay"]
     shaped["data"] = event.get("data")
-    text = _ENCODER.encode(shaped)
-    if _SUSPECT_NUMBER.search(text) or not _is_well_formed(text):
+    try:
+        text = _encode(shaped)
+    except ValueError:  # an infinite number, which JSON.stringify writes as null
+        return js_stringify(shaped)
+    if (unusual_numbers and (_SUSPECT_FLOAT.search(text) or _LONG_INTEGER.search(text))) or not _is_well_formed(text):
         text = js_stringify(shaped)
     return text
 
 
-def event_literal(event: dict[str, Any]) -> tuple[str, int]:
+def event_literal(event: dict[str, Any], unusual_numbers: bool = True) -> tuple[str, int]:
     """The event's SDK string as the JSON string literal the body holds, and the string's UTF-8 size."""
-    text = event_string(event)
+    text = event_string(event, unusual_numbers)
     size = len(text) if text.isascii() else len(text.encode("utf-8"))
-    return _ENCODER.encode(text), size
+    return encode_basestring(text), size
 
 
 def literal_size(literal: str) -> int:
@@ -84,7 +113,7 @@ def js_stringify(value: Any) -> str:
 
 
 def _js_string_literal(text: str) -> str:
-    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", _ENCODER.encode(text))
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", encode_basestring(text))
 
 
 BODY_OVERHEAD = len('{"version":1,"events":[]}')
@@ -159,11 +188,10 @@ class TrackRequest:
     raw_bytes: int
 
 
-def build_request(track_url: str, api_key: str, device_id: str, session_id: Any, batch: Batch,
+def build_request(track_url: str, api_key: str, device_id: str, session_id: Any, raw: bytes,
                   page_url: str = "", sample_rate: str = "1") -> TrackRequest:
-    """The request the SDK would send for this batch, gzip-compressed as with enableTransportCompression."""
+    """The request the SDK would send for a batch's raw body, gzip-compressed as with enableTransportCompression."""
     query = urlencode({"device_id": device_id, "session_id": js_string(session_id), "type": "replay"})
-    raw = batch.raw_body
     headers = [
         ("Content-Type", "application/json"),
         ("Accept", "*/*"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import queue
 import re
 import shutil
 import sys
@@ -18,7 +19,7 @@ import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Protocol
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Protocol, TypeVar
 
 from amp_replay_cli.core import recordings
 from amp_replay_cli.core.amplitude import Client, Endpoints, Reply, RetryBudget, RetryPolicy, auth_failure
@@ -27,7 +28,7 @@ from amp_replay_cli.core.errors import InputError, Interrupted, Location, Networ
 from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.core.journal import Journal, batch_key
 from amp_replay_cli.core.recordings import Recording, Segment, Verdict
-from amp_replay_cli.core.track import BODY_OVERHEAD, DEFAULT_MAX_BATCH_BYTES, Batch, batches, build_request
+from amp_replay_cli.core.track import BODY_OVERHEAD, DEFAULT_MAX_BATCH_BYTES, Batch, TrackRequest, batches, build_request
 
 SKIP_HEADER = "x-session-replay-event-skipped"
 THROTTLE_PAUSE_SECONDS = 60.0  # the SDK's THROTTLED_FLUSH_PAUSE_MS
@@ -35,12 +36,15 @@ MAX_THROTTLED_RESENDS = 5
 SKIP_REASONS = {"4004": "the session is outside the range Amplitude accepts (4004)",
                 "4005": "capture is disabled for this project (4005)"}
 _WAF_REFUSAL = re.compile(r"payload.*exceed", re.IGNORECASE)
+WAF_LIMIT_BYTES = 10_000_000  # compressed bodies above this are what the WAF refuses
 REPLAY_ID_PROPERTY = "[Amplitude] Session Replay ID"
 # The characters Amplitude allows in the parts of a replay id (`<device>/<session>`).
 _REPLAY_ID_PART = re.compile(r"[A-Za-z0-9_\-.|@:=]+")
 
 
 class Progress(Protocol):
+    def checking(self, name: str) -> None: ...
+
     def start(self, total_bytes: int, total_batches: int) -> None: ...
 
     def advance(self, raw_bytes: int, batches: int) -> None: ...
@@ -136,7 +140,7 @@ def upload(paths: list[str], settings: UploadSettings, transport: Any = None, st
     if settings.api_key:
         report.secrets.add(settings.api_key)
     with tempfile.TemporaryDirectory(prefix="amp-replay-") as scratch:
-        checked = _inspect_all(paths, settings, report, stdin, Path(scratch))
+        checked = _inspect_all(paths, settings, report, stdin, Path(scratch), progress)
         uploads = _plan(checked, settings, report)
         report.result["uploads"] = [item.row() for item in uploads]
         if not settings.dry_run and any(item.status == "planned" for item in uploads):
@@ -151,7 +155,7 @@ def upload(paths: list[str], settings: UploadSettings, transport: Any = None, st
 
 
 def _inspect_all(paths: list[str], settings: UploadSettings, report: Report, stdin: BinaryIO | None,
-                 scratch: Path) -> list[Recording]:
+                 scratch: Path, progress: Progress | None) -> list[Recording]:
     checked = []
     for item in expand_paths(paths, recordings.RECORDING_SUFFIXES):
         if isinstance(item, InputError):
@@ -163,7 +167,10 @@ def _inspect_all(paths: list[str], settings: UploadSettings, report: Report, std
             cause = "no such file" if not item.path.exists() else "not a regular file"
             report.problems.append(InputError(cause, location=Location(item.name)))
             continue
-        recording = recordings.inspect(item, settings.split_sessions, settings.max_batch_bytes)
+        if progress is not None:
+            progress.checking(item.name)
+        spool = None if settings.dry_run else scratch / f"events-{len(checked)}.spool"
+        recording = recordings.inspect(item, settings.split_sessions, settings.max_batch_bytes, spool)
         report.findings.extend(recording.findings)
         checked.append(recording)
     return checked
@@ -187,6 +194,7 @@ def _plan(checked: list[Recording], settings: UploadSettings, report: Report) ->
             uploads.append(upload_)
         problem = _id_problem(device_id, recording.source.name)
         if problem is not None:
+            recording.findings.append(problem)
             report.findings.append(problem)
             if problem.severity is Severity.ERROR:
                 for upload_ in uploads:
@@ -273,52 +281,80 @@ class _Delivery:
             self._deliver_recording(uploads)
 
     def _deliver_recording(self, uploads: list[Upload]) -> None:
-        """One pass over the file; each session's events go out as batches, in order."""
+        """Each replay of the file goes out batch after batch, in order; the batches are read and
+        compressed in the background while earlier ones are on the wire."""
+        for item, prepared in _in_background(self._prepared_batches(uploads), depth=2):
+            if item.status in ("skipped", "failed"):
+                continue  # Amplitude ended this replay: the rest of it is not sent
+            if prepared is None:
+                self._finish(item)
+                continue
+            if self.stop.is_set():
+                return
+            item.status = "sending"
+            try:
+                self._deliver_batch(item, prepared)
+            except _SessionEnded as ended:
+                item.status = ended.status
+                self._note(ended.finding)
+            self._advance(0, 1)
+
+    def _prepared_batches(self, uploads: list[Upload]) -> Iterator[tuple[Upload, _Prepared | None]]:
+        """(replay, batch ready to send) in order, and (replay, None) when a replay's batches end."""
         recording = uploads[0].recording
         by_segment = {item.segment.number: item for item in uploads if item.segment is not None}
         events = recordings.sent_events(recording, self.settings.split_sessions)
         for number, segment_events in itertools.groupby(events, key=lambda event: event.segment):
             item = by_segment[number]
-            item.status = "sending"
-            try:
-                for batch in batches(((event.index, event.literal) for event in segment_events),
-                                     self.settings.max_batch_bytes):
-                    if self.stop.is_set():
-                        return
-                    self._deliver_batch(item, batch)
-                    self._advance(0, 1)
-            except _SessionEnded as ended:
-                item.status = ended.status
-                with self.lock:
-                    self.report.findings.append(ended.finding)
-                continue
-            item.status = "uploaded" if item.batches_sent else "already uploaded"
-            if item.throttled:
-                self._note(Finding("AR633", Severity.INFO, f"{item.replay_id}: Amplitude throttled {item.throttled} "
-                                   f"batch{'es' if item.throttled != 1 else ''}; sent again after a pause",
-                                   recording.source.name))
-            if item.batches_journaled:
-                self._note(Finding("AR634", Severity.INFO, f"{item.replay_id}: {item.batches_journaled} "
-                                   f"batch{'es' if item.batches_journaled != 1 else ''} already delivered by an "
-                                   "earlier run (journal); not sent again", recording.source.name))
-            if self.settings.link_event:
-                self._link(item)
+            for batch in batches(((event.index, event.literal) for event in segment_events),
+                                 self.settings.max_batch_bytes):
+                if self.stop.is_set():
+                    return
+                yield item, self._prepare(item, batch)
+            yield item, None
 
-    def _deliver_batch(self, item: Upload, batch: Batch) -> None:
+    def _finish(self, item: Upload) -> None:
+        item.status = "uploaded" if item.batches_sent else "already uploaded"
+        file = item.recording.source.name
+        if item.throttled:
+            self._note(Finding("AR633", Severity.INFO, f"{item.replay_id}: Amplitude throttled {item.throttled} "
+                               f"batch{'es' if item.throttled != 1 else ''}; sent again after a pause", file))
+        if item.batches_journaled:
+            self._note(Finding("AR634", Severity.INFO, f"{item.replay_id}: {item.batches_journaled} "
+                               f"batch{'es' if item.batches_journaled != 1 else ''} already delivered (journal: an "
+                               "earlier run, or an identical file in this one); not sent again", file))
+        if self.settings.link_event:
+            self._link(item)
+
+    def _prepare(self, item: Upload, batch: Batch) -> _Prepared:
+        """The batch's body, journal key and (unless already delivered) compressed request."""
         settings = self.settings
         raw = batch.raw_body
         key = batch_key(settings.api_key or "", self.server, item.replay_id or "", raw)
         if key in self.journal:
-            item.batches_journaled += 1
-            self._advance(len(raw), 0)
-            return
+            return _Prepared(batch, raw, key, None)
         segment = item.segment
         assert segment is not None and settings.api_key is not None
         request = build_request(settings.endpoints.track, settings.api_key, item.device_id or "", item.session_id,
-                                batch, settings.page_url or segment.page_url)
+                                raw, settings.page_url or segment.page_url)
+        return _Prepared(batch, raw, key, request)
+
+    def _deliver_batch(self, item: Upload, prepared: _Prepared) -> None:
+        batch, raw, key, request = prepared.batch, prepared.raw, prepared.key, prepared.request
+        if request is None:
+            item.batches_journaled += 1
+            self._advance(len(raw), 0)
+            return
+        refusals = 0
         for _ in range(MAX_THROTTLED_RESENDS + 1):
             reply = self.client.send("POST", request.url, request.headers, request.body, stop=self.stop)
             item.retries += reply.retries
+            while self._refused_by_mistake(batch, request, reply, refusals):
+                refusals += 1
+                item.retries += 1
+                self.client.sleep(self.client.backoff(refusals))
+                reply = self.client.send("POST", request.url, request.headers, request.body, stop=self.stop)
+                item.retries += reply.retries
             if 200 <= reply.status < 300:
                 skipped = reply.headers.get(SKIP_HEADER)
                 if skipped == "429":
@@ -345,12 +381,19 @@ class _Delivery:
                            f"({MAX_THROTTLED_RESENDS + 1} times)", hint="run again later: delivered batches are "
                            "in the journal and will not be sent twice")
 
+    def _refused_by_mistake(self, batch: Batch, request: TrackRequest, reply: Reply, refusals: int) -> bool:
+        """A WAF 413 for one event whose body is far below the WAF's limit cannot be about its size:
+        worth another try (within the policy and the budget), where the SDK would drop the event."""
+        return (reply.status == 413 and len(batch.literals) == 1 and len(request.body) < WAF_LIMIT_BYTES
+                and _WAF_REFUSAL.search(reply.text()) is not None
+                and refusals + 1 < self.client.policy.max_attempts and self.client.budget.take())
+
     def _refused(self, item: Upload, batch: Batch, reply: Reply) -> None:
         if reply.status in (401, 403):
             raise auth_failure(reply, self.settings.endpoints, "API key", "AMPLITUDE_API_KEY")
         if reply.status == 413 and _WAF_REFUSAL.search(reply.text()) and len(batch.literals) > 1:
             for half in batch.split():  # as the SDK does: halves until single events
-                self._deliver_batch(item, half)
+                self._deliver_batch(item, self._prepare(item, half))
             return
         last = batch.first_event + len(batch.literals) - 1
         raise _SessionEnded("failed", Finding(
@@ -402,6 +445,62 @@ class _Delivery:
         if self.progress is not None:
             with self.lock:
                 self.progress.advance(raw_bytes, count)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    batch: Batch
+    raw: bytes
+    key: str
+    request: TrackRequest | None  # None: an earlier run delivered it
+
+
+Value = TypeVar("Value")
+
+
+def _in_background(values: Iterator[Value], depth: int) -> Iterator[Value]:
+    """The values of an iterator run in another thread, at most `depth` ahead of the caller
+    (reading and compressing overlap with waiting for Amplitude; zlib and hashing release the GIL)."""
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    finished = object()
+    stopped = threading.Event()
+
+    def hand_over(value: Any) -> bool:
+        while not stopped.is_set():
+            try:
+                ready.put(value, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for value in values:
+                if not hand_over(value):
+                    return
+            hand_over(finished)
+        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread, which raises it
+            hand_over(_Failure(error))
+
+    producer = threading.Thread(target=produce, name="prepare", daemon=True)
+    producer.start()
+    try:
+        while True:
+            value = ready.get()
+            if value is finished:
+                return
+            if isinstance(value, _Failure):
+                raise value.error
+            yield value
+    finally:
+        stopped.set()
+        producer.join()
+
+
+@dataclass(frozen=True)
+class _Failure:
+    error: BaseException
 
 
 def _groups(uploads: list[Upload]) -> list[list[Upload]]:

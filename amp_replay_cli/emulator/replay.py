@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import threading
 import time
 import zlib
@@ -127,7 +128,13 @@ def _replay_captured(db, project: int, device_id: str, session_id: str, time_ms:
     store_event(db, Identities(db, project), project, event, now_ms)
 
 
+_SDK_PREFIX = re.compile(r'\{"type":[0-9]+,"timestamp":([0-9]+)[,}]')
+
+
 def _timestamp(element: str) -> int | None:
+    sdk_shaped = _SDK_PREFIX.match(element)  # what the SDK sends: no need to parse the whole event
+    if sdk_shaped:
+        return int(sdk_shaped.group(1))
     try:
         event = json.loads(element)
     except json.JSONDecodeError:

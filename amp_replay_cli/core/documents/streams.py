@@ -48,11 +48,16 @@ def open_text(source: Source, stdin: BinaryIO | None = None) -> Iterator[TextIO]
 
 
 def _encoding(start: bytes) -> str:
-    """UTF-8 (with or without a BOM) unless a UTF-16 or UTF-32 byte-order mark says otherwise."""
+    """UTF-8 (with or without a BOM) unless a byte-order mark, or the zero bytes of ASCII text
+    in UTF-16 (RFC 4627 §3), say otherwise."""
     if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return "utf-32"
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if len(start) == 4 and start[0] and not start[1] and start[2] and not start[3]:
+        return "utf-16-le"
+    if len(start) == 4 and not start[0] and start[1] and not start[2] and start[3]:
+        return "utf-16-be"
     return "utf-8-sig"
 
 
@@ -163,8 +168,18 @@ class NestingError(InputError):
     """JSON nested deeper than the parser's recursion limit."""
 
 
+def json_scanner(stream: TextIO, name: str, byte_origin: int | None = None,
+                 decoder: json.JSONDecoder | None = None) -> _Scanner:
+    """A scanner for callers that want values without line numbers (asked for with `item_line`
+    only when needed, which is faster), or their own decoder."""
+    return _Scanner(stream, name, byte_origin, decoder)
+
+
 class _Scanner:
-    def __init__(self, stream: TextIO, name: str, byte_origin: int | None = None):
+    def __init__(self, stream: TextIO, name: str, byte_origin: int | None = None,
+                 decoder: json.JSONDecoder | None = None):
+        self.raw_decode = (decoder or _DECODER).raw_decode
+        self.item_start = 0
         self.reader = _Reader(stream, name)
         self.dropped_bytes = byte_origin  # UTF-8 bytes before the buffer, when counted
         self.name = name
@@ -212,7 +227,7 @@ class _Scanner:
     def decode(self) -> tuple[Any, int]:
         while True:
             try:
-                value, end = _DECODER.raw_decode(self.buffer, self.position)
+                value, end = self.raw_decode(self.buffer, self.position)
             except json.JSONDecodeError as error:
                 ran_out = error.msg.startswith("Unterminated string") or error.pos >= len(self.buffer) - _LONGEST_TOKEN
                 if ran_out and not self.eof:
@@ -246,11 +261,19 @@ class _Scanner:
             raise self.fail("extra data after the document")
 
     def top_level_array(self) -> Iterator[tuple[int, Any]]:
+        for value in self.top_level_array_values():
+            yield self.item_line(), value
+
+    def top_level_array_values(self) -> Iterator[Any]:
         self.skip_blank()
         if self.buffer[self.position : self.position + 1] != "[":
             raise self.fail("expected a JSON array")
-        yield from self.array_items()
+        yield from self.array_values()
         self.at_end()
+
+    def item_line(self) -> int:
+        """The line where the value last yielded begins."""
+        return self.line_at(self.item_start)
 
     def top_level_object(self, streamed: frozenset[str]) -> Iterator[tuple[str, int, Any]]:
         self.expect("{", "expected a JSON object")
@@ -283,28 +306,40 @@ class _Scanner:
         self.at_end()
 
     def array_items(self) -> Iterator[tuple[int, Any]]:
+        """(line, value) for the items of the array at the current position; leaves the position after `]`."""
+        for value in self.array_values():
+            yield self.item_line(), value
+
+    def array_values(self) -> Iterator[Any]:
         """The items of the array starting at the current position; leaves the position after `]`."""
         self.position += 1
-        expect_item = True
-        first = True
+        self.skip_blank()
+        if self.buffer[self.position : self.position + 1] == "]":
+            self.position += 1
+            return
+        blank = _BLANK.match
         while True:
-            self.skip_blank()
             if self.position >= len(self.buffer):
                 raise self.fail("unexpected end of file (truncated?)")
-            char = self.buffer[self.position]
-            if char == "]" and (first or not expect_item):
+            value, end = self.decode()
+            self.item_start = self.position
+            yield value
+            buffer = self.buffer
+            if buffer[end : end + 1] == ",":  # the usual case, kept short: the next item follows the comma
+                after = blank(buffer, end + 1).end()  # type: ignore[union-attr]
+                if after < len(buffer) and buffer[after] != "]":
+                    self.position = after
+                    continue
+            self.position = end
+            self.skip_blank()
+            char = self.buffer[self.position : self.position + 1]
+            if char == "]":
                 self.position += 1
                 return
-            if char == "]":
+            if char != ",":
+                raise self.fail(f"expected ',' or ']', found {char!r}" if char else "unexpected end of file "
+                                "(truncated?)")
+            self.position += 1
+            self.skip_blank()
+            if self.buffer[self.position : self.position + 1] == "]":
                 raise self.fail("trailing comma")
-            if not expect_item:
-                if char != ",":
-                    raise self.fail(f"expected ',' or ']', found {char!r}")
-                self.position += 1
-                expect_item = True
-                continue
-            value, end = self.decode()
-            yield self.line_at(self.position), value
-            self.position = end
-            expect_item = False
-            first = False
