@@ -353,3 +353,20 @@ def test_the_progress_bar_moves_from_checking_to_uploading():
         (task,) = bar.tasks
         assert (task.description, task.completed, task.total, task.fields["batches"]) == ("uploading", 100, 100,
                                                                                           "2/2 batches")
+
+
+def test_an_interrupt_keeps_what_was_delivered_in_the_report_and_the_journal(tmp_path):
+    seen = []
+
+    def handler(request):
+        seen.append(request)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+        return httpx.Response(200)
+
+    settings = UploadSettings("k" * 32, Endpoints("US"), journal_path=tmp_path / "journal.jsonl", concurrency=1)
+    files = [str(RECORDINGS / "pricing-tabs.json"), str(RECORDINGS / "kanban-board.ndjson")]
+    report = upload(files, settings, transport=httpx.MockTransport(handler), sleep=lambda _: None)
+    assert report.exit_code == 130 and "run the same command again" in report.fatal.hint
+    assert [row["status"] for row in report.result["uploads"]] == ["uploaded", "not sent"]
+    assert (tmp_path / "journal.jsonl").read_text().count("\n") == 1

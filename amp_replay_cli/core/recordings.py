@@ -5,8 +5,8 @@ NDJSON; the SDK's own track body `{"version": 1, "events": ["<JSON>", ...]}`; rr
 "v1" strings in any of these; all of them gzip-compressed too, in UTF-8 (BOM or not) or UTF-16/32
 with a BOM.
 
-A file is read twice and never held whole: `inspect` checks it and gives a verdict, `events`
-reads it again and gives the event strings to send, filtered the same way.
+A file is never held whole: `inspect` streams it once, checks it, gives a verdict and writes the
+events to send (as the SDK's strings) to a spool file, which `sent_events` reads back.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from typing import Any, Callable, Iterator, NamedTuple
 
 from amp_replay_cli.core.documents.json_parser import json_error_reason
 from amp_replay_cli.core.documents.sources import Source
-from amp_replay_cli.core.documents.streams import ARRAY_START, NestingError, iter_lines, json_scanner, open_text, peek_text
+from amp_replay_cli.core.documents.streams import (
+    ARRAY_START, STRICT_DECODER, NestingError, iter_lines, json_scanner, open_text, peek_text, reject_json_constant,
+)
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.findings import Finding, Severity
 from amp_replay_cli.core.rrweb import PackedEventError, unpack
@@ -120,10 +122,6 @@ class Recording:
     @property
     def events(self) -> int:
         return sum(segment.events for segment in self.segments)
-
-    @property
-    def raw_bytes(self) -> int:
-        return sum(segment.raw_bytes for segment in self.segments)
 
     @property
     def verdict(self) -> Verdict:
@@ -224,7 +222,7 @@ class _Walk:
         self.recording = recording
         # Floats and long integers parsed so far: an event without any needs no check of how its numbers are written.
         self.unusual_numbers = 0
-        self.decoder = json.JSONDecoder(parse_constant=_reject_constant, parse_float=self._parse_float,
+        self.decoder = json.JSONDecoder(parse_constant=reject_json_constant, parse_float=self._parse_float,
                                         parse_int=self._parse_int)
         self.line: Callable[[], int | None] = lambda: None  # where the current item begins, asked only when needed
         self.max_batch_bytes = max_batch_bytes
@@ -266,8 +264,6 @@ class _Walk:
                 continue
             self.seen.add(fingerprint)
             segment = self.place(index, timestamp)
-            if segment is None:
-                continue
             self.count(segment, event, index, literal, size)
             if not self.problems:
                 yield SentEvent(segment.number, index, literal)
@@ -281,7 +277,7 @@ class _Walk:
                 recording.compressed = _is_gzip(recording.source)
                 text, stream = peek_text(stream, name)
                 start = text.lstrip()[:1]
-                byte_origin = self.byte_origin(text)
+                byte_origin = self.byte_origin()
                 if not start:
                     raise _Rejected("AR602", "no events in file: it is empty")
                 if start == "[":
@@ -310,7 +306,7 @@ class _Walk:
             raise _Rejected("AR601", message, location.line if location else None,
                             location.column if location else None, error.hint) from None
 
-    def byte_origin(self, text: str) -> int | None:
+    def byte_origin(self) -> int | None:
         """Where the text starts in the file, for byte offsets in errors: plain UTF-8 files only."""
         if self.recording.compressed or not self.recording.encoding.startswith("utf-8"):
             return None
@@ -430,7 +426,7 @@ class _Walk:
                             hint="record with smaller snapshots (blockSelector for huge elements, no inline images)")
         return literal, size
 
-    def place(self, index: int, timestamp: float) -> Segment | None:
+    def place(self, index: int, timestamp: float) -> Segment:
         """The session this event belongs to, opening another one after a long pause when splitting."""
         recording = self.recording
         last = self.last_timestamp
@@ -564,16 +560,9 @@ class _Walk:
                                               f"{listed}", name))
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-
-
 def _strict_loads(text: str) -> Any:
     """JSON without NaN and Infinity, which JSON.parse refuses."""
-    return _DECODER.decode(text)
+    return STRICT_DECODER.decode(text)
 
 
 def _positive_integer(value: Any) -> int | None:
@@ -589,7 +578,7 @@ def _is_gzip(source: Source) -> bool:
 
 def _is_json_scalar(text: str) -> bool:
     try:
-        _DECODER.raw_decode(text.lstrip())
+        STRICT_DECODER.raw_decode(text.lstrip())
     except ValueError:
         return False
     return True

@@ -24,7 +24,7 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator, Protocol, TypeVa
 from amp_replay_cli.core import recordings
 from amp_replay_cli.core.amplitude import Client, Endpoints, Reply, RetryBudget, RetryPolicy, auth_failure
 from amp_replay_cli.core.documents.sources import Source, expand_paths
-from amp_replay_cli.core.errors import InputError, Interrupted, Location, NetworkError, UsageError
+from amp_replay_cli.core.errors import AuthError, InputError, Interrupted, Location, NetworkError, UsageError
 from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.core.journal import Journal, batch_key
 from amp_replay_cli.core.recordings import Recording, Segment, Verdict
@@ -112,6 +112,7 @@ class Upload:
             "device_id": self.device_id,
             "session_id": self.session_id,
             "events": self.segment.events if self.segment else 0,
+            "largest_event_bytes": recording.largest_event[2],
             "first_timestamp": self.segment.first_timestamp if self.segment else None,
             "last_timestamp": self.segment.last_timestamp if self.segment else None,
             "batches": self.planned_batches,
@@ -146,7 +147,10 @@ def upload(paths: list[str], settings: UploadSettings, transport: Any = None, st
         if not settings.dry_run and any(item.status == "planned" for item in uploads):
             if not settings.api_key:
                 raise UsageError("no API key", hint="set AMPLITUDE_API_KEY (or --api-key), or use --dry-run")
-            _Delivery(settings, report, transport, progress, sleep, random).run(uploads)
+            try:
+                _Delivery(settings, report, transport, progress, sleep, random).run(uploads)
+            except (AuthError, NetworkError, Interrupted) as error:
+                report.fatal = error  # the run ends, and its report still says what was delivered
         report.result["uploads"] = [item.row() for item in uploads]
     report.subjects = [recording.source.name for recording in checked]
     report.summary.update(_summary(uploads, checked))

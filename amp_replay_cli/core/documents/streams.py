@@ -132,11 +132,12 @@ class _Prefixed(io.TextIOBase):
         return self._rest.read(size if size is not None else -1)
 
 
-def _reject_constant(name: str) -> Any:
+def reject_json_constant(name: str) -> Any:
+    """For `parse_constant`: NaN and Infinity are not JSON, and JSON.parse refuses them."""
     raise ValueError(f"{name} is not valid JSON")
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+STRICT_DECODER = json.JSONDecoder(parse_constant=reject_json_constant)
 _NUMBER_CHARACTERS = frozenset("0123456789.eE+-")
 _LONGEST_TOKEN = 6  # a chunk may end inside "false" or a \\uXXXX escape: errors that close to its end may be cut
 _BLANK = re.compile(r"[ \t\r\n]*")
@@ -178,7 +179,7 @@ def json_scanner(stream: TextIO, name: str, byte_origin: int | None = None,
 class _Scanner:
     def __init__(self, stream: TextIO, name: str, byte_origin: int | None = None,
                  decoder: json.JSONDecoder | None = None):
-        self.raw_decode = (decoder or _DECODER).raw_decode
+        self.raw_decode = (decoder or STRICT_DECODER).raw_decode
         self.item_start = 0
         self.reader = _Reader(stream, name)
         self.dropped_bytes = byte_origin  # UTF-8 bytes before the buffer, when counted
