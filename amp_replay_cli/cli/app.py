@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from amp_replay_cli import __version__
-from amp_replay_cli.cli import diagnose, emulator, schema, simulate, upload, validate
+from amp_replay_cli.cli import check, diagnose, emulator, schema, simulate, upload, validate
 
 EXIT_CODES = (
     "Exit codes: 0 ok · 1 findings (warnings too with --strict) · 2 usage or input error · "
@@ -23,6 +23,7 @@ app = typer.Typer(
 app.command(name="validate", help=validate.HELP, epilog=EXIT_CODES)(validate.validate)
 app.command(name="simulate", help=simulate.HELP, epilog=EXIT_CODES)(simulate.simulate)
 app.command(name="upload", help=upload.HELP, epilog=EXIT_CODES)(upload.upload)
+app.command(name="check", help=check.HELP, epilog=EXIT_CODES)(check.check)
 app.command(name="diagnose", help=diagnose.HELP, epilog=EXIT_CODES)(diagnose.diagnose)
 app.command(name="emulator", help=emulator.HELP, epilog=EXIT_CODES)(emulator.emulator)
 app.command(name="schema")(schema.schema)

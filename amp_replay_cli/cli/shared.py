@@ -193,6 +193,10 @@ def run_body(name: str, body: Callable[[], Report], debug: bool) -> Report:
 def emit(report: Report, settings: OutputSettings) -> int:
     try:
         return render(report, settings)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return report.exit_code
     except OSError as error:
         failed = Report(
             command=report.command,

@@ -1,4 +1,4 @@
-"""Every finding code: AR1xx validate, AR2xx simulate, AR5xx diagnose input, AR6xx upload, and the identity
+"""Every finding code: AR1xx validate, AR2xx simulate, AR5xx diagnose input, AR6xx upload, AR7xx check, and the identity
 mismatch codes of diagnose, named exactly as in spec/identity/IDENTITY.md §5.
 Stable: a code is never reused for another meaning."""
 
@@ -79,6 +79,11 @@ _CODES = (
     Code("AR632", "link-event-refused", "the --link-event analytics event was refused"),
     Code("AR633", "throttled", "Amplitude throttled a replay; its batches were sent again after a pause"),
     Code("AR634", "already-delivered", "batches an earlier run delivered (journal), not sent again"),
+    Code("AR701", "replay-not-found", "no [Amplitude] Replay Captured event in the time window"),
+    Code("AR702", "user-not-found", "Amplitude has no user with this exact user_id"),
+    Code("AR703", "replay-not-linked", "the session's analytics events do not carry the replay id"),
+    Code("AR704", "several-users", "several Amplitude users share the user_id; all are checked"),
+    Code("AR705", "window-not-covered", "the user's activity was too long to page through the whole window"),
     Code("AR501", "malformed-input", "a line or item of an input that is not an event; skipped"),
     *(
         Code(name, name.lower().replace("_", "-"), summary)

@@ -69,7 +69,8 @@ def finding_text(finding: Finding, lines: list[int] | None = None) -> Text:
     place = finding.location()
     if lines and len(lines) > 1:
         place = f"{finding.file}:{','.join(map(str, lines))}"
-    text.append(f"{place}: ", style="bold")
+    if finding.file is not None:  # findings about the run (check, simulate) have no place to name
+        text.append(f"{place}: ", style="bold")
     text.append(finding.severity.value, style=_STYLES[finding.severity])
     text.append(f" {finding.code} ", style="dim")
     text.append(finding.message)

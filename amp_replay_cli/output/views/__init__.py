@@ -17,6 +17,7 @@ _VIEWS = {
     "simulate explain": ("simulate", "show_explanation"),
     "diagnose": ("diagnose", "show_sessions"),
     "upload": ("upload", "show_uploads"),
+    "check": ("check", "show_replays"),
 }
 
 
