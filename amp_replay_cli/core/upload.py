@@ -138,6 +138,8 @@ def upload(paths: list[str], settings: UploadSettings, transport: Any = None, st
            progress: Progress | None = None, sleep: Callable[[float], None] | None = None,
            random: Callable[[], float] | None = None) -> Report:
     report = Report(command="upload", strict=settings.strict)
+    if not settings.dry_run and not settings.api_key:
+        raise UsageError("no API key", hint="set AMPLITUDE_API_KEY (or --api-key), or use --dry-run")
     if settings.api_key:
         report.secrets.add(settings.api_key)
     with tempfile.TemporaryDirectory(prefix="amp-replay-") as scratch:
@@ -145,8 +147,6 @@ def upload(paths: list[str], settings: UploadSettings, transport: Any = None, st
         uploads = _plan(checked, settings, report)
         report.result["uploads"] = [item.row() for item in uploads]
         if not settings.dry_run and any(item.status == "planned" for item in uploads):
-            if not settings.api_key:
-                raise UsageError("no API key", hint="set AMPLITUDE_API_KEY (or --api-key), or use --dry-run")
             try:
                 _Delivery(settings, report, transport, progress, sleep, random).run(uploads)
             except (AuthError, NetworkError, Interrupted) as error:
