@@ -2,11 +2,14 @@
 
 import os
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from amp_replay_cli.cli.shared import progress_wanted, reporting_command
+from amp_replay_cli.cli.shared import (
+    ApiKeyOption, ServerUrlOption, ServerZoneOption, progress_wanted, reporting_command,
+)
 from amp_replay_cli.core.findings import Report
 
 HELP = """Find the [Amplitude] Replay Captured events Amplitude creates when a replay arrives.
@@ -34,27 +37,15 @@ def check(
     wait: Annotated[str, typer.Option(help="Keep polling this long until a replay appears (e.g. 5m).",
                                       rich_help_panel="Polling")] = "0s",
     interval: Annotated[str, typer.Option(help="Time between polls.", rich_help_panel="Polling")] = "15s",
-    api_key: Annotated[
-        Optional[str],
-        typer.Option(envvar="AMPLITUDE_API_KEY", show_envvar=True, show_default=False, help="Project API key.",
-                     rich_help_panel="Amplitude"),
-    ] = None,
+    api_key: ApiKeyOption = None,
     secret_key_file: Annotated[
         Optional[str],
         typer.Option(metavar="PATH|-", show_default=False, rich_help_panel="Amplitude",
                      help="Read the secret key from a file (Docker secrets) or - for stdin; else "
                      "AMPLITUDE_SECRET_KEY."),
     ] = None,
-    server_zone: Annotated[
-        str, typer.Option(envvar="AMPLITUDE_SERVER_ZONE", show_envvar=True, help="US or EU.",
-                          rich_help_panel="Amplitude"),
-    ] = "US",
-    server_url: Annotated[
-        Optional[str],
-        typer.Option(envvar="AMPLITUDE_SERVER_URL", show_envvar=True, show_default=False,
-                     help="One base URL for every Amplitude API: a proxy, or `amp-replay emulator`.",
-                     rich_help_panel="Amplitude"),
-    ] = None,
+    server_zone: ServerZoneOption = "US",
+    server_url: ServerUrlOption = None,
 ) -> Report:
     import datetime as dt
 
@@ -106,7 +97,7 @@ def _secret_key(path: Optional[str]) -> str:
             raise UsageError("no secret key", hint="set AMPLITUDE_SECRET_KEY, or use --secret-key-file PATH|-")
         return secret
     try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as error:
         raise InputError(f"cannot read the secret key file {path}: {error.strerror or error}") from None
     secret = text.strip()

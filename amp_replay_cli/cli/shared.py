@@ -161,6 +161,22 @@ def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[.
     return decorate
 
 
+# The options of every command that talks to Amplitude (environment variables as in spec/style §5).
+ApiKeyOption = Annotated[
+    Optional[str],
+    typer.Option(envvar="AMPLITUDE_API_KEY", show_envvar=True, show_default=False,
+                 help="Project API key (the one in your browser snippet).", rich_help_panel="Amplitude"),
+]
+ServerZoneOption = Annotated[
+    str, typer.Option(envvar="AMPLITUDE_SERVER_ZONE", show_envvar=True, help="US or EU.", rich_help_panel="Amplitude"),
+]
+ServerUrlOption = Annotated[
+    Optional[str],
+    typer.Option(envvar="AMPLITUDE_SERVER_URL", show_envvar=True, show_default=False,
+                 help="One base URL for every Amplitude API: a proxy, or `amp-replay emulator`.",
+                 rich_help_panel="Amplitude"),
+]
+
 _PROGRESS_WANTED: contextvars.ContextVar[bool] = contextvars.ContextVar("progress_wanted", default=False)
 
 

@@ -6,7 +6,9 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from amp_replay_cli.cli.shared import progress_wanted, reporting_command
+from amp_replay_cli.cli.shared import (
+    ApiKeyOption, ServerUrlOption, ServerZoneOption, progress_wanted, reporting_command,
+)
 from amp_replay_cli.core.findings import Report
 
 HELP = """Upload rrweb recordings to Amplitude Session Replay, exactly as the browser SDK 1.51.6 sends them.
@@ -28,21 +30,9 @@ def upload(
     files: Annotated[
         List[str], typer.Argument(help="Recordings, directories or globs; - for stdin.", show_default=False)
     ],
-    api_key: Annotated[
-        Optional[str],
-        typer.Option(envvar="AMPLITUDE_API_KEY", show_envvar=True, show_default=False,
-                     help="Project API key (the one in your browser snippet).", rich_help_panel="Amplitude"),
-    ] = None,
-    server_zone: Annotated[
-        str, typer.Option(envvar="AMPLITUDE_SERVER_ZONE", show_envvar=True, help="US or EU.",
-                          rich_help_panel="Amplitude"),
-    ] = "US",
-    server_url: Annotated[
-        Optional[str],
-        typer.Option(envvar="AMPLITUDE_SERVER_URL", show_envvar=True, show_default=False,
-                     help="One base URL for every Amplitude API: a proxy, or `amp-replay emulator`.",
-                     rich_help_panel="Amplitude"),
-    ] = None,
+    api_key: ApiKeyOption = None,
+    server_zone: ServerZoneOption = "US",
+    server_url: ServerUrlOption = None,
     device_id: Annotated[
         Optional[str], typer.Option(help="Device id of the replay (default: the file's, else derived from it).",
                                     rich_help_panel="Replay", show_default=False)

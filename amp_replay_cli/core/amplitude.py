@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
+import json
 import random as random_module
 import threading
 import time
@@ -133,8 +134,6 @@ class Reply:
         return text + ("…" if len(self.body) > limit else "")
 
     def json(self) -> Any:
-        import json
-
         try:
             return json.loads(self.body)
         except ValueError:
