@@ -17,13 +17,12 @@ import argparse
 import json
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measuring import measured  # noqa: E402
 from segment_events import events as generate_events  # noqa: E402
 
 GROUP_BY = r"""
@@ -45,22 +44,6 @@ reduce inputs as $e ({};
     then .[$k].mismatches += 1 else . end)
 | {sessions: length, mismatched_events: ([.[].mismatches // 0] | add)}
 """
-_MEASURE = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], 'w')); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode)")
-
-
-def measured(command: list[str], output: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one command, its stdout going to `output`."""
-    start = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-c", _MEASURE, str(output), *command], check=True,
-                               capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    peak_kib, code = completed.stdout.split()
-    if int(code) not in (0, 1):
-        raise SystemExit(f"{command[0]} failed ({code}): {completed.stderr}")
-    return elapsed, int(peak_kib) / 1024
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -82,11 +65,12 @@ def main() -> None:
         size_mb = log.stat().st_size / 1e6
         (work / "group_by.jq").write_text(GROUP_BY)
         (work / "reduce.jq").write_text(REDUCE)
-        amp_time, amp_rss = measured([amp_replay, "diagnose", str(log), "-f", "json"], work / "amp.json")
+        amp_time, amp_rss = measured([amp_replay, "diagnose", str(log), "-f", "json"], work / "amp.json", (0, 1))
         jq_time, jq_rss = measured([jq, "-n", "-c", "-f", str(work / "group_by.jq"), str(log)], work / "jq.json")
         reduce_time, reduce_rss = measured([jq, "-n", "-c", "-f", str(work / "reduce.jq"), str(sample)],
                                            work / "reduce.json")
-        sample_time, _ = measured([amp_replay, "diagnose", str(sample), "-f", "json"], work / "amp-sample.json")
+        sample_time, _ = measured([amp_replay, "diagnose", str(sample), "-f", "json"], work / "amp-sample.json",
+                                  (0, 1))
         report = json.loads((work / "amp.json").read_text())
         grouped = json.loads((work / "jq.json").read_text())
     if report["summary"]["sessions"] != grouped["sessions"]:

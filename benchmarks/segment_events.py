@@ -36,7 +36,6 @@ def sessions(rng: random.Random, start_ms: int):
             session_id = clock + 3
             length = rng.randint(10, 40)
             identify_at = rng.randint(2, length) if rng.random() < 0.3 else None
-            replay_device = anonymous
             yield anonymous, user, session_id, length, identify_at, clock
             clock += length * 20_000 + 31 * 60_000
 

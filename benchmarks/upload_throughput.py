@@ -28,12 +28,13 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measuring import measured  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 RECORDINGS = REPO / "tests" / "data" / "recordings"
 SOURCES = ["amplitude-settings-modal.json", "pricing-tabs.json", "search-autocomplete.json"]
 API_KEY = "emulator0api0key00000000000000000"
-_MEASURE = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], 'w'), "
-            "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode)")
 
 
 def build_recording(path: Path, megabytes: int) -> int:
@@ -68,16 +69,6 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def measure(command: list[str], stdout: Path) -> tuple[float, int]:
-    started = time.perf_counter()
-    output = subprocess.run([sys.executable, "-c", _MEASURE, str(stdout), *command], capture_output=True, text=True,
-                            check=True).stdout.split()
-    elapsed = time.perf_counter() - started
-    if output[1] != "0":
-        raise SystemExit(f"{command[0]} exited {output[1]}")
-    return elapsed, int(output[0]) // 1024
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=200)
@@ -104,22 +95,22 @@ def main() -> None:
             rows = []
             for run in range(arguments.runs):
                 httpx.post(f"{base}/_emulator/reset", timeout=30)
-                upload = measure([amp_replay, "upload", str(recording), "--server-url", base, "--no-journal", "-q"],
+                upload = measured([amp_replay, "upload", str(recording), "--server-url", base, "--no-journal", "-q"],
                                  Path(scratch) / "report.txt")
                 stored = httpx.get(f"{base}/_emulator/replays", timeout=60).json()["replays"]
                 assert len(stored) == 1 and stored[0]["events"] == events, stored
-                gzip = measure(["gzip", "-6", "-c", str(recording)], Path(os.devnull))
+                gzip = measured(["gzip", "-6", "-c", str(recording)], Path(os.devnull))
                 rows.append((upload, gzip))
-                print(f"run {run + 1}: upload {upload[0]:.2f} s, {upload[1]} MiB; gzip -6 {gzip[0]:.2f} s, "
-                      f"{gzip[1]} MiB")
+                print(f"run {run + 1}: upload {upload[0]:.2f} s, {upload[1]:.0f} MiB; gzip -6 {gzip[0]:.2f} s, "
+                      f"{gzip[1]:.0f} MiB")
         finally:
             server.terminate()
             server.wait()
     upload_best = min(row[0][0] for row in rows)
     gzip_best = min(row[1][0] for row in rows)
-    print(f"\n| command | MB/s | peak RSS MiB |\n| --- | ---: | ---: |")
-    print(f"| amp-replay upload (to the emulator) | {size / 1e6 / upload_best:.1f} | {max(r[0][1] for r in rows)} |")
-    print(f"| gzip -6 | {size / 1e6 / gzip_best:.1f} | {max(r[1][1] for r in rows)} |")
+    print("\n| command | MB/s | peak RSS MiB |\n| --- | ---: | ---: |")
+    print(f"| amp-replay upload (to the emulator) | {size / 1e6 / upload_best:.1f} | {max(r[0][1] for r in rows):.0f} |")
+    print(f"| gzip -6 | {size / 1e6 / gzip_best:.1f} | {max(r[1][1] for r in rows):.0f} |")
     print(f"\nupload runs at {gzip_best / upload_best:.2f}x gzip's throughput (best of {arguments.runs})")
 
 
