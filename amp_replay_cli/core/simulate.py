@@ -332,15 +332,7 @@ def simulate(sources: SessionSources, sampling: Sampling, findings: list[Finding
                 totals.in_sample += sampled
                 totals.captured += captured
                 totals.histogram[bucket * HISTOGRAM_BINS // BUCKETS] += 1
-                yield {
-                    "session_id": value if _json_safe(value) else id_string,
-                    "id_string": id_string,
-                    "hash": hashed,
-                    "bucket": bucket,
-                    "in_sample": sampled,
-                    "min_rate": min_rate(bucket),
-                    "captured": captured,
-                }
+                yield _session_row(value, id_string, hashed, bucket, sampled, captured)
         except InputError as error:
             report.problems.append(error)
 
@@ -374,6 +366,19 @@ def headline(totals: dict[str, Any]) -> str:
     low, high = totals["interval_95"]
     return (f"{totals['captured']:,} of {totals['sessions']:,} sessions recorded{observed}; expected "
             f"{totals['expected_captured']:,.0f} ({totals['expected_rate']:.4%}), 95 % range {low:,}-{high:,}")
+
+
+def _session_row(value: Any, id_string: str, hashed: int, bucket: int, sampled: bool, captured: bool) -> dict:
+    """One session's decision, as rows and `simulate explain` show it."""
+    return {
+        "session_id": value if _json_safe(value) else id_string,
+        "id_string": id_string,
+        "hash": hashed,
+        "bucket": bucket,
+        "in_sample": sampled,
+        "min_rate": min_rate(bucket),
+        "captured": captured,
+    }
 
 
 def _json_safe(value: Any) -> bool:
@@ -422,15 +427,7 @@ def explain(value: Any, sampling: Sampling) -> Report:
     report = Report(command="simulate explain")
     report.result = {
         "sampling": sampling.to_dict(),
-        "session": {
-            "session_id": value if _json_safe(value) else id_string,
-            "id_string": id_string,
-            "hash": hashed,
-            "bucket": bucket,
-            "in_sample": sampled,
-            "min_rate": min_rate(bucket),
-            "captured": captured,
-        },
+        "session": _session_row(value, id_string, hashed, bucket, sampled, captured),
         "other_algorithm": {"algorithm": other.value, "hash": other_hash, "bucket": other_bucket,
                             "in_sample": other_sampled},
         "steps": steps,
