@@ -301,7 +301,9 @@ def test_a_kill_mid_upload_resends_at_most_what_was_in_flight(tmp_path):
                 break
             time.sleep(0.005)
         process.wait()
+        assert process.returncode == -signal.SIGKILL  # killed mid-upload, not finished first
         acknowledged = journal.read_text().count("\n")
+        assert acknowledged >= 20
         assert subprocess.run(command, env=environment, stdout=subprocess.DEVNULL).returncode == 0
         batches = server.client.get("/_emulator/replays").json()["replays"][0]["batches"]
         planned = inspect(Source(str(path), path), max_batch_bytes=1000).segments[0].batches
