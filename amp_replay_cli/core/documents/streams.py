@@ -155,16 +155,6 @@ def iter_json_array(stream: TextIO, name: str, byte_origin: int | None = None) -
 ARRAY_START = object()  # yielded once when a streamed array member begins
 
 
-def iter_json_object(stream: TextIO, name: str, streamed: frozenset[str],
-                     byte_origin: int | None = None) -> Iterator[tuple[str, int, Any]]:
-    """(key, line, value) for each member of a top-level JSON object.
-
-    Members named in `streamed` whose value is an array are not held whole: they yield
-    `(key, line, ARRAY_START)`, then `(key, line, item)` for each item.
-    """
-    return _Scanner(stream, name, byte_origin).top_level_object(streamed)
-
-
 class NestingError(InputError):
     """JSON nested deeper than the parser's recursion limit."""
 
@@ -277,6 +267,11 @@ class _Scanner:
         return self.line_at(self.item_start)
 
     def top_level_object(self, streamed: frozenset[str]) -> Iterator[tuple[str, int, Any]]:
+        """(key, line, value) for each member of a top-level JSON object.
+
+        Members named in `streamed` whose value is an array are not held whole: they yield
+        `(key, line, ARRAY_START)`, then `(key, line, item)` for each item.
+        """
         self.expect("{", "expected a JSON object")
         first = True
         while True:
