@@ -34,18 +34,24 @@ def time_once(command: list[str]) -> float:
 
 def install_reference(directory: Path) -> str:
     subprocess.run([sys.executable, "-m", "venv", str(directory)], check=True)
-    subprocess.run([str(directory / "bin" / "pip"), "install", "--quiet", "check-jsonschema"], check=True)
+    subprocess.run(
+        [str(directory / "bin" / "pip"), "install", "--quiet", "check-jsonschema"], check=True
+    )
     return str(directory / "bin" / "check-jsonschema")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--file", type=Path, default=REPO / "examples" / "session-replay.yaml")
     parser.add_argument("--reference", help="path of an installed check-jsonschema")
     arguments = parser.parse_args()
 
-    amp_replay = shutil.which("amp-replay", path=str(Path(sys.executable).parent)) or shutil.which("amp-replay")
+    amp_replay = shutil.which("amp-replay", path=str(Path(sys.executable).parent)) or shutil.which(
+        "amp-replay"
+    )
     if amp_replay is None:
         raise SystemExit("install amp-replay first (pip install -e .)")
     schema = REPO / "schemas" / "session-replay-options.standalone.json"
@@ -62,13 +68,19 @@ def main() -> None:
             for name, command in commands.items():
                 samples[name].append(time_once(command))
 
-    print(f"{arguments.runs} runs each on {arguments.file.name}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(
+        f"{arguments.runs} runs each on {arguments.file.name}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+    )
     print("| command | median ms | min ms | mean ms |")
     print("| --- | ---: | ---: | ---: |")
     for name, values in samples.items():
-        print(f"| {name} | {statistics.median(values) * 1000:.0f} | {min(values) * 1000:.0f} | "
-              f"{statistics.mean(values) * 1000:.0f} |")
-    ratio = statistics.median(samples["check-jsonschema"]) / statistics.median(samples["amp-replay validate"])
+        print(
+            f"| {name} | {statistics.median(values) * 1000:.0f} | {min(values) * 1000:.0f} | "
+            f"{statistics.mean(values) * 1000:.0f} |"
+        )
+    ratio = statistics.median(samples["check-jsonschema"]) / statistics.median(
+        samples["amp-replay validate"]
+    )
     print(f"amp-replay validate starts {ratio:.2f}x as fast as check-jsonschema (median)")
 
 

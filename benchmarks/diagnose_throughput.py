@@ -44,8 +44,12 @@ reduce inputs as $e ({};
     then .[$k].mismatches += 1 else . end)
 | {sessions: length, mismatched_events: ([.[].mismatches // 0] | add)}
 """
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--reduce-sample", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
@@ -56,8 +60,9 @@ def main() -> None:
         work = Path(scratch)
         log, sample = work / "events.ndjson", work / "sample.ndjson"
         with log.open("w") as all_events, sample.open("w") as first_events:
-            for index, event in enumerate(generate_events(random.Random(arguments.seed), arguments.events,
-                                                          1_741_000_000_000)):
+            for index, event in enumerate(
+                generate_events(random.Random(arguments.seed), arguments.events, 1_741_000_000_000)
+            ):
                 line = json.dumps(event, separators=(",", ":")) + "\n"
                 all_events.write(line)
                 if index < arguments.reduce_sample:
@@ -65,16 +70,24 @@ def main() -> None:
         size_mb = log.stat().st_size / 1e6
         (work / "group_by.jq").write_text(GROUP_BY)
         (work / "reduce.jq").write_text(REDUCE)
-        amp_time, amp_rss = measured([amp_replay, "diagnose", str(log), "-f", "json"], work / "amp.json", (0, 1))
-        jq_time, jq_rss = measured([jq, "-n", "-c", "-f", str(work / "group_by.jq"), str(log)], work / "jq.json")
-        reduce_time, reduce_rss = measured([jq, "-n", "-c", "-f", str(work / "reduce.jq"), str(sample)],
-                                           work / "reduce.json")
-        sample_time, _ = measured([amp_replay, "diagnose", str(sample), "-f", "json"], work / "amp-sample.json",
-                                  (0, 1))
+        amp_time, amp_rss = measured(
+            [amp_replay, "diagnose", str(log), "-f", "json"], work / "amp.json", (0, 1)
+        )
+        jq_time, jq_rss = measured(
+            [jq, "-n", "-c", "-f", str(work / "group_by.jq"), str(log)], work / "jq.json"
+        )
+        reduce_time, reduce_rss = measured(
+            [jq, "-n", "-c", "-f", str(work / "reduce.jq"), str(sample)], work / "reduce.json"
+        )
+        sample_time, _ = measured(
+            [amp_replay, "diagnose", str(sample), "-f", "json"], work / "amp-sample.json", (0, 1)
+        )
         report = json.loads((work / "amp.json").read_text())
         grouped = json.loads((work / "jq.json").read_text())
     if report["summary"]["sessions"] != grouped["sessions"]:
-        raise SystemExit(f"session counts differ: amp-replay {report['summary']['sessions']}, jq {grouped['sessions']}")
+        raise SystemExit(
+            f"session counts differ: amp-replay {report['summary']['sessions']}, jq {grouped['sessions']}"
+        )
     try:
         import orjson  # noqa: F401
 
@@ -82,16 +95,26 @@ def main() -> None:
     except ImportError:
         parser_name = "stdlib json"
     count, sample_count = arguments.events, min(arguments.events, arguments.reduce_sample)
-    print(f"{count:,} events ({size_mb:,.0f} MB), {grouped['sessions']:,} sessions; amp-replay parses with {parser_name}")
+    print(
+        f"{count:,} events ({size_mb:,.0f} MB), {grouped['sessions']:,} sessions; amp-replay parses with {parser_name}"
+    )
     print("| command | events | seconds | events/s | peak RSS MiB |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    print(f"| amp-replay diagnose (all rules, JSON report) | {count:,} | {amp_time:.1f} | {count / amp_time:,.0f} | "
-          f"{amp_rss:.0f} |")
+    print(
+        f"| amp-replay diagnose (all rules, JSON report) | {count:,} | {amp_time:.1f} | {count / amp_time:,.0f} | "
+        f"{amp_rss:.0f} |"
+    )
     print(f"| jq group_by | {count:,} | {jq_time:.1f} | {count / jq_time:,.0f} | {jq_rss:.0f} |")
-    print(f"| amp-replay diagnose | {sample_count:,} | {sample_time:.1f} | {sample_count / sample_time:,.0f} | |")
-    print(f"| jq reduce | {sample_count:,} | {reduce_time:.1f} | {sample_count / reduce_time:,.0f} | {reduce_rss:.0f} |")
-    print(f"amp-replay / jq group_by: {jq_time / amp_time:.2f}x; amp-replay / jq reduce "
-          f"({sample_count:,} events): {reduce_time / sample_time:.2f}x")
+    print(
+        f"| amp-replay diagnose | {sample_count:,} | {sample_time:.1f} | {sample_count / sample_time:,.0f} | |"
+    )
+    print(
+        f"| jq reduce | {sample_count:,} | {reduce_time:.1f} | {sample_count / reduce_time:,.0f} | {reduce_rss:.0f} |"
+    )
+    print(
+        f"amp-replay / jq group_by: {jq_time / amp_time:.2f}x; amp-replay / jq reduce "
+        f"({sample_count:,} events): {reduce_time / sample_time:.2f}x"
+    )
 
 
 def raise_missing(name: str) -> str:

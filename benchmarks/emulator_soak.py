@@ -32,14 +32,23 @@ def client(base: str, number: int, deadline: float, tally: dict, lock: threading
         index = 0
         while time.monotonic() < deadline:
             index += 1
-            events = [json.dumps({"type": 3, "timestamp": 1767225600000 + index, "data": {"source": 1, "n": i}})
-                      for i in range(5)]
+            events = [
+                json.dumps(
+                    {"type": 3, "timestamp": 1767225600000 + index, "data": {"source": 1, "n": i}}
+                )
+                for i in range(5)
+            ]
             try:
-                response = http.post("/sessions/v2/track",
-                                     params={"device_id": f"soak-device-{number:03d}", "session_id": "1767225600000",
-                                             "type": "replay"},
-                                     content=json.dumps({"version": 1, "events": events}),
-                                     headers={"Authorization": f"Bearer {API_KEY}"})
+                response = http.post(
+                    "/sessions/v2/track",
+                    params={
+                        "device_id": f"soak-device-{number:03d}",
+                        "session_id": "1767225600000",
+                        "type": "replay",
+                    },
+                    content=json.dumps({"version": 1, "events": events}),
+                    headers={"Authorization": f"Bearer {API_KEY}"},
+                )
                 ok = response.status_code == 200
             except httpx.TransportError:
                 ok = False
@@ -49,51 +58,96 @@ def client(base: str, number: int, deadline: float, tally: dict, lock: threading
                 acknowledged += 1
                 events_acknowledged += len(events)
             try:
-                analytics = http.post("/2/httpapi", json={"api_key": API_KEY, "events": [
-                    {"event_type": "Soak", "device_id": f"soak-device-{number:03d}", "insert_id": f"{number}-{index}",
-                     "time": 1767225600000 + index}]})
+                analytics = http.post(
+                    "/2/httpapi",
+                    json={
+                        "api_key": API_KEY,
+                        "events": [
+                            {
+                                "event_type": "Soak",
+                                "device_id": f"soak-device-{number:03d}",
+                                "insert_id": f"{number}-{index}",
+                                "time": 1767225600000 + index,
+                            }
+                        ],
+                    },
+                )
                 if analytics.status_code == 200:
                     tally.setdefault("analytics", []).append(1)
             except httpx.TransportError:
                 pass
     with lock:
-        for key, value in (("requests", sent), ("acknowledged", acknowledged), ("events_sent", events_sent),
-                           ("events_acknowledged", events_acknowledged)):
+        for key, value in (
+            ("requests", sent),
+            ("acknowledged", acknowledged),
+            ("events_sent", events_sent),
+            ("events_acknowledged", events_acknowledged),
+        ):
             tally[key] = tally.get(key, 0) + value
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--fault-rate", type=float, default=0.0)
     arguments = parser.parse_args()
     amp_replay = shutil.which("amp-replay", path=str(Path(sys.executable).parent)) or "amp-replay"
     with tempfile.TemporaryDirectory() as scratch:
-        command = [amp_replay, "emulator", "--port", "0", "--db", str(Path(scratch) / "soak.sqlite3"), "--no-throttle",
-                   "--fault-rate", str(arguments.fault_rate), "--faults", "429,500,502,503,504,reset,413"]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        command = [
+            amp_replay,
+            "emulator",
+            "--port",
+            "0",
+            "--db",
+            str(Path(scratch) / "soak.sqlite3"),
+            "--no-throttle",
+            "--fault-rate",
+            str(arguments.fault_rate),
+            "--faults",
+            "429,500,502,503,504,reset,413",
+        ]
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
         try:
             base = process.stdout.readline().split()[4]
             tally: dict = {}
             lock = threading.Lock()
             deadline = time.monotonic() + arguments.seconds
-            threads = [threading.Thread(target=client, args=(base, n, deadline, tally, lock))
-                       for n in range(arguments.clients)]
+            threads = [
+                threading.Thread(target=client, args=(base, n, deadline, tally, lock))
+                for n in range(arguments.clients)
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
-            stored = sum(row["events"] for row in httpx.get(f"{base}/_emulator/replays", timeout=30).json()["replays"])
-            analytics = len([e for e in httpx.get(f"{base}/_emulator/events", params={"event_type": "Soak"},
-                                                  timeout=30).json()["events"]])
+            stored = sum(
+                row["events"]
+                for row in httpx.get(f"{base}/_emulator/replays", timeout=30).json()["replays"]
+            )
+            analytics = len(
+                [
+                    e
+                    for e in httpx.get(
+                        f"{base}/_emulator/events", params={"event_type": "Soak"}, timeout=30
+                    ).json()["events"]
+                ]
+            )
         finally:
             process.terminate()
             process.wait(timeout=10)
     acknowledged_analytics = len(tally.get("analytics", []))
-    print(f"{arguments.clients} clients for {arguments.seconds:g} s, fault rate {arguments.fault_rate:g}")
-    print(f"replay requests {tally['requests']:,}, acknowledged {tally['acknowledged']:,}; events acknowledged "
-          f"{tally['events_acknowledged']:,}, stored {stored:,}")
+    print(
+        f"{arguments.clients} clients for {arguments.seconds:g} s, fault rate {arguments.fault_rate:g}"
+    )
+    print(
+        f"replay requests {tally['requests']:,}, acknowledged {tally['acknowledged']:,}; events acknowledged "
+        f"{tally['events_acknowledged']:,}, stored {stored:,}"
+    )
     print(f"analytics events acknowledged {acknowledged_analytics:,}, stored {analytics:,}")
     if stored != tally["events_acknowledged"] or analytics != acknowledged_analytics:
         raise SystemExit("MISMATCH: the emulator lost or invented events")

@@ -8,16 +8,24 @@ import sys
 import time
 from pathlib import Path
 
-_MEASURE = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], 'w'), "
-            "stderr=subprocess.PIPE); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode); "
-            "sys.stderr.write(done.stderr.decode(errors='replace')[-2000:])")
+_MEASURE = (
+    "import resource, subprocess, sys; done = subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], 'w'), "
+    "stderr=subprocess.PIPE); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode); "
+    "sys.stderr.write(done.stderr.decode(errors='replace')[-2000:])"
+)
 
 
-def measured(command: list[str], output: Path, exit_codes: tuple[int, ...] = (0,)) -> tuple[float, float]:
+def measured(
+    command: list[str], output: Path, exit_codes: tuple[int, ...] = (0,)
+) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of `command`, its stdout going to `output`."""
     start = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-c", _MEASURE, str(output), *command], check=True,
-                               capture_output=True, text=True)
+    completed = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(output), *command],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - start
     peak_kib, code = completed.stdout.split()
     if int(code) not in exit_codes:

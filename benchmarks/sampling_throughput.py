@@ -51,33 +51,71 @@ def python_decisions(ids: list[int], rate: float) -> tuple[int, float]:
     return count, best
 
 
-def node_decisions(ids_file: Path, rate: float, sdk_version: str, workdir: Path) -> tuple[int, float]:
-    subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund",
-                    f"@amplitude/session-replay-browser@{sdk_version}"], cwd=workdir, check=True)
+def node_decisions(
+    ids_file: Path, rate: float, sdk_version: str, workdir: Path
+) -> tuple[int, float]:
+    subprocess.run(
+        [
+            "npm",
+            "install",
+            "--silent",
+            "--no-audit",
+            "--no-fund",
+            f"@amplitude/session-replay-browser@{sdk_version}",
+        ],
+        cwd=workdir,
+        check=True,
+    )
     script = workdir / "bench.js"
     script.write_text(NODE_SCRIPT)
-    output = subprocess.run(["node", str(script), str(ids_file), str(rate)], cwd=workdir, check=True,
-                            capture_output=True, text=True).stdout
+    output = subprocess.run(
+        ["node", str(script), str(ids_file), str(rate)],
+        cwd=workdir,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     result = json.loads(output)
     return result["count"], result["seconds"]
 
 
-_MEASURE = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); " \
-           "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+_MEASURE = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
 
 
 def whole_command(ids_file: Path, rate: float, workdir: Path) -> tuple[float, int]:
     """Wall time and peak RSS (KiB) of the command alone, measured by a fresh parent process."""
     amp_replay = shutil.which("amp-replay", path=str(Path(sys.executable).parent)) or "amp-replay"
     start = time.perf_counter()
-    output = subprocess.run([sys.executable, "-c", _MEASURE, amp_replay, "simulate", "--sessions-file",
-                             str(ids_file), "--sample-rate", str(rate), "-f", "json", "-o",
-                             str(workdir / "rows.json")], check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _MEASURE,
+            amp_replay,
+            "simulate",
+            "--sessions-file",
+            str(ids_file),
+            "--sample-rate",
+            str(rate),
+            "-f",
+            "json",
+            "-o",
+            str(workdir / "rows.json"),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return time.perf_counter() - start, int(output.split()[-1])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--rate", type=float, default=0.05)
     parser.add_argument("--sdk-version", default="1.51.6")
@@ -91,19 +129,25 @@ def main() -> None:
         workdir = Path(scratch)
         ids_file = workdir / "ids.json"
         ids_file.write_text(json.dumps(ids))
-        node_count, node_seconds = node_decisions(ids_file, arguments.rate, arguments.sdk_version, workdir)
+        node_count, node_seconds = node_decisions(
+            ids_file, arguments.rate, arguments.sdk_version, workdir
+        )
         python_count, python_seconds = python_decisions(ids, arguments.rate)
         wall, peak_kib = whole_command(ids_file, arguments.rate, workdir)
     if node_count != python_count:
         raise SystemExit(f"disagreement: node {node_count} vs amp-replay {python_count}")
     node_rate, python_rate = arguments.count / node_seconds, arguments.count / python_seconds
-    print(f"{arguments.count:,} ids, rate {arguments.rate}, both record {python_count:,} (best of 3 each)")
+    print(
+        f"{arguments.count:,} ids, rate {arguments.rate}, both record {python_count:,} (best of 3 each)"
+    )
     print("| implementation | decisions/s |")
     print("| --- | ---: |")
     print(f"| node, SDK {arguments.sdk_version} isSessionInSample | {node_rate:,.0f} |")
     print(f"| amp-replay decisions() | {python_rate:,.0f} |")
     print(f"ratio amp-replay / node: {python_rate / node_rate:.2f}")
-    print(f"whole command (read ids, decide, write JSON rows): {wall:.1f} s, peak RSS {peak_kib / 1024:.0f} MiB")
+    print(
+        f"whole command (read ids, decide, write JSON rows): {wall:.1f} s, peak RSS {peak_kib / 1024:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

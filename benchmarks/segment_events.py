@@ -16,14 +16,19 @@ import random
 import uuid
 from datetime import datetime, timezone
 
-USER_AGENT = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
-              "Chrome/133.0.0.0 Safari/537.36")
+USER_AGENT = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/133.0.0.0 Safari/537.36"
+)
 PAGES = ["/", "/pricing", "/docs", "/dashboard", "/settings", "/reports", "/checkout"]
 TRACKS = ["Plan Selected", "Signed Up", "Project Created", "Report Exported", "Button Clicked"]
 
 
 def iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    return (
+        datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.")
+        + f"{ms % 1000:03d}Z"
+    )
 
 
 def sessions(rng: random.Random, start_ms: int):
@@ -49,21 +54,39 @@ def events(rng: random.Random, count: int, start_ms: int, clean: bool = False):
             if produced >= count:
                 return
             clock += rng.randint(500, 20_000)
-            kind = "identify" if index == identify_at else ("page" if rng.random() < 0.5 else "track")
+            kind = (
+                "identify" if index == identify_at else ("page" if rng.random() < 0.5 else "track")
+            )
             if kind == "identify":
                 logged_in = True
                 replay_device = anonymous if clean else user
             path = rng.choice(PAGES)
             event = {
-                "anonymousId": anonymous, "channel": "client",
-                "context": {"ip": "203.0.113.24", "library": {"name": "analytics.js", "version": "npm:next-1.84.3"},
-                            "locale": "en-US", "page": {"path": path, "referrer": "", "search": "",
-                                                         "title": "Acme", "url": f"https://app.example.com{path}"},
-                            "timezone": "Europe/Berlin", "userAgent": USER_AGENT},
+                "anonymousId": anonymous,
+                "channel": "client",
+                "context": {
+                    "ip": "203.0.113.24",
+                    "library": {"name": "analytics.js", "version": "npm:next-1.84.3"},
+                    "locale": "en-US",
+                    "page": {
+                        "path": path,
+                        "referrer": "",
+                        "search": "",
+                        "title": "Acme",
+                        "url": f"https://app.example.com{path}",
+                    },
+                    "timezone": "Europe/Berlin",
+                    "userAgent": USER_AGENT,
+                },
                 "integrations": {"Actions Amplitude": {"session_id": session_id}},
                 "messageId": f"ajs-next-{clock}-{uuid.UUID(int=rng.getrandbits(128), version=4)}",
-                "originalTimestamp": iso(clock), "receivedAt": iso(clock + 180), "sentAt": iso(clock + 4),
-                "timestamp": iso(clock + 176), "type": kind, "userId": user if logged_in else None, "version": 2,
+                "originalTimestamp": iso(clock),
+                "receivedAt": iso(clock + 180),
+                "sentAt": iso(clock + 4),
+                "timestamp": iso(clock + 176),
+                "type": kind,
+                "userId": user if logged_in else None,
+                "version": 2,
             }
             if kind == "identify":
                 event["traits"] = {"plan": "team"}
@@ -72,17 +95,24 @@ def events(rng: random.Random, count: int, start_ms: int, clean: bool = False):
                     event["event"] = rng.choice(TRACKS)
                 else:
                     event["name"] = path.strip("/") or "Home"
-                event["properties"] = {"path": path, "[Amplitude] Session Replay ID": f"{replay_device}/{session_id}"}
+                event["properties"] = {
+                    "path": path,
+                    "[Amplitude] Session Replay ID": f"{replay_device}/{session_id}",
+                }
             produced += 1
             yield event
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--output", required=True)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--clean", action="store_true", help="replay device stays the anonymousId: no findings")
+    parser.add_argument(
+        "--clean", action="store_true", help="replay device stays the anonymousId: no findings"
+    )
     arguments = parser.parse_args()
     rng = random.Random(arguments.seed)
     with open(arguments.output, "w", encoding="utf-8") as stream:

@@ -48,16 +48,30 @@ def build_recording(path: Path, megabytes: int) -> int:
     with path.open("w", encoding="utf-8") as out:
         out.write("[")
         for event in opening:
-            out.write(("," if count else "") + json.dumps(event, ensure_ascii=False, separators=(",", ":")))
+            out.write(
+                ("," if count else "")
+                + json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+            )
             count += 1
         while out.tell() < megabytes * 1_000_000:
             for event in body:
                 clock += 10  # 10 ms apart: a 200 MB recording still spans well under 30 minutes
                 if count % 2000 == 0:
-                    out.write("," + json.dumps({**snapshot, "timestamp": clock}, ensure_ascii=False,
-                                               separators=(",", ":")))
+                    out.write(
+                        ","
+                        + json.dumps(
+                            {**snapshot, "timestamp": clock},
+                            ensure_ascii=False,
+                            separators=(",", ":"),
+                        )
+                    )
                     count += 1
-                out.write("," + json.dumps({**event, "timestamp": clock}, ensure_ascii=False, separators=(",", ":")))
+                out.write(
+                    ","
+                    + json.dumps(
+                        {**event, "timestamp": clock}, ensure_ascii=False, separators=(",", ":")
+                    )
+                )
                 count += 1
         out.write("]")
     return count
@@ -81,8 +95,11 @@ def main() -> None:
         size = recording.stat().st_size
         print(f"recording: {size / 1e6:.0f} MB, {events:,} events")
         port = free_port()
-        server = subprocess.Popen([amp_replay, "emulator", "--port", str(port), "--db", ":memory:"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [amp_replay, "emulator", "--port", str(port), "--db", ":memory:"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(100):
@@ -95,23 +112,39 @@ def main() -> None:
             rows = []
             for run in range(arguments.runs):
                 httpx.post(f"{base}/_emulator/reset", timeout=30)
-                upload = measured([amp_replay, "upload", str(recording), "--server-url", base, "--no-journal", "-q"],
-                                 Path(scratch) / "report.txt")
+                upload = measured(
+                    [
+                        amp_replay,
+                        "upload",
+                        str(recording),
+                        "--server-url",
+                        base,
+                        "--no-journal",
+                        "-q",
+                    ],
+                    Path(scratch) / "report.txt",
+                )
                 stored = httpx.get(f"{base}/_emulator/replays", timeout=60).json()["replays"]
                 assert len(stored) == 1 and stored[0]["events"] == events, stored
                 gzip = measured(["gzip", "-6", "-c", str(recording)], Path(os.devnull))
                 rows.append((upload, gzip))
-                print(f"run {run + 1}: upload {upload[0]:.2f} s, {upload[1]:.0f} MiB; gzip -6 {gzip[0]:.2f} s, "
-                      f"{gzip[1]:.0f} MiB")
+                print(
+                    f"run {run + 1}: upload {upload[0]:.2f} s, {upload[1]:.0f} MiB; gzip -6 {gzip[0]:.2f} s, "
+                    f"{gzip[1]:.0f} MiB"
+                )
         finally:
             server.terminate()
             server.wait()
     upload_best = min(row[0][0] for row in rows)
     gzip_best = min(row[1][0] for row in rows)
     print("\n| command | MB/s | peak RSS MiB |\n| --- | ---: | ---: |")
-    print(f"| amp-replay upload (to the emulator) | {size / 1e6 / upload_best:.1f} | {max(r[0][1] for r in rows):.0f} |")
+    print(
+        f"| amp-replay upload (to the emulator) | {size / 1e6 / upload_best:.1f} | {max(r[0][1] for r in rows):.0f} |"
+    )
     print(f"| gzip -6 | {size / 1e6 / gzip_best:.1f} | {max(r[1][1] for r in rows):.0f} |")
-    print(f"\nupload runs at {gzip_best / upload_best:.2f}x gzip's throughput (best of {arguments.runs})")
+    print(
+        f"\nupload runs at {gzip_best / upload_best:.2f}x gzip's throughput (best of {arguments.runs})"
+    )
 
 
 if __name__ == "__main__":

@@ -27,10 +27,14 @@ def compare(path: Path) -> bool:
     ours = [event.literal for event in sent_events(recording)]
     for index, (mine, node) in enumerate(zip(ours, theirs)):
         if mine != node:
-            print(f"{path}: event {index} differs\n  amp-replay: {mine[:300]}\n  node:       {node[:300]}")
+            print(
+                f"{path}: event {index} differs\n  amp-replay: {mine[:300]}\n  node:       {node[:300]}"
+            )
             return False
     if len(ours) != len(theirs):
-        print(f"{path}: {len(ours)} events here, {len(theirs)} in node (dropped duplicates or leading incrementals?)")
+        print(
+            f"{path}: {len(ours)} events here, {len(theirs)} in node (dropped duplicates or leading incrementals?)"
+        )
         return False
     print(f"{path}: {len(ours)} events identical")
     return True

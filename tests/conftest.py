@@ -30,7 +30,9 @@ class Run:
         self.runner = CliRunner()
 
     def __call__(self, *args, input=None, env=None, expect=None):
-        result = self.runner.invoke(app, [str(arg) for arg in args], input=input, env=env, catch_exceptions=False)
+        result = self.runner.invoke(
+            app, [str(arg) for arg in args], input=input, env=env, catch_exceptions=False
+        )
         if expect is not None:
             assert result.exit_code == expect, (result.exit_code, result.stdout, result.stderr)
         return result

@@ -21,30 +21,53 @@ def client_with(replies, budget=100, policy=RetryPolicy(), now=lambda: 1_000_000
             return answer
         return httpx.Response(answer, text="{}")
 
-    client = Client(Endpoints("US"), RetryBudget(budget), policy, httpx.MockTransport(handler), sleep=slept.append,
-                    now=now, random=lambda: 0.5)
+    client = Client(
+        Endpoints("US"),
+        RetryBudget(budget),
+        policy,
+        httpx.MockTransport(handler),
+        sleep=slept.append,
+        now=now,
+        random=lambda: 0.5,
+    )
     return client, seen, slept
 
 
 def send(client):
-    return client.send("POST", "https://api-sr.amplitude.com/sessions/v2/track", [("Authorization", "Bearer k")], b"{}")
+    return client.send(
+        "POST",
+        "https://api-sr.amplitude.com/sessions/v2/track",
+        [("Authorization", "Bearer k")],
+        b"{}",
+    )
 
 
 def test_endpoints_per_zone_and_behind_one_server_url():
     us, eu = Endpoints.resolve(None, None), Endpoints.resolve("eu", None)
     assert us.track == "https://api-sr.amplitude.com/sessions/v2/track"
     assert eu.track == "https://api-sr.eu.amplitude.com/sessions/v2/track"
-    assert us.httpapi == "https://api2.amplitude.com/2/httpapi" and eu.httpapi == "https://api.eu.amplitude.com/2/httpapi"
+    assert (
+        us.httpapi == "https://api2.amplitude.com/2/httpapi"
+        and eu.httpapi == "https://api.eu.amplitude.com/2/httpapi"
+    )
     assert eu.rest("/api/2/usersearch") == "https://analytics.eu.amplitude.com/api/2/usersearch"
     local = Endpoints.resolve("US", "http://127.0.0.1:8787/")
-    assert local.track == "http://127.0.0.1:8787/sessions/v2/track" and local.httpapi == "http://127.0.0.1:8787/2/httpapi"
+    assert (
+        local.track == "http://127.0.0.1:8787/sessions/v2/track"
+        and local.httpapi == "http://127.0.0.1:8787/2/httpapi"
+    )
     assert local.other_zone() is None and us.other_zone().zone == "EU"
 
 
-@pytest.mark.parametrize("zone, url, words", [
-    ("APAC", None, "unknown server zone"), ("US", "http://proxy.example.com", "plain http is allowed only"),
-    ("US", "ftp://127.0.0.1", "not an http(s) URL"), ("US", "https://user:pw@proxy.example", "without query"),
-])
+@pytest.mark.parametrize(
+    "zone, url, words",
+    [
+        ("APAC", None, "unknown server zone"),
+        ("US", "http://proxy.example.com", "plain http is allowed only"),
+        ("US", "ftp://127.0.0.1", "not an http(s) URL"),
+        ("US", "https://user:pw@proxy.example", "without query"),
+    ],
+)
 def test_bad_zones_and_server_urls_are_usage_errors(zone, url, words):
     with pytest.raises(UsageError) as caught:
         Endpoints.resolve(zone, url)
@@ -67,16 +90,26 @@ def test_other_statuses_come_back_at_once(status):
 
 def test_timeouts_and_broken_connections_are_retried():
     request = httpx.Request("POST", "https://x")
-    client, seen, slept = client_with([httpx.ReadTimeout("slow", request=request),
-                                       httpx.RemoteProtocolError("closed", request=request), 200])
+    client, seen, slept = client_with(
+        [
+            httpx.ReadTimeout("slow", request=request),
+            httpx.RemoteProtocolError("closed", request=request),
+            200,
+        ]
+    )
     assert send(client).retries == 2
 
 
 def test_retry_after_in_seconds_and_as_a_date_is_honoured_and_capped():
     date = "Mon, 12 Jan 1970 13:46:50 GMT"  # 10 s after now=1_000_000
-    client, _, slept = client_with([httpx.Response(429, headers={"Retry-After": "7"}),
-                                    httpx.Response(503, headers={"Retry-After": date}),
-                                    httpx.Response(503, headers={"Retry-After": "86400"}), 200])
+    client, _, slept = client_with(
+        [
+            httpx.Response(429, headers={"Retry-After": "7"}),
+            httpx.Response(503, headers={"Retry-After": date}),
+            httpx.Response(503, headers={"Retry-After": "86400"}),
+            200,
+        ]
+    )
     send(client)
     assert slept == [7.0, 10.0, 300.0]
 
@@ -99,7 +132,9 @@ def test_the_run_wide_budget_stops_retries():
 
 def test_connection_failures_name_the_host():
     request = httpx.Request("POST", "https://x")
-    client, _, _ = client_with([httpx.ConnectError("refused", request=request)] * 2, policy=RetryPolicy(max_attempts=2))
+    client, _, _ = client_with(
+        [httpx.ConnectError("refused", request=request)] * 2, policy=RetryPolicy(max_attempts=2)
+    )
     with pytest.raises(NetworkError) as caught:
         send(client)
     assert "cannot connect" in caught.value.message and "api-sr.amplitude.com" in caught.value.hint
@@ -111,5 +146,7 @@ def test_auth_failures_point_at_the_other_zone():
     error = auth_failure(Reply(401, {}, b"", 0), Endpoints("EU"), "API key", "AMPLITUDE_API_KEY")
     assert error.exit_code == 3
     assert error.message == "Amplitude refused the API key (HTTP 401) at zone EU"
-    assert error.hint == ("check AMPLITUDE_API_KEY belongs to a project in zone EU; for a project in US, use "
-                          "--server-zone US")
+    assert error.hint == (
+        "check AMPLITUDE_API_KEY belongs to a project in zone EU; for a project in US, use "
+        "--server-zone US"
+    )

@@ -59,7 +59,9 @@ def test_a_missing_file_is_an_input_error_but_other_files_are_still_checked(run,
 def test_stdin(run):
     result = run("validate", "-", input=BROKEN, expect=1)
     assert "<stdin>:1:13: error AR101" in result.stdout
-    result = run("validate", "-", input='{"sampleRate": 0.1, "deviceId": "d", "sessionId": 1}', expect=0)
+    result = run(
+        "validate", "-", input='{"sampleRate": 0.1, "deviceId": "d", "sessionId": 1}', expect=0
+    )
 
 
 def test_directories_and_globs(run, write, tmp_path, monkeypatch):
@@ -128,7 +130,9 @@ def test_auto_format_is_github_under_actions(run, write):
 
 
 def test_format_from_the_environment(run, write):
-    result = run("validate", write("bad.yaml", BROKEN), env={"AMP_REPLAY_OUTPUT_FORMAT": "json"}, expect=1)
+    result = run(
+        "validate", write("bad.yaml", BROKEN), env={"AMP_REPLAY_OUTPUT_FORMAT": "json"}, expect=1
+    )
     assert json.loads(result.stdout)["command"] == "validate"
 
 
@@ -137,24 +141,38 @@ SECRET = "9f8e7d6c5b4a39281716f5e4d3c2b1a0"
 
 @pytest.mark.parametrize("output_format", ["text", "json", "github", "junit"])
 def test_credentials_never_appear_in_any_format(run, write, output_format, tmp_path):
-    text = (f"amplitudeApiKey: {SECRET}\nsessionReplayOptions:\n  apiKey: {SECRET}\n  sampleRate: 0\n"
-            f"  trackServerUrl: 'https://proxy.example.com/{SECRET}?x=1'\nsecretKey: {SECRET}\n")
+    text = (
+        f"amplitudeApiKey: {SECRET}\nsessionReplayOptions:\n  apiKey: {SECRET}\n  sampleRate: 0\n"
+        f"  trackServerUrl: 'https://proxy.example.com/{SECRET}?x=1'\nsecretKey: {SECRET}\n"
+    )
     summary = tmp_path / "summary.md"
-    result = run("validate", write("call.yaml", text), "-f", output_format, "-v",
-                 env={"GITHUB_STEP_SUMMARY": str(summary)}, expect=1)
+    result = run(
+        "validate",
+        write("call.yaml", text),
+        "-f",
+        output_format,
+        "-v",
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+        expect=1,
+    )
     everything = result.stdout + result.stderr + (summary.read_text() if summary.exists() else "")
     assert SECRET not in everything
     assert "AR190" in everything
 
 
 def test_credentials_of_the_wrong_type_are_not_echoed(run, write):
-    result = run("validate", write("call.yaml", "amplitudeApiKey: 12345678901234\n"), "-f", "json", expect=1)
+    result = run(
+        "validate", write("call.yaml", "amplitudeApiKey: 12345678901234\n"), "-f", "json", expect=1
+    )
     assert "12345678901234" not in result.stdout
 
 
 def test_environment_credentials_are_redacted_from_output(run, write):
-    result = run("validate", write("c.yaml", "sampleRate: 0.1\ntrackServerUrl: 'https://x.example.com/envkey-777?a'\n"),
-                 env={"AMPLITUDE_API_KEY": "envkey-777"})
+    result = run(
+        "validate",
+        write("c.yaml", "sampleRate: 0.1\ntrackServerUrl: 'https://x.example.com/envkey-777?a'\n"),
+        env={"AMPLITUDE_API_KEY": "envkey-777"},
+    )
     assert "envkey-777" not in result.stdout + result.stderr
 
 
@@ -197,8 +215,12 @@ def test_version(run):
 
 
 def test_module_entry_point(write):
-    completed = subprocess.run([sys.executable, "-m", "amp_replay_cli", "validate", str(write("bad.yaml", BROKEN))],
-                               capture_output=True, text=True, timeout=60)
+    completed = subprocess.run(
+        [sys.executable, "-m", "amp_replay_cli", "validate", str(write("bad.yaml", BROKEN))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert completed.returncode == 1
     assert "AR101" in completed.stdout
 

@@ -44,35 +44,52 @@ def test_examples_give_exactly_the_expected_findings(run, name):
         if item["scope"] == "event":
             wanted = {(event["line"], event["messageId"]) for event in item["events"]}
             field = item.get("field")
-            got = {(f["line"], f["evidence"]["message_id"]) for f in findings
-                   if field is None or f["evidence"].get("field") == _FIELDS.get(field, field)}
+            got = {
+                (f["line"], f["evidence"]["message_id"])
+                for f in findings
+                if field is None or f["evidence"].get("field") == _FIELDS.get(field, field)
+            }
             assert wanted <= got, item["code"]
         elif item["code"] == "RPL_DEVICE_SWITCH_IN_SESSION":
             match = next(f for f in findings if f["evidence"]["session_id"] == item["session_id"])
             assert match["evidence"]["replay_devices"] == item["replay_devices"]
-            assert [point["line"] for point in match["evidence"]["switch_points"]] == \
-                   [point["line"] for point in item["switch_points"]]
+            assert [point["line"] for point in match["evidence"]["switch_points"]] == [
+                point["line"] for point in item["switch_points"]
+            ]
             assert match["line"] == item["switch_points"][0]["line"]
         elif item["code"] == "ANON_ID_CHANGED_IN_SESSION":
             [match] = findings
             assert match["line"] == item["at"][0]["line"]
-            assert (match["evidence"]["from_anonymousId"], match["evidence"]["to_anonymousId"]) == \
-                   (item["from_anonymousId"], item["to_anonymousId"])
+            assert (match["evidence"]["from_anonymousId"], match["evidence"]["to_anonymousId"]) == (
+                item["from_anonymousId"],
+                item["to_anonymousId"],
+            )
             assert "reset" in match["evidence"]["cause"]
         elif item["scope"] == "replay":
             wanted = set(item.get("replay_ids") or [item["replay_id"]])
             assert {f["evidence"]["replay_id"] for f in findings} == wanted
         elif item["scope"] == "session":
             [match] = findings
-            assert [event["line"] for event in match["evidence"]["events"]] == [e["line"] for e in item["events"]]
-            assert match["severity"] == {"warn": "warning"}.get(item.get("severity"), item.get("severity"))
+            assert [event["line"] for event in match["evidence"]["events"]] == [
+                e["line"] for e in item["events"]
+            ]
+            assert match["severity"] == {"warn": "warning"}.get(
+                item.get("severity"), item.get("severity")
+            )
         else:
             assert len(findings) == 1 and findings[0]["file"].endswith("05_setup.config.json")
     # Event-scope codes flag no line they should not.
-    expected_lines = {(item["code"], event["line"]) for item in expected if item["scope"] == "event"
-                      for event in item["events"]}
-    flagged = {(f["code"], f["line"]) for f in document["findings"]
-               if f["code"] in {item["code"] for item in expected if item["scope"] == "event"}}
+    expected_lines = {
+        (item["code"], event["line"])
+        for item in expected
+        if item["scope"] == "event"
+        for event in item["events"]
+    }
+    flagged = {
+        (f["code"], f["line"])
+        for f in document["findings"]
+        if f["code"] in {item["code"] for item in expected if item["scope"] == "event"}
+    }
     assert flagged == expected_lines
 
 
@@ -88,18 +105,34 @@ def test_the_clean_example_reports_its_one_linked_session(run):
 
 
 def test_export_and_replay_list_confirm_example_01(run):
-    document = diagnose_json(run, EXAMPLES / "01_login_replay_device_is_userid.ndjson",
-                             "--amplitude-export", EXAMPLES / "01_login_replay_device_is_userid.amplitude_export.ndjson",
-                             "--replays", EXAMPLES / "01_login_replay_device_is_userid.replays.json", expect=1)
-    assert set(by_code(document)) == {"RPL_DEVICE_IS_USERID", "RPL_DEVICE_SWITCH_IN_SESSION", "RPL_ORPHANED"}
+    document = diagnose_json(
+        run,
+        EXAMPLES / "01_login_replay_device_is_userid.ndjson",
+        "--amplitude-export",
+        EXAMPLES / "01_login_replay_device_is_userid.amplitude_export.ndjson",
+        "--replays",
+        EXAMPLES / "01_login_replay_device_is_userid.replays.json",
+        expect=1,
+    )
+    assert set(by_code(document)) == {
+        "RPL_DEVICE_IS_USERID",
+        "RPL_DEVICE_SWITCH_IN_SESSION",
+        "RPL_ORPHANED",
+    }
     [session] = document["result"]["sessions"]
     assert session["linked"] is True
 
 
 def test_config_keys_never_appear_in_output(run):
     for output_format in ("json", "text", "github", "junit"):
-        result = run("diagnose", EXAMPLES / "05_clock_skew_multitab_units.ndjson", "--config",
-                     EXAMPLES / "05_setup.config.json", "-f", output_format)
+        result = run(
+            "diagnose",
+            EXAMPLES / "05_clock_skew_multitab_units.ndjson",
+            "--config",
+            EXAMPLES / "05_setup.config.json",
+            "-f",
+            output_format,
+        )
         assert "0123456789abcdef0123456789abcdef" not in result.stdout + result.stderr
         assert "a1b2c3d4e5f60718293a4b5c6d7e8f90" not in result.stdout + result.stderr
 
@@ -113,23 +146,49 @@ BASE_MS = SESSION + 3
 def iso(ms):
     from datetime import datetime, timezone
 
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    return (
+        datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.")
+        + f"{ms % 1000:03d}Z"
+    )
 
 
-def event(kind="track", offset_ms=0, *, anon=ANON, user=None, session=SESSION, replay="default", device=None,
-          library=("analytics.js", "npm:next-1.84.3"), skew_ms=0, send_delay_ms=5, message=None, **extra):
+def event(
+    kind="track",
+    offset_ms=0,
+    *,
+    anon=ANON,
+    user=None,
+    session=SESSION,
+    replay="default",
+    device=None,
+    library=("analytics.js", "npm:next-1.84.3"),
+    skew_ms=0,
+    send_delay_ms=5,
+    message=None,
+    **extra,
+):
     moment = BASE_MS + offset_ms
     client = moment + skew_ms
     sent = client + send_delay_ms
     received = sent - skew_ms + 100
     raw = {
-        "type": kind, "anonymousId": anon, "userId": user,
+        "type": kind,
+        "anonymousId": anon,
+        "userId": user,
         "messageId": message or f"ajs-next-{moment}-{kind}-{offset_ms}-{anon[:4]}",
-        "originalTimestamp": iso(client), "sentAt": iso(sent), "receivedAt": iso(received),
+        "originalTimestamp": iso(client),
+        "sentAt": iso(sent),
+        "receivedAt": iso(received),
         "timestamp": iso(received - (sent - client)),
-        "context": {"library": {"name": library[0], "version": library[1]}, "page": {"url": "https://a.example/"},
-                    "ip": "203.0.113.1", "userAgent": "UA"},
-        "integrations": {"Actions Amplitude": {"session_id": session}} if session is not None else {},
+        "context": {
+            "library": {"name": library[0], "version": library[1]},
+            "page": {"url": "https://a.example/"},
+            "ip": "203.0.113.1",
+            "userAgent": "UA",
+        },
+        "integrations": {"Actions Amplitude": {"session_id": session}}
+        if session is not None
+        else {},
     }
     if device is not None:
         raw["context"]["device"] = {"id": device}
@@ -155,8 +214,16 @@ def codes_of(run, write, events, *args):
 
 
 def test_a_synthetic_clean_session_stays_clean(run, write):
-    found, document = codes_of(run, write, [event("page"), event("track", 1000), event("identify", 2000, user="usr_1234"),
-                                            event("track", 3000, user="usr_1234")])
+    found, document = codes_of(
+        run,
+        write,
+        [
+            event("page"),
+            event("track", 1000),
+            event("identify", 2000, user="usr_1234"),
+            event("track", 3000, user="usr_1234"),
+        ],
+    )
     assert found == set()
     assert document["result"]["sessions"][0]["linked"] is True
 
@@ -164,25 +231,63 @@ def test_a_synthetic_clean_session_stays_clean(run, write):
 @pytest.mark.parametrize(
     ("events", "expected"),
     [
-        ([event("track", user="usr_12345", replay=f"usr_12345/{SESSION}")],
-         {("RPL_DEVICE_IS_USERID", 1), ("RPL_ORPHANED", 1)}),
-        ([event("track"), event("track", 10, user="usr_12345", replay=f"usr_12345/{SESSION}"), event("track", 20)],
-         {("RPL_DEVICE_IS_USERID", 2), ("RPL_ORPHANED", 2), ("RPL_DEVICE_SWITCH_IN_SESSION", 2)}),
-        ([event("track", replay=f"someone-else/{SESSION}")], {("RPL_DEVICE_STALE", 1), ("RPL_ORPHANED", 1)}),
-        ([event("track", device="custom-device-1")], {("CONTEXT_DEVICE_ID_OVERRIDE", 1), ("RPL_ORPHANED", 1)}),
-        ([event("track", session=None, replay=None)], {("SESSION_ID_MISSING", 1), ("RPL_PROPERTY_MISSING", 1)}),
-        ([event("track", replay=f"{ANON}/{SESSION - 5000}"), event("track", 5, replay=f"{ANON}/{SESSION - 5000}")],
-         {("RPL_SESSION_MISMATCH", 1), ("RPL_SESSION_MISMATCH", 2), ("RPL_ORPHANED", 1)}),
-        ([event("track", session=1741083302, replay=f"{ANON}/1741083302")], {("SESSION_ID_BAD_FORMAT", 1)}),
-        ([event("track", session="2025-03-04T10:15:02.121Z", replay=f"{ANON}/2025-03-04T10:15:02.121Z")],
-         {("SESSION_ID_BAD_FORMAT", 1), ("RPL_PROPERTY_MALFORMED", 1)}),
+        (
+            [event("track", user="usr_12345", replay=f"usr_12345/{SESSION}")],
+            {("RPL_DEVICE_IS_USERID", 1), ("RPL_ORPHANED", 1)},
+        ),
+        (
+            [
+                event("track"),
+                event("track", 10, user="usr_12345", replay=f"usr_12345/{SESSION}"),
+                event("track", 20),
+            ],
+            {("RPL_DEVICE_IS_USERID", 2), ("RPL_ORPHANED", 2), ("RPL_DEVICE_SWITCH_IN_SESSION", 2)},
+        ),
+        (
+            [event("track", replay=f"someone-else/{SESSION}")],
+            {("RPL_DEVICE_STALE", 1), ("RPL_ORPHANED", 1)},
+        ),
+        (
+            [event("track", device="custom-device-1")],
+            {("CONTEXT_DEVICE_ID_OVERRIDE", 1), ("RPL_ORPHANED", 1)},
+        ),
+        (
+            [event("track", session=None, replay=None)],
+            {("SESSION_ID_MISSING", 1), ("RPL_PROPERTY_MISSING", 1)},
+        ),
+        (
+            [
+                event("track", replay=f"{ANON}/{SESSION - 5000}"),
+                event("track", 5, replay=f"{ANON}/{SESSION - 5000}"),
+            ],
+            {("RPL_SESSION_MISMATCH", 1), ("RPL_SESSION_MISMATCH", 2), ("RPL_ORPHANED", 1)},
+        ),
+        (
+            [event("track", session=1741083302, replay=f"{ANON}/1741083302")],
+            {("SESSION_ID_BAD_FORMAT", 1)},
+        ),
+        (
+            [
+                event(
+                    "track",
+                    session="2025-03-04T10:15:02.121Z",
+                    replay=f"{ANON}/2025-03-04T10:15:02.121Z",
+                )
+            ],
+            {("SESSION_ID_BAD_FORMAT", 1), ("RPL_PROPERTY_MALFORMED", 1)},
+        ),
         ([event("track", replay=None)], {("RPL_PROPERTY_MISSING", 1)}),
         ([event("track"), event("track", 10, replay=None)], {("RPL_PROPERTY_MISSING", 2)}),
         ([event("track", replay="no-slash")], {("RPL_PROPERTY_MALFORMED", 1)}),
-        ([event("track", replay=None, properties={"[Amplitude] Session Replay ID": None})],
-         {("RPL_PROPERTY_MALFORMED", 1)}),
+        (
+            [event("track", replay=None, properties={"[Amplitude] Session Replay ID": None})],
+            {("RPL_PROPERTY_MALFORMED", 1)},
+        ),
         ([event("identify", user="x1")], {("ID_TOO_SHORT", 1)}),
-        ([event("track", anon="abc", replay=f"abc/{SESSION}")], {("ID_TOO_SHORT", 1), ("RPL_ORPHANED", 1)}),
+        (
+            [event("track", anon="abc", replay=f"abc/{SESSION}")],
+            {("ID_TOO_SHORT", 1), ("RPL_ORPHANED", 1)},
+        ),
         ([event("identify", user="null")], {("ID_BLOCKED", 1)}),
         ([event("track", skew_ms=120_000)], {("CLOCK_SKEW", 1)}),
         ([event("track", offset_ms=-60_000)], {("EVENT_BEFORE_SESSION_START", 1)}),
@@ -195,9 +300,17 @@ def test_each_code(run, write, events, expected):
 
 
 def test_id_severities_differ_for_users_and_devices(run, write):
-    document = diagnose_json(run, write_events(write, [event("identify", user="x1"),
-                                                       event("track", 5, anon="abc", replay=None)]))
-    severities = {(f["evidence"]["field"], f["severity"]) for f in document["findings"] if f["code"] == "ID_TOO_SHORT"}
+    document = diagnose_json(
+        run,
+        write_events(
+            write, [event("identify", user="x1"), event("track", 5, anon="abc", replay=None)]
+        ),
+    )
+    severities = {
+        (f["evidence"]["field"], f["severity"])
+        for f in document["findings"]
+        if f["code"] == "ID_TOO_SHORT"
+    }
     assert severities == {("userId", "warning"), ("device_id", "error")}
 
 
@@ -208,69 +321,130 @@ def test_min_id_length_can_be_lowered(run, write):
 
 def test_anonymous_id_change_needs_confirmation(run, write):
     other = "f03a7d59-2e6c-4b18-a4f0-91c5d3e7b2a6"
-    confirmed = [event("track", user="usr_12345", replay=f"usr_12345/{SESSION}"),
-                 event("track", 1000, anon=other, replay=f"usr_12345/{SESSION}")]
+    confirmed = [
+        event("track", user="usr_12345", replay=f"usr_12345/{SESSION}"),
+        event("track", 1000, anon=other, replay=f"usr_12345/{SESSION}"),
+    ]
     found, document = codes_of(run, write, confirmed)
     assert ("ANON_ID_CHANGED_IN_SESSION", 2) in found
-    coincidence = [event("track"), event("track", 1000, anon=other, context={
-        "library": {"name": "analytics.js", "version": "npm:next-1.84.3"}, "ip": "198.51.100.9", "userAgent": "other"},
-        replay=f"{other}/{SESSION}")]
+    coincidence = [
+        event("track"),
+        event(
+            "track",
+            1000,
+            anon=other,
+            context={
+                "library": {"name": "analytics.js", "version": "npm:next-1.84.3"},
+                "ip": "198.51.100.9",
+                "userAgent": "other",
+            },
+            replay=f"{other}/{SESSION}",
+        ),
+    ]
     found, _ = codes_of(run, write, coincidence)
     assert not any(code == "ANON_ID_CHANGED_IN_SESSION" for code, _ in found)
 
 
 def test_session_churn_and_interleaving(run, write):
     minute = 60_000
-    churn = [event("page", 0), event("page", 2 * minute, session=SESSION + 2 * minute,
-                                     replay=f"{ANON}/{SESSION + 2 * minute}")]
+    churn = [
+        event("page", 0),
+        event(
+            "page",
+            2 * minute,
+            session=SESSION + 2 * minute,
+            replay=f"{ANON}/{SESSION + 2 * minute}",
+        ),
+    ]
     found, _ = codes_of(run, write, churn)
     assert found == {("SESSION_CHURN", 2)}
-    later = [event("page", 0), event("page", 40 * minute, session=SESSION + 40 * minute,
-                                     replay=f"{ANON}/{SESSION + 40 * minute}")]
+    later = [
+        event("page", 0),
+        event(
+            "page",
+            40 * minute,
+            session=SESSION + 40 * minute,
+            replay=f"{ANON}/{SESSION + 40 * minute}",
+        ),
+    ]
     assert codes_of(run, write, later)[0] == set()
     second = SESSION + 5 * minute
-    interleaved = [event("page", 0), event("page", 5 * minute, session=second, replay=f"{ANON}/{second}"),
-                   event("page", 6 * minute), event("page", 7 * minute, session=second, replay=f"{ANON}/{second}")]
+    interleaved = [
+        event("page", 0),
+        event("page", 5 * minute, session=second, replay=f"{ANON}/{second}"),
+        event("page", 6 * minute),
+        event("page", 7 * minute, session=second, replay=f"{ANON}/{second}"),
+    ]
     found, _ = codes_of(run, write, interleaved)
     assert ("SESSION_INTERLEAVED", 3) in found
 
 
 def test_non_browser_source_inside_a_web_session(run, write):
-    server = {"type": "track", "event": "Invoice Paid", "userId": "usr_12345", "messageId": "srv-1",
-              "timestamp": iso(BASE_MS + 2000), "context": {"library": {"name": "analytics-node", "version": "2"}}}
+    server = {
+        "type": "track",
+        "event": "Invoice Paid",
+        "userId": "usr_12345",
+        "messageId": "srv-1",
+        "timestamp": iso(BASE_MS + 2000),
+        "context": {"library": {"name": "analytics-node", "version": "2"}},
+    }
     found, _ = codes_of(run, write, [event("track", user="usr_12345"), server])
     assert ("NON_BROWSER_SOURCE", 2) in found
 
 
 def test_not_sampled_sessions_are_explained_with_the_config(run, write):
-    config = write("setup.json", json.dumps({"replay": {"package": "@amplitude/segment-session-replay-wrapper",
-                                                        "sessionReplayOptions": {"sampleRate": 0.000001}}}))
+    config = write(
+        "setup.json",
+        json.dumps(
+            {
+                "replay": {
+                    "package": "@amplitude/segment-session-replay-wrapper",
+                    "sessionReplayOptions": {"sampleRate": 0.000001},
+                }
+            }
+        ),
+    )
     found, _ = codes_of(run, write, [event("track", replay=None)], "--config", config)
     assert found == {("RPL_NOT_SAMPLED", 1)}
 
 
 def test_export_proves_customised_mapping_and_dropped_property(run, write):
     segment_event = event("track", user="usr_12345")
-    row = {"device_id": "usr_12345", "user_id": "usr_12345", "session_id": SESSION, "event_type": "Clicked",
-           "event_time": segment_event["timestamp"].replace("T", " ").replace("Z", "000"), "event_properties": {}}
+    row = {
+        "device_id": "usr_12345",
+        "user_id": "usr_12345",
+        "session_id": SESSION,
+        "event_type": "Clicked",
+        "event_time": segment_event["timestamp"].replace("T", " ").replace("Z", "000"),
+        "event_properties": {},
+    }
     export = write("export.ndjson", json.dumps(row) + "\n")
     found, _ = codes_of(run, write, [segment_event], "--amplitude-export", export)
     assert {"DEVICE_MAPPING_CUSTOMIZED", "RPL_PROPERTY_DROPPED"} <= {code for code, _ in found}
 
 
 def test_replay_list_finds_missing_and_orphaned_replays(run, write):
-    replays = write("replays.json", json.dumps({"session_replays": [{"replay_id": "ghost-device/123"}]}))
+    replays = write(
+        "replays.json", json.dumps({"session_replays": [{"replay_id": "ghost-device/123"}]})
+    )
     found, _ = codes_of(run, write, [event("track")], "--replays", replays)
     assert found == {("RPL_NOT_FOUND", 1), ("RPL_ORPHANED", 1)}
 
 
 def test_setup_checks_zone_key_and_mapping(run, write):
-    config = write("setup.yaml", "segment_destination:\n  settings: {apiKey: aaaaaaaaaaaa, endpoint: europe}\n"
-                                 "  mappings: {logEventV2: {device_id: $.userId}}\n"
-                                 "replay:\n  amplitudeApiKey: bbbbbbbbbbbb\n  sessionReplayOptions: {serverZone: eu}\n"
-                                 "amplitude_project: {region: EU}\n")
+    config = write(
+        "setup.yaml",
+        "segment_destination:\n  settings: {apiKey: aaaaaaaaaaaa, endpoint: europe}\n"
+        "  mappings: {logEventV2: {device_id: $.userId}}\n"
+        "replay:\n  amplitudeApiKey: bbbbbbbbbbbb\n  sessionReplayOptions: {serverZone: eu}\n"
+        "amplitude_project: {region: EU}\n",
+    )
     found, document = codes_of(run, write, [event("track")], "--config", config)
-    assert {code for code, _ in found} == {"SERVER_ZONE_MISMATCH", "API_KEY_MISMATCH", "DEVICE_MAPPING_CUSTOMIZED"}
+    assert {code for code, _ in found} == {
+        "SERVER_ZONE_MISMATCH",
+        "API_KEY_MISMATCH",
+        "DEVICE_MAPPING_CUSTOMIZED",
+    }
     assert "aaaaaaaaaaaa" not in json.dumps(document) and "bbbbbbbbbbbb" not in json.dumps(document)
 
 
@@ -278,18 +452,38 @@ def test_setup_checks_zone_key_and_mapping(run, write):
 def test_duplicates_and_shuffled_lines_change_nothing(run, write):
     lines = (EXAMPLES / "01_login_replay_device_is_userid.ndjson").read_text().splitlines()
     reference = diagnose_json(run, EXAMPLES / "01_login_replay_device_is_userid.ndjson")
-    noisy = [lines[3], lines[0], lines[5], lines[1], lines[7], lines[2], lines[4], lines[6], lines[3], lines[0]]
+    noisy = [
+        lines[3],
+        lines[0],
+        lines[5],
+        lines[1],
+        lines[7],
+        lines[2],
+        lines[4],
+        lines[6],
+        lines[3],
+        lines[0],
+    ]
     document = diagnose_json(run, write("noisy.ndjson", "\n".join(noisy) + "\n"))
 
     def summary(doc):
-        return sorted((f["code"], f["evidence"].get("message_id"), json.dumps(f["evidence"].get("replay_devices")))
-                      for f in doc["findings"])
+        return sorted(
+            (
+                f["code"],
+                f["evidence"].get("message_id"),
+                json.dumps(f["evidence"].get("replay_devices")),
+            )
+            for f in doc["findings"]
+        )
 
     assert summary(document) == summary(reference)
     switch = next(f for f in document["findings"] if f["code"] == "RPL_DEVICE_SWITCH_IN_SESSION")
-    reference_switch = next(f for f in reference["findings"] if f["code"] == "RPL_DEVICE_SWITCH_IN_SESSION")
-    assert [p["message_id"] for p in switch["evidence"]["switch_points"]] == \
-           [p["message_id"] for p in reference_switch["evidence"]["switch_points"]]
+    reference_switch = next(
+        f for f in reference["findings"] if f["code"] == "RPL_DEVICE_SWITCH_IN_SESSION"
+    )
+    assert [p["message_id"] for p in switch["evidence"]["switch_points"]] == [
+        p["message_id"] for p in reference_switch["evidence"]["switch_points"]
+    ]
     assert document["summary"]["duplicates"] == 2
 
 
@@ -332,7 +526,9 @@ def test_thresholds_from_the_command_line(run, write):
 
 def test_text_output_groups_lines_and_lists_sessions(run):
     result = run("diagnose", EXAMPLES / "01_login_replay_device_is_userid.ndjson", expect=1)
-    assert "01_login_replay_device_is_userid.ndjson:4,5,8: error RPL_DEVICE_IS_USERID" in result.stdout
+    assert (
+        "01_login_replay_device_is_userid.ndjson:4,5,8: error RPL_DEVICE_IS_USERID" in result.stdout
+    )
     assert "c2d9f1e0-7a4b-4c8e-b1d3-0f6e5a4b3c2d    1741176000412" in result.stdout
     assert "8 events, 1 session, 1 linked to a replay" in result.stderr
 
@@ -347,8 +543,17 @@ def test_example_copies_match_the_events_they_describe():
     """The synthetic factory writes what the real files hold (guards the unit tests above)."""
     real = json.loads((EXAMPLES / "00_clean.ndjson").read_text().splitlines()[0])
     made = event("page")
-    for key in ("type", "anonymousId", "messageId", "originalTimestamp", "sentAt", "receivedAt", "timestamp",
-                "integrations", "properties"):
+    for key in (
+        "type",
+        "anonymousId",
+        "messageId",
+        "originalTimestamp",
+        "sentAt",
+        "receivedAt",
+        "timestamp",
+        "integrations",
+        "properties",
+    ):
         assert key in real and key in made
     assert deepcopy(made) == made
 

@@ -35,7 +35,9 @@ def test_yaml_marks_are_one_based_and_count_characters():
 
 
 def test_json_marks_follow_lines_and_columns():
-    document = one('{\n  "sampleRate": 0.5,\n  "privacyConfig": {"maskSelector": [".a", ".b"]}\n}', ".json")
+    document = one(
+        '{\n  "sampleRate": 0.5,\n  "privacyConfig": {"maskSelector": [".a", ".b"]}\n}', ".json"
+    )
     assert document.root.entries["sampleRate"].key_mark == Mark(2, 3)
     assert document.root.entries["sampleRate"].value.mark == Mark(2, 17)
     selectors = document.root.entries["privacyConfig"].value.entries["maskSelector"].value
@@ -47,7 +49,11 @@ def test_duplicate_keys_are_recorded_and_the_last_value_wins():
     document = one("sampleRate: 0.1\nother: 1\nsampleRate: 0.2\n")
     assert document.root.entries["sampleRate"].value.value == 0.2
     [duplicate] = document.duplicates
-    assert (duplicate.key, duplicate.first, duplicate.again) == ("sampleRate", Mark(1, 1), Mark(3, 1))
+    assert (duplicate.key, duplicate.first, duplicate.again) == (
+        "sampleRate",
+        Mark(1, 1),
+        Mark(3, 1),
+    )
 
 
 def test_json_duplicate_keys_are_recorded_with_their_path():
@@ -62,7 +68,7 @@ def test_json_duplicate_keys_are_recorded_with_their_path():
     [
         ("1e-2", 0.01, "write 0.01"),
         ("1e3", 1000.0, "write 1000"),
-        ("no", False, "read the string \"no\""),
+        ("no", False, 'read the string "no"'),
         ("On", True, "write true"),
         ("012", 10, "octal"),
         ("1_000", 1000, "underscores"),
@@ -85,11 +91,16 @@ def test_quoted_exponent_stays_a_string():
 
 
 def test_dates_stay_strings():
-    assert one("key: 2026-01-02\nother: 2026-01-02T10:00:00Z\n").root.entries["key"].value.value == "2026-01-02"
+    assert (
+        one("key: 2026-01-02\nother: 2026-01-02T10:00:00Z\n").root.entries["key"].value.value
+        == "2026-01-02"
+    )
 
 
 def test_merge_keys_merge_with_explicit_keys_winning():
-    document = one("base: &b {sampleRate: 0.1, debugMode: true}\nprod:\n  <<: *b\n  sampleRate: 0.5\n")
+    document = one(
+        "base: &b {sampleRate: 0.1, debugMode: true}\nprod:\n  <<: *b\n  sampleRate: 0.5\n"
+    )
     assert to_plain(document.root)["prod"] == {"sampleRate": 0.5, "debugMode": True}
 
 
@@ -201,19 +212,34 @@ def test_files_over_the_size_limit_are_refused_without_reading_them_whole(tmp_pa
 
 def test_paths_expand_directories_and_globs_in_order_without_duplicates(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    for name in ("b.yaml", "a.json", "sub/c.yml", "sub/skip.txt", ".hidden/d.yaml", "node_modules/e.json"):
+    for name in (
+        "b.yaml",
+        "a.json",
+        "sub/c.yml",
+        "sub/skip.txt",
+        ".hidden/d.yaml",
+        "node_modules/e.json",
+    ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("a: 1")
     expanded = expand_paths([".", "*.yaml", "missing*.yaml", "-"], (".yaml", ".yml", ".json"))
-    names = [item.name if isinstance(item, Source) else f"error:{item.location.file}" for item in expanded]
+    names = [
+        item.name if isinstance(item, Source) else f"error:{item.location.file}"
+        for item in expanded
+    ]
     assert names == ["./a.json", "./b.yaml", "./sub/c.yml", "error:missing*.yaml", "<stdin>"]
 
 
 # -- properties -------------------------------------------------------------------------------
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(10**15), 10**15) | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**15), 10**15)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -254,9 +280,16 @@ def test_json_array_stream_reads_values_split_across_chunks(monkeypatch, chunk):
 
 @pytest.mark.parametrize(
     ("text", "message", "line", "column"),
-    [("[1, 2", "unexpected end of file", 1, 6), ("[1 2]", "expected ',' or ']'", 1, 4), ("[1,]", "trailing comma", 1, 4),
-     ("[NaN]", "NaN is not valid JSON", 1, 2), ("[1] x", "extra data", 1, 5), ('{"a": 1}', "expected a JSON array", 1, 1),
-     ('[\n  1,\n  {"a": x}\n]', "expected a value", 3, 9), ('["a]', "unexpected end of file", 1, 5)],
+    [
+        ("[1, 2", "unexpected end of file", 1, 6),
+        ("[1 2]", "expected ',' or ']'", 1, 4),
+        ("[1,]", "trailing comma", 1, 4),
+        ("[NaN]", "NaN is not valid JSON", 1, 2),
+        ("[1] x", "extra data", 1, 5),
+        ('{"a": 1}', "expected a JSON array", 1, 1),
+        ('[\n  1,\n  {"a": x}\n]', "expected a value", 3, 9),
+        ('["a]', "unexpected end of file", 1, 5),
+    ],
 )
 @pytest.mark.parametrize("chunk", [2, 65536])
 def test_json_array_stream_errors_name_the_place(monkeypatch, chunk, text, message, line, column):

@@ -18,7 +18,9 @@ DEVICE, SESSION = "device-00001", "1767225600123"
 
 
 def replay_body(events, version=1):
-    return json.dumps({"version": version, "events": [json.dumps(event) for event in events]}).encode()
+    return json.dumps(
+        {"version": version, "events": [json.dumps(event) for event in events]}
+    ).encode()
 
 
 def post_replay(emulator, events, device=DEVICE, session=SESSION, gzipped=True, **extra):
@@ -31,28 +33,54 @@ def post_replay(emulator, events, device=DEVICE, session=SESSION, gzipped=True, 
     return emulator.client.post("/sessions/v2/track", params=params, content=body, headers=headers)
 
 
-EVENTS = [{"type": 4, "timestamp": 1767225600200, "data": {"href": "https://a.example/", "width": 800, "height": 600}},
-          {"type": 2, "timestamp": 1767225600300, "data": {"node": {"type": 0, "childNodes": [], "id": 1}}},
-          {"type": 3, "timestamp": 1767225600400, "data": {"source": 2, "type": 2, "id": 1, "x": 1, "y": 2}}]
+EVENTS = [
+    {
+        "type": 4,
+        "timestamp": 1767225600200,
+        "data": {"href": "https://a.example/", "width": 800, "height": 600},
+    },
+    {
+        "type": 2,
+        "timestamp": 1767225600300,
+        "data": {"node": {"type": 0, "childNodes": [], "id": 1}},
+    },
+    {
+        "type": 3,
+        "timestamp": 1767225600400,
+        "data": {"source": 2, "type": 2, "id": 1, "x": 1, "y": 2},
+    },
+]
 
 
 # -- the real SDK's requests ------------------------------------------------------------------
 def captured_posts(path):
     document = json.loads(path.read_text())
     for request in document["requests"]:
-        if request["method"] != "POST" or "track" not in request.get("path", request.get("url", "")):
+        if request["method"] != "POST" or "track" not in request.get(
+            "path", request.get("url", "")
+        ):
             continue
         if "body_base64" in request:
-            headers = {name: value for name, value in request["headers_in_wire_order"]
-                       if name.lower() not in ("host", "content-length", "connection")}
-            yield request["query"], headers, base64.b64decode(request["body_base64"]), \
-                json.loads(request["body_text_after_decoding"])
+            headers = {
+                name: value
+                for name, value in request["headers_in_wire_order"]
+                if name.lower() not in ("host", "content-length", "connection")
+            }
+            yield (
+                request["query"],
+                headers,
+                base64.b64decode(request["body_base64"]),
+                json.loads(request["body_text_after_decoding"]),
+            )
         else:  # the legacy capture records the body text, uncompressed
             from urllib.parse import parse_qsl, urlsplit
 
             url = urlsplit(request["url"])
-            headers = {name.title(): value for name, value in request["headers_as_seen_by_interception_lowercased"].items()
-                       if name in ("authorization", "content-type", "x-client-library")}
+            headers = {
+                name.title(): value
+                for name, value in request["headers_as_seen_by_interception_lowercased"].items()
+                if name in ("authorization", "content-type", "x-client-library")
+            }
             body = request["body_text"].encode("utf-8")
             yield dict(parse_qsl(url.query)), headers, body, json.loads(request["body_text"])
 
@@ -64,13 +92,19 @@ def test_captured_sdk_requests_are_accepted_and_read_back_event_for_event(emulat
         query = {**query, **({"api_key": emulator.api_key} if "api_key" in query else {})}
         if "Authorization" in headers:
             headers["Authorization"] = f"Bearer {emulator.api_key}"
-        response = emulator.client.post("/sessions/v2/track", params=query, headers=headers, content=body)
+        response = emulator.client.post(
+            "/sessions/v2/track", params=query, headers=headers, content=body
+        )
         assert response.status_code == 200, response.text
         key = (query["device_id"], query["session_id"], query["type"])
-        sent.setdefault(key, []).extend(json.loads(e) if isinstance(e, str) else e for e in decoded["events"])
+        sent.setdefault(key, []).extend(
+            json.loads(e) if isinstance(e, str) else e for e in decoded["events"]
+        )
     assert sent
     for (device, session, kind), events in sent.items():
-        back = emulator.client.get(f"/_emulator/replays/{device}/{session}", params={"type": kind}).json()
+        back = emulator.client.get(
+            f"/_emulator/replays/{device}/{session}", params={"type": kind}
+        ).json()
         assert back == events
 
 
@@ -78,9 +112,15 @@ def test_legacy_packed_events_unpack_on_request(emulator):
     [legacy] = [path for path in CAPTURES if "legacy" in path.name]
     query, headers, body, decoded = next(captured_posts(legacy))
     headers["Authorization"] = f"Bearer {emulator.api_key}"
-    assert emulator.client.post("/sessions/v2/track", params=query, headers=headers, content=body).status_code == 200
-    back = emulator.client.get(f"/_emulator/replays/{query['device_id']}/{query['session_id']}",
-                               params={"unpack": "1"}).json()
+    assert (
+        emulator.client.post(
+            "/sessions/v2/track", params=query, headers=headers, content=body
+        ).status_code
+        == 200
+    )
+    back = emulator.client.get(
+        f"/_emulator/replays/{query['device_id']}/{query['session_id']}", params={"unpack": "1"}
+    ).json()
     assert back == [unpack(json.loads(element)) for element in decoded["events"]]
     assert back[0]["type"] == 4 and "v" not in back[0]
 
@@ -94,26 +134,48 @@ def test_a_replay_batch_is_stored_and_creates_replay_captured_once(emulator):
     assert post_replay(emulator, EVENTS[:2]).status_code == 200
     assert post_replay(emulator, EVENTS[2:], gzipped=False).status_code == 200
     [row] = emulator.client.get("/_emulator/replays").json()["replays"]
-    assert (row["events"], row["batches"], row["first_timestamp"], row["last_timestamp"]) == (3, 2, 1767225600200,
-                                                                                              1767225600400)
+    assert (row["events"], row["batches"], row["first_timestamp"], row["last_timestamp"]) == (
+        3,
+        2,
+        1767225600200,
+        1767225600400,
+    )
     assert emulator.client.get(f"/_emulator/replays/{DEVICE}/{SESSION}").json() == EVENTS
-    [captured] = emulator.client.get("/_emulator/events", params={"event_type": "[Amplitude] Replay Captured"}
-                                     ).json()["events"]
+    [captured] = emulator.client.get(
+        "/_emulator/events", params={"event_type": "[Amplitude] Replay Captured"}
+    ).json()["events"]
     assert captured["event_properties"] == {"[Amplitude] Session Replay ID": f"{DEVICE}/{SESSION}"}
-    assert (captured["device_id"], captured["session_id"], captured["time"]) == (DEVICE, int(SESSION), 1767225600200)
+    assert (captured["device_id"], captured["session_id"], captured["time"]) == (
+        DEVICE,
+        int(SESSION),
+        1767225600200,
+    )
 
 
 def test_page_exit_beacons_authenticate_with_the_query(emulator):
-    response = emulator.client.post("/sessions/v2/track", params={"device_id": DEVICE, "session_id": SESSION,
-                                                                  "type": "replay", "api_key": emulator.api_key},
-                                    content=replay_body(EVENTS, version=2), headers={"Content-Type": "application/json"})
+    response = emulator.client.post(
+        "/sessions/v2/track",
+        params={
+            "device_id": DEVICE,
+            "session_id": SESSION,
+            "type": "replay",
+            "api_key": emulator.api_key,
+        },
+        content=replay_body(EVENTS, version=2),
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 200
 
 
 def test_cors_preflight_allows_credentials_and_the_sdk_headers(emulator):
-    response = emulator.client.options("/sessions/v2/track", headers={
-        "Origin": "https://app.example", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "authorization,content-encoding,content-type,x-client-library"})
+    response = emulator.client.options(
+        "/sessions/v2/track",
+        headers={
+            "Origin": "https://app.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-encoding,content-type,x-client-library",
+        },
+    )
     assert response.status_code == 204
     assert response.headers["access-control-allow-origin"] == "https://app.example"
     assert response.headers["access-control-allow-credentials"] == "true"
@@ -124,34 +186,68 @@ def test_cors_preflight_allows_credentials_and_the_sdk_headers(emulator):
     ("params", "body", "headers", "status"),
     [
         ({"session_id": SESSION, "type": "replay"}, replay_body(EVENTS), None, 400),
-        ({"device_id": DEVICE, "session_id": SESSION, "type": "video"}, replay_body(EVENTS), None, 400),
-        ({"device_id": DEVICE, "session_id": SESSION, "type": "replay"}, b'{"version": 1, "events": [{}]}', None, 400),
+        (
+            {"device_id": DEVICE, "session_id": SESSION, "type": "video"},
+            replay_body(EVENTS),
+            None,
+            400,
+        ),
+        (
+            {"device_id": DEVICE, "session_id": SESSION, "type": "replay"},
+            b'{"version": 1, "events": [{}]}',
+            None,
+            400,
+        ),
         ({"device_id": DEVICE, "session_id": SESSION, "type": "replay"}, b"not json", None, 400),
-        ({"device_id": DEVICE, "session_id": SESSION, "type": "replay"}, b"\x1f\x8b\x08\x00broken", None, 400),
-        ({"device_id": DEVICE, "session_id": SESSION, "type": "replay"}, replay_body(EVENTS), {"Authorization": "Bearer nope"},
-         401),
+        (
+            {"device_id": DEVICE, "session_id": SESSION, "type": "replay"},
+            b"\x1f\x8b\x08\x00broken",
+            None,
+            400,
+        ),
+        (
+            {"device_id": DEVICE, "session_id": SESSION, "type": "replay"},
+            replay_body(EVENTS),
+            {"Authorization": "Bearer nope"},
+            401,
+        ),
     ],
 )
 def test_track_refuses_what_the_service_refuses(emulator, params, body, headers, status):
     headers = headers or {"Authorization": f"Bearer {emulator.api_key}"}
-    assert emulator.client.post("/sessions/v2/track", params=params, content=body, headers=headers).status_code == status
+    assert (
+        emulator.client.post(
+            "/sessions/v2/track", params=params, content=body, headers=headers
+        ).status_code
+        == status
+    )
     assert emulator.client.get("/_emulator/replays").json()["replays"] == []
 
 
 def test_oversized_bodies_get_the_waf_413(emulator):
     body = b"x" * (10 * 1024 * 1024 + 1)
-    response = emulator.client.post("/sessions/v2/track", params={"device_id": DEVICE, "session_id": SESSION,
-                                                                  "type": "replay"},
-                                    content=body, headers={"Authorization": f"Bearer {emulator.api_key}"})
+    response = emulator.client.post(
+        "/sessions/v2/track",
+        params={"device_id": DEVICE, "session_id": SESSION, "type": "replay"},
+        content=body,
+        headers={"Authorization": f"Bearer {emulator.api_key}"},
+    )
     assert response.status_code == 413
     assert "payload" in response.text.lower() and "exceed" in response.text.lower()
 
 
 def test_skip_directives_and_disabled_capture_answer_with_the_header(emulator):
-    emulator.client.post("/_emulator/skip", json={"device_id": DEVICE, "session_id": SESSION, "code": 429})
+    emulator.client.post(
+        "/_emulator/skip", json={"device_id": DEVICE, "session_id": SESSION, "code": 429}
+    )
     response = post_replay(emulator, EVENTS)
-    assert (response.status_code, response.headers["x-session-replay-event-skipped"]) == (200, "429")
-    emulator.client.post("/_emulator/skip", json={"device_id": DEVICE, "session_id": SESSION, "code": None})
+    assert (response.status_code, response.headers["x-session-replay-event-skipped"]) == (
+        200,
+        "429",
+    )
+    emulator.client.post(
+        "/_emulator/skip", json={"device_id": DEVICE, "session_id": SESSION, "code": None}
+    )
     emulator.client.post("/_emulator/config", json={"capture_enabled": False})
     assert post_replay(emulator, EVENTS).headers["x-session-replay-event-skipped"] == "4005"
     assert emulator.client.get("/_emulator/replays").json()["replays"] == []
@@ -160,9 +256,17 @@ def test_skip_directives_and_disabled_capture_answer_with_the_header(emulator):
 # -- remote configuration ---------------------------------------------------------------------
 def test_remote_config_for_both_sdk_generations(emulator):
     emulator.client.post("/_emulator/config", json={"sample_rate": 0.25})
-    modern = emulator.client.get(f"/config/{emulator.api_key}", params={"config_group": "browser"}).json()
-    legacy = emulator.client.get("/config", params={"api_key": emulator.api_key, "config_keys": "sessionReplay"}).json()
-    expected = {"configs": {"sessionReplay": {"sr_sampling_config": {"sample_rate": 0.25, "capture_enabled": True}}}}
+    modern = emulator.client.get(
+        f"/config/{emulator.api_key}", params={"config_group": "browser"}
+    ).json()
+    legacy = emulator.client.get(
+        "/config", params={"api_key": emulator.api_key, "config_keys": "sessionReplay"}
+    ).json()
+    expected = {
+        "configs": {
+            "sessionReplay": {"sr_sampling_config": {"sample_rate": 0.25, "capture_enabled": True}}
+        }
+    }
     assert modern == legacy == expected
     assert emulator.client.get("/config/unknown-key").status_code == 401
 
@@ -187,17 +291,43 @@ def test_httpapi_accepts_and_reports_like_amplitude(emulator):
 @pytest.mark.parametrize(
     ("payload", "expected"),
     [
-        ({"events": []}, {"code": 400, "error": "Request missing required field", "missing_field": "api_key"}),
+        (
+            {"events": []},
+            {"code": 400, "error": "Request missing required field", "missing_field": "api_key"},
+        ),
         ({"api_key": "k", "events": []}, {"code": 400, "error": "Invalid API key: k"}),
-        ({"api_key": None, "events": [event(event_type=None)]},
-         {"code": 400, "error": "Request missing required field", "events_with_missing_fields": {"event_type": [0]}}),
-        ({"api_key": None, "events": [event(), event(time="2026-01-01T00:00:00Z")]},
-         {"code": 400, "error": "Invalid field values on some events", "events_with_invalid_fields": {"time": [1]}}),
-        ({"api_key": None, "events": [event(device_id="abc")]},
-         {"code": 400, "error": "Invalid id length for user_id or device_id",
-          "events_with_invalid_id_lengths": {"device_id": [0]}}),
-        ({"api_key": None, "events": [event(user_id="undefined")]},
-         {"code": 400, "error": "Invalid field values on some events", "events_with_invalid_fields": {"user_id": [0]}}),
+        (
+            {"api_key": None, "events": [event(event_type=None)]},
+            {
+                "code": 400,
+                "error": "Request missing required field",
+                "events_with_missing_fields": {"event_type": [0]},
+            },
+        ),
+        (
+            {"api_key": None, "events": [event(), event(time="2026-01-01T00:00:00Z")]},
+            {
+                "code": 400,
+                "error": "Invalid field values on some events",
+                "events_with_invalid_fields": {"time": [1]},
+            },
+        ),
+        (
+            {"api_key": None, "events": [event(device_id="abc")]},
+            {
+                "code": 400,
+                "error": "Invalid id length for user_id or device_id",
+                "events_with_invalid_id_lengths": {"device_id": [0]},
+            },
+        ),
+        (
+            {"api_key": None, "events": [event(user_id="undefined")]},
+            {
+                "code": 400,
+                "error": "Invalid field values on some events",
+                "events_with_invalid_fields": {"user_id": [0]},
+            },
+        ),
     ],
 )
 def test_httpapi_rejections_ingest_nothing(emulator, payload, expected):
@@ -218,8 +348,11 @@ def test_min_id_length_option_and_size_limits(emulator):
 
 def test_gzip_bodies_are_accepted(emulator):
     body = gzip.compress(json.dumps({"api_key": emulator.api_key, "events": [event()]}).encode())
-    response = emulator.client.post("/2/httpapi", content=body, headers={"Content-Encoding": "gzip",
-                                                                          "Content-Type": "application/json"})
+    response = emulator.client.post(
+        "/2/httpapi",
+        content=body,
+        headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
     assert response.status_code == 200
 
 
@@ -248,83 +381,154 @@ def test_anonymous_activity_joins_the_user_and_the_replay_follows(emulator):
     post_replay(emulator, EVENTS)
     send(emulator, [event(event_type="Viewed Home")])
     send(emulator, [event(event_type="Signed Up", user_id="usr_12345")])
-    search = emulator.client.get("/api/2/usersearch", params={"user": "usr_12345"}, auth=emulator.auth).json()
+    search = emulator.client.get(
+        "/api/2/usersearch", params={"user": "usr_12345"}, auth=emulator.auth
+    ).json()
     assert search["type"] == "match_user_or_device_id"
     [match] = search["matches"]
-    activity = emulator.client.get("/api/2/useractivity", params={"user": match["amplitude_id"]},
-                                   auth=emulator.auth).json()
-    assert {e["event_type"] for e in activity["events"]} == {"[Amplitude] Replay Captured", "Viewed Home", "Signed Up"}
-    assert activity["userData"]["user_id"] == "usr_12345" and activity["userData"]["device_ids"] == [DEVICE]
+    activity = emulator.client.get(
+        "/api/2/useractivity", params={"user": match["amplitude_id"]}, auth=emulator.auth
+    ).json()
+    assert {e["event_type"] for e in activity["events"]} == {
+        "[Amplitude] Replay Captured",
+        "Viewed Home",
+        "Signed Up",
+    }
+    assert activity["userData"]["user_id"] == "usr_12345" and activity["userData"][
+        "device_ids"
+    ] == [DEVICE]
 
 
 def test_a_second_user_on_a_device_gets_their_own_amplitude_id(emulator):
     send(emulator, [event(user_id="usr_aaaaa"), event(user_id="usr_bbbbb")])
-    search = emulator.client.get("/api/2/usersearch", params={"user": DEVICE}, auth=emulator.auth).json()
-    assert len({match["amplitude_id"] for match in search["matches"]}) == 1  # the device maps to its first user
-    first = emulator.client.get("/api/2/usersearch", params={"user": "usr_aaaaa"}, auth=emulator.auth).json()
-    second = emulator.client.get("/api/2/usersearch", params={"user": "usr_bbbbb"}, auth=emulator.auth).json()
+    search = emulator.client.get(
+        "/api/2/usersearch", params={"user": DEVICE}, auth=emulator.auth
+    ).json()
+    assert (
+        len({match["amplitude_id"] for match in search["matches"]}) == 1
+    )  # the device maps to its first user
+    first = emulator.client.get(
+        "/api/2/usersearch", params={"user": "usr_aaaaa"}, auth=emulator.auth
+    ).json()
+    second = emulator.client.get(
+        "/api/2/usersearch", params={"user": "usr_bbbbb"}, auth=emulator.auth
+    ).json()
     assert first["matches"][0]["amplitude_id"] != second["matches"][0]["amplitude_id"]
 
 
 def test_usersearch_prefix_amplitude_id_and_no_match(emulator):
     send(emulator, [event(user_id="usr_12345")])
-    prefix = emulator.client.get("/api/2/usersearch", params={"user": "usr_1"}, auth=emulator.auth).json()
+    prefix = emulator.client.get(
+        "/api/2/usersearch", params={"user": "usr_1"}, auth=emulator.auth
+    ).json()
     assert prefix["type"] == "match_user_prefix"
     amplitude_id = prefix["matches"][0]["amplitude_id"]
-    by_id = emulator.client.get("/api/2/usersearch", params={"user": str(amplitude_id)}, auth=emulator.auth).json()
+    by_id = emulator.client.get(
+        "/api/2/usersearch", params={"user": str(amplitude_id)}, auth=emulator.auth
+    ).json()
     assert by_id["type"] == "match_amplitude_id"
-    none = emulator.client.get("/api/2/usersearch", params={"user": "nobody"}, auth=emulator.auth).json()
+    none = emulator.client.get(
+        "/api/2/usersearch", params={"user": "nobody"}, auth=emulator.auth
+    ).json()
     assert none == {"type": "nomatch", "matches": []}
 
 
 def test_useractivity_pages_with_offset_and_direction(emulator):
-    send(emulator, [event(user_id="usr_12345", time=1767225601000 + index, event_type=f"E{index}") for index in range(5)])
-    amplitude_id = emulator.client.get("/api/2/usersearch", params={"user": "usr_12345"},
-                                       auth=emulator.auth).json()["matches"][0]["amplitude_id"]
+    send(
+        emulator,
+        [
+            event(user_id="usr_12345", time=1767225601000 + index, event_type=f"E{index}")
+            for index in range(5)
+        ],
+    )
+    amplitude_id = emulator.client.get(
+        "/api/2/usersearch", params={"user": "usr_12345"}, auth=emulator.auth
+    ).json()["matches"][0]["amplitude_id"]
 
     def page(**params):
-        return [e["event_type"] for e in emulator.client.get("/api/2/useractivity", auth=emulator.auth,
-                                                             params={"user": amplitude_id, **params}).json()["events"]]
+        return [
+            e["event_type"]
+            for e in emulator.client.get(
+                "/api/2/useractivity", auth=emulator.auth, params={"user": amplitude_id, **params}
+            ).json()["events"]
+        ]
 
     assert page(limit=2) == ["E4", "E3"]
     assert page(limit=2, offset=2) == ["E2", "E1"]
     assert page(direction="earliest", limit=1) == ["E0"]
-    assert emulator.client.get("/api/2/useractivity", params={"user": "999"}, auth=emulator.auth).status_code == 400
+    assert (
+        emulator.client.get(
+            "/api/2/useractivity", params={"user": "999"}, auth=emulator.auth
+        ).status_code
+        == 400
+    )
 
 
 def test_segmentation_counts_an_event_for_a_device_or_a_user(emulator):
     post_replay(emulator, EVENTS)
     post_replay(emulator, EVENTS, session="1767225700000")
     send(emulator, [event(user_id="usr_12345")])
-    replay_filter = {"event_type": "[Amplitude] Replay Captured",
-                     "filters": [{"subprop_type": "event", "subprop_key": "[Amplitude] Session Replay ID",
-                                  "subprop_op": "contains", "subprop_value": [f"{DEVICE}/"]}],
-                     "group_by": [{"type": "event", "value": "[Amplitude] Session Replay ID"}]}
+    replay_filter = {
+        "event_type": "[Amplitude] Replay Captured",
+        "filters": [
+            {
+                "subprop_type": "event",
+                "subprop_key": "[Amplitude] Session Replay ID",
+                "subprop_op": "contains",
+                "subprop_value": [f"{DEVICE}/"],
+            }
+        ],
+        "group_by": [{"type": "event", "value": "[Amplitude] Session Replay ID"}],
+    }
     params = {"e": json.dumps(replay_filter), "m": "totals", "start": "20260101", "end": "20260102"}
-    data = emulator.client.get("/api/2/events/segmentation", params=params, auth=emulator.auth).json()["data"]
+    data = emulator.client.get(
+        "/api/2/events/segmentation", params=params, auth=emulator.auth
+    ).json()["data"]
     assert data["seriesLabels"] == [f"{DEVICE}/1767225600123", f"{DEVICE}/1767225700000"]
     assert [collapsed[0]["value"] for collapsed in data["seriesCollapsed"]] == [1, 1]
     assert data["xValues"] == ["2026-01-01", "2026-01-02"]
-    by_user = {"e": json.dumps({"event_type": "[Amplitude] Replay Captured"}), "m": "uniques", "start": "20260101",
-               "end": "20260101", "s": json.dumps([{"prop": "user_id", "op": "is", "values": ["nobody"]}])}
-    assert emulator.client.get("/api/2/events/segmentation", params=by_user, auth=emulator.auth).json()["data"][
-        "seriesCollapsed"] == []
-    bad = emulator.client.get("/api/2/events/segmentation", params={"e": "{}", "start": "x"}, auth=emulator.auth)
+    by_user = {
+        "e": json.dumps({"event_type": "[Amplitude] Replay Captured"}),
+        "m": "uniques",
+        "start": "20260101",
+        "end": "20260101",
+        "s": json.dumps([{"prop": "user_id", "op": "is", "values": ["nobody"]}]),
+    }
+    assert (
+        emulator.client.get(
+            "/api/2/events/segmentation", params=by_user, auth=emulator.auth
+        ).json()["data"]["seriesCollapsed"]
+        == []
+    )
+    bad = emulator.client.get(
+        "/api/2/events/segmentation", params={"e": "{}", "start": "x"}, auth=emulator.auth
+    )
     assert bad.status_code == 400
 
 
 def test_rest_needs_the_right_key_pair(emulator):
     for auth in ((emulator.api_key, "wrong"), ("unknown", emulator.secret_key)):
-        assert emulator.client.get("/api/2/usersearch", params={"user": "x"}, auth=auth).status_code == 401
+        assert (
+            emulator.client.get("/api/2/usersearch", params={"user": "x"}, auth=auth).status_code
+            == 401
+        )
     assert emulator.client.get("/api/2/usersearch", params={"user": "x"}).status_code == 401
 
 
 def test_several_projects_are_kept_apart(tmp_path):
-    handle = start_emulator(projects=[Project("key-one-0000", "secret-one"), Project("key-two-0000", "secret-two")])
+    handle = start_emulator(
+        projects=[Project("key-one-0000", "secret-one"), Project("key-two-0000", "secret-two")]
+    )
     try:
-        handle.client.post("/2/httpapi", json={"api_key": "key-one-0000", "events": [event(user_id="usr_12345")]})
-        two = handle.client.get("/api/2/usersearch", params={"user": "usr_12345"}, auth=("key-two-0000", "secret-two"))
-        one = handle.client.get("/api/2/usersearch", params={"user": "usr_12345"}, auth=("key-one-0000", "secret-one"))
+        handle.client.post(
+            "/2/httpapi", json={"api_key": "key-one-0000", "events": [event(user_id="usr_12345")]}
+        )
+        two = handle.client.get(
+            "/api/2/usersearch", params={"user": "usr_12345"}, auth=("key-two-0000", "secret-two")
+        )
+        one = handle.client.get(
+            "/api/2/usersearch", params={"user": "usr_12345"}, auth=("key-one-0000", "secret-one")
+        )
         assert two.json()["type"] == "nomatch" and one.json()["type"] == "match_user_or_device_id"
     finally:
         handle.close()
@@ -350,7 +554,10 @@ def test_faults_are_deterministic_by_seed_and_apply_nothing():
     def statuses(seed):
         handle = start_emulator(faults=FaultPlan(rate=0.5, seed=seed, kinds=("429", "500", "503")))
         try:
-            result = [post_replay(handle, EVENTS, session=str(1767225600000 + index)).status_code for index in range(20)]
+            result = [
+                post_replay(handle, EVENTS, session=str(1767225600000 + index)).status_code
+                for index in range(20)
+            ]
             stored = len(handle.client.get("/_emulator/replays").json()["replays"])
             return result, stored
         finally:
@@ -383,7 +590,9 @@ def test_reset_fault_drops_the_connection():
 
 def test_slow_fault_waits_through_the_injected_sleep_then_504s():
     waited = []
-    handle = start_emulator(faults=FaultPlan(rate=1.0, kinds=("slow",), slow_seconds=12.5), sleep=waited.append)
+    handle = start_emulator(
+        faults=FaultPlan(rate=1.0, kinds=("slow",), slow_seconds=12.5), sleep=waited.append
+    )
     try:
         assert post_replay(handle, EVENTS).status_code == 504
         assert waited == [12.5]
@@ -416,9 +625,16 @@ def test_concurrent_clients_lose_no_acknowledged_event(emulator):
         with httpx.Client(base_url=emulator.base_url, timeout=10) as own:
             for index in range(25):
                 events = [{**EVENTS[2], "timestamp": 1767225600000 + index}]
-                response = own.post("/sessions/v2/track", params={"device_id": f"dev-{number:05d}",
-                                                                  "session_id": SESSION, "type": "replay"},
-                                    content=replay_body(events), headers={"Authorization": f"Bearer {emulator.api_key}"})
+                response = own.post(
+                    "/sessions/v2/track",
+                    params={
+                        "device_id": f"dev-{number:05d}",
+                        "session_id": SESSION,
+                        "type": "replay",
+                    },
+                    content=replay_body(events),
+                    headers={"Authorization": f"Bearer {emulator.api_key}"},
+                )
                 if response.status_code == 200:
                     with lock:
                         acknowledged.append((number, index))
@@ -428,7 +644,9 @@ def test_concurrent_clients_lose_no_acknowledged_event(emulator):
         thread.start()
     for thread in threads:
         thread.join()
-    stored = sum(row["events"] for row in emulator.client.get("/_emulator/replays").json()["replays"])
+    stored = sum(
+        row["events"] for row in emulator.client.get("/_emulator/replays").json()["replays"]
+    )
     assert len(acknowledged) == stored == 200
 
 
@@ -436,8 +654,10 @@ def test_the_store_is_one_transaction_per_request(tmp_path):
     store = Store(str(tmp_path / "db.sqlite3"))
     with pytest.raises(RuntimeError):
         with store.transaction() as db:
-            db.execute("INSERT INTO replay_batches (project_id, device_id, session_id, type, body_version, "
-                       "received_ms, wire_bytes, raw_bytes, event_count) VALUES (1, 'd', 's', 'replay', 1, 0, 0, 0, 0)")
+            db.execute(
+                "INSERT INTO replay_batches (project_id, device_id, session_id, type, body_version, "
+                "received_ms, wire_bytes, raw_bytes, event_count) VALUES (1, 'd', 's', 'replay', 1, 0, 0, 0, 0)"
+            )
             raise RuntimeError("boom")
     assert store.query("SELECT COUNT(*) AS n FROM replay_batches")[0]["n"] == 0
 
@@ -450,9 +670,13 @@ def test_the_emulator_command_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
     import sys
 
     database = tmp_path / "emulator.sqlite3"
-    process = subprocess.Popen([sys.executable, "-m", "amp_replay_cli", "emulator", "--port", "0", "--db",
-                                str(database)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "amp_replay_cli", "emulator", "--port", "0", "--db", str(database)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         first = process.stdout.readline()
         assert first.startswith("amp-replay emulator listening on http://127.0.0.1:")
@@ -477,5 +701,7 @@ def test_the_emulator_refuses_a_non_loopback_address_it_was_not_given_explicitly
 def test_loopback_detection():
     from amp_replay_cli.emulator import is_loopback
 
-    assert all(is_loopback(host) for host in ("127.0.0.1", "127.5.5.5", "::1", "localhost", "[::1]"))
+    assert all(
+        is_loopback(host) for host in ("127.0.0.1", "127.5.5.5", "::1", "localhost", "[::1]")
+    )
     assert not any(is_loopback(host) for host in ("0.0.0.0", "192.0.2.10", "example.com", "::"))

@@ -55,7 +55,13 @@ def test_json_findings_carry_every_field(run, write):
         "hint": first["hint"],
         "evidence": None,
     }
-    assert document["summary"] == {"files": 1, "unreadable": 0, "errors": 2, "warnings": 1, "infos": 2}
+    assert document["summary"] == {
+        "files": 1,
+        "unreadable": 0,
+        "errors": 2,
+        "warnings": 1,
+        "infos": 2,
+    }
     assert document["result"]["files"][0]["sdk"] == ["standalone"]
 
 
@@ -98,14 +104,18 @@ def test_escaping_round_trips_through_the_runner_parser():
 def test_github_lines_are_workflow_commands_with_file_line_col(run, write, tmp_path):
     path = write("dir,with:odd/bad.yaml", BROKEN)
     summary = tmp_path / "step-summary.md"
-    result = run("validate", path, "-f", "github", env={"GITHUB_STEP_SUMMARY": str(summary)}, expect=1)
+    result = run(
+        "validate", path, "-f", "github", env={"GITHUB_STEP_SUMMARY": str(summary)}, expect=1
+    )
     lines = [line for line in result.stdout.splitlines() if line]
     assert all(line.startswith("::") for line in lines)
     parsed = [parse_workflow_command(line) for line in lines]
     names = [name for name, _, _ in parsed]
     assert names[0] == "group" and names[-1] == "endgroup"
     assert sorted(names[1:-1]) == ["error", "error", "notice", "notice", "warning"]
-    name, properties, message = next(command for command in parsed if command[1].get("title") == "AR101 sampleRate")
+    name, properties, message = next(
+        command for command in parsed if command[1].get("title") == "AR101 sampleRate"
+    )
     assert properties == {"file": str(path), "line": "1", "col": "13", "title": "AR101 sampleRate"}
     assert message.startswith("sampleRate is 0") and "\nhint: " in message
     markdown = summary.read_text()
@@ -114,8 +124,15 @@ def test_github_lines_are_workflow_commands_with_file_line_col(run, write, tmp_p
 
 
 def test_github_marks_warnings_as_errors_under_strict(run, write):
-    result = run("validate", write("w.yaml", "sampleRate: 0.1\ninlineImages: true\n"), "-f", "github", "--strict",
-                 "-q", expect=1)
+    result = run(
+        "validate",
+        write("w.yaml", "sampleRate: 0.1\ninlineImages: true\n"),
+        "-f",
+        "github",
+        "--strict",
+        "-q",
+        expect=1,
+    )
     kinds = [parse_workflow_command(line)[0] for line in result.stdout.splitlines()]
     assert kinds == ["group", "error", "endgroup"]
 
@@ -145,8 +162,11 @@ def test_junit_has_a_suite_per_file_and_failures_for_errors(run, write):
 
 
 def test_junit_keeps_warnings_as_passing_cases_with_output():
-    report = Report("validate", findings=[Finding("AR182", Severity.WARNING, "w", "f.yaml", 1, 1, "x")],
-                    subjects=["f.yaml"])
+    report = Report(
+        "validate",
+        findings=[Finding("AR182", Severity.WARNING, "w", "f.yaml", 1, 1, "x")],
+        subjects=["f.yaml"],
+    )
     root = ET.fromstring(render_junit(report, OutputSettings()))
     case = root.find("testsuite/testcase")
     assert case.find("failure") is None and "warning: f.yaml:1:1: w" in case.find("system-out").text
@@ -176,8 +196,13 @@ def test_color_precedence(flag, environ, tty, expected):
 
 
 def test_render_writes_errors_and_hints_to_stderr(capsys):
-    report = Report("validate", problems=[InputError("empty file", hint="fill it", location=Location("a.yaml")),
-                                          InputError("bad", hint="fill it", location=Location("b.yaml", 3, 4))])
+    report = Report(
+        "validate",
+        problems=[
+            InputError("empty file", hint="fill it", location=Location("a.yaml")),
+            InputError("bad", hint="fill it", location=Location("b.yaml", 3, 4)),
+        ],
+    )
     code = render(report, OutputSettings(format="text"))
     captured = capsys.readouterr()
     assert code == 2
@@ -189,4 +214,7 @@ def test_render_writes_errors_and_hints_to_stderr(capsys):
 
 
 def test_render_github_without_findings_or_errors_prints_nothing():
-    assert render_github(Report("validate", subjects=["a.yaml"]), OutputSettings(format="github")) == ""
+    assert (
+        render_github(Report("validate", subjects=["a.yaml"]), OutputSettings(format="github"))
+        == ""
+    )

@@ -28,7 +28,9 @@ def test_core_imports_neither_typer_nor_rich():
         "loaded = sorted(name for name in sys.modules if name.split('.')[0] in ('typer', 'rich'))\n"
         "print(loaded)\n"
     )
-    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
     assert completed.stdout.strip() == "[]"
 
 
@@ -47,7 +49,9 @@ def test_readme_lists_every_finding_code_and_command():
 
 
 def test_every_code_the_source_emits_is_registered():
-    source = "\n".join(path.read_text(encoding="utf-8") for path in (REPO / "amp_replay_cli").rglob("*.py"))
+    source = "\n".join(
+        path.read_text(encoding="utf-8") for path in (REPO / "amp_replay_cli").rglob("*.py")
+    )
     used = set(re.findall(r'"(AR\d{3})"', source))
     assert used and used <= set(CODES)
 
@@ -58,27 +62,41 @@ def test_changelog_has_an_unreleased_section():
 
 @pytest.mark.parametrize(
     ("shell", "name"),
-    [("bash", "amp-replay.bash"), ("zsh", "_amp-replay"), ("fish", "amp-replay.fish"),
-     ("powershell", "amp-replay.ps1")],
+    [
+        ("bash", "amp-replay.bash"),
+        ("zsh", "_amp-replay"),
+        ("fish", "amp-replay.fish"),
+        ("powershell", "amp-replay.ps1"),
+    ],
 )
 def test_completion_scripts_are_current(shell, name):
     environment = {**os.environ, "_AMP_REPLAY_COMPLETE": f"source_{shell}"}
-    completed = subprocess.run([str(AMP_REPLAY)], capture_output=True, text=True, env=environment, check=True)
+    completed = subprocess.run(
+        [str(AMP_REPLAY)], capture_output=True, text=True, env=environment, check=True
+    )
     assert completed.stdout == (REPO / "completions" / name).read_text(encoding="utf-8"), (
         "run scripts/generate-completions.sh"
     )
 
 
 def test_completion_answers_from_the_real_command_tree():
-    environment = {**os.environ, "_AMP_REPLAY_COMPLETE": "complete_bash", "COMP_WORDS": "amp-replay validate --sdk ",
-                   "COMP_CWORD": "3"}
-    completed = subprocess.run([str(AMP_REPLAY)], capture_output=True, text=True, env=environment, check=True)
+    environment = {
+        **os.environ,
+        "_AMP_REPLAY_COMPLETE": "complete_bash",
+        "COMP_WORDS": "amp-replay validate --sdk ",
+        "COMP_CWORD": "3",
+    }
+    completed = subprocess.run(
+        [str(AMP_REPLAY)], capture_output=True, text=True, env=environment, check=True
+    )
     assert completed.stdout.split() == ["standalone", "plugin", "segment-wrapper"]
 
 
 @pytest.mark.parametrize("line", list(Line))
 def test_editor_schemas_are_current_and_valid(line):
-    committed = json.loads((REPO / "schemas" / f"session-replay-options.{line.value}.json").read_text("utf-8"))
+    committed = json.loads(
+        (REPO / "schemas" / f"session-replay-options.{line.value}.json").read_text("utf-8")
+    )
     assert committed == options_schema(line), "run scripts/generate-schemas.sh"
     jsonschema.Draft7Validator.check_schema(committed)
 
@@ -100,4 +118,6 @@ def test_the_examples_follow_their_editor_schema():
 def test_schema_command_prints_the_same_schemas(run):
     printed = json.loads(run("schema", "options", "--sdk", "plugin", expect=0).stdout)
     assert printed == options_schema(Line.PLUGIN)
-    assert json.loads(run("schema", "output", expect=0).stdout)["title"].startswith("amp-replay --output-format json")
+    assert json.loads(run("schema", "output", expect=0).stdout)["title"].startswith(
+        "amp-replay --output-format json"
+    )

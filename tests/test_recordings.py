@@ -25,7 +25,9 @@ def check(path: Path, split_sessions=False):
 
 
 def sent(recording, split_sessions=False):
-    return [json.loads(json.loads(event.literal)) for event in sent_events(recording, split_sessions)]
+    return [
+        json.loads(json.loads(event.literal)) for event in sent_events(recording, split_sessions)
+    ]
 
 
 def codes(recording):
@@ -34,10 +36,22 @@ def codes(recording):
 
 def recording(*events, meta=True):
     """A small valid recording: Meta, FullSnapshot, then the given events."""
-    opening = [{"type": 4, "data": {"href": "https://shop.example/", "width": 1280, "height": 800}, "timestamp": T0}]
+    opening = [
+        {
+            "type": 4,
+            "data": {"href": "https://shop.example/", "width": 1280, "height": 800},
+            "timestamp": T0,
+        }
+    ]
     opening = opening if meta else []
-    snapshot = {"type": 2, "data": {"node": {"type": 0, "id": 1, "childNodes": []},
-                                    "initialOffset": {"left": 0, "top": 0}}, "timestamp": T0 + 1}
+    snapshot = {
+        "type": 2,
+        "data": {
+            "node": {"type": 0, "id": 1, "childNodes": []},
+            "initialOffset": {"left": 0, "top": 0},
+        },
+        "timestamp": T0 + 1,
+    }
     return [*opening, snapshot, *events]
 
 
@@ -45,16 +59,19 @@ def incremental(offset, source=2, **data):
     return {"type": 3, "data": {"source": source, "id": 1, **data}, "timestamp": T0 + offset}
 
 
-@pytest.mark.parametrize("name, layout, events, types", [
-    ("amplitude-settings-modal.json", Layout.ARRAY, 413, {4: 1, 2: 1, 6: 12, 3: 399}),
-    ("amplitude-settings-track-body.json", Layout.TRACK_BODY, 413, {4: 1, 2: 1, 6: 12, 3: 399}),
-    ("kanban-board.ndjson", Layout.NDJSON, 214, {4: 1, 2: 1, 3: 212}),
-    ("packed-orders-table.json", Layout.ARRAY, 107, {4: 1, 2: 1, 3: 105}),
-    ("pricing-tabs.json", Layout.ARRAY, 165, {4: 1, 2: 1, 5: 5, 3: 158}),
-    ("pricing-tabs.json.gz", Layout.ARRAY, 165, {4: 1, 2: 1, 5: 5, 3: 158}),
-    ("search-autocomplete.json", Layout.ARRAY, 133, {4: 1, 2: 1, 3: 131}),
-    ("signup-wizard-wrapper.json", Layout.OBJECT, 267, {0: 3, 1: 3, 4: 3, 2: 3, 3: 255}),
-])
+@pytest.mark.parametrize(
+    "name, layout, events, types",
+    [
+        ("amplitude-settings-modal.json", Layout.ARRAY, 413, {4: 1, 2: 1, 6: 12, 3: 399}),
+        ("amplitude-settings-track-body.json", Layout.TRACK_BODY, 413, {4: 1, 2: 1, 6: 12, 3: 399}),
+        ("kanban-board.ndjson", Layout.NDJSON, 214, {4: 1, 2: 1, 3: 212}),
+        ("packed-orders-table.json", Layout.ARRAY, 107, {4: 1, 2: 1, 3: 105}),
+        ("pricing-tabs.json", Layout.ARRAY, 165, {4: 1, 2: 1, 5: 5, 3: 158}),
+        ("pricing-tabs.json.gz", Layout.ARRAY, 165, {4: 1, 2: 1, 5: 5, 3: 158}),
+        ("search-autocomplete.json", Layout.ARRAY, 133, {4: 1, 2: 1, 3: 131}),
+        ("signup-wizard-wrapper.json", Layout.OBJECT, 267, {0: 3, 1: 3, 4: 3, 2: 3, 3: 255}),
+    ],
+)
 def test_valid_recordings_are_accepted_with_every_event(name, layout, events, types):
     found = check(RECORDINGS / name)
     assert found.verdict is Verdict.ACCEPT, found.findings
@@ -70,7 +87,9 @@ def test_layouts_unwrap_to_the_same_events():
     modal = json.loads((RECORDINGS / "amplitude-settings-modal.json").read_text())
     assert sent(check(RECORDINGS / "amplitude-settings-track-body.json")) == modal
     assert sent(check(RECORDINGS / "amplitude-settings-modal.json")) == modal
-    assert sent(check(RECORDINGS / "pricing-tabs.json.gz")) == json.loads((RECORDINGS / "pricing-tabs.json").read_text())
+    assert sent(check(RECORDINGS / "pricing-tabs.json.gz")) == json.loads(
+        (RECORDINGS / "pricing-tabs.json").read_text()
+    )
     lines = (RECORDINGS / "kanban-board.ndjson").read_text().splitlines()
     assert sent(check(RECORDINGS / "kanban-board.ndjson")) == [json.loads(line) for line in lines]
 
@@ -95,15 +114,29 @@ def test_the_wrapper_gives_device_and_session_ids():
     assert found.segments[0].metas == 3 and found.segments[0].full_snapshots == 3
 
 
-@pytest.mark.parametrize("name, code, words", [
-    ("empty-array.json", "AR602", "no events in file"),
-    ("missing-timestamp.json", "AR605", "item 9: no timestamp (3 items in all)"),
-    ("no-fullsnapshot.json", "AR607", "no FullSnapshot (type 2) event; nothing can be replayed"),
-    ("not-json.json", "AR601", "not JSON (starts with <!DOCTYPE html>)"),
-    ("timestamps-in-seconds.ndjson", "AR606", "timestamps look like seconds (1795985201.335); rrweb uses epoch "
-                                              "milliseconds"),
-    ("truncated.json", "AR601", "invalid JSON: unexpected end of file at byte 29067 (truncated?)"),
-])
+@pytest.mark.parametrize(
+    "name, code, words",
+    [
+        ("empty-array.json", "AR602", "no events in file"),
+        ("missing-timestamp.json", "AR605", "item 9: no timestamp (3 items in all)"),
+        (
+            "no-fullsnapshot.json",
+            "AR607",
+            "no FullSnapshot (type 2) event; nothing can be replayed",
+        ),
+        ("not-json.json", "AR601", "not JSON (starts with <!DOCTYPE html>)"),
+        (
+            "timestamps-in-seconds.ndjson",
+            "AR606",
+            "timestamps look like seconds (1795985201.335); rrweb uses epoch milliseconds",
+        ),
+        (
+            "truncated.json",
+            "AR601",
+            "invalid JSON: unexpected end of file at byte 29067 (truncated?)",
+        ),
+    ],
+)
 def test_broken_recordings_are_rejected_with_their_cause(name, code, words):
     found = check(RECORDINGS / "broken" / name)
     assert found.verdict is Verdict.REJECT
@@ -124,15 +157,20 @@ def test_leading_incrementals_are_dropped_and_counted():
     assert found.verdict is Verdict.WARN and codes(found) == ["AR621"]
     assert "147 IncrementalSnapshot events" in found.findings[0].message
     wrapper = json.loads((RECORDINGS / "signup-wizard-wrapper.json").read_text())
-    page_two = next(index for index, event in enumerate(wrapper["events"]) if event["type"] == 0 and index > 0)
+    page_two = next(
+        index for index, event in enumerate(wrapper["events"]) if event["type"] == 0 and index > 0
+    )
     assert sent(found) == wrapper["events"][page_two:]
 
 
 def test_utf16_and_bom_files_decode(write):
     events = recording(incremental(5))
     text = json.dumps(events, ensure_ascii=False)
-    for name, data in (("utf16.json", text.encode("utf-16")), ("bom.json", b"\xef\xbb\xbf" + text.encode()),
-                       ("utf16.json.gz", gzip.compress(text.encode("utf-16")))):
+    for name, data in (
+        ("utf16.json", text.encode("utf-16")),
+        ("bom.json", b"\xef\xbb\xbf" + text.encode()),
+        ("utf16.json.gz", gzip.compress(text.encode("utf-16"))),
+    ):
         found = check(write(name, data))
         assert found.verdict is Verdict.ACCEPT, (name, found.findings)
         assert sent(found) == events
@@ -144,26 +182,60 @@ def test_truncation_in_a_bom_file_names_the_byte_of_the_file(write):
     assert f"at byte {len(text) + 3}" in found.findings[0].message
 
 
-@pytest.mark.parametrize("content, code, words", [
-    ('[{"type": 4, "data": {}, "timestamp": NaN}]', "AR601", "NaN is not valid JSON"),
-    ("", "AR602", "empty"),
-    ("42", "AR603", "not rrweb events: the file holds 42"),
-    ("null\n", "AR603", "not rrweb events: the file holds null"),
-    ("<!DOCTYPE html><title>401</title>", "AR601", "not JSON (starts with <!DOCTYPE html><title>401</title>)"),
-    ('{"device_id": "d-12345", "session_id": 1}', "AR603", 'without an "events" array'),
-    ('{"events": {"type": 2}}', "AR603", '"events" is a JSON object'),
-    ('{"events": [], "session_id": "yesterday"}', "AR603", "session_id\" must be a positive integer"),
-    ('[1, 2, 3]', "AR603", "item 0: not rrweb events: a JSON number, not an event object (3 items in all)"),
-    ('["not packed", "x"]', "AR603", "neither an event's JSON nor an rrweb-packer"),
-    ('[{"type": "2", "data": {}, "timestamp": 1795985000000}]', "AR604", "type is a string"),
-    ('[{"type": 2, "data": {}, "timestamp": "1795985000000"}]', "AR605", "timestamp is a string"),
-    ('[{"type": 2, "data": {}, "timestamp": 1795985000000000}]', "AR606", "micro- or nanoseconds"),
-    ('[{"type": 2, "data": {}, "timestamp": 12}]', "AR605", "timestamp 12 is not epoch milliseconds"),
-    ('[{"type": 2, "timestamp": 1795985000000}]', "AR603", "no data object"),
-    ('[{"type": 2, "data": {"node": {}}, "timestamp": 1795985000000}]', "AR602", "1 event; a replay needs at least 2"),
-    ('[{"type": 2, "data": {}, "timestamp": 1795985000000}, {"type": 3, "data": {"source": 2}, "timestamp": 1e400}]',
-     "AR605", "not a finite number"),
-])
+@pytest.mark.parametrize(
+    "content, code, words",
+    [
+        ('[{"type": 4, "data": {}, "timestamp": NaN}]', "AR601", "NaN is not valid JSON"),
+        ("", "AR602", "empty"),
+        ("42", "AR603", "not rrweb events: the file holds 42"),
+        ("null\n", "AR603", "not rrweb events: the file holds null"),
+        (
+            "<!DOCTYPE html><title>401</title>",
+            "AR601",
+            "not JSON (starts with <!DOCTYPE html><title>401</title>)",
+        ),
+        ('{"device_id": "d-12345", "session_id": 1}', "AR603", 'without an "events" array'),
+        ('{"events": {"type": 2}}', "AR603", '"events" is a JSON object'),
+        (
+            '{"events": [], "session_id": "yesterday"}',
+            "AR603",
+            'session_id" must be a positive integer',
+        ),
+        (
+            "[1, 2, 3]",
+            "AR603",
+            "item 0: not rrweb events: a JSON number, not an event object (3 items in all)",
+        ),
+        ('["not packed", "x"]', "AR603", "neither an event's JSON nor an rrweb-packer"),
+        ('[{"type": "2", "data": {}, "timestamp": 1795985000000}]', "AR604", "type is a string"),
+        (
+            '[{"type": 2, "data": {}, "timestamp": "1795985000000"}]',
+            "AR605",
+            "timestamp is a string",
+        ),
+        (
+            '[{"type": 2, "data": {}, "timestamp": 1795985000000000}]',
+            "AR606",
+            "micro- or nanoseconds",
+        ),
+        (
+            '[{"type": 2, "data": {}, "timestamp": 12}]',
+            "AR605",
+            "timestamp 12 is not epoch milliseconds",
+        ),
+        ('[{"type": 2, "timestamp": 1795985000000}]', "AR603", "no data object"),
+        (
+            '[{"type": 2, "data": {"node": {}}, "timestamp": 1795985000000}]',
+            "AR602",
+            "1 event; a replay needs at least 2",
+        ),
+        (
+            '[{"type": 2, "data": {}, "timestamp": 1795985000000}, {"type": 3, "data": {"source": 2}, "timestamp": 1e400}]',
+            "AR605",
+            "not a finite number",
+        ),
+    ],
+)
 def test_bad_inputs_are_rejected(write, content, code, words):
     found = check(write("bad.json", content))
     assert found.verdict is Verdict.REJECT
@@ -180,7 +252,9 @@ def test_ndjson_errors_name_the_line(write):
 
 def test_an_unknown_packer_marker_is_refused(write):
     other = zlib.compress(json.dumps({**incremental(5), "v": "v2"}).encode()).decode("latin-1")
-    found = check(write("packed.json", json.dumps([pack(event) for event in recording()] + [other])))
+    found = check(
+        write("packed.json", json.dumps([pack(event) for event in recording()] + [other]))
+    )
     assert found.verdict is Verdict.REJECT
     assert "packer marker is 'v2'" in found.findings[0].message
 
@@ -194,7 +268,11 @@ def test_legacy_sdk_bodies_of_packed_strings_are_read(write):
 
 
 def test_an_event_over_the_sdk_limit_is_rejected_by_index_type_and_size(write):
-    huge = {"type": 2, "data": {"node": {"type": 3, "textContent": "x" * 9_000_000}}, "timestamp": T0 + 2}
+    huge = {
+        "type": 2,
+        "data": {"node": {"type": 3, "textContent": "x" * 9_000_000}},
+        "timestamp": T0 + 2,
+    }
     found = check(write("huge.json", json.dumps([*recording(), huge])))
     assert codes(found) == ["AR609"]
     assert found.findings[0].message.startswith("event 2 (FullSnapshot) is 9,000,0")
@@ -203,34 +281,53 @@ def test_an_event_over_the_sdk_limit_is_rejected_by_index_type_and_size(write):
 
 def test_nesting_too_deep_is_rejected(write):
     deep = "[" * 100_000 + "]" * 100_000
-    found = check(write("deep.json", f'[{{"type": 2, "data": {{"n": {deep}}}, "timestamp": {T0}}}]'))
+    found = check(
+        write("deep.json", f'[{{"type": 2, "data": {{"n": {deep}}}, "timestamp": {T0}}}]')
+    )
     assert codes(found) == ["AR610"]
 
 
 def test_warnings_for_what_the_player_silently_ignores(write):
-    events = recording(incremental(10), incremental(5), {"type": 7, "data": {}, "timestamp": T0 + 20},
-                       incremental(30, source=42), meta=False)
+    events = recording(
+        incremental(10),
+        incremental(5),
+        {"type": 7, "data": {}, "timestamp": T0 + 20},
+        incremental(30, source=42),
+        meta=False,
+    )
     found = check(write("odd.json", json.dumps(events)))
     assert found.verdict is Verdict.WARN
-    messages = {finding.code: finding.message for finding in found.findings if finding.code != "AR624"}
+    messages = {
+        finding.code: finding.message for finding in found.findings if finding.code != "AR624"
+    }
     assert "no Meta (type 4) event" in messages["AR620"]
     assert "timestamps go backwards 1 times, first at event 2" in messages["AR622"]
     ignored = [finding.message for finding in found.findings if finding.code == "AR624"]
-    assert ignored == ["event types Amplitude's player ignores: Asset ×1", "unknown IncrementalSnapshot sources: 42 ×1"]
+    assert ignored == [
+        "event types Amplitude's player ignores: Asset ×1",
+        "unknown IncrementalSnapshot sources: 42 ×1",
+    ]
     assert len(sent(found)) == len(events)
 
 
 def test_several_sessions_are_rejected_unless_split(write):
     later = 3 * 86_400_000
-    second = [{**event, "timestamp": event["timestamp"] + later} for event in recording(incremental(5))]
+    second = [
+        {**event, "timestamp": event["timestamp"] + later} for event in recording(incremental(5))
+    ]
     path = write("two.json", json.dumps(recording(incremental(5)) + second))
     found = check(path)
-    assert codes(found) == ["AR608"] and "3 days without events before event 3" in found.findings[0].message
+    assert (
+        codes(found) == ["AR608"]
+        and "3 days without events before event 3" in found.findings[0].message
+    )
     assert "--split-sessions" in found.findings[0].hint
     split = check(path, split_sessions=True)
     assert split.verdict is Verdict.ACCEPT
-    assert [(segment.first_index, segment.events, segment.default_session_id) for segment in split.segments] == [
-        (0, 3, T0), (3, 3, T0 + later)]
+    assert [
+        (segment.first_index, segment.events, segment.default_session_id)
+        for segment in split.segments
+    ] == [(0, 3, T0), (3, 3, T0 + later)]
     assert [event.segment for event in sent_events(split, True)] == [0, 0, 0, 1, 1, 1]
 
 
@@ -246,16 +343,24 @@ def test_the_default_device_id_is_stable_and_content_derived(write):
     other = check(write("c.json", json.dumps(recording(incremental(5), incremental(6)))))
     assert first.default_device_id() == again.default_device_id()
     assert len(first.default_device_id()) == 36
-    assert other.default_device_id() == first.default_device_id()  # same first snapshot: same recording
+    assert (
+        other.default_device_id() == first.default_device_id()
+    )  # same first snapshot: same recording
     changed = recording(incremental(5))
     changed[1]["timestamp"] += 1
-    assert check(write("d.json", json.dumps(changed))).default_device_id() != first.default_device_id()
+    assert (
+        check(write("d.json", json.dumps(changed))).default_device_id() != first.default_device_id()
+    )
 
 
 def test_large_values_stream_without_quadratic_rereads(write, monkeypatch):
     """A multi-megabyte event in a file read in 64 KiB chunks is re-parsed only as often as its
     buffer doubles (about 7 times for 5 MB), not once per chunk (about 80 times)."""
-    big = {"type": 2, "data": {"node": {"type": 3, "textContent": "y" * 5_000_000}}, "timestamp": T0 + 1}
+    big = {
+        "type": 2,
+        "data": {"node": {"type": 3, "textContent": "y" * 5_000_000}},
+        "timestamp": T0 + 1,
+    }
     events = [recording()[0], big, incremental(5)]
     path = write("big.json", json.dumps(events))
     attempts = []
@@ -278,9 +383,14 @@ def test_large_values_stream_without_quadratic_rereads(write, monkeypatch):
 def test_numbers_are_written_as_javascript_writes_them_in_every_layout(write, layout):
     odd = incremental(5, x=2.0, tiny=1e-7, big=9007199254740993, fine=12.5, id=1795985000000123)
     events = recording(odd)
-    text = {"array": json.dumps(events), "ndjson": "\n".join(json.dumps(event) for event in events),
-            "object": json.dumps({"events": events})}[layout]
+    text = {
+        "array": json.dumps(events),
+        "ndjson": "\n".join(json.dumps(event) for event in events),
+        "object": json.dumps({"events": events}),
+    }[layout]
     found = check(write(f"numbers.{'ndjson' if layout == 'ndjson' else 'json'}", text))
     literal = [event.literal for event in sent_events(found)][-1]
-    assert json.loads(literal) == ('{"type":3,"timestamp":1795985000005,"data":{"source":2,"id":1795985000000123,'
-                                   '"x":2,"tiny":1e-7,"big":9007199254740992,"fine":12.5}}')
+    assert json.loads(literal) == (
+        '{"type":3,"timestamp":1795985000005,"data":{"source":2,"id":1795985000000123,'
+        '"x":2,"tiny":1e-7,"big":9007199254740992,"fine":12.5}}'
+    )

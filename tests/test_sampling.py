@@ -55,7 +55,9 @@ def test_vectors_are_there():
 def test_every_vector_row_agrees_through_the_simulate_loop():
     wrong = []
     for algorithm, name, row in ROWS:
-        [(_, id_string, hashed, _, sampled)] = decisions(iter([row["session_id"]]), row["sample_rate"], algorithm)
+        [(_, id_string, hashed, _, sampled)] = decisions(
+            iter([row["session_id"]]), row["sample_rate"], algorithm
+        )
         if (id_string, hashed, sampled) != (row["id_string"], row["hash"], row["in_sample"]):
             wrong.append((name, row, id_string, hashed, sampled))
     assert wrong == []
@@ -85,8 +87,16 @@ def test_javascript_number_strings_match_node():
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(2**63, "9223372036854776000"), (9007199254740993, "9007199254740992"), (10**400, "Infinity"),
-     (-0.0, "0"), (math.nan, "NaN"), (-math.inf, "-Infinity"), (True, "true"), ("001", "001")],
+    [
+        (2**63, "9223372036854776000"),
+        (9007199254740993, "9007199254740992"),
+        (10**400, "Infinity"),
+        (-0.0, "0"),
+        (math.nan, "NaN"),
+        (-math.inf, "-Infinity"),
+        (True, "true"),
+        ("001", "001"),
+    ],
 )
 def test_js_string_edge_cases(value, text):
     assert js_string(value) == text
@@ -106,7 +116,9 @@ def test_effective_rate_and_min_rate():
 # -- properties -------------------------------------------------------------------------------
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_js_number_strings_read_back_to_the_same_double(number):
-    assert float(js_number_to_string(number)) == number or (number == 0 and js_number_to_string(number) == "0")
+    assert float(js_number_to_string(number)) == number or (
+        number == 0 and js_number_to_string(number) == "0"
+    )
 
 
 @given(st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1))
@@ -127,7 +139,7 @@ def test_java_hash_code_is_the_java_definition(text):
     units = text.encode("utf-16-le", "surrogatepass")
     expected = 0
     for index in range(0, len(units), 2):
-        expected = (expected * 31 + int.from_bytes(units[index:index + 2], "little")) & 0xFFFFFFFF
+        expected = (expected * 31 + int.from_bytes(units[index : index + 2], "little")) & 0xFFFFFFFF
     expected = expected - 2**32 if expected >= 2**31 else expected
     assert java_hash_code(text) == expected
 
@@ -139,14 +151,21 @@ def test_decisions_grow_with_the_rate(bucket, low, high):
     assert in_sample(bucket, min_rate(bucket)) and not in_sample(bucket, bucket / BUCKETS)
 
 
-@given(st.one_of(st.integers(), st.text(), st.floats(allow_nan=False)), st.floats(0, 1),
-       st.sampled_from(list(Algorithm)))
+@given(
+    st.one_of(st.integers(), st.text(), st.floats(allow_nan=False)),
+    st.floats(0, 1),
+    st.sampled_from(list(Algorithm)),
+)
 def test_the_same_session_always_gets_the_same_decision(session_id, rate, algorithm):
     assert is_in_sample(session_id, rate, algorithm) is is_in_sample(session_id, rate, algorithm)
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(min_value=0, max_value=2**31), st.floats(0.001, 0.999), st.sampled_from(list(Algorithm)))
+@given(
+    st.integers(min_value=0, max_value=2**31),
+    st.floats(0.001, 0.999),
+    st.sampled_from(list(Algorithm)),
+)
 def test_the_sampled_share_converges_on_the_rate(seed, rate, algorithm):
     import random
 
@@ -159,15 +178,23 @@ def test_the_sampled_share_converges_on_the_rate(seed, rate, algorithm):
 
 @pytest.mark.parametrize(
     ("trials", "probability", "expected"),
-    [(100, 0.05, (1, 10)), (10, 0.5, (2, 8)), (1_000_000, 0.05, (49573, 50428)), (0, 0.5, (0, 0)),
-     (5, 1.0, (5, 5)), (5, 0.0, (0, 0))],
+    [
+        (100, 0.05, (1, 10)),
+        (10, 0.5, (2, 8)),
+        (1_000_000, 0.05, (49573, 50428)),
+        (0, 0.5, (0, 0)),
+        (5, 1.0, (5, 5)),
+        (5, 0.0, (0, 0)),
+    ],
 )
 def test_binomial_interval(trials, probability, expected):
     assert binomial_interval(trials, probability) == expected
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=300), st.integers(1, 16))
+@given(
+    st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=300), st.integers(1, 16)
+)
 def test_fingerprints_behave_like_a_set(values, limit):
     from amp_replay_cli.core.seen import Fingerprints
 

@@ -23,20 +23,28 @@ VALID = sorted(path for path in RECORDINGS.iterdir() if path.is_file())
 
 
 def settings_for(emulator, tmp_path, **overrides):
-    options = dict(api_key=emulator.api_key, endpoints=Endpoints.resolve("US", emulator.base_url),
-                   journal_path=tmp_path / "journal.jsonl")
+    options = dict(
+        api_key=emulator.api_key,
+        endpoints=Endpoints.resolve("US", emulator.base_url),
+        journal_path=tmp_path / "journal.jsonl",
+    )
     options.update(overrides)
     return UploadSettings(**options)
 
 
 def run_upload(emulator, tmp_path, paths, sleeps=None, **overrides):
-    return upload([str(path) for path in paths], settings_for(emulator, tmp_path, **overrides),
-                  sleep=(sleeps.append if sleeps is not None else lambda seconds: None))
+    return upload(
+        [str(path) for path in paths],
+        settings_for(emulator, tmp_path, **overrides),
+        sleep=(sleeps.append if sleeps is not None else lambda seconds: None),
+    )
 
 
 def read_back(emulator, replay_id):
     device, session = replay_id.split("/")
-    reply = emulator.client.get(f"/_emulator/replays/{device}/{session}", params={"type": "replay", "unpack": "1"})
+    reply = emulator.client.get(
+        f"/_emulator/replays/{device}/{session}", params={"type": "replay", "unpack": "1"}
+    )
     return reply.json()
 
 
@@ -68,12 +76,20 @@ def test_ids_come_from_the_file_then_the_options(emulator, tmp_path):
     wrapper = RECORDINGS / "signup-wizard-wrapper.json"
     document = json.loads(wrapper.read_text())
     report = run_upload(emulator, tmp_path, [wrapper])
-    assert rows(report)[wrapper.name]["replay_id"] == f"{document['device_id']}/{document['session_id']}"
-    report = run_upload(emulator, tmp_path, [wrapper], device_id="my-device-01", session_id=1795985000001)
+    assert (
+        rows(report)[wrapper.name]["replay_id"]
+        == f"{document['device_id']}/{document['session_id']}"
+    )
+    report = run_upload(
+        emulator, tmp_path, [wrapper], device_id="my-device-01", session_id=1795985000001
+    )
     assert rows(report)[wrapper.name]["replay_id"] == "my-device-01/1795985000001"
     plain = RECORDINGS / "kanban-board.ndjson"
     first = json.loads(plain.read_text().splitlines()[0])
-    assert rows(run_upload(emulator, tmp_path, [plain]))[plain.name]["session_id"] == first["timestamp"]
+    assert (
+        rows(run_upload(emulator, tmp_path, [plain]))[plain.name]["session_id"]
+        == first["timestamp"]
+    )
 
 
 def test_rejected_files_send_nothing(emulator, tmp_path):
@@ -82,9 +98,15 @@ def test_rejected_files_send_nothing(emulator, tmp_path):
     assert report.exit_code == 1
     statuses = {name: row["status"] for name, row in rows(report).items()}
     assert statuses == {
-        "duplicate-events.json": "uploaded", "incrementals-before-fullsnapshot.json": "uploaded",
-        "empty-array.json": "rejected", "missing-timestamp.json": "rejected", "no-fullsnapshot.json": "rejected",
-        "not-json.json": "rejected", "timestamps-in-seconds.ndjson": "rejected", "truncated.json": "rejected"}
+        "duplicate-events.json": "uploaded",
+        "incrementals-before-fullsnapshot.json": "uploaded",
+        "empty-array.json": "rejected",
+        "missing-timestamp.json": "rejected",
+        "no-fullsnapshot.json": "rejected",
+        "not-json.json": "rejected",
+        "timestamps-in-seconds.ndjson": "rejected",
+        "truncated.json": "rejected",
+    }
     assert len(emulator.client.get("/_emulator/replays").json()["replays"]) == 2
 
 
@@ -103,7 +125,9 @@ def test_thirty_percent_faults_still_deliver_every_event_exactly_once(tmp_path):
     faulty = start_emulator(faults=FaultPlan(rate=0.3, seed=7, slow_seconds=0.01))
     try:
         sleeps = []
-        report = run_upload(faulty, tmp_path, VALID, sleeps=sleeps, max_batch_bytes=8000, concurrency=4)
+        report = run_upload(
+            faulty, tmp_path, VALID, sleeps=sleeps, max_batch_bytes=8000, concurrency=4
+        )
         assert report.exit_code == 0, (report.fatal, report.findings)
         assert report.summary["retries"] > 10 and sleeps
         for path in VALID:
@@ -157,21 +181,34 @@ def transport_answering(answers, seen):
 
 def test_a_throttled_batch_pauses_and_is_sent_again(tmp_path):
     seen, sleeps = [], []
-    transport = transport_answering([httpx.Response(200, headers={"X-Session-Replay-Event-Skipped": "429"}),
-                                     httpx.Response(200)], seen)
+    transport = transport_answering(
+        [
+            httpx.Response(200, headers={"X-Session-Replay-Event-Skipped": "429"}),
+            httpx.Response(200),
+        ],
+        seen,
+    )
     settings = UploadSettings("k" * 32, Endpoints("US"), journal_path=None)
-    report = upload([str(RECORDINGS / "pricing-tabs.json")], settings, transport=transport, sleep=sleeps.append)
+    report = upload(
+        [str(RECORDINGS / "pricing-tabs.json")], settings, transport=transport, sleep=sleeps.append
+    )
     assert report.exit_code == 0 and len(seen) == 2 and sleeps == [60.0]
     assert [finding.code for finding in report.findings] == ["AR633"]
     assert seen[0].url.host == "api-sr.amplitude.com"
 
 
-@pytest.mark.parametrize("code, words", [("4005", "capture is disabled"), ("4004", "outside the range")])
+@pytest.mark.parametrize(
+    "code, words", [("4005", "capture is disabled"), ("4004", "outside the range")]
+)
 def test_skipped_sessions_stop_with_an_error(tmp_path, code, words):
     seen = []
-    transport = transport_answering([httpx.Response(200, headers={"X-Session-Replay-Event-Skipped": code})] * 3, seen)
+    transport = transport_answering(
+        [httpx.Response(200, headers={"X-Session-Replay-Event-Skipped": code})] * 3, seen
+    )
     settings = UploadSettings("k" * 32, Endpoints("US"), journal_path=None, max_batch_bytes=20000)
-    report = upload([str(RECORDINGS / "pricing-tabs.json")], settings, transport=transport, sleep=lambda _: None)
+    report = upload(
+        [str(RECORDINGS / "pricing-tabs.json")], settings, transport=transport, sleep=lambda _: None
+    )
     assert report.exit_code == 1 and len(seen) == 1
     assert report.findings[0].code == "AR631" and words in report.findings[0].message
     assert report.result["uploads"][0]["status"] == "skipped"
@@ -196,8 +233,15 @@ def test_a_refused_batch_stops_its_replay_but_not_the_others(tmp_path):
 
 
 def test_a_wrong_key_exits_3_with_a_zone_hint(emulator, tmp_path, run):
-    result = run("upload", RECORDINGS / "pricing-tabs.json", "--server-url", emulator.base_url, "--no-journal",
-                 env={"AMPLITUDE_API_KEY": "wrong0key0000000000000000000000"}, expect=3)
+    result = run(
+        "upload",
+        RECORDINGS / "pricing-tabs.json",
+        "--server-url",
+        emulator.base_url,
+        "--no-journal",
+        env={"AMPLITUDE_API_KEY": "wrong0key0000000000000000000000"},
+        expect=3,
+    )
     assert "Amplitude refused the API key (HTTP 401)" in result.stderr
     assert "wrong0key" not in result.stdout + result.stderr
 
@@ -205,27 +249,43 @@ def test_a_wrong_key_exits_3_with_a_zone_hint(emulator, tmp_path, run):
 def test_link_events_make_the_replay_linkable_once(emulator, tmp_path):
     path = RECORDINGS / "signup-wizard-wrapper.json"
     for _ in range(2):
-        report = run_upload(emulator, tmp_path, [path], link_event="Recording Uploaded", user_id="user-12345")
+        report = run_upload(
+            emulator, tmp_path, [path], link_event="Recording Uploaded", user_id="user-12345"
+        )
         assert report.exit_code == 0, report.findings
     row = rows(report)[path.name]
     assert row["linked"] is True
-    events = emulator.client.get("/_emulator/events", params={"event_type": "Recording Uploaded"}).json()["events"]
+    events = emulator.client.get(
+        "/_emulator/events", params={"event_type": "Recording Uploaded"}
+    ).json()["events"]
     assert len(events) == 1
     event = events[0]
     assert event["event_properties"]["[Amplitude] Session Replay ID"] == row["replay_id"]
-    assert (event["user_id"], event["device_id"], event["session_id"]) == ("user-12345", row["device_id"],
-                                                                           row["session_id"])
+    assert (event["user_id"], event["device_id"], event["session_id"]) == (
+        "user-12345",
+        row["device_id"],
+        row["session_id"],
+    )
     assert row["first_timestamp"] <= event["time"] <= row["last_timestamp"]
 
 
 def test_split_sessions_upload_each_part_as_its_own_replay(emulator, tmp_path, write):
     later = 86_400_000
-    second = [{**event, "timestamp": event["timestamp"] + later} for event in recording(incremental(5))]
+    second = [
+        {**event, "timestamp": event["timestamp"] + later} for event in recording(incremental(5))
+    ]
     path = write("two.json", json.dumps(recording(incremental(5)) + second))
     report = run_upload(emulator, tmp_path, [path], split_sessions=True)
     first, other = report.result["uploads"]
-    assert first["device_id"] == other["device_id"] and other["session_id"] - first["session_id"] == later
-    assert len(read_back(emulator, first["replay_id"])) == len(read_back(emulator, other["replay_id"])) == 3
+    assert (
+        first["device_id"] == other["device_id"]
+        and other["session_id"] - first["session_id"] == later
+    )
+    assert (
+        len(read_back(emulator, first["replay_id"]))
+        == len(read_back(emulator, other["replay_id"]))
+        == 3
+    )
 
 
 # -- the command line ---------------------------------------------------------------------------------
@@ -244,8 +304,16 @@ def test_dry_run_checks_and_plans_without_a_key_or_a_request(run):
 def test_the_json_report_matches_the_published_schema(emulator, run):
     import jsonschema
 
-    result = run("upload", RECORDINGS / "broken", "--server-url", emulator.base_url, "-f", "json",
-                 env={"AMPLITUDE_API_KEY": emulator.api_key}, expect=1)
+    result = run(
+        "upload",
+        RECORDINGS / "broken",
+        "--server-url",
+        emulator.base_url,
+        "-f",
+        "json",
+        env={"AMPLITUDE_API_KEY": emulator.api_key},
+        expect=1,
+    )
     document = json.loads(result.stdout)
     schema = json.loads((REPO / "amp_replay_cli" / "schemas" / "output-v1.json").read_text())
     jsonschema.validate(document, schema)
@@ -254,18 +322,30 @@ def test_the_json_report_matches_the_published_schema(emulator, run):
 
 def test_stdin_is_read_twice_through_a_spool(emulator, run):
     data = (RECORDINGS / "pricing-tabs.json.gz").read_bytes()
-    result = run("upload", "-", "--server-url", emulator.base_url, "-f", "json", input=data,
-                 env={"AMPLITUDE_API_KEY": emulator.api_key}, expect=0)
+    result = run(
+        "upload",
+        "-",
+        "--server-url",
+        emulator.base_url,
+        "-f",
+        "json",
+        input=data,
+        env={"AMPLITUDE_API_KEY": emulator.api_key},
+        expect=0,
+    )
     assert json.loads(result.stdout)["result"]["uploads"][0]["events"] == 165
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--user-id", "u-12345"], "--user-id goes with --link-event"),
-    (["--journal", "j.jsonl", "--no-journal"], "exclude each other"),
-    (["--session-id", "5", "--split-sessions"], "exclude each other"),
-    (["--server-zone", "moon"], "unknown server zone"),
-    (["--server-url", "http://example.com"], "plain http is allowed only"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--user-id", "u-12345"], "--user-id goes with --link-event"),
+        (["--journal", "j.jsonl", "--no-journal"], "exclude each other"),
+        (["--session-id", "5", "--split-sessions"], "exclude each other"),
+        (["--server-zone", "moon"], "unknown server zone"),
+        (["--server-url", "http://example.com"], "plain http is allowed only"),
+    ],
+)
 def test_usage_errors_exit_2(run, args, words):
     result = run("upload", RECORDINGS / "pricing-tabs.json", *args, expect=2)
     assert words in result.stderr
@@ -279,8 +359,16 @@ def test_a_missing_key_or_file_exits_2(run):
 def test_an_unwritable_journal_is_an_input_error(run, emulator, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    result = run("upload", RECORDINGS / "pricing-tabs.json", "--server-url", emulator.base_url,
-                 "--journal", blocker / "journal.jsonl", env={"AMPLITUDE_API_KEY": emulator.api_key}, expect=2)
+    result = run(
+        "upload",
+        RECORDINGS / "pricing-tabs.json",
+        "--server-url",
+        emulator.base_url,
+        "--journal",
+        blocker / "journal.jsonl",
+        env={"AMPLITUDE_API_KEY": emulator.api_key},
+        expect=2,
+    )
     assert "cannot use the upload journal" in result.stderr
 
 
@@ -290,10 +378,26 @@ def test_a_kill_mid_upload_resends_at_most_what_was_in_flight(tmp_path):
     try:
         path = RECORDINGS / "amplitude-settings-modal.json"
         journal = tmp_path / "journal.jsonl"
-        command = [sys.executable, "-m", "amp_replay_cli", "upload", str(path), "--server-url", server.base_url,
-                   "--journal", str(journal), "--max-batch-bytes", "1000", "--concurrency", "1", "-q"]
+        command = [
+            sys.executable,
+            "-m",
+            "amp_replay_cli",
+            "upload",
+            str(path),
+            "--server-url",
+            server.base_url,
+            "--journal",
+            str(journal),
+            "--max-batch-bytes",
+            "1000",
+            "--concurrency",
+            "1",
+            "-q",
+        ]
         environment = {**os.environ, "AMPLITUDE_API_KEY": server.api_key}
-        process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and process.poll() is None:
             if journal.exists() and journal.read_text().count("\n") >= 20:
@@ -309,9 +413,13 @@ def test_a_kill_mid_upload_resends_at_most_what_was_in_flight(tmp_path):
         planned = inspect(Source(str(path), path), max_batch_bytes=1000).segments[0].batches
         assert planned <= batches <= planned + 1  # at most the one batch in flight was sent twice
         assert journal.read_text().count("\n") == planned >= acknowledged
-        events = read_back(server, server.client.get("/_emulator/replays").json()["replays"][0]["replay_id"])
+        events = read_back(
+            server, server.client.get("/_emulator/replays").json()["replays"][0]["replay_id"]
+        )
         expected = expected_events(path)
-        assert [event for index, event in enumerate(events) if event not in events[:index]] == expected
+        assert [
+            event for index, event in enumerate(events) if event not in events[:index]
+        ] == expected
     finally:
         server.close()
 
@@ -334,11 +442,18 @@ class CountingProgress:
 def test_progress_reports_every_file_byte_and_batch(emulator, tmp_path):
     progress = CountingProgress()
     files = [RECORDINGS / "amplitude-settings-modal.json", RECORDINGS / "kanban-board.ndjson"]
-    report = upload([str(path) for path in files], settings_for(emulator, tmp_path, max_batch_bytes=20000),
-                    progress=progress, sleep=lambda _: None)
+    report = upload(
+        [str(path) for path in files],
+        settings_for(emulator, tmp_path, max_batch_bytes=20000),
+        progress=progress,
+        sleep=lambda _: None,
+    )
     assert progress.checked == [path.name for path in files]
-    assert progress.totals == (report.summary["raw_bytes"], report.summary["batches"]) == (progress.bytes,
-                                                                                           progress.batches)
+    assert (
+        progress.totals
+        == (report.summary["raw_bytes"], report.summary["batches"])
+        == (progress.bytes, progress.batches)
+    )
 
 
 def test_the_progress_bar_moves_from_checking_to_uploading():
@@ -353,8 +468,12 @@ def test_the_progress_bar_moves_from_checking_to_uploading():
         progress.advance(60, 1)
         progress.advance(40, 1)
         (task,) = bar.tasks
-        assert (task.description, task.completed, task.total, task.fields["batches"]) == ("uploading", 100, 100,
-                                                                                          "2/2 batches")
+        assert (task.description, task.completed, task.total, task.fields["batches"]) == (
+            "uploading",
+            100,
+            100,
+            "2/2 batches",
+        )
 
 
 def test_an_interrupt_keeps_what_was_delivered_in_the_report_and_the_journal(tmp_path):
@@ -366,7 +485,9 @@ def test_an_interrupt_keeps_what_was_delivered_in_the_report_and_the_journal(tmp
             raise KeyboardInterrupt
         return httpx.Response(200)
 
-    settings = UploadSettings("k" * 32, Endpoints("US"), journal_path=tmp_path / "journal.jsonl", concurrency=1)
+    settings = UploadSettings(
+        "k" * 32, Endpoints("US"), journal_path=tmp_path / "journal.jsonl", concurrency=1
+    )
     files = [str(RECORDINGS / "pricing-tabs.json"), str(RECORDINGS / "kanban-board.ndjson")]
     report = upload(files, settings, transport=httpx.MockTransport(handler), sleep=lambda _: None)
     assert report.exit_code == 130 and "run the same command again" in report.fatal.hint

@@ -23,7 +23,10 @@ def findings(text, line=None, production=True, suffix=".yaml"):
 
 
 def triples(text, line=None, production=True, suffix=".yaml"):
-    return {(f.severity.value, f.code, f.path) for f in findings(text, line, production, suffix).findings}
+    return {
+        (f.severity.value, f.code, f.path)
+        for f in findings(text, line, production, suffix).findings
+    }
 
 
 CLEAN_STANDALONE = """
@@ -77,9 +80,11 @@ def test_a_clean_plugin_config_has_no_findings():
 
 
 def test_a_clean_segment_wrapper_call_has_no_findings():
-    text = '{"amplitudeApiKey": "0123456789abcdef0123456789abcdef", "segmentInstance": "analytics", ' \
-           '"sessionReplayOptions": {"sampleRate": 0.2, "privacyConfig": {"maskSelector": [".pii"]}, ' \
-           '"serverZone": "EU", "logLevel": 1}}'
+    text = (
+        '{"amplitudeApiKey": "0123456789abcdef0123456789abcdef", "segmentInstance": "analytics", '
+        '"sessionReplayOptions": {"sampleRate": 0.2, "privacyConfig": {"maskSelector": [".pii"]}, '
+        '"serverZone": "EU", "logLevel": 1}}'
+    )
     assert triples(text, suffix=".json") == {WRAPPER_NOTE}
 
 
@@ -114,50 +119,132 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
         ("sampleRate: 0.1\nflushMaxRetries: '3'", S, {(E, "AR120", "flushMaxRetries")}),
         ("sampleRate: 0.1\nflushMaxRetries: 1", S, set()),
         # selectors and masking
-        ("sampleRate: 0.1\nprivacyConfig: {maskSelector: '.pii'}", S, {(E, "AR140", "privacyConfig.maskSelector")}),
-        ("sampleRate: 0.1\nprivacyConfig: {unmaskSelector: '.ok'}", S,
-         {(E, "AR140", "privacyConfig.unmaskSelector")}),
-        ("sampleRate: 0.1\nprivacyConfig: {maskSelector: '.pii'}", SW, {(E, "AR140", "privacyConfig.maskSelector")}),
-        ("sampleRate: 0.1\nprivacyConfig: {maskSelector: ['']}", S, {(E, "AR141", "privacyConfig.maskSelector[0]")}),
-        ("sampleRate: 0.1\nprivacyConfig: {blockSelector: 'div['}", S, {(E, "AR141", "privacyConfig.blockSelector")}),
-        ("sampleRate: 0.1\nprivacyConfig: {maskSelector: [3]}", S, {(E, "AR120", "privacyConfig.maskSelector[0]")}),
-        ("sampleRate: 0.1\nprivacyConfig: {unmaskSelector: ['.public-price']}", S,
-         {(W, "AR142", "privacyConfig.unmaskSelector")}),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {maskSelector: '.pii'}",
+            S,
+            {(E, "AR140", "privacyConfig.maskSelector")},
+        ),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {unmaskSelector: '.ok'}",
+            S,
+            {(E, "AR140", "privacyConfig.unmaskSelector")},
+        ),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {maskSelector: '.pii'}",
+            SW,
+            {(E, "AR140", "privacyConfig.maskSelector")},
+        ),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {maskSelector: ['']}",
+            S,
+            {(E, "AR141", "privacyConfig.maskSelector[0]")},
+        ),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {blockSelector: 'div['}",
+            S,
+            {(E, "AR141", "privacyConfig.blockSelector")},
+        ),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {maskSelector: [3]}",
+            S,
+            {(E, "AR120", "privacyConfig.maskSelector[0]")},
+        ),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {unmaskSelector: ['.public-price']}",
+            S,
+            {(W, "AR142", "privacyConfig.unmaskSelector")},
+        ),
         ("sampleRate: 0.1\nprivacyConfig: {unmaskSelector: ['.amp-unmask']}", S, set()),
-        ("sampleRate: 0.1\nprivacyConfig: {defaultMaskLevel: light}", S,
-         {(W, "AR143", "privacyConfig.defaultMaskLevel")}),
-        ("sampleRate: 0.1\nprivacyConfig: {defaultMaskLevel: strict}", S,
-         {(E, "AR143", "privacyConfig.defaultMaskLevel")}),
-        ("sampleRate: 0.1\nprivacyConfig: {urlMaskLevels: [{match: '', maskLevel: light}]}", S,
-         {(E, "AR144", "privacyConfig.urlMaskLevels[0].match")}),
-        ("sampleRate: 0.1\nprivacyConfig: {urlMaskLevels: [{maskLevel: light}]}", S,
-         {(E, "AR144", "privacyConfig.urlMaskLevels[0]")}),
-        ("sampleRate: 0.1\nprivacyConfig: {urlMaskLevels: [{match: '/a/*', maskLevel: high}]}", S,
-         {(E, "AR143", "privacyConfig.urlMaskLevels[0].maskLevel")}),
-        ("sampleRate: 0.1\nprivacyConfig: {urlMaskLevels: [{match: '/a/*'}]}", S,
-         {(E, "AR143", "privacyConfig.urlMaskLevels[0]")}),
-        ("sampleRate: 0.1\nprivacyConfig: {maskAttributes: [style]}", S,
-         {(W, "AR145", "privacyConfig.maskAttributes[0]")}),
-        ("sampleRate: 0.1\nprivacyConfig: {maskAttributes: [title]}", P,
-         {(W, "AR114", "privacyConfig.maskAttributes")}),
-        ("sampleRate: 0.1\nprivacyConfig: {urlMaskLevels: []}", SW, {(W, "AR114", "privacyConfig.urlMaskLevels")}),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {defaultMaskLevel: light}",
+            S,
+            {(W, "AR143", "privacyConfig.defaultMaskLevel")},
+        ),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {defaultMaskLevel: strict}",
+            S,
+            {(E, "AR143", "privacyConfig.defaultMaskLevel")},
+        ),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {urlMaskLevels: [{match: '', maskLevel: light}]}",
+            S,
+            {(E, "AR144", "privacyConfig.urlMaskLevels[0].match")},
+        ),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {urlMaskLevels: [{maskLevel: light}]}",
+            S,
+            {(E, "AR144", "privacyConfig.urlMaskLevels[0]")},
+        ),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {urlMaskLevels: [{match: '/a/*', maskLevel: high}]}",
+            S,
+            {(E, "AR143", "privacyConfig.urlMaskLevels[0].maskLevel")},
+        ),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {urlMaskLevels: [{match: '/a/*'}]}",
+            S,
+            {(E, "AR143", "privacyConfig.urlMaskLevels[0]")},
+        ),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {maskAttributes: [style]}",
+            S,
+            {(W, "AR145", "privacyConfig.maskAttributes[0]")},
+        ),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {maskAttributes: [title]}",
+            P,
+            {(W, "AR114", "privacyConfig.maskAttributes")},
+        ),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {urlMaskLevels: []}",
+            SW,
+            {(W, "AR114", "privacyConfig.urlMaskLevels")},
+        ),
         # ugcFilterRules and interactionConfig
-        ("sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: {selector: /a}}", S,
-         {(E, "AR150", "interactionConfig.ugcFilterRules")}),
-        ("sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: ['/a']}", S,
-         {(E, "AR150", "interactionConfig.ugcFilterRules[0]")}),
-        ("sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: [{selector: '*.html', replacement: x}]}", S,
-         {(E, "AR150", "interactionConfig.ugcFilterRules[0].selector")}),
-        ("sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: [{selector: '  ', replacement: x}]}", S,
-         {(E, "AR150", "interactionConfig.ugcFilterRules[0].selector")}),
-        ("sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: [{selector: /a, replacement: 1}]}", S,
-         {(E, "AR150", "interactionConfig.ugcFilterRules[0].replacement")}),
-        ("sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: [{selector: /a}]}", S,
-         {(E, "AR150", "interactionConfig.ugcFilterRules[0]")}),
-        ("sampleRate: 0.1\ninteractionConfig: {enabled: true, batch: true, trackEveryNms: 500}", S,
-         {(W, "AR112", "interactionConfig.enabled"), (W, "AR112", "interactionConfig.batch"),
-          (W, "AR112", "interactionConfig.trackEveryNms")}),
-        ("sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: []}", SW, {(W, "AR114", "interactionConfig")}),
+        (
+            "sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: {selector: /a}}",
+            S,
+            {(E, "AR150", "interactionConfig.ugcFilterRules")},
+        ),
+        (
+            "sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: ['/a']}",
+            S,
+            {(E, "AR150", "interactionConfig.ugcFilterRules[0]")},
+        ),
+        (
+            "sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: [{selector: '*.html', replacement: x}]}",
+            S,
+            {(E, "AR150", "interactionConfig.ugcFilterRules[0].selector")},
+        ),
+        (
+            "sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: [{selector: '  ', replacement: x}]}",
+            S,
+            {(E, "AR150", "interactionConfig.ugcFilterRules[0].selector")},
+        ),
+        (
+            "sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: [{selector: /a, replacement: 1}]}",
+            S,
+            {(E, "AR150", "interactionConfig.ugcFilterRules[0].replacement")},
+        ),
+        (
+            "sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: [{selector: /a}]}",
+            S,
+            {(E, "AR150", "interactionConfig.ugcFilterRules[0]")},
+        ),
+        (
+            "sampleRate: 0.1\ninteractionConfig: {enabled: true, batch: true, trackEveryNms: 500}",
+            S,
+            {
+                (W, "AR112", "interactionConfig.enabled"),
+                (W, "AR112", "interactionConfig.batch"),
+                (W, "AR112", "interactionConfig.trackEveryNms"),
+            },
+        ),
+        (
+            "sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: []}",
+            SW,
+            {(W, "AR114", "interactionConfig")},
+        ),
         # zone and URLs
         ("sampleRate: 0.1\nserverZone: eu", S, {(E, "AR160", "serverZone")}),
         ("sampleRate: 0.1\nserverZone: us", SW, {(E, "AR160", "serverZone")}),
@@ -165,66 +252,173 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
         ("sampleRate: 0.1\nserverZone: STAGING", S, {(W, "AR160", "serverZone")}),
         ("sampleRate: 0.1\nserverZone: EU", P, {(W, "AR112", "serverZone")}),
         ("sampleRate: 0.1\nserverZone: 1", S, {(E, "AR120", "serverZone")}),
-        ("sampleRate: 0.1\ntrackServerUrl: 'https://p.example.com/t?x=1'", S, {(W, "AR161", "trackServerUrl")}),
-        ("sampleRate: 0.1\ntrackServerUrl: 'http://p.example.com/t'", S, {(W, "AR161", "trackServerUrl")}),
+        (
+            "sampleRate: 0.1\ntrackServerUrl: 'https://p.example.com/t?x=1'",
+            S,
+            {(W, "AR161", "trackServerUrl")},
+        ),
+        (
+            "sampleRate: 0.1\ntrackServerUrl: 'http://p.example.com/t'",
+            S,
+            {(W, "AR161", "trackServerUrl")},
+        ),
         ("sampleRate: 0.1\ntrackServerUrl: 'p.example.com/t'", S, {(E, "AR161", "trackServerUrl")}),
-        ("sampleRate: 0.1\ntrackServerUrl: 'https://p.example.com/t'", SW, {(W, "AR114", "trackServerUrl")}),
-        ("sampleRate: 0.1\nconfigServerUrl: 'https://p.example.com/config/0123456789abcdef0123456789abcdef'", S,
-         {(W, "AR161", "configServerUrl")}),
+        (
+            "sampleRate: 0.1\ntrackServerUrl: 'https://p.example.com/t'",
+            SW,
+            {(W, "AR114", "trackServerUrl")},
+        ),
+        (
+            "sampleRate: 0.1\nconfigServerUrl: 'https://p.example.com/config/0123456789abcdef0123456789abcdef'",
+            S,
+            {(W, "AR161", "configServerUrl")},
+        ),
         # ids
-        ("sampleRate: 0.1\ndeviceId: ''\nsessionId: 0", S, {(E, "AR170", "deviceId"), (E, "AR170", "sessionId")}),
+        (
+            "sampleRate: 0.1\ndeviceId: ''\nsessionId: 0",
+            S,
+            {(E, "AR170", "deviceId"), (E, "AR170", "sessionId")},
+        ),
         ("sampleRate: 0.1\ndeviceId: null\nsessionId: 5", S, {(E, "AR170", "deviceId")}),
         ("sampleRate: 0.1\ndeviceId: null", P, set()),
         ("sampleRate: 0.1\ndeviceId: ''", P, {(E, "AR170", "deviceId")}),
         ("sampleRate: 0.1\nsessionId: 5", P, {(W, "AR112", "sessionId")}),
-        ("sampleRate: 0.1\ndeviceId: d\nsessionId: 5", SW, {(W, "AR112", "deviceId"), (W, "AR112", "sessionId")}),
-        ("sampleRate: 0.1\nsessionId: [1]", S, {(E, "AR120", "sessionId"), (I, "AR170", "deviceId")}),
+        (
+            "sampleRate: 0.1\ndeviceId: d\nsessionId: 5",
+            SW,
+            {(W, "AR112", "deviceId"), (W, "AR112", "sessionId")},
+        ),
+        (
+            "sampleRate: 0.1\nsessionId: [1]",
+            S,
+            {(E, "AR120", "sessionId"), (I, "AR170", "deviceId")},
+        ),
         # logging, debugging, transport
-        ("sampleRate: 0.1\ndebugMode: true\nlogLevel: 3", P,
-         {(W, "AR180", "debugMode"), (W, "AR112", "logLevel")}),
-        ("sampleRate: 0.1\ndebugMode: true\nlogLevel: 4", SW, {(W, "AR180", "debugMode"), (W, "AR180", "logLevel")}),
+        (
+            "sampleRate: 0.1\ndebugMode: true\nlogLevel: 3",
+            P,
+            {(W, "AR180", "debugMode"), (W, "AR112", "logLevel")},
+        ),
+        (
+            "sampleRate: 0.1\ndebugMode: true\nlogLevel: 4",
+            SW,
+            {(W, "AR180", "debugMode"), (W, "AR180", "logLevel")},
+        ),
         ("sampleRate: 0.1\nlogLevel: 9", SW, {(W, "AR180", "logLevel")}),
-        ("sampleRate: 0.1\nenableTransportCompression: false\nsendTimeoutMs: 0", S,
-         {(W, "AR181", "enableTransportCompression"), (W, "AR181", "sendTimeoutMs")}),
-        ("sampleRate: 0.1\nenableTransportCompression: false", P, {(W, "AR114", "enableTransportCompression")}),
+        (
+            "sampleRate: 0.1\nenableTransportCompression: false\nsendTimeoutMs: 0",
+            S,
+            {(W, "AR181", "enableTransportCompression"), (W, "AR181", "sendTimeoutMs")},
+        ),
+        (
+            "sampleRate: 0.1\nenableTransportCompression: false",
+            P,
+            {(W, "AR114", "enableTransportCompression")},
+        ),
         # payload and privacy switches
-        ("sampleRate: 0.1\ncaptureDocumentTitle: true\ninlineImages: true\nshouldInlineStylesheet: true\n"
-         "crossOriginIframes: {enabled: true}", S,
-         {(W, "AR182", "captureDocumentTitle"), (W, "AR182", "inlineImages"), (W, "AR182", "shouldInlineStylesheet"),
-          (W, "AR182", "crossOriginIframes.enabled")}),
+        (
+            "sampleRate: 0.1\ncaptureDocumentTitle: true\ninlineImages: true\nshouldInlineStylesheet: true\n"
+            "crossOriginIframes: {enabled: true}",
+            S,
+            {
+                (W, "AR182", "captureDocumentTitle"),
+                (W, "AR182", "inlineImages"),
+                (W, "AR182", "shouldInlineStylesheet"),
+                (W, "AR182", "crossOriginIframes.enabled"),
+            },
+        ),
         # flush cadence and sizes
         ("sampleRate: 0.1\nflushIntervalConfig: {}", S, {(W, "AR183", "flushIntervalConfig")}),
-        ("sampleRate: 0.1\nflushIntervalConfig: {minIntervalMs: 50}", S,
-         {(W, "AR183", "flushIntervalConfig.minIntervalMs")}),
-        ("sampleRate: 0.1\nflushIntervalConfig: {minIntervalMs: 5000, maxIntervalMs: 2000}", S,
-         {(W, "AR183", "flushIntervalConfig.maxIntervalMs")}),
-        ("sampleRate: 0.1\nflushIntervalConfig: {minIntervalMs: 30000}", S,
-         {(W, "AR183", "flushIntervalConfig.minIntervalMs")}),
+        (
+            "sampleRate: 0.1\nflushIntervalConfig: {minIntervalMs: 50}",
+            S,
+            {(W, "AR183", "flushIntervalConfig.minIntervalMs")},
+        ),
+        (
+            "sampleRate: 0.1\nflushIntervalConfig: {minIntervalMs: 5000, maxIntervalMs: 2000}",
+            S,
+            {(W, "AR183", "flushIntervalConfig.maxIntervalMs")},
+        ),
+        (
+            "sampleRate: 0.1\nflushIntervalConfig: {minIntervalMs: 30000}",
+            S,
+            {(W, "AR183", "flushIntervalConfig.minIntervalMs")},
+        ),
         ("sampleRate: 0.1\nflushIntervalConfig: {maxIntervalMs: .inf}", S, set()),
-        ("sampleRate: 0.1\nmaxPersistedEventsSizeBytes: 100\nmaxSingleEventSizeBytes: 20000000", S,
-         {(W, "AR184", "maxPersistedEventsSizeBytes"), (W, "AR184", "maxSingleEventSizeBytes")}),
-        ("sampleRate: 0.1\nmaxPersistedEventsSizeBytes: .inf", S, {(W, "AR184", "maxPersistedEventsSizeBytes")}),
-        ("sampleRate: 0.1\nfullSnapshotIntervalMs: 1000\ncaptureFullSnapshotOnFocus: true\n"
-         "eagerFullSnapshotSend: true", S,
-         {(W, "AR185", "fullSnapshotIntervalMs"), (W, "AR185", "captureFullSnapshotOnFocus"),
-          (W, "AR185", "eagerFullSnapshotSend")}),
-        ("sampleRate: 0.1\nfullSnapshotIntervalMs: 300000", P, {(W, "AR114", "fullSnapshotIntervalMs")}),
-        ("sampleRate: 0.1\nperformanceConfig: {timeout: 500}", S, {(W, "AR186", "performanceConfig")}),
+        (
+            "sampleRate: 0.1\nmaxPersistedEventsSizeBytes: 100\nmaxSingleEventSizeBytes: 20000000",
+            S,
+            {(W, "AR184", "maxPersistedEventsSizeBytes"), (W, "AR184", "maxSingleEventSizeBytes")},
+        ),
+        (
+            "sampleRate: 0.1\nmaxPersistedEventsSizeBytes: .inf",
+            S,
+            {(W, "AR184", "maxPersistedEventsSizeBytes")},
+        ),
+        (
+            "sampleRate: 0.1\nfullSnapshotIntervalMs: 1000\ncaptureFullSnapshotOnFocus: true\n"
+            "eagerFullSnapshotSend: true",
+            S,
+            {
+                (W, "AR185", "fullSnapshotIntervalMs"),
+                (W, "AR185", "captureFullSnapshotOnFocus"),
+                (W, "AR185", "eagerFullSnapshotSend"),
+            },
+        ),
+        (
+            "sampleRate: 0.1\nfullSnapshotIntervalMs: 300000",
+            P,
+            {(W, "AR114", "fullSnapshotIntervalMs")},
+        ),
+        (
+            "sampleRate: 0.1\nperformanceConfig: {timeout: 500}",
+            S,
+            {(W, "AR186", "performanceConfig")},
+        ),
         ("sampleRate: 0.1\nstoreType: localStorage", S, {(W, "AR187", "storeType")}),
         ("sampleRate: 0.1\noptOut: true", S, {(W, "AR171", "optOut")}),
         # deprecated, internal, no effect, unknown
-        ("sampleRate: 0.1\nexperimental: {useWebWorker: false}", S, {(W, "AR113", "experimental.useWebWorker")}),
-        ("sampleRate: 0.1\nversion: {type: segment, version: '1'}\nsessionReplayId: a/1\nconfigEndpointUrl: x", S,
-         {(W, "AR112", "version"), (W, "AR112", "sessionReplayId"), (W, "AR114", "configEndpointUrl")}),
+        (
+            "sampleRate: 0.1\nexperimental: {useWebWorker: false}",
+            S,
+            {(W, "AR113", "experimental.useWebWorker")},
+        ),
+        (
+            "sampleRate: 0.1\nversion: {type: segment, version: '1'}\nsessionReplayId: a/1\nconfigEndpointUrl: x",
+            S,
+            {
+                (W, "AR112", "version"),
+                (W, "AR112", "sessionReplayId"),
+                (W, "AR114", "configEndpointUrl"),
+            },
+        ),
         ("sampleRate: 0.1\nconfigEndpointUrl: https://x", SW, {(W, "AR112", "configEndpointUrl")}),
-        ("sampleRate: 0.1\nserverUrl: https://x\nflushQueueSize: 30\nuseBatch: true", S,
-         {(W, "AR111", "serverUrl"), (W, "AR111", "flushQueueSize"), (W, "AR111", "useBatch")}),
-        ("sampleRate: 0.1\nenableRequestBodyCompression: true", SW, {(W, "AR114", "enableRequestBodyCompression")}),
+        (
+            "sampleRate: 0.1\nserverUrl: https://x\nflushQueueSize: 30\nuseBatch: true",
+            S,
+            {(W, "AR111", "serverUrl"), (W, "AR111", "flushQueueSize"), (W, "AR111", "useBatch")},
+        ),
+        (
+            "sampleRate: 0.1\nenableRequestBodyCompression: true",
+            SW,
+            {(W, "AR114", "enableRequestBodyCompression")},
+        ),
         ("sampleRate: 0.1\nflushIntervalMillis: 1000", P, {(W, "AR114", "flushIntervalMillis")}),
         ("sampleRate: 0.1\nforceSessionTracking: true", S, {(W, "AR114", "forceSessionTracking")}),
-        ("sampleRate: 0.1\nsample_rate: 0.1\nprivacy: {}\nsr_sampling_config: {}", S,
-         {(W, "AR110", "sample_rate"), (W, "AR110", "privacy"), (W, "AR110", "sr_sampling_config")}),
-        ("sampleRate: 0.1\nprivacyConfig: {maskLevel: light}", S, {(W, "AR110", "privacyConfig.maskLevel")}),
+        (
+            "sampleRate: 0.1\nsample_rate: 0.1\nprivacy: {}\nsr_sampling_config: {}",
+            S,
+            {
+                (W, "AR110", "sample_rate"),
+                (W, "AR110", "privacy"),
+                (W, "AR110", "sr_sampling_config"),
+            },
+        ),
+        (
+            "sampleRate: 0.1\nprivacyConfig: {maskLevel: light}",
+            S,
+            {(W, "AR110", "privacyConfig.maskLevel")},
+        ),
         # types, nulls, functions, credentials
         ("sampleRate: 0.1\nuseWebWorker: 'false'", S, {(E, "AR120", "useWebWorker")}),
         ("sampleRate: 0.1\nprivacyConfig: [1]", S, {(E, "AR120", "privacyConfig")}),
@@ -238,43 +432,65 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
 )
 def test_rule(text, line, expected):
     found = triples(text, line)
-    notes = IDS_ABSENT if line is Line.STANDALONE else {WRAPPER_NOTE} if line is Line.SEGMENT_WRAPPER else set()
+    notes = (
+        IDS_ABSENT
+        if line is Line.STANDALONE
+        else {WRAPPER_NOTE}
+        if line is Line.SEGMENT_WRAPPER
+        else set()
+    )
     assert found - (notes - expected) == expected
 
 
 def test_development_drops_production_only_warnings():
-    text = "sampleRate: 1\ndebugMode: true\nlogLevel: 4\ntrackServerUrl: http://localhost:8080/track\n"
+    text = (
+        "sampleRate: 1\ndebugMode: true\nlogLevel: 4\ntrackServerUrl: http://localhost:8080/track\n"
+    )
     assert {t[1] for t in triples(text, S, production=True)} >= {"AR104", "AR180", "AR161"}
     assert triples(text, S, production=False) == IDS_ABSENT
 
 
 def test_segment_call_findings_carry_the_full_option_path():
     text = "amplitudeApiKey: key12345\nsessionReplayOptions:\n  serverZone: eu\n"
-    assert triples(text) == {(E, "AR101", "sessionReplayOptions.sampleRate"),
-                             (E, "AR160", "sessionReplayOptions.serverZone"), WRAPPER_NOTE}
+    assert triples(text) == {
+        (E, "AR101", "sessionReplayOptions.sampleRate"),
+        (E, "AR160", "sessionReplayOptions.serverZone"),
+        WRAPPER_NOTE,
+    }
 
 
 def test_segment_call_without_options_records_nothing():
     assert triples("amplitudeApiKey: key12345\nsegmentInstance: analytics\n") == {
-        (E, "AR101", "sessionReplayOptions.sampleRate"), WRAPPER_NOTE}
+        (E, "AR101", "sessionReplayOptions.sampleRate"),
+        WRAPPER_NOTE,
+    }
 
 
 def test_segment_call_checks_its_own_keys():
     text = "amplitudeApiKey: ''\nsessionReplayOptions: {sampleRate: 0.1}\nenableWrapperDebug: true\nsegment: x\n"
-    assert triples(text) == {(E, "AR190", "amplitudeApiKey"), (W, "AR114", "enableWrapperDebug"),
-                             (W, "AR110", "segment"), WRAPPER_NOTE}
+    assert triples(text) == {
+        (E, "AR190", "amplitudeApiKey"),
+        (W, "AR114", "enableWrapperDebug"),
+        (W, "AR110", "segment"),
+        WRAPPER_NOTE,
+    }
 
 
 def test_segment_call_with_options_of_the_wrong_type():
     assert triples("amplitudeApiKey: k1234\nsessionReplayOptions: [1]\n") == {
-        (E, "AR120", "sessionReplayOptions")}
+        (E, "AR120", "sessionReplayOptions")
+    }
 
 
 def test_credential_values_are_remembered_as_secrets_and_not_shown():
-    checker = findings("amplitudeApiKey: 12345678\nsessionReplayOptions: {sampleRate: 0.1, apiKey: s3cr3t-key}\n")
+    checker = findings(
+        "amplitudeApiKey: 12345678\nsessionReplayOptions: {sampleRate: 0.1, apiKey: s3cr3t-key}\n"
+    )
     assert checker.secrets == {"12345678", "s3cr3t-key"}
     assert all("12345678" not in f.message and "s3cr3t" not in f.message for f in checker.findings)
-    assert ("error", "AR120", "amplitudeApiKey") in {(f.severity.value, f.code, f.path) for f in checker.findings}
+    assert ("error", "AR120", "amplitudeApiKey") in {
+        (f.severity.value, f.code, f.path) for f in checker.findings
+    }
 
 
 def test_schema_key_in_json_files_is_not_an_unknown_option():
@@ -291,19 +507,30 @@ def test_findings_point_at_the_value_or_the_key():
 
 @pytest.mark.parametrize(
     ("key", "suggestion"),
-    [("samplerate", "sampleRate"), ("sample_rate", "sampleRate"), ("sampleRates", "sampleRate"),
-     ("trackServerURL", "trackServerUrl"), ("privacy", "privacyConfig"),
-     ("maskLevel", "privacyConfig.defaultMaskLevel"), ("ugcFilterRules", "interactionConfig.ugcFilterRules"),
-     ("flushMaxRetry", "flushMaxRetries")],
+    [
+        ("samplerate", "sampleRate"),
+        ("sample_rate", "sampleRate"),
+        ("sampleRates", "sampleRate"),
+        ("trackServerURL", "trackServerUrl"),
+        ("privacy", "privacyConfig"),
+        ("maskLevel", "privacyConfig.defaultMaskLevel"),
+        ("ugcFilterRules", "interactionConfig.ugcFilterRules"),
+        ("flushMaxRetry", "flushMaxRetries"),
+    ],
 )
 def test_unknown_keys_get_a_did_you_mean(key, suggestion):
-    [finding] = [f for f in findings(f"sampleRate: 0.1\n{key}: 1\n", S).findings if f.code == "AR110"]
+    [finding] = [
+        f for f in findings(f"sampleRate: 0.1\n{key}: 1\n", S).findings if f.code == "AR110"
+    ]
     assert finding.hint == f"did you mean `{suggestion}`?"
 
 
 def test_the_string_mask_selector_message_tells_what_gets_masked():
-    [finding] = [f for f in findings("sampleRate: 0.1\nprivacyConfig: {maskSelector: '.pii'}", S).findings
-                 if f.code == "AR140"]
+    [finding] = [
+        f
+        for f in findings("sampleRate: 0.1\nprivacyConfig: {maskSelector: '.pii'}", S).findings
+        if f.code == "AR140"
+    ]
     assert "every <i>, <p> element" in finding.message and "invalid selectors" in finding.message
 
 
@@ -323,7 +550,14 @@ def test_severity_and_codes_are_known():
 
 @pytest.mark.parametrize(
     ("rate", "effective"),
-    [(0.0000005, 0.000001), (0.1234567, 0.123457), (0.05, 0.05), (1.0, 1.0), (1e-6, 1e-6), (0.3, 0.3)],
+    [
+        (0.0000005, 0.000001),
+        (0.1234567, 0.123457),
+        (0.05, 0.05),
+        (1.0, 1.0),
+        (1e-6, 1e-6),
+        (0.3, 0.3),
+    ],
 )
 def test_effective_rate_counts_buckets_the_way_the_sdk_compares(rate, effective):
     assert effective_rate(rate) == effective
@@ -331,9 +565,18 @@ def test_effective_rate_counts_buckets_the_way_the_sdk_compares(rate, effective)
 
 @pytest.mark.parametrize(
     ("selector", "problem"),
-    [("", "empty"), ("div[", "unclosed"), ("a)", "unbalanced"), ("div >", "ends with"), ("a,,b", "empty item"),
-     ("[data-x='a", "quote"), (".a, .b", None), ("input[type=\"email\"]", None), ("div:not(.x) > p", None),
-     (".a\\[b", None)],
+    [
+        ("", "empty"),
+        ("div[", "unclosed"),
+        ("a)", "unbalanced"),
+        ("div >", "ends with"),
+        ("a,,b", "empty item"),
+        ("[data-x='a", "quote"),
+        (".a, .b", None),
+        ('input[type="email"]', None),
+        ("div:not(.x) > p", None),
+        (".a\\[b", None),
+    ],
 )
 def test_selector_problems(selector, problem):
     found = selector_problem(selector)
@@ -341,6 +584,8 @@ def test_selector_problems(selector, problem):
 
 
 def test_yaml_notes_never_quote_a_credential():
-    checker = findings("amplitudeApiKey: 0123456701234567\nsessionReplayOptions: {sampleRate: 0.1}\n")
+    checker = findings(
+        "amplitudeApiKey: 0123456701234567\nsessionReplayOptions: {sampleRate: 0.1}\n"
+    )
     assert not [f for f in checker.findings if f.code == "AR122"]
     assert checker.secrets == {str(0o123456701234567)}

@@ -39,7 +39,9 @@ def _show_version(value: bool) -> None:
 def root(
     version: Annotated[
         Optional[bool],
-        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = None,
 ) -> None:
     """Validate, simulate, upload and diagnose Amplitude Session Replay set-ups that run through Segment."""

@@ -8,7 +8,11 @@ from typing import Annotated, Optional
 import typer
 
 from amp_replay_cli.cli.shared import (
-    ApiKeyOption, ServerUrlOption, ServerZoneOption, progress_wanted, reporting_command,
+    ApiKeyOption,
+    ServerUrlOption,
+    ServerZoneOption,
+    progress_wanted,
+    reporting_command,
 )
 from amp_replay_cli.core.findings import Report
 
@@ -23,26 +27,57 @@ when a replay is found, 1 when not. Keys: AMPLITUDE_API_KEY and AMPLITUDE_SECRET
 
 @reporting_command("check")
 def check(
-    user_id: Annotated[Optional[str], typer.Option(help="The user's user_id.", show_default=False)] = None,
-    device_id: Annotated[Optional[str], typer.Option(help="The replay's device id.", show_default=False)] = None,
+    user_id: Annotated[
+        Optional[str], typer.Option(help="The user's user_id.", show_default=False)
+    ] = None,
+    device_id: Annotated[
+        Optional[str], typer.Option(help="The replay's device id.", show_default=False)
+    ] = None,
     session_id: Annotated[
         Optional[int], typer.Option(min=1, help="Only this session (epoch ms).", show_default=False)
     ] = None,
-    since: Annotated[str, typer.Option(help="How far back to look (ends now, or at --end).",
-                                       rich_help_panel="Time window")] = "7d",
-    start: Annotated[Optional[str], typer.Option(help="Window start: 2026-11-29 or 2026-11-29T14:30 (UTC).",
-                                                 rich_help_panel="Time window", show_default=False)] = None,
-    end: Annotated[Optional[str], typer.Option(help="Window end (a date means its whole day).",
-                                               rich_help_panel="Time window", show_default=False)] = None,
-    wait: Annotated[str, typer.Option(help="Keep polling this long until a replay appears (e.g. 5m).",
-                                      rich_help_panel="Polling")] = "0s",
-    interval: Annotated[str, typer.Option(help="Time between polls.", rich_help_panel="Polling")] = "15s",
+    since: Annotated[
+        str,
+        typer.Option(
+            help="How far back to look (ends now, or at --end).", rich_help_panel="Time window"
+        ),
+    ] = "7d",
+    start: Annotated[
+        Optional[str],
+        typer.Option(
+            help="Window start: 2026-11-29 or 2026-11-29T14:30 (UTC).",
+            rich_help_panel="Time window",
+            show_default=False,
+        ),
+    ] = None,
+    end: Annotated[
+        Optional[str],
+        typer.Option(
+            help="Window end (a date means its whole day).",
+            rich_help_panel="Time window",
+            show_default=False,
+        ),
+    ] = None,
+    wait: Annotated[
+        str,
+        typer.Option(
+            help="Keep polling this long until a replay appears (e.g. 5m).",
+            rich_help_panel="Polling",
+        ),
+    ] = "0s",
+    interval: Annotated[
+        str, typer.Option(help="Time between polls.", rich_help_panel="Polling")
+    ] = "15s",
     api_key: ApiKeyOption = None,
     secret_key_file: Annotated[
         Optional[str],
-        typer.Option(metavar="PATH|-", show_default=False, rich_help_panel="Amplitude",
-                     help="Read the secret key from a file (Docker secrets) or - for stdin; else "
-                     "AMPLITUDE_SECRET_KEY."),
+        typer.Option(
+            metavar="PATH|-",
+            show_default=False,
+            rich_help_panel="Amplitude",
+            help="Read the secret key from a file (Docker secrets) or - for stdin; else "
+            "AMPLITUDE_SECRET_KEY.",
+        ),
     ] = None,
     server_zone: ServerZoneOption = "US",
     server_url: ServerUrlOption = None,
@@ -82,8 +117,11 @@ def check(
     from rich.console import Console
 
     with Console(stderr=True).status("waiting for the replay…") as status:
+
         def show(attempt: int, remaining: float) -> None:
-            status.update(f"no replay yet (attempt {attempt}); polling again, {remaining:.0f} s left…")
+            status.update(
+                f"no replay yet (attempt {attempt}); polling again, {remaining:.0f} s left…"
+            )
 
         return run_check(settings, on_wait=show)
 
@@ -94,12 +132,16 @@ def _secret_key(path: Optional[str]) -> str:
     if path is None:
         secret = os.environ.get("AMPLITUDE_SECRET_KEY", "")
         if not secret:
-            raise UsageError("no secret key", hint="set AMPLITUDE_SECRET_KEY, or use --secret-key-file PATH|-")
+            raise UsageError(
+                "no secret key", hint="set AMPLITUDE_SECRET_KEY, or use --secret-key-file PATH|-"
+            )
         return secret
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise InputError(f"cannot read the secret key file {path}: {error.strerror or error}") from None
+        raise InputError(
+            f"cannot read the secret key file {path}: {error.strerror or error}"
+        ) from None
     secret = text.strip()
     if not secret:
         raise InputError(f"the secret key file {path} is empty")

@@ -29,30 +29,45 @@ def _source(path: Optional[Path]):
 def diagnose(
     files: Annotated[
         List[str],
-        typer.Argument(help="Segment event files, directories or globs; - for stdin.", show_default=False),
+        typer.Argument(
+            help="Segment event files, directories or globs; - for stdin.", show_default=False
+        ),
     ],
     amplitude_export: Annotated[
         Optional[Path],
-        typer.Option(help="Amplitude Export API NDJSON (gzip fine): proves what Amplitude stored.",
-                     rich_help_panel="More evidence"),
+        typer.Option(
+            help="Amplitude Export API NDJSON (gzip fine): proves what Amplitude stored.",
+            rich_help_panel="More evidence",
+        ),
     ] = None,
     replays: Annotated[
         Optional[Path],
-        typer.Option(help="Session Replay API list response(s): which replays exist.", rich_help_panel="More evidence"),
+        typer.Option(
+            help="Session Replay API list response(s): which replays exist.",
+            rich_help_panel="More evidence",
+        ),
     ] = None,
     config: Annotated[
         Optional[Path],
-        typer.Option(help="The set-up: segment_destination (settings, mappings), replay (amplitudeApiKey, "
-                     "sessionReplayOptions, package), amplitude_project (region). YAML or JSON.",
-                     rich_help_panel="More evidence"),
+        typer.Option(
+            help="The set-up: segment_destination (settings, mappings), replay (amplitudeApiKey, "
+            "sessionReplayOptions, package), amplitude_project (region). YAML or JSON.",
+            rich_help_panel="More evidence",
+        ),
     ] = None,
     min_id_length: Annotated[
         Optional[int],
-        typer.Option(min=1, help="Amplitude's minimum id length (default: the config's mapping, else 5).",
-                     rich_help_panel="Thresholds"),
+        typer.Option(
+            min=1,
+            help="Amplitude's minimum id length (default: the config's mapping, else 5).",
+            rich_help_panel="Thresholds",
+        ),
     ] = None,
     session_timeout: Annotated[
-        str, typer.Option(help="Segment's session length (inactivity timeout).", rich_help_panel="Thresholds")
+        str,
+        typer.Option(
+            help="Segment's session length (inactivity timeout).", rich_help_panel="Thresholds"
+        ),
     ] = "30m",
     skew_threshold: Annotated[
         str, typer.Option(help="Client clock skew worth reporting.", rich_help_panel="Thresholds")

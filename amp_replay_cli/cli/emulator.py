@@ -34,54 +34,93 @@ def _shown(key: str, default: str) -> str:
 def emulator(
     host: Annotated[
         Optional[str],
-        typer.Option(help=f"Address to bind (default 127.0.0.1, or ${HOST_VARIABLE} if loopback). Anything but "
-                     "loopback must be given here explicitly."),
+        typer.Option(
+            help=f"Address to bind (default 127.0.0.1, or ${HOST_VARIABLE} if loopback). Anything but "
+            "loopback must be given here explicitly."
+        ),
     ] = None,
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8787,
-    db: Annotated[Optional[str], typer.Option(help="SQLite file (default in the user cache dir), or :memory:.")] = None,
-    api_key: Annotated[
-        Optional[List[str]], typer.Option(help="Project API key (repeatable, paired with --secret-key in order).")
+    db: Annotated[
+        Optional[str],
+        typer.Option(help="SQLite file (default in the user cache dir), or :memory:."),
     ] = None,
-    secret_key: Annotated[Optional[List[str]], typer.Option(help="Project secret key for the REST API.")] = None,
-    sample_rate: Annotated[float, typer.Option(help="sample_rate served by the remote configuration.")] = 1.0,
-    capture: Annotated[bool, typer.Option(help="capture_enabled served by the remote configuration.")] = True,
-    throttle: Annotated[
-        bool, typer.Option(help="Throttle like Amplitude: 30 events/s per device or user on /2/httpapi, 1000 on /batch.")
+    api_key: Annotated[
+        Optional[List[str]],
+        typer.Option(help="Project API key (repeatable, paired with --secret-key in order)."),
+    ] = None,
+    secret_key: Annotated[
+        Optional[List[str]], typer.Option(help="Project secret key for the REST API.")
+    ] = None,
+    sample_rate: Annotated[
+        float, typer.Option(help="sample_rate served by the remote configuration.")
+    ] = 1.0,
+    capture: Annotated[
+        bool, typer.Option(help="capture_enabled served by the remote configuration.")
     ] = True,
-    fault_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share of requests that fail.")] = 0.0,
+    throttle: Annotated[
+        bool,
+        typer.Option(
+            help="Throttle like Amplitude: 30 events/s per device or user on /2/httpapi, 1000 on /batch."
+        ),
+    ] = True,
+    fault_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Share of requests that fail.")
+    ] = 0.0,
     fault_seed: Annotated[int, typer.Option(help="Seed of the fault sequence.")] = 0,
     faults: Annotated[
         str, typer.Option(help="Fault kinds: 429,500,502,503,504,reset,slow,413 (comma-separated).")
     ] = "429,500,502,503,504,reset,slow,413",
-    slow_seconds: Annotated[float, typer.Option(help="How long a 'slow' fault waits before its 504.")] = 15.0,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every request to stderr.")] = False,
+    slow_seconds: Annotated[
+        float, typer.Option(help="How long a 'slow' fault waits before its 504.")
+    ] = 15.0,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log every request to stderr.")
+    ] = False,
 ) -> None:
     from amp_replay_cli import emulator as emu
 
     try:
         chosen = host if host is not None else os.environ.get(HOST_VARIABLE, "127.0.0.1")
         if host is None and not emu.is_loopback(chosen):
-            raise UsageError(f"{HOST_VARIABLE}={chosen} is not a loopback address: the emulator has no real "
-                             "security", hint=f"pass --host {chosen} to bind it anyway")
+            raise UsageError(
+                f"{HOST_VARIABLE}={chosen} is not a loopback address: the emulator has no real "
+                "security",
+                hint=f"pass --host {chosen} to bind it anyway",
+            )
         keys = list(api_key or [emu.DEFAULT_API_KEY])
         secrets = list(secret_key or ([emu.DEFAULT_SECRET_KEY] if not api_key else []))
         if len(keys) != len(secrets):
-            raise UsageError("give one --secret-key per --api-key", hint="--api-key K1 --secret-key S1 --api-key K2 ...")
+            raise UsageError(
+                "give one --secret-key per --api-key",
+                hint="--api-key K1 --secret-key S1 --api-key K2 ...",
+            )
         try:
-            plan = emu.FaultPlan(fault_rate, fault_seed, tuple(kind.strip() for kind in faults.split(",") if kind.strip()),
-                                 slow_seconds)
+            plan = emu.FaultPlan(
+                fault_rate,
+                fault_seed,
+                tuple(kind.strip() for kind in faults.split(",") if kind.strip()),
+                slow_seconds,
+            )
         except ValueError as error:
             raise UsageError(f"--faults: {error}") from None
         path = db or default_database()
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        app = emu.Emulator(emu.Store(path), [emu.Project(k, s) for k, s in zip(keys, secrets)], plan, sample_rate,
-                           capture, {} if throttle else {"httpapi": 0, "batch": 0})
+        app = emu.Emulator(
+            emu.Store(path),
+            [emu.Project(k, s) for k, s in zip(keys, secrets)],
+            plan,
+            sample_rate,
+            capture,
+            {} if throttle else {"httpapi": 0, "batch": 0},
+        )
         try:
             server = emu.make_server(app, chosen, port, quiet=not verbose)
         except OSError as error:
-            raise UsageError(f"cannot listen on {chosen}:{port}: {error.strerror or error}",
-                             hint="pick another --port (0 chooses a free one)") from None
+            raise UsageError(
+                f"cannot listen on {chosen}:{port}: {error.strerror or error}",
+                hint="pick another --port (0 chooses a free one)",
+            ) from None
     except UsageError as error:
         raise fail("emulator", error) from None
     host_shown, bound_port = server.server_address[:2]
@@ -90,7 +129,10 @@ def emulator(
         f"amp-replay emulator listening on {base} (database {path})",
         f"  export AMPLITUDE_SERVER_URL={base}",
         *(f"  export AMPLITUDE_API_KEY={_shown(k, emu.DEFAULT_API_KEY)}" for k in keys[:1]),
-        *(f"  export AMPLITUDE_SECRET_KEY={_shown(s, emu.DEFAULT_SECRET_KEY)}" for s in secrets[:1]),
+        *(
+            f"  export AMPLITUDE_SECRET_KEY={_shown(s, emu.DEFAULT_SECRET_KEY)}"
+            for s in secrets[:1]
+        ),
         f"  SDK: trackServerUrl {base}/sessions/v2/track, configServerUrl {base}/config",
         "Press Ctrl-C to stop.",
     ]

@@ -18,11 +18,14 @@ class SchemaKind(str, enum.Enum):
 def schema(
     kind: Annotated[
         SchemaKind,
-        typer.Argument(help="options: sessionReplayOptions for editors; output: the --output-format json envelope."),
+        typer.Argument(
+            help="options: sessionReplayOptions for editors; output: the --output-format json envelope."
+        ),
     ] = SchemaKind.options,
     sdk: Annotated[Sdk, typer.Option(help="SDK line of the options schema.")] = Sdk.standalone,
     output_file: Annotated[
-        Optional[Path], typer.Option("--output-file", "-o", help="Write here instead of stdout.", dir_okay=False)
+        Optional[Path],
+        typer.Option("--output-file", "-o", help="Write here instead of stdout.", dir_okay=False),
     ] = None,
 ) -> None:
     """Print a JSON Schema: point an editor's $schema at it to get completion and typo checks."""

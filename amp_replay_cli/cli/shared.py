@@ -56,16 +56,23 @@ _SHARED_PARAMETERS = [
         default=None,
         annotation=Annotated[
             Optional[Path],
-            typer.Option("--output-file", "-o", help="Write the report here instead of stdout.", dir_okay=False,
-                         rich_help_panel="Output"),
+            typer.Option(
+                "--output-file",
+                "-o",
+                help="Write the report here instead of stdout.",
+                dir_okay=False,
+                rich_help_panel="Output",
+            ),
         ],
     ),
     inspect.Parameter(
         "verbose",
         inspect.Parameter.KEYWORD_ONLY,
         default=0,
-        annotation=Annotated[int, typer.Option("--verbose", "-v", count=True, help="Say more.",
-                                               rich_help_panel="Output")],
+        annotation=Annotated[
+            int,
+            typer.Option("--verbose", "-v", count=True, help="Say more.", rich_help_panel="Output"),
+        ],
     ),
     inspect.Parameter(
         "quiet",
@@ -73,8 +80,13 @@ _SHARED_PARAMETERS = [
         default=0,
         annotation=Annotated[
             int,
-            typer.Option("--quiet", "-q", count=True, help="-q hides info findings, -qq warnings too; errors always show.",
-                         rich_help_panel="Output"),
+            typer.Option(
+                "--quiet",
+                "-q",
+                count=True,
+                help="-q hides info findings, -qq warnings too; errors always show.",
+                rich_help_panel="Output",
+            ),
         ],
     ),
     inspect.Parameter(
@@ -83,23 +95,34 @@ _SHARED_PARAMETERS = [
         default=ColorMode.auto,
         annotation=Annotated[
             ColorMode,
-            typer.Option("--color", help="Colour output: auto honours NO_COLOR and FORCE_COLOR.",
-                         rich_help_panel="Output"),
+            typer.Option(
+                "--color",
+                help="Colour output: auto honours NO_COLOR and FORCE_COLOR.",
+                rich_help_panel="Output",
+            ),
         ],
     ),
     inspect.Parameter(
         "no_progress",
         inspect.Parameter.KEYWORD_ONLY,
         default=False,
-        annotation=Annotated[bool, typer.Option("--no-progress", help="Never draw progress bars.",
-                                                rich_help_panel="Output")],
+        annotation=Annotated[
+            bool,
+            typer.Option(
+                "--no-progress", help="Never draw progress bars.", rich_help_panel="Output"
+            ),
+        ],
     ),
     inspect.Parameter(
         "debug",
         inspect.Parameter.KEYWORD_ONLY,
         default=False,
-        annotation=Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.",
-                                                rich_help_panel="Output")],
+        annotation=Annotated[
+            bool,
+            typer.Option(
+                "--debug", help="Show tracebacks of internal errors.", rich_help_panel="Output"
+            ),
+        ],
     ),
 ]
 _SHARED_NAMES = [parameter.name for parameter in _SHARED_PARAMETERS]
@@ -137,10 +160,18 @@ def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[.
         def command(**kwargs) -> None:
             shared = {key: kwargs.pop(key) for key in _SHARED_NAMES}
             settings = output_settings(
-                shared["output_format"], shared["output_file"], shared["verbose"], shared["quiet"], shared["color"]
+                shared["output_format"],
+                shared["output_file"],
+                shared["verbose"],
+                shared["quiet"],
+                shared["color"],
             )
-            wanted = (not shared["no_progress"] and settings.format == "text" and settings.verbosity >= 1
-                      and sys.stderr.isatty())
+            wanted = (
+                not shared["no_progress"]
+                and settings.format == "text"
+                and settings.verbosity >= 1
+                and sys.stderr.isatty()
+            )
             token = _PROGRESS_WANTED.set(wanted)
             try:
                 report = run_body(name, lambda: body(**kwargs), debug=shared["debug"])
@@ -164,20 +195,37 @@ def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[.
 # The options of every command that talks to Amplitude (environment variables as in spec/style §5).
 ApiKeyOption = Annotated[
     Optional[str],
-    typer.Option(envvar="AMPLITUDE_API_KEY", show_envvar=True, show_default=False,
-                 help="Project API key (the one in your browser snippet).", rich_help_panel="Amplitude"),
+    typer.Option(
+        envvar="AMPLITUDE_API_KEY",
+        show_envvar=True,
+        show_default=False,
+        help="Project API key (the one in your browser snippet).",
+        rich_help_panel="Amplitude",
+    ),
 ]
 ServerZoneOption = Annotated[
-    str, typer.Option(envvar="AMPLITUDE_SERVER_ZONE", show_envvar=True, help="US or EU.", rich_help_panel="Amplitude"),
+    str,
+    typer.Option(
+        envvar="AMPLITUDE_SERVER_ZONE",
+        show_envvar=True,
+        help="US or EU.",
+        rich_help_panel="Amplitude",
+    ),
 ]
 ServerUrlOption = Annotated[
     Optional[str],
-    typer.Option(envvar="AMPLITUDE_SERVER_URL", show_envvar=True, show_default=False,
-                 help="One base URL for every Amplitude API: a proxy, or `amp-replay emulator`.",
-                 rich_help_panel="Amplitude"),
+    typer.Option(
+        envvar="AMPLITUDE_SERVER_URL",
+        show_envvar=True,
+        show_default=False,
+        help="One base URL for every Amplitude API: a proxy, or `amp-replay emulator`.",
+        rich_help_panel="Amplitude",
+    ),
 ]
 
-_PROGRESS_WANTED: contextvars.ContextVar[bool] = contextvars.ContextVar("progress_wanted", default=False)
+_PROGRESS_WANTED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "progress_wanted", default=False
+)
 
 
 def progress_wanted() -> bool:
@@ -226,10 +274,16 @@ def fail(command: str, error: AmpReplayError) -> typer.Exit:
     """For commands that report no findings: print the error as every command does, give its exit code."""
     report = Report(command=command, fatal=error)
     report.secrets.update(environment_secrets())
-    sys.stderr.write("\n".join(error_lines(report, resolve_color("auto", dict(os.environ), sys.stderr.isatty())))
-                     + "\n")
+    sys.stderr.write(
+        "\n".join(error_lines(report, resolve_color("auto", dict(os.environ), sys.stderr.isatty())))
+        + "\n"
+    )
     return typer.Exit(report.exit_code)
 
 
 def environment_secrets() -> set[str]:
-    return {os.environ[name] for name in ("AMPLITUDE_API_KEY", "AMPLITUDE_SECRET_KEY") if os.environ.get(name)}
+    return {
+        os.environ[name]
+        for name in ("AMPLITUDE_API_KEY", "AMPLITUDE_SECRET_KEY")
+        if os.environ.get(name)
+    }

@@ -39,8 +39,10 @@ def parse_time(text: str, option: str) -> int:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(f"{option} {text!r} is neither epoch milliseconds nor an ISO 8601 date/time",
-                         hint="e.g. 2026-11-01 or 2026-11-01T12:00:00Z") from None
+        raise UsageError(
+            f"{option} {text!r} is neither epoch milliseconds nor an ISO 8601 date/time",
+            hint="e.g. 2026-11-01 or 2026-11-01T12:00:00Z",
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return int(moment.timestamp() * 1000)
@@ -50,54 +52,83 @@ def parse_time(text: str, option: str) -> int:
 def simulate(
     explain: Annotated[
         Optional[List[str]],
-        typer.Argument(metavar="[explain ID]", help="`explain ID`: tell why one session is or is not recorded.",
-                       show_default=False),
+        typer.Argument(
+            metavar="[explain ID]",
+            help="`explain ID`: tell why one session is or is not recorded.",
+            show_default=False,
+        ),
     ] = None,
     session_id: Annotated[
         Optional[List[str]],
-        typer.Option("--session-id", help="A session id (repeatable). A JSON number or string is taken as such, "
-                     "other text as a string.", rich_help_panel="Sessions"),
+        typer.Option(
+            "--session-id",
+            help="A session id (repeatable). A JSON number or string is taken as such, "
+            "other text as a string.",
+            rich_help_panel="Sessions",
+        ),
     ] = None,
     sessions_file: Annotated[
         Optional[Path],
-        typer.Option(help="JSON array of ids, or one id per line; - for stdin; gzip is fine.",
-                     rich_help_panel="Sessions"),
+        typer.Option(
+            help="JSON array of ids, or one id per line; - for stdin; gzip is fine.",
+            rich_help_panel="Sessions",
+        ),
     ] = None,
     segment: Annotated[
         Optional[Path],
-        typer.Option(help="Segment events (NDJSON, JSON array, gzip): one decision per distinct "
-                     "integrations[\"Actions Amplitude\"].session_id.", rich_help_panel="Sessions"),
+        typer.Option(
+            help="Segment events (NDJSON, JSON array, gzip): one decision per distinct "
+            'integrations["Actions Amplitude"].session_id.',
+            rich_help_panel="Sessions",
+        ),
     ] = None,
     generate: Annotated[
         Optional[int],
-        typer.Option(min=1, help="Generate N millisecond-timestamp session ids.", rich_help_panel="Sessions"),
+        typer.Option(
+            min=1, help="Generate N millisecond-timestamp session ids.", rich_help_panel="Sessions"
+        ),
     ] = None,
     start: Annotated[
-        Optional[str], typer.Option(help="Earliest generated id: epoch ms or ISO date (default: 30 days ago).",
-                                    rich_help_panel="Sessions")
+        Optional[str],
+        typer.Option(
+            help="Earliest generated id: epoch ms or ISO date (default: 30 days ago).",
+            rich_help_panel="Sessions",
+        ),
     ] = None,
     end: Annotated[
-        Optional[str], typer.Option(help="Latest generated id (default: now).", rich_help_panel="Sessions")
+        Optional[str],
+        typer.Option(help="Latest generated id (default: now).", rich_help_panel="Sessions"),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of --generate, for repeatable runs.",
-                                      rich_help_panel="Sessions")] = 1,
+    seed: Annotated[
+        int,
+        typer.Option(help="Seed of --generate, for repeatable runs.", rich_help_panel="Sessions"),
+    ] = 1,
     sample_rate: Annotated[
-        Optional[float], typer.Option(help="The sampleRate to simulate.", rich_help_panel="Sampling")
+        Optional[float],
+        typer.Option(help="The sampleRate to simulate.", rich_help_panel="Sampling"),
     ] = None,
     config: Annotated[
         Optional[Path],
-        typer.Option(help="Take sampleRate (and the SDK line) from this options file instead.",
-                     rich_help_panel="Sampling"),
+        typer.Option(
+            help="Take sampleRate (and the SDK line) from this options file instead.",
+            rich_help_panel="Sampling",
+        ),
     ] = None,
     sdk: Annotated[
         Optional[HashLine],
-        typer.Option(help="modern: xxHash32 (SDK 1.35.0+); legacy: Java hashCode (SDK <= 1.34.3, the Segment "
-                     "wrapper). Default: from --config, else modern.", rich_help_panel="Sampling"),
+        typer.Option(
+            help="modern: xxHash32 (SDK 1.35.0+); legacy: Java hashCode (SDK <= 1.34.3, the Segment "
+            "wrapper). Default: from --config, else modern.",
+            rich_help_panel="Sampling",
+        ),
     ] = None,
     remote_config: Annotated[
         Optional[Path],
-        typer.Option(help="The project's remote configuration (the GET /config response): its capture_enabled "
-                     "and sample_rate win over local settings.", rich_help_panel="Sampling"),
+        typer.Option(
+            help="The project's remote configuration (the GET /config response): its capture_enabled "
+            "and sample_rate win over local settings.",
+            rich_help_panel="Sampling",
+        ),
     ] = None,
 ) -> Report:
     from amp_replay_cli.core import simulate as core
@@ -112,12 +143,17 @@ def simulate(
         local = core.LocalRate(sample_rate, "--sample-rate")
     remote = core.read_remote_config(_source(remote_config)) if remote_config is not None else None
     sampling, findings = core.resolve_sampling(
-        local, remote, Algorithm(sdk.value) if sdk else None, str(remote_config) if remote_config else ""
+        local,
+        remote,
+        Algorithm(sdk.value) if sdk else None,
+        str(remote_config) if remote_config else "",
     )
     if explain:
         if len(explain) != 2 or explain[0] != "explain":
-            raise UsageError("positional arguments must be `explain ID`",
-                             hint="amp-replay simulate explain 1767225600123 --sample-rate 0.05")
+            raise UsageError(
+                "positional arguments must be `explain ID`",
+                hint="amp-replay simulate explain 1767225600123 --sample-rate 0.05",
+            )
         report = core.explain(core.parse_session_id_argument(explain[1]), sampling)
         report.findings[:0] = findings
         return report
@@ -125,7 +161,11 @@ def simulate(
     if generate is not None:
         now = datetime.now(timezone.utc)
         end_ms = parse_time(end, "--end") if end else int(now.timestamp() * 1000)
-        start_ms = parse_time(start, "--start") if start else end_ms - int(timedelta(days=30).total_seconds() * 1000)
+        start_ms = (
+            parse_time(start, "--start")
+            if start
+            else end_ms - int(timedelta(days=30).total_seconds() * 1000)
+        )
         if start_ms >= end_ms:
             raise UsageError("--start must be before --end")
         generation = core.Generation(generate, start_ms, end_ms, seed)

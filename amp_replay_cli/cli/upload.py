@@ -7,7 +7,11 @@ from typing import Annotated, List, Optional
 import typer
 
 from amp_replay_cli.cli.shared import (
-    ApiKeyOption, ServerUrlOption, ServerZoneOption, progress_wanted, reporting_command,
+    ApiKeyOption,
+    ServerUrlOption,
+    ServerZoneOption,
+    progress_wanted,
+    reporting_command,
 )
 from amp_replay_cli.core.findings import Report
 
@@ -28,54 +32,101 @@ or Ctrl-C sends only what is missing.
 @reporting_command("upload")
 def upload(
     files: Annotated[
-        List[str], typer.Argument(help="Recordings, directories or globs; - for stdin.", show_default=False)
+        List[str],
+        typer.Argument(help="Recordings, directories or globs; - for stdin.", show_default=False),
     ],
     api_key: ApiKeyOption = None,
     server_zone: ServerZoneOption = "US",
     server_url: ServerUrlOption = None,
     device_id: Annotated[
-        Optional[str], typer.Option(help="Device id of the replay (default: the file's, else derived from it).",
-                                    rich_help_panel="Replay", show_default=False)
+        Optional[str],
+        typer.Option(
+            help="Device id of the replay (default: the file's, else derived from it).",
+            rich_help_panel="Replay",
+            show_default=False,
+        ),
     ] = None,
     session_id: Annotated[
-        Optional[int], typer.Option(min=1, help="Amplitude session id, epoch ms (default: the file's, else the "
-                                    "first event's timestamp).", rich_help_panel="Replay", show_default=False)
+        Optional[int],
+        typer.Option(
+            min=1,
+            help="Amplitude session id, epoch ms (default: the file's, else the "
+            "first event's timestamp).",
+            rich_help_panel="Replay",
+            show_default=False,
+        ),
     ] = None,
     split_sessions: Annotated[
-        bool, typer.Option(help="Upload each part of a file separated by 30 minutes without events as its own "
-                           "session.", rich_help_panel="Replay")
+        bool,
+        typer.Option(
+            help="Upload each part of a file separated by 30 minutes without events as its own "
+            "session.",
+            rich_help_panel="Replay",
+        ),
     ] = False,
     link_event: Annotated[
-        Optional[str], typer.Option(metavar="NAME", help="Also send this analytics event (HTTP V2 API) in each "
-                                    "replay's session, carrying its replay id, so Amplitude links them.",
-                                    rich_help_panel="Replay", show_default=False)
+        Optional[str],
+        typer.Option(
+            metavar="NAME",
+            help="Also send this analytics event (HTTP V2 API) in each "
+            "replay's session, carrying its replay id, so Amplitude links them.",
+            rich_help_panel="Replay",
+            show_default=False,
+        ),
     ] = None,
     user_id: Annotated[
-        Optional[str], typer.Option(help="User id for --link-event.", rich_help_panel="Replay", show_default=False)
+        Optional[str],
+        typer.Option(
+            help="User id for --link-event.", rich_help_panel="Replay", show_default=False
+        ),
     ] = None,
     page_url: Annotated[
-        Optional[str], typer.Option(help="X-Client-Url to send (default: the recording's first page URL).",
-                                    rich_help_panel="Replay", show_default=False)
+        Optional[str],
+        typer.Option(
+            help="X-Client-Url to send (default: the recording's first page URL).",
+            rich_help_panel="Replay",
+            show_default=False,
+        ),
     ] = None,
     max_batch_bytes: Annotated[
-        int, typer.Option(help="Raw bytes per request; clamped to 1,000-8,000,000 as the SDK does.",
-                          rich_help_panel="Delivery")
+        int,
+        typer.Option(
+            help="Raw bytes per request; clamped to 1,000-8,000,000 as the SDK does.",
+            rich_help_panel="Delivery",
+        ),
     ] = 6_000_000,
     concurrency: Annotated[
-        int, typer.Option(min=1, max=16, help="Replays sent at the same time (batches of one replay stay in order).",
-                          rich_help_panel="Delivery")
+        int,
+        typer.Option(
+            min=1,
+            max=16,
+            help="Replays sent at the same time (batches of one replay stay in order).",
+            rich_help_panel="Delivery",
+        ),
     ] = 2,
     journal: Annotated[
-        Optional[Path], typer.Option(dir_okay=False, show_default=False, help="Journal of acknowledged batches "
-                                     "(default: upload-journal.jsonl in the user cache dir).",
-                                     rich_help_panel="Delivery")
+        Optional[Path],
+        typer.Option(
+            dir_okay=False,
+            show_default=False,
+            help="Journal of acknowledged batches "
+            "(default: upload-journal.jsonl in the user cache dir).",
+            rich_help_panel="Delivery",
+        ),
     ] = None,
     no_journal: Annotated[
-        bool, typer.Option("--no-journal", help="Keep no journal: a rerun sends everything again.",
-                           rich_help_panel="Delivery")
+        bool,
+        typer.Option(
+            "--no-journal",
+            help="Keep no journal: a rerun sends everything again.",
+            rich_help_panel="Delivery",
+        ),
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option(help="Check the files and print the plan; send nothing.", rich_help_panel="Delivery")
+        bool,
+        typer.Option(
+            help="Check the files and print the plan; send nothing.", rich_help_panel="Delivery"
+        ),
     ] = False,
     strict: Annotated[bool, typer.Option(help="Warnings fail the run too (exit 1).")] = False,
 ) -> Report:
@@ -90,8 +141,10 @@ def upload(
     if journal is not None and no_journal:
         raise UsageError("--journal and --no-journal exclude each other")
     if session_id is not None and split_sessions:
-        raise UsageError("--session-id and --split-sessions exclude each other",
-                         hint="split parts each take their own session id")
+        raise UsageError(
+            "--session-id and --split-sessions exclude each other",
+            hint="split parts each take their own session id",
+        )
     settings = UploadSettings(
         api_key=api_key or None,
         endpoints=Endpoints.resolve(server_zone, server_url),

@@ -31,16 +31,23 @@ class Environment(str, enum.Enum):
 def validate(
     paths: Annotated[
         List[str],
-        typer.Argument(help="Files, directories (searched for .yaml/.yml/.json), globs, or - for stdin.",
-                       show_default=False),
+        typer.Argument(
+            help="Files, directories (searched for .yaml/.yml/.json), globs, or - for stdin.",
+            show_default=False,
+        ),
     ],
     sdk: Annotated[
         Optional[Sdk],
-        typer.Option(help="SDK line whose rules apply: standalone 1.51, plugin 1.35, segment-wrapper 0.4.0 "
-                     "(SDK 1.13.6). Default: inferred from each file's shape."),
+        typer.Option(
+            help="SDK line whose rules apply: standalone 1.51, plugin 1.35, segment-wrapper 0.4.0 "
+            "(SDK 1.13.6). Default: inferred from each file's shape."
+        ),
     ] = None,
     env: Annotated[
-        Environment, typer.Option(help="production flags debug settings and 100 % sampling; development does not.")
+        Environment,
+        typer.Option(
+            help="production flags debug settings and 100 % sampling; development does not."
+        ),
     ] = Environment.production,
     strict: Annotated[bool, typer.Option(help="Warnings fail the run too (exit 1).")] = False,
 ) -> Report:

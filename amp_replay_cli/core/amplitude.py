@@ -23,9 +23,16 @@ from amp_replay_cli.core.errors import AuthError, NetworkError, UsageError
 
 ZONES = ("US", "EU")
 _HOSTS = {
-    "US": {"track": "https://api-sr.amplitude.com", "ingest": "https://api2.amplitude.com", "rest": "https://amplitude.com"},
-    "EU": {"track": "https://api-sr.eu.amplitude.com", "ingest": "https://api.eu.amplitude.com",
-           "rest": "https://analytics.eu.amplitude.com"},
+    "US": {
+        "track": "https://api-sr.amplitude.com",
+        "ingest": "https://api2.amplitude.com",
+        "rest": "https://amplitude.com",
+    },
+    "EU": {
+        "track": "https://api-sr.eu.amplitude.com",
+        "ingest": "https://api.eu.amplitude.com",
+        "rest": "https://analytics.eu.amplitude.com",
+    },
 }
 TRACK_PATH = "/sessions/v2/track"
 HTTPAPI_PATH = "/2/httpapi"
@@ -76,12 +83,17 @@ class Endpoints:
 def _check_server_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"--server-url {url!r} is not an http(s) URL", hint="for the emulator: http://127.0.0.1:8787")
+        raise UsageError(
+            f"--server-url {url!r} is not an http(s) URL",
+            hint="for the emulator: http://127.0.0.1:8787",
+        )
     if parts.query or parts.fragment or parts.username or parts.password:
         raise UsageError("--server-url must be a base URL without query, fragment or credentials")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise UsageError(f"plain http is allowed only to this machine, not to {parts.hostname}",
-                         hint="use https, or an emulator on 127.0.0.1")
+        raise UsageError(
+            f"plain http is allowed only to this machine, not to {parts.hostname}",
+            hint="use https, or an emulator on 127.0.0.1",
+        )
 
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
@@ -102,7 +114,9 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 30.0
     max_retry_after: float = 300.0
-    timeout: float = 60.0  # a 6 MB batch on a slow uplink takes a while; the SDK's 10 s is for small ones
+    timeout: float = (
+        60.0  # a 6 MB batch on a slow uplink takes a while; the SDK's 10 s is for small ones
+    )
 
 
 class RetryBudget:
@@ -143,10 +157,17 @@ class Reply:
 class Client:
     """One connection pool, the retry policy, and the run's retry budget."""
 
-    def __init__(self, endpoints: Endpoints, budget: RetryBudget, policy: RetryPolicy = RetryPolicy(),
-                 transport: Any = None, sleep: Callable[[float], None] = time.sleep,
-                 now: Callable[[], float] = time.time, random: Callable[[], float] = random_module.random,
-                 connections: int = 4):
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        budget: RetryBudget,
+        policy: RetryPolicy = RetryPolicy(),
+        transport: Any = None,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], float] = time.time,
+        random: Callable[[], float] = random_module.random,
+        connections: int = 4,
+    ):
         import httpx
 
         self.endpoints = endpoints
@@ -156,7 +177,9 @@ class Client:
         self.now = now
         self.random = random
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        self._http = httpx.Client(transport=transport, timeout=policy.timeout, limits=limits, follow_redirects=False)
+        self._http = httpx.Client(
+            transport=transport, timeout=policy.timeout, limits=limits, follow_redirects=False
+        )
         self._httpx = httpx
 
     def close(self) -> None:
@@ -168,8 +191,15 @@ class Client:
     def __exit__(self, *_: Any) -> None:
         self.close()
 
-    def send(self, method: str, url: str, headers: list[tuple[str, str]], body: bytes | None = None,
-             auth: tuple[str, str] | None = None, stop: threading.Event | None = None) -> Reply:
+    def send(
+        self,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        body: bytes | None = None,
+        auth: tuple[str, str] | None = None,
+        stop: threading.Event | None = None,
+    ) -> Reply:
         """Send until a reply that is not worth retrying; NetworkError when attempts or the budget run out."""
         retries = 0
         httpx = self._httpx
@@ -183,12 +213,21 @@ class Client:
                 failure = _transport_failure(error)
             else:
                 if not _is_retried(response.status_code):
-                    return Reply(response.status_code, dict(response.headers), response.content, retries)
+                    return Reply(
+                        response.status_code, dict(response.headers), response.content, retries
+                    )
                 failure = f"HTTP {response.status_code}"
                 delay = self._retry_after(response.headers.get("retry-after"))
-            if retries + 1 >= self.policy.max_attempts or (stop is not None and stop.is_set()) or not self.budget.take():
-                raise NetworkError(f"{method} {urlsplit(url).path} to {self.endpoints.describe()}: {failure} "
-                                   f"(after {retries + 1} attempt{'s' if retries else ''})", hint=self._hint(failure))
+            if (
+                retries + 1 >= self.policy.max_attempts
+                or (stop is not None and stop.is_set())
+                or not self.budget.take()
+            ):
+                raise NetworkError(
+                    f"{method} {urlsplit(url).path} to {self.endpoints.describe()}: {failure} "
+                    f"(after {retries + 1} attempt{'s' if retries else ''})",
+                    hint=self._hint(failure),
+                )
             retries += 1
             self.sleep(self.backoff(retries) if delay is None else delay)
 
@@ -226,8 +265,12 @@ def _is_retried(status: int) -> bool:
 
 def _transport_failure(error: Exception) -> str:
     name = type(error).__name__
-    described = {"ConnectError": "cannot connect", "ReadError": "connection broken while reading",
-                 "WriteError": "connection broken while sending", "RemoteProtocolError": "connection closed early"}
+    described = {
+        "ConnectError": "cannot connect",
+        "ReadError": "connection broken while reading",
+        "WriteError": "connection broken while sending",
+        "RemoteProtocolError": "connection closed early",
+    }
     return described.get(name, name)
 
 
@@ -237,4 +280,6 @@ def auth_failure(reply: Reply, endpoints: Endpoints, what: str, key_names: str) 
     hint = f"check {key_names} belong{'s' if ' and ' not in key_names else ''} to a project in zone {endpoints.zone}"
     if other is not None:
         hint += f"; for a project in {other.zone}, use --server-zone {other.zone}"
-    return AuthError(f"Amplitude refused the {what} (HTTP {reply.status}) at {endpoints.describe()}", hint=hint)
+    return AuthError(
+        f"Amplitude refused the {what} (HTTP {reply.status}) at {endpoints.describe()}", hint=hint
+    )

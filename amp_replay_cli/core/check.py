@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import urlencode
 
-from amp_replay_cli.core.amplitude import Client, Endpoints, Reply, RetryBudget, RetryPolicy, auth_failure
+from amp_replay_cli.core.amplitude import (
+    Client,
+    Endpoints,
+    Reply,
+    RetryBudget,
+    RetryPolicy,
+    auth_failure,
+)
 from amp_replay_cli.core.errors import AuthError, NetworkError, UsageError
 from amp_replay_cli.core.findings import Finding, Report, Severity
 
@@ -50,7 +57,9 @@ class Replay:
     replay_id: str
     device_id: str
     session_id: str
-    event_time: str | None  # UTC, as Amplitude gives it: a time from useractivity, a day from segmentation
+    event_time: (
+        str | None
+    )  # UTC, as Amplitude gives it: a time from useractivity, a day from segmentation
     user_id: str | None = None
     amplitude_id: int | None = None
     linked: bool | None = None  # None: no analytics events of the session to judge by
@@ -58,9 +67,17 @@ class Replay:
     session_events: int = 0
 
     def row(self) -> dict[str, Any]:
-        return {"replay_id": self.replay_id, "device_id": self.device_id, "session_id": self.session_id,
-                "event_time": self.event_time, "user_id": self.user_id, "amplitude_id": self.amplitude_id,
-                "linked": self.linked, "linked_events": self.linked_events, "session_events": self.session_events}
+        return {
+            "replay_id": self.replay_id,
+            "device_id": self.device_id,
+            "session_id": self.session_id,
+            "event_time": self.event_time,
+            "user_id": self.user_id,
+            "amplitude_id": self.amplitude_id,
+            "linked": self.linked,
+            "linked_events": self.linked_events,
+            "session_events": self.session_events,
+        }
 
 
 @dataclass
@@ -72,8 +89,13 @@ class _Search:
     covered: bool = True
 
 
-def check(settings: CheckSettings, transport: Any = None, sleep: Callable[[float], None] = time.sleep,
-          clock: Callable[[], float] = time.monotonic, on_wait: Callable[[int, float], None] | None = None) -> Report:
+def check(
+    settings: CheckSettings,
+    transport: Any = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    on_wait: Callable[[int, float], None] | None = None,
+) -> Report:
     report = Report(command="check")
     report.secrets.update({settings.api_key, settings.secret_key})
     start, end = _window(settings)
@@ -81,7 +103,9 @@ def check(settings: CheckSettings, transport: Any = None, sleep: Callable[[float
     report.subjects = [subject]
     deadline = clock() + settings.wait
     attempts = 0
-    with Client(settings.endpoints, RetryBudget(50), RetryPolicy(timeout=30.0), transport, sleep=sleep) as client:
+    with Client(
+        settings.endpoints, RetryBudget(50), RetryPolicy(timeout=30.0), transport, sleep=sleep
+    ) as client:
         finder = _Finder(client, settings, start, end)
         while True:
             attempts += 1
@@ -96,29 +120,51 @@ def check(settings: CheckSettings, transport: Any = None, sleep: Callable[[float
     if search.replays:
         for replay in search.replays:
             if replay.linked is False:
-                report.findings.append(Finding(
-                    "AR703", Severity.WARNING, f"replay {replay.replay_id}: none of the session's "
-                    f"{replay.session_events} analytics events carries {REPLAY_ID_PROPERTY}, so they do not link to "
-                    "the replay", hint="run amp-replay diagnose on the Segment events of this session"))
-        report.headline = (f"found {len(search.replays)} replay{'s' if len(search.replays) != 1 else ''} for "
-                           f"{subject} {window}")
+                report.findings.append(
+                    Finding(
+                        "AR703",
+                        Severity.WARNING,
+                        f"replay {replay.replay_id}: none of the session's "
+                        f"{replay.session_events} analytics events carries {REPLAY_ID_PROPERTY}, so they do not link to "
+                        "the replay",
+                        hint="run amp-replay diagnose on the Segment events of this session",
+                    )
+                )
+        report.headline = (
+            f"found {len(search.replays)} replay{'s' if len(search.replays) != 1 else ''} for "
+            f"{subject} {window}"
+        )
     else:
         waited = f" after {attempts} attempts over {settings.wait:.0f} s" if attempts > 1 else ""
         if not any(finding.code == "AR702" for finding in search.findings):
-            report.findings.append(Finding("AR701", Severity.ERROR, f"no {REPLAY_CAPTURED} event for {subject} "
-                                           f"{window}{waited}", hint=_not_found_hint(settings)))
+            report.findings.append(
+                Finding(
+                    "AR701",
+                    Severity.ERROR,
+                    f"no {REPLAY_CAPTURED} event for {subject} {window}{waited}",
+                    hint=_not_found_hint(settings),
+                )
+            )
         report.headline = f"no replay found for {subject}"
     report.result = {
-        "query": {"user_id": settings.user_id, "device_id": settings.device_id, "session_id": settings.session_id,
-                  "start": start.isoformat(), "end": end.isoformat(), "server": settings.endpoints.describe()},
+        "query": {
+            "user_id": settings.user_id,
+            "device_id": settings.device_id,
+            "session_id": settings.session_id,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "server": settings.endpoints.describe(),
+        },
         "attempts": attempts,
         "window_covered": search.covered,
         "replays": [replay.row() for replay in search.replays],
     }
-    report.summary = {"replays": len(search.replays),
-                      "linked": sum(replay.linked is True for replay in search.replays),
-                      "not_linked": sum(replay.linked is False for replay in search.replays),
-                      "attempts": attempts}
+    report.summary = {
+        "replays": len(search.replays),
+        "linked": sum(replay.linked is True for replay in search.replays),
+        "not_linked": sum(replay.linked is False for replay in search.replays),
+        "attempts": attempts,
+    }
     return report
 
 
@@ -134,16 +180,22 @@ def _subject(settings: CheckSettings) -> str:
         subject = f"user {settings.user_id!r}"
     else:
         subject = f"device {settings.device_id!r}"
-    return subject + (f" in session {settings.session_id}" if settings.session_id is not None else "")
+    return subject + (
+        f" in session {settings.session_id}" if settings.session_id is not None else ""
+    )
 
 
 def _not_found_hint(settings: CheckSettings) -> str:
-    return ("replays appear some minutes after upload (use --wait); check the zone "
-            f"({settings.endpoints.describe()}) and that the session was sampled (amp-replay simulate)")
+    return (
+        "replays appear some minutes after upload (use --wait); check the zone "
+        f"({settings.endpoints.describe()}) and that the session was sampled (amp-replay simulate)"
+    )
 
 
 class _Finder:
-    def __init__(self, client: Client, settings: CheckSettings, start: dt.datetime, end: dt.datetime):
+    def __init__(
+        self, client: Client, settings: CheckSettings, start: dt.datetime, end: dt.datetime
+    ):
         self.client = client
         self.settings = settings
         self.start, self.end = start, end
@@ -157,27 +209,52 @@ class _Finder:
     def by_user(self, user_id: str) -> _Search:
         search = _Search()
         reply = self.get("/api/2/usersearch", {"user": user_id})
-        matches = [match for match in (reply.get("matches") or []) if isinstance(match, dict)
-                   and match.get("user_id") == user_id and isinstance(match.get("amplitude_id"), int)]
+        matches = [
+            match
+            for match in (reply.get("matches") or [])
+            if isinstance(match, dict)
+            and match.get("user_id") == user_id
+            and isinstance(match.get("amplitude_id"), int)
+        ]
         if not matches:
             others = len(reply.get("matches") or [])
-            search.findings.append(Finding(
-                "AR702", Severity.ERROR, f"Amplitude has no user with user_id {user_id!r}"
-                + (f" ({others} other users match it as a prefix or device id)" if others else ""),
-                hint="events with this user id may not have arrived yet (--wait), or the id differs in Amplitude"))
+            search.findings.append(
+                Finding(
+                    "AR702",
+                    Severity.ERROR,
+                    f"Amplitude has no user with user_id {user_id!r}"
+                    + (
+                        f" ({others} other users match it as a prefix or device id)"
+                        if others
+                        else ""
+                    ),
+                    hint="events with this user id may not have arrived yet (--wait), or the id differs in Amplitude",
+                )
+            )
             return search
         if len(matches) > 1:
-            search.findings.append(Finding(
-                "AR704", Severity.INFO, f"{len(matches)} Amplitude users have user_id {user_id!r} "
-                f"(amplitude_ids {', '.join(str(match['amplitude_id']) for match in matches)}); all are checked"))
+            search.findings.append(
+                Finding(
+                    "AR704",
+                    Severity.INFO,
+                    f"{len(matches)} Amplitude users have user_id {user_id!r} "
+                    f"(amplitude_ids {', '.join(str(match['amplitude_id']) for match in matches)}); all are checked",
+                )
+            )
         for match in matches:
             events, covered = self.activity(match["amplitude_id"])
             search.covered = search.covered and covered
             search.replays.extend(self.replays_in(events, match["amplitude_id"], user_id))
         if not search.covered:
-            search.findings.append(Finding(
-                "AR705", Severity.WARNING, f"stopped after {MAX_ACTIVITY_PAGES * ACTIVITY_PAGE:,} events of the "
-                "user without reaching the start of the window", hint="narrow it with --start/--end"))
+            search.findings.append(
+                Finding(
+                    "AR705",
+                    Severity.WARNING,
+                    f"stopped after {MAX_ACTIVITY_PAGES * ACTIVITY_PAGE:,} events of the "
+                    "user without reaching the start of the window",
+                    hint="narrow it with --start/--end",
+                )
+            )
         return search
 
     def activity(self, amplitude_id: int) -> tuple[list[dict[str, Any]], bool]:
@@ -186,19 +263,28 @@ class _Finder:
         kept: dict[str, dict[str, Any]] = {}
         offset = 0
         for _ in range(MAX_ACTIVITY_PAGES):
-            reply = self.get("/api/2/useractivity", {"user": amplitude_id, "offset": offset, "limit": ACTIVITY_PAGE})
+            reply = self.get(
+                "/api/2/useractivity",
+                {"user": amplitude_id, "offset": offset, "limit": ACTIVITY_PAGE},
+            )
             page = [event for event in (reply.get("events") or []) if isinstance(event, dict)]
             for event in page:
                 moment = _time_ms(event.get("event_time"))
                 if moment is not None and start_ms <= moment <= end_ms:
-                    kept.setdefault(str(event.get("uuid") or event.get("$insert_id") or id(event)), event)
-            oldest = min((_time_ms(event.get("event_time")) or end_ms for event in page), default=start_ms)
+                    kept.setdefault(
+                        str(event.get("uuid") or event.get("$insert_id") or id(event)), event
+                    )
+            oldest = min(
+                (_time_ms(event.get("event_time")) or end_ms for event in page), default=start_ms
+            )
             if len(page) < ACTIVITY_PAGE or oldest < start_ms:
                 return list(kept.values()), True
             offset += len(page)  # Amplitude may return more than the limit, to keep sessions whole
         return list(kept.values()), False
 
-    def replays_in(self, events: list[dict[str, Any]], amplitude_id: int, user_id: str) -> list[Replay]:
+    def replays_in(
+        self, events: list[dict[str, Any]], amplitude_id: int, user_id: str
+    ) -> list[Replay]:
         sessions: dict[str, list[dict[str, Any]]] = {}
         for event in events:
             sessions.setdefault(str(event.get("session_id")), []).append(event)
@@ -206,18 +292,34 @@ class _Finder:
         for event in events:
             properties = event.get("event_properties") or {}
             replay_id = properties.get(REPLAY_ID_PROPERTY) if isinstance(properties, dict) else None
-            if event.get("event_type") != REPLAY_CAPTURED or not isinstance(replay_id, str) or replay_id in found:
+            if (
+                event.get("event_type") != REPLAY_CAPTURED
+                or not isinstance(replay_id, str)
+                or replay_id in found
+            ):
                 continue
             device_id, _, session_id = replay_id.rpartition("/")
             if self.settings.session_id is not None and session_id != str(self.settings.session_id):
                 continue
-            replay = Replay(replay_id, device_id, session_id, event.get("event_time"), event.get("user_id") or user_id,
-                            amplitude_id)
-            analytics = [other for other in sessions.get(session_id, [])
-                         if other.get("event_type") != REPLAY_CAPTURED]
+            replay = Replay(
+                replay_id,
+                device_id,
+                session_id,
+                event.get("event_time"),
+                event.get("user_id") or user_id,
+                amplitude_id,
+            )
+            analytics = [
+                other
+                for other in sessions.get(session_id, [])
+                if other.get("event_type") != REPLAY_CAPTURED
+            ]
             replay.session_events = len(analytics)
-            replay.linked_events = sum(1 for other in analytics
-                                       if (other.get("event_properties") or {}).get(REPLAY_ID_PROPERTY) == replay_id)
+            replay.linked_events = sum(
+                1
+                for other in analytics
+                if (other.get("event_properties") or {}).get(REPLAY_ID_PROPERTY) == replay_id
+            )
             replay.linked = None if not analytics else replay.linked_events > 0
             found[replay_id] = replay
         return sorted(found.values(), key=lambda replay: str(replay.event_time), reverse=True)
@@ -226,37 +328,68 @@ class _Finder:
     def by_device(self, device_id: str) -> _Search:
         search = _Search()
         if self.settings.session_id is not None:
-            wanted = {"subprop_op": "is", "subprop_value": [f"{device_id}/{self.settings.session_id}"]}
+            wanted = {
+                "subprop_op": "is",
+                "subprop_value": [f"{device_id}/{self.settings.session_id}"],
+            }
         else:
             wanted = {"subprop_op": "contains", "subprop_value": [f"{device_id}/"]}
-        event = {"event_type": REPLAY_CAPTURED, "group_by": [{"type": "event", "value": REPLAY_ID_PROPERTY}],
-                 "filters": [{"subprop_type": "event", "subprop_key": REPLAY_ID_PROPERTY, **wanted}]}
+        event = {
+            "event_type": REPLAY_CAPTURED,
+            "group_by": [{"type": "event", "value": REPLAY_ID_PROPERTY}],
+            "filters": [{"subprop_type": "event", "subprop_key": REPLAY_ID_PROPERTY, **wanted}],
+        }
         data = self.segmentation(event)
         days = data.get("xValues") or []
         for label, counts in zip(data.get("seriesLabels") or [], data.get("series") or []):
             replay_id = label if isinstance(label, str) else " / ".join(map(str, label))
             found_device, _, session_id = replay_id.rpartition("/")
-            if found_device != device_id:  # `contains` also matches longer device ids that end the same
+            if (
+                found_device != device_id
+            ):  # `contains` also matches longer device ids that end the same
                 continue
             seen = [day for day, count in zip(days, counts) if count]
-            search.replays.append(Replay(replay_id, found_device, session_id, seen[0] if seen else None))
+            search.replays.append(
+                Replay(replay_id, found_device, session_id, seen[0] if seen else None)
+            )
         for replay in search.replays[:MAX_LINK_CHECKS]:
             self.link_counts(replay)
         return search
 
     def link_counts(self, replay: Replay) -> None:
         """Events of any type carrying the replay id, less the Replay Captured event itself."""
-        event = {"event_type": "_all", "filters": [{"subprop_type": "event", "subprop_key": REPLAY_ID_PROPERTY,
-                                                    "subprop_op": "is", "subprop_value": [replay.replay_id]}]}
+        event = {
+            "event_type": "_all",
+            "filters": [
+                {
+                    "subprop_type": "event",
+                    "subprop_key": REPLAY_ID_PROPERTY,
+                    "subprop_op": "is",
+                    "subprop_value": [replay.replay_id],
+                }
+            ],
+        }
         collapsed = self.segmentation(event).get("seriesCollapsed") or []
-        total = sum(cell[0].get("value", 0) for cell in collapsed if cell and isinstance(cell[0], dict))
+        total = sum(
+            cell[0].get("value", 0) for cell in collapsed if cell and isinstance(cell[0], dict)
+        )
         replay.linked_events = max(0, int(total) - 1)
-        replay.linked = True if replay.linked_events else None  # events without the id are not visible this way
+        replay.linked = (
+            True if replay.linked_events else None
+        )  # events without the id are not visible this way
 
     def segmentation(self, event: dict[str, Any]) -> dict[str, Any]:
-        reply = self.get("/api/2/events/segmentation", {
-            "e": json.dumps(event, separators=(",", ":")), "m": "totals", "i": "1", "limit": "1000",
-            "start": f"{self.start:%Y%m%d}", "end": f"{self.end:%Y%m%d}"})
+        reply = self.get(
+            "/api/2/events/segmentation",
+            {
+                "e": json.dumps(event, separators=(",", ":")),
+                "m": "totals",
+                "i": "1",
+                "limit": "1000",
+                "start": f"{self.start:%Y%m%d}",
+                "end": f"{self.end:%Y%m%d}",
+            },
+        )
         data = reply.get("data")
         return data if isinstance(data, dict) else {}
 
@@ -268,11 +401,15 @@ class _Finder:
         if reply.status in (401, 403):
             raise self.auth_error(reply, path, parameters)
         if reply.status != 200:
-            raise NetworkError(f"GET {path} at {settings.endpoints.describe()}: HTTP {reply.status}: "
-                               f"{reply.text() or '(no body)'}")
+            raise NetworkError(
+                f"GET {path} at {settings.endpoints.describe()}: HTTP {reply.status}: "
+                f"{reply.text() or '(no body)'}"
+            )
         body = reply.json()
         if not isinstance(body, dict):
-            raise NetworkError(f"GET {path} at {settings.endpoints.describe()}: the reply is not a JSON object")
+            raise NetworkError(
+                f"GET {path} at {settings.endpoints.describe()}: the reply is not a JSON object"
+            )
         return body
 
     def auth(self) -> tuple[str, str]:
@@ -283,13 +420,19 @@ class _Finder:
         other = self.settings.endpoints.other_zone()
         if other is not None:
             try:
-                probe = self.client.send("GET", other.rest(path) + "?" + urlencode(parameters),
-                                         [("Accept", "application/json")], auth=self.auth())
+                probe = self.client.send(
+                    "GET",
+                    other.rest(path) + "?" + urlencode(parameters),
+                    [("Accept", "application/json")],
+                    auth=self.auth(),
+                )
             except NetworkError:
                 probe = None
             if probe is not None and probe.status == 200:
-                return AuthError(f"the keys belong to a project in zone {other.zone}, not {self.settings.endpoints.zone}",
-                                 hint=f"add --server-zone {other.zone} (or set AMPLITUDE_SERVER_ZONE={other.zone})")
+                return AuthError(
+                    f"the keys belong to a project in zone {other.zone}, not {self.settings.endpoints.zone}",
+                    hint=f"add --server-zone {other.zone} (or set AMPLITUDE_SERVER_ZONE={other.zone})",
+                )
         return auth_failure(reply, self.settings.endpoints, "API key and secret key", KEY_NAMES)
 
 
@@ -317,7 +460,9 @@ def parse_moment(text: str, option: str, end_of_day: bool = False) -> dt.datetim
     try:
         moment = dt.datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(f"{option} {text!r} is not a date", hint="write 2026-11-29 or 2026-11-29T14:30") from None
+        raise UsageError(
+            f"{option} {text!r} is not a date", hint="write 2026-11-29 or 2026-11-29T14:30"
+        ) from None
     if end_of_day and len(cleaned) == 10:
         moment += dt.timedelta(days=1, milliseconds=-1)
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)

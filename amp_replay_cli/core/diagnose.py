@@ -40,7 +40,8 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
     export = read_export(settings.amplitude_export, stdin) if settings.amplitude_export else None
     replays = read_replays(settings.replays, stdin) if settings.replays else None
     thresholds = Thresholds(
-        min_id_length=settings.min_id_length or (setup.min_id_length if setup and setup.min_id_length else 5),
+        min_id_length=settings.min_id_length
+        or (setup.min_id_length if setup and setup.min_id_length else 5),
         session_timeout_ms=settings.session_timeout_ms,
         skew_threshold_ms=settings.skew_threshold_ms,
     )
@@ -52,8 +53,16 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
         nonlocal malformed
         malformed += 1
         if malformed <= MAX_MALFORMED_FINDINGS:
-            report.findings.append(Finding("AR501", Severity.WARNING, message, source.name, line,
-                                           hint="the other lines are still diagnosed"))
+            report.findings.append(
+                Finding(
+                    "AR501",
+                    Severity.WARNING,
+                    message,
+                    source.name,
+                    line,
+                    hint="the other lines are still diagnosed",
+                )
+            )
 
     with tempfile.TemporaryDirectory(prefix="amp-replay-") as scratch:
         sources = []
@@ -65,7 +74,9 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
                 item = Source(item.name, _spool(stdin or sys.stdin.buffer, Path(scratch) / "stdin"))
             files.append(item.name)
             try:
-                for line, raw in segment.read_events(item, lambda line, message, s=item: on_problem(s, line, message)):
+                for line, raw in segment.read_events(
+                    item, lambda line, message, s=item: on_problem(s, line, message)
+                ):
                     analysis.add(from_segment(raw, item.name, line))
                 sources.append(item)
             except InputError as error:
@@ -76,8 +87,13 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
                     analysis.recheck(from_segment(raw, item.name, line))
     analysis.finish()
     if malformed > MAX_MALFORMED_FINDINGS:
-        report.findings.append(Finding("AR501", Severity.WARNING, f"{malformed - MAX_MALFORMED_FINDINGS} more malformed "
-                                       "lines not listed"))
+        report.findings.append(
+            Finding(
+                "AR501",
+                Severity.WARNING,
+                f"{malformed - MAX_MALFORMED_FINDINGS} more malformed lines not listed",
+            )
+        )
     report.findings.extend(analysis.findings)
     sessions = analysis.session_rows()
     report.subjects = files
@@ -92,14 +108,18 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
         "warnings": report.count(Severity.WARNING),
         "infos": report.count(Severity.INFO),
     }
-    report.headline = (f"{_count(analysis.events, 'event')}, {_count(len(sessions), 'session')}, "
-                       f"{report.summary['linked_sessions']:,} linked to a replay")
+    report.headline = (
+        f"{_count(analysis.events, 'event')}, {_count(len(sessions), 'session')}, "
+        f"{report.summary['linked_sessions']:,} linked to a replay"
+    )
     report.result = {
         "settings": {
             "min_id_length": thresholds.min_id_length,
             "session_timeout_ms": thresholds.session_timeout_ms,
             "skew_threshold_ms": thresholds.skew_threshold_ms,
-            "amplitude_export": settings.amplitude_export.name if settings.amplitude_export else None,
+            "amplitude_export": settings.amplitude_export.name
+            if settings.amplitude_export
+            else None,
             "replays": settings.replays.name if settings.replays else None,
             "config": settings.config.name if settings.config else None,
         },

@@ -20,5 +20,7 @@ def parse_duration_ms(text: str, option: str) -> int:
         pass
     parts = _PART.findall(cleaned)
     if not parts or "".join(number + unit for number, unit in parts) != cleaned:
-        raise UsageError(f"{option} {text!r} is not a duration", hint="write e.g. 90s, 30m, 1h30m or 7d")
+        raise UsageError(
+            f"{option} {text!r} is not a duration", hint="write e.g. 90s, 30m, 1h30m or 7d"
+        )
     return round(sum(float(number) * _UNITS_MS[unit] for number, unit in parts))

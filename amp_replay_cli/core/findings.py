@@ -65,7 +65,12 @@ class RowStream:
     `Report.finalize()`, which drains what nobody read.
     """
 
-    def __init__(self, columns: list[str], rows: Iterable[dict[str, Any]], on_done: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        columns: list[str],
+        rows: Iterable[dict[str, Any]],
+        on_done: Callable[[], None] | None = None,
+    ):
         self.columns = columns
         self._rows = rows
         self._on_done = on_done
@@ -118,7 +123,9 @@ class Report:
 
     def fails_on(self, finding: Finding) -> bool:
         """Whether this finding alone would make the run exit 1."""
-        return finding.severity is Severity.ERROR or (self.strict and finding.severity is Severity.WARNING)
+        return finding.severity is Severity.ERROR or (
+            self.strict and finding.severity is Severity.WARNING
+        )
 
     @property
     def exit_code(self) -> int:
@@ -148,7 +155,9 @@ class Report:
         if not errors:
             return None
         first = errors[0]
-        message = first.one_line() if len(errors) == 1 else f"{len(errors)} inputs could not be read"
+        message = (
+            first.one_line() if len(errors) == 1 else f"{len(errors)} inputs could not be read"
+        )
         return {
             "kind": first.kind,
             "message": message,

@@ -21,7 +21,9 @@ JOURNAL_NAME = "upload-journal.jsonl"
 
 
 def default_path(environ: dict[str, str]) -> Path:
-    cache = environ.get("XDG_CACHE_HOME") or str(Path(environ.get("HOME") or Path.home()) / ".cache")
+    cache = environ.get("XDG_CACHE_HOME") or str(
+        Path(environ.get("HOME") or Path.home()) / ".cache"
+    )
     return Path(cache) / "amp-replay" / JOURNAL_NAME
 
 
@@ -57,17 +59,27 @@ class Journal:
                         torn = not line.endswith("\n")
             self._file = path.open("a", encoding="utf-8")
             if torn:
-                self._file.write("\n")  # end the line a crash cut short, so the next entry stands alone
+                self._file.write(
+                    "\n"
+                )  # end the line a crash cut short, so the next entry stands alone
         except OSError as error:
-            raise InputError(f"cannot use the upload journal {path}: {error.strerror or error}",
-                             hint="choose another place with --journal PATH, or --no-journal") from None
+            raise InputError(
+                f"cannot use the upload journal {path}: {error.strerror or error}",
+                hint="choose another place with --journal PATH, or --no-journal",
+            ) from None
 
     def __contains__(self, key: str) -> bool:
         return key in self._keys
 
     def record(self, key: str, replay_id: str, what: str) -> None:
-        line = json.dumps({"key": key, "replay_id": replay_id, "what": what,
-                           "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")})
+        line = json.dumps(
+            {
+                "key": key,
+                "replay_id": replay_id,
+                "what": what,
+                "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            }
+        )
         with self._lock:
             self._keys.add(key)
             if self._file is not None:

@@ -25,17 +25,41 @@ from typing import Any, Callable, Iterator, NamedTuple
 from amp_replay_cli.core.documents.json_parser import json_error_reason
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.documents.streams import (
-    ARRAY_START, STRICT_DECODER, NestingError, iter_lines, json_scanner, open_text, peek_text, reject_json_constant,
+    ARRAY_START,
+    STRICT_DECODER,
+    NestingError,
+    iter_lines,
+    json_scanner,
+    open_text,
+    peek_text,
+    reject_json_constant,
 )
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.findings import Finding, Severity
 from amp_replay_cli.core.rrweb import PackedEventError, unpack
-from amp_replay_cli.core.track import DEFAULT_MAX_BATCH_BYTES, MAX_EVENT_BYTES, BatchPlanner, event_literal, literal_size
+from amp_replay_cli.core.track import (
+    DEFAULT_MAX_BATCH_BYTES,
+    MAX_EVENT_BYTES,
+    BatchPlanner,
+    event_literal,
+    literal_size,
+)
 
 RECORDING_SUFFIXES = (".json", ".ndjson", ".jsonl", ".gz", ".txt")
-SESSION_GAP_MS = 30 * 60 * 1000  # Amplitude's session timeout: a longer pause starts another session
-EVENT_TYPES = {0: "DomContentLoaded", 1: "Load", 2: "FullSnapshot", 3: "IncrementalSnapshot", 4: "Meta",
-               5: "Custom", 6: "Plugin", 7: "Asset", 8: "Annotation"}
+SESSION_GAP_MS = (
+    30 * 60 * 1000
+)  # Amplitude's session timeout: a longer pause starts another session
+EVENT_TYPES = {
+    0: "DomContentLoaded",
+    1: "Load",
+    2: "FullSnapshot",
+    3: "IncrementalSnapshot",
+    4: "Meta",
+    5: "Custom",
+    6: "Plugin",
+    7: "Asset",
+    8: "Annotation",
+}
 AMPLITUDE_EVENT_TYPES = range(7)  # @amplitude/rrweb's player knows 0-6 only
 INCREMENTAL_SOURCES = range(17)
 FULL_SNAPSHOT, INCREMENTAL, META = 2, 3, 4
@@ -78,7 +102,9 @@ class Segment:
     batches: int = 0
     page_url: str = ""
     first_full_snapshot: float | None = None
-    device_seed: str = ""  # the first FullSnapshot's text: a stable default device id for this recording
+    device_seed: str = (
+        ""  # the first FullSnapshot's text: a stable default device id for this recording
+    )
     planner: BatchPlanner = field(default_factory=BatchPlanner, repr=False, compare=False)
 
     @property
@@ -134,14 +160,24 @@ class Recording:
     def default_device_id(self) -> str:
         """A UUID derived from the recording itself, so a rerun targets the same replay."""
         seed = self.segments[0].device_seed if self.segments else self.source.name
-        return str(uuid.uuid5(DEVICE_NAMESPACE, hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()))
+        return str(
+            uuid.uuid5(
+                DEVICE_NAMESPACE, hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()
+            )
+        )
 
 
 class _Rejected(Exception):
     """The file cannot be read on: one finding says why."""
 
-    def __init__(self, code: str, message: str, line: int | None = None, column: int | None = None,
-                 hint: str | None = None):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+    ):
         super().__init__(message)
         self.finding_args = (code, message, line, column, hint)
 
@@ -152,8 +188,12 @@ class SentEvent(NamedTuple):
     literal: str  # the event's SDK string as a JSON string literal, ready for the body
 
 
-def inspect(source: Source, split_sessions: bool = False, max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
-            spool: Path | None = None) -> Recording:
+def inspect(
+    source: Source,
+    split_sessions: bool = False,
+    max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
+    spool: Path | None = None,
+) -> Recording:
     """Read and check a whole recording; its findings carry the verdict.
 
     With `spool`, the events to send are also written there, so that sending them needs no
@@ -168,7 +208,9 @@ def inspect(source: Source, split_sessions: bool = False, max_batch_bytes: int =
     except _Rejected as rejected:
         code, message, line, column, hint = rejected.finding_args
         walk.report_problems()
-        recording.findings.append(Finding(code, Severity.ERROR, message, source.name, line, column, hint=hint))
+        recording.findings.append(
+            Finding(code, Severity.ERROR, message, source.name, line, column, hint=hint)
+        )
     else:
         walk.conclude()
     if spool is not None:
@@ -217,19 +259,33 @@ class _Spool:
 class _Walk:
     """One pass over a file: items → events → checks → SDK strings → filters → sessions."""
 
-    def __init__(self, recording: Recording, split_sessions: bool, collect: bool,
-                 max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES):
+    def __init__(
+        self,
+        recording: Recording,
+        split_sessions: bool,
+        collect: bool,
+        max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
+    ):
         self.recording = recording
         # Floats and long integers parsed so far: an event without any needs no check of how its numbers are written.
         self.unusual_numbers = 0
-        self.decoder = json.JSONDecoder(parse_constant=reject_json_constant, parse_float=self._parse_float,
-                                        parse_int=self._parse_int)
-        self.line: Callable[[], int | None] = lambda: None  # where the current item begins, asked only when needed
+        self.decoder = json.JSONDecoder(
+            parse_constant=reject_json_constant,
+            parse_float=self._parse_float,
+            parse_int=self._parse_int,
+        )
+        self.line: Callable[[], int | None] = lambda: (
+            None
+        )  # where the current item begins, asked only when needed
         self.max_batch_bytes = max_batch_bytes
         self.split_sessions = split_sessions
-        self.collect = collect  # the first pass collects problems and statistics; the second only filters
+        self.collect = (
+            collect  # the first pass collects problems and statistics; the second only filters
+        )
         self.problems: dict[str, _Problem] = {}
-        self.seen: set[int] = set()  # hashes of the events kept: 8 bytes of hash, ~60 of set, per event
+        self.seen: set[int] = (
+            set()
+        )  # hashes of the events kept: 8 bytes of hash, ~60 of set, per event
         self.full_snapshot_seen = False
         self.last_timestamp: float | None = None
         self.gap: tuple[int, float] | None = None
@@ -253,10 +309,14 @@ class _Walk:
                 unusual = self.unusual_numbers
                 continue
             kind, timestamp = event["type"], event["timestamp"]
-            literal, size = self.literal(event, index, self.unusual_numbers != unusual or item is not event)
+            literal, size = self.literal(
+                event, index, self.unusual_numbers != unusual or item is not event
+            )
             unusual = self.unusual_numbers
             if kind == INCREMENTAL and not self.full_snapshot_seen:
-                recording.dropped_leading += 1  # their DOM is not in the file: nothing can apply them
+                recording.dropped_leading += (
+                    1  # their DOM is not in the file: nothing can apply them
+                )
                 continue
             fingerprint = hash(literal)
             if fingerprint in self.seen:
@@ -294,17 +354,29 @@ class _Walk:
                 elif _is_json_scalar(text):
                     raise _Rejected("AR603", f"not rrweb events: the file holds {_opening(text)}")
                 else:
-                    raise _Rejected("AR601", f"not JSON (starts with {_opening(text)})",
-                                    hint="is this an error page saved under a .json name?")
+                    raise _Rejected(
+                        "AR601",
+                        f"not JSON (starts with {_opening(text)})",
+                        hint="is this an error page saved under a .json name?",
+                    )
         except NestingError as error:
             location = error.location
-            raise _Rejected("AR610", f"nested too deeply to read ({error.message})",
-                            location.line if location else None, location.column if location else None) from None
+            raise _Rejected(
+                "AR610",
+                f"nested too deeply to read ({error.message})",
+                location.line if location else None,
+                location.column if location else None,
+            ) from None
         except InputError as error:
             location = error.location
             message = error.message.replace("JSON syntax error", "invalid JSON")
-            raise _Rejected("AR601", message, location.line if location else None,
-                            location.column if location else None, error.hint) from None
+            raise _Rejected(
+                "AR601",
+                message,
+                location.line if location else None,
+                location.column if location else None,
+                error.hint,
+            ) from None
 
     def byte_origin(self) -> int | None:
         """Where the text starts in the file, for byte offsets in errors: plain UTF-8 files only."""
@@ -322,8 +394,12 @@ class _Walk:
             try:
                 value = decode(text)
             except json.JSONDecodeError as error:
-                raise _Rejected("AR601", f"invalid JSON on this line: {json_error_reason(error.msg)}",
-                                line, error.colno) from None
+                raise _Rejected(
+                    "AR601",
+                    f"invalid JSON on this line: {json_error_reason(error.msg)}",
+                    line,
+                    error.colno,
+                ) from None
             except ValueError as error:
                 raise _Rejected("AR601", f"invalid JSON on this line: {error}", line) from None
             except RecursionError:
@@ -340,7 +416,11 @@ class _Walk:
                     found = True
                     continue
                 if not found:
-                    raise _Rejected("AR603", f'"events" is a JSON {_kind(value)}, not an array of rrweb events', line)
+                    raise _Rejected(
+                        "AR603",
+                        f'"events" is a JSON {_kind(value)}, not an array of rrweb events',
+                        line,
+                    )
                 self.line = lambda line=line: line
                 yield value
             elif key == "version":
@@ -352,24 +432,33 @@ class _Walk:
             elif key in _SESSION_KEYS:
                 session_id = _positive_integer(value)
                 if session_id is None:
-                    raise _Rejected("AR603", f'"{key}" must be a positive integer (epoch milliseconds), not '
-                                    f"{json.dumps(value)[:40]}", line)
+                    raise _Rejected(
+                        "AR603",
+                        f'"{key}" must be a positive integer (epoch milliseconds), not '
+                        f"{json.dumps(value)[:40]}",
+                        line,
+                    )
                 recording.session_id = session_id
         if not found:
-            raise _Rejected("AR603", 'not rrweb events: a JSON object without an "events" array',
-                            hint='expected [...], {"events": [...]}, NDJSON or the SDK\'s track body')
+            raise _Rejected(
+                "AR603",
+                'not rrweb events: a JSON object without an "events" array',
+                hint='expected [...], {"events": [...]}, NDJSON or the SDK\'s track body',
+            )
 
     def event_of(self, item: Any, index: int) -> dict | None:
         if isinstance(item, dict):
             return item
         if isinstance(item, str):
             return self.event_of_string(item, index)
-        return self.problem("AR603", "not rrweb events: a JSON {value}, not an event object", index, _kind(item))
+        return self.problem(
+            "AR603", "not rrweb events: a JSON {value}, not an event object", index, _kind(item)
+        )
 
     def event_of_string(self, text: str, index: int, depth: int = 0) -> dict | None:
         """A JSON string (as the SDK sends events), a JSON string of a packed event (SDK 1.13.6), or a packed event."""
         start = text.lstrip()[:1]
-        if start in ('{', '"') and depth == 0:
+        if start in ("{", '"') and depth == 0:
             try:
                 value = _strict_loads(text)
             except ValueError:
@@ -381,16 +470,25 @@ class _Walk:
         try:
             event = unpack(text)
         except PackedEventError as error:
-            return self.problem("AR603", "a string that is neither an event's JSON nor an rrweb-packer \"v1\" event "
-                                "({value})", index, str(error))
+            return self.problem(
+                "AR603",
+                'a string that is neither an event\'s JSON nor an rrweb-packer "v1" event '
+                "({value})",
+                index,
+                str(error),
+            )
         self.recording.packed += 1
         return event
 
     def valid(self, event: dict, index: int) -> bool:
         """Type, timestamp and data as the player needs them; a problem is recorded for each failure."""
         kind, timestamp = event.get("type"), event.get("timestamp")
-        if (type(kind) is int and type(timestamp) is int and MIN_EPOCH_MS <= timestamp < MAX_EPOCH_MS
-                and type(event.get("data")) is dict):
+        if (
+            type(kind) is int
+            and type(timestamp) is int
+            and MIN_EPOCH_MS <= timestamp < MAX_EPOCH_MS
+            and type(event.get("data")) is dict
+        ):
             return True  # the usual case, decided in one test
         return self.diagnose(event, index)
 
@@ -403,9 +501,13 @@ class _Walk:
             return self.problem("AR604", "type is {value}, not an integer", index, _article(kind))
         timestamp = event.get("timestamp")
         if timestamp is None:
-            return self.problem("AR605", "no timestamp", index, hint="do not guess one: re-export the recording")
+            return self.problem(
+                "AR605", "no timestamp", index, hint="do not guess one: re-export the recording"
+            )
         if type(timestamp) not in (int, float):
-            return self.problem("AR605", "timestamp is {value}, not a number", index, _article(timestamp))
+            return self.problem(
+                "AR605", "timestamp is {value}, not a number", index, _article(timestamp)
+            )
         if not math.isfinite(timestamp):
             return self.problem("AR605", "timestamp is not a finite number", index)
         if not MIN_EPOCH_MS <= timestamp < MAX_EPOCH_MS:
@@ -419,11 +521,17 @@ class _Walk:
         try:
             literal, size = event_literal(event, unusual_numbers)
         except RecursionError:
-            raise _Rejected("AR610", f"event {index} is nested too deeply to serialise", self.line()) from None
+            raise _Rejected(
+                "AR610", f"event {index} is nested too deeply to serialise", self.line()
+            ) from None
         if size > MAX_EVENT_BYTES:
-            raise _Rejected("AR609", f"event {index} ({_type_name(event['type'])}) is {size:,} bytes; the SDK drops "
-                            f"events over {MAX_EVENT_BYTES:,} bytes and Amplitude refuses them", self.line(),
-                            hint="record with smaller snapshots (blockSelector for huge elements, no inline images)")
+            raise _Rejected(
+                "AR609",
+                f"event {index} ({_type_name(event['type'])}) is {size:,} bytes; the SDK drops "
+                f"events over {MAX_EVENT_BYTES:,} bytes and Amplitude refuses them",
+                self.line(),
+                hint="record with smaller snapshots (blockSelector for huge elements, no inline images)",
+            )
         return literal, size
 
     def place(self, index: int, timestamp: float) -> Segment:
@@ -447,7 +555,9 @@ class _Walk:
 
     def segment(self, index: int, timestamp: float) -> Segment:
         number = len(self.recording.segments)
-        return Segment(number, index, timestamp, timestamp, planner=BatchPlanner(self.max_batch_bytes))
+        return Segment(
+            number, index, timestamp, timestamp, planner=BatchPlanner(self.max_batch_bytes)
+        )
 
     def count(self, segment: Segment, event: dict, index: int, literal: str, size: int) -> None:
         kind = event["type"]
@@ -479,22 +589,33 @@ class _Walk:
             if type(source) is not int or source not in INCREMENTAL_SOURCES:
                 recording.unknown_sources[source if isinstance(source, int) else repr(source)] += 1
 
-    def problem(self, code: str, template: str, index: int, value: str = "", hint: str | None = None) -> Any:
+    def problem(
+        self, code: str, template: str, index: int, value: str = "", hint: str | None = None
+    ) -> Any:
         """Remember the first item with each kind of problem, and how many share it; returns a falsy value."""
         known = self.problems.get(code + template)
         if known is not None:
             known.count += 1
         elif len(self.problems) < MAX_PROBLEM_KINDS:
-            self.problems[code + template] = _Problem(code, template.format(value=value), index, self.line(), hint)
+            self.problems[code + template] = _Problem(
+                code, template.format(value=value), index, self.line(), hint
+            )
         return None
 
     def report_problems(self) -> bool:
         """Findings for the items that failed their checks; whether there were any."""
         for problem in self.problems.values():
             more = f" ({problem.count:,} items in all)" if problem.count > 1 else ""
-            self.recording.findings.append(Finding(problem.code, Severity.ERROR,
-                                                   f"item {problem.index}: {problem.message}{more}",
-                                                   self.recording.source.name, problem.line, hint=problem.hint))
+            self.recording.findings.append(
+                Finding(
+                    problem.code,
+                    Severity.ERROR,
+                    f"item {problem.index}: {problem.message}{more}",
+                    self.recording.source.name,
+                    problem.line,
+                    hint=problem.hint,
+                )
+            )
         return bool(self.problems)
 
     def conclude(self) -> None:
@@ -507,57 +628,131 @@ class _Walk:
             recording.findings.append(Finding("AR602", Severity.ERROR, "no events in file", name))
             return
         if not recording.segments:
-            recording.findings.append(Finding("AR607", Severity.ERROR, "no FullSnapshot (type 2) event; nothing can be "
-                                              "replayed", name))
+            recording.findings.append(
+                Finding(
+                    "AR607",
+                    Severity.ERROR,
+                    "no FullSnapshot (type 2) event; nothing can be replayed",
+                    name,
+                )
+            )
             return
         if self.gap is not None:
             index, gap = self.gap
-            recording.findings.append(Finding(
-                "AR608", Severity.ERROR, f"several sessions in one file: {_duration(gap)} without events before event "
-                f"{index} (Amplitude starts a new session after 30 minutes)", name,
-                hint="upload each part as its own session with --split-sessions"))
+            recording.findings.append(
+                Finding(
+                    "AR608",
+                    Severity.ERROR,
+                    f"several sessions in one file: {_duration(gap)} without events before event "
+                    f"{index} (Amplitude starts a new session after 30 minutes)",
+                    name,
+                    hint="upload each part as its own session with --split-sessions",
+                )
+            )
         for segment in recording.segments:
             self.conclude_segment(segment)
         self.warnings()
 
     def conclude_segment(self, segment: Segment) -> None:
         recording = self.recording
-        where = f"session starting at event {segment.first_index}: " if len(recording.segments) > 1 else ""
+        where = (
+            f"session starting at event {segment.first_index}: "
+            if len(recording.segments) > 1
+            else ""
+        )
         if segment.full_snapshots == 0:
-            recording.findings.append(Finding("AR607", Severity.ERROR, f"{where}no FullSnapshot (type 2) event; "
-                                              "nothing can be replayed", recording.source.name))
+            recording.findings.append(
+                Finding(
+                    "AR607",
+                    Severity.ERROR,
+                    f"{where}no FullSnapshot (type 2) event; nothing can be replayed",
+                    recording.source.name,
+                )
+            )
             return
         if segment.events < 2:
-            recording.findings.append(Finding("AR602", Severity.ERROR, f"{where}{segment.events} event; a replay "
-                                              "needs at least 2", recording.source.name))
+            recording.findings.append(
+                Finding(
+                    "AR602",
+                    Severity.ERROR,
+                    f"{where}{segment.events} event; a replay needs at least 2",
+                    recording.source.name,
+                )
+            )
         if segment.metas == 0:
-            recording.findings.append(Finding("AR620", Severity.WARNING, f"{where}no Meta (type 4) event: the replay "
-                                              "has no viewport size or page URL", recording.source.name))
+            recording.findings.append(
+                Finding(
+                    "AR620",
+                    Severity.WARNING,
+                    f"{where}no Meta (type 4) event: the replay has no viewport size or page URL",
+                    recording.source.name,
+                )
+            )
 
     def warnings(self) -> None:
         recording = self.recording
         name = recording.source.name
-        if recording.dropped_leading and any(segment.full_snapshots for segment in recording.segments):
-            recording.findings.append(Finding(
-                "AR621", Severity.WARNING, f"{recording.dropped_leading} IncrementalSnapshot events before the first "
-                "FullSnapshot dropped: the DOM they change is not in the file", name))
+        if recording.dropped_leading and any(
+            segment.full_snapshots for segment in recording.segments
+        ):
+            recording.findings.append(
+                Finding(
+                    "AR621",
+                    Severity.WARNING,
+                    f"{recording.dropped_leading} IncrementalSnapshot events before the first "
+                    "FullSnapshot dropped: the DOM they change is not in the file",
+                    name,
+                )
+            )
         if recording.dropped_duplicates:
-            recording.findings.append(Finding(
-                "AR623", Severity.WARNING, f"{recording.dropped_duplicates} exact duplicate events dropped (the first "
-                "of each kept)", name, hint="a retried flush may have written a batch twice"))
+            recording.findings.append(
+                Finding(
+                    "AR623",
+                    Severity.WARNING,
+                    f"{recording.dropped_duplicates} exact duplicate events dropped (the first "
+                    "of each kept)",
+                    name,
+                    hint="a retried flush may have written a batch twice",
+                )
+            )
         if recording.backwards:
-            recording.findings.append(Finding(
-                "AR622", Severity.WARNING, f"timestamps go backwards {recording.backwards} times, first at event "
-                f"{recording.first_backwards}; the player sorts by time, so events may replay out of order", name))
+            recording.findings.append(
+                Finding(
+                    "AR622",
+                    Severity.WARNING,
+                    f"timestamps go backwards {recording.backwards} times, first at event "
+                    f"{recording.first_backwards}; the player sorts by time, so events may replay out of order",
+                    name,
+                )
+            )
         if recording.unknown_types:
-            listed = ", ".join(f"{_type_name(kind)} ×{count}" for kind, count in sorted(recording.unknown_types.items()))
-            recording.findings.append(Finding("AR624", Severity.WARNING, f"event types Amplitude's player ignores: "
-                                              f"{listed}", name))
+            listed = ", ".join(
+                f"{_type_name(kind)} ×{count}"
+                for kind, count in sorted(recording.unknown_types.items())
+            )
+            recording.findings.append(
+                Finding(
+                    "AR624",
+                    Severity.WARNING,
+                    f"event types Amplitude's player ignores: {listed}",
+                    name,
+                )
+            )
         if recording.unknown_sources:
-            listed = ", ".join(f"{source} ×{count}" for source, count in sorted(recording.unknown_sources.items(),
-                                                                                key=lambda item: str(item[0])))
-            recording.findings.append(Finding("AR624", Severity.WARNING, f"unknown IncrementalSnapshot sources: "
-                                              f"{listed}", name))
+            listed = ", ".join(
+                f"{source} ×{count}"
+                for source, count in sorted(
+                    recording.unknown_sources.items(), key=lambda item: str(item[0])
+                )
+            )
+            recording.findings.append(
+                Finding(
+                    "AR624",
+                    Severity.WARNING,
+                    f"unknown IncrementalSnapshot sources: {listed}",
+                    name,
+                )
+            )
 
 
 def _strict_loads(text: str) -> Any:
@@ -599,7 +794,9 @@ def _kind(value: Any) -> str:
         return "boolean"
     if value is None:
         return "null"
-    return {dict: "object", list: "array", str: "string", int: "number", float: "number"}.get(type(value), "value")
+    return {dict: "object", list: "array", str: "string", int: "number", float: "number"}.get(
+        type(value), "value"
+    )
 
 
 def _type_name(kind: Any) -> str:
@@ -615,7 +812,10 @@ def _timestamp_unit(timestamp: float) -> tuple[str, str]:
     if MIN_EPOCH_SECONDS <= timestamp < MIN_EPOCH_MS:
         return "AR606", "timestamps look like seconds ({value}); rrweb uses epoch milliseconds"
     if timestamp >= MAX_EPOCH_MS:
-        return "AR606", "timestamps look like micro- or nanoseconds ({value}); rrweb uses epoch milliseconds"
+        return (
+            "AR606",
+            "timestamps look like micro- or nanoseconds ({value}); rrweb uses epoch milliseconds",
+        )
     return "AR605", "timestamp {value} is not epoch milliseconds"
 
 

@@ -37,4 +37,6 @@ def unpack(packed: str) -> dict[str, Any]:
 
 def pack(event: dict[str, Any]) -> str:
     """The inverse of `unpack`, as rrweb's packer writes it."""
-    return zlib.compress(json.dumps({**event, "v": PACKER_MARK}, separators=(",", ":")).encode()).decode("latin-1")
+    return zlib.compress(
+        json.dumps({**event, "v": PACKER_MARK}, separators=(",", ":")).encode()
+    ).decode("latin-1")

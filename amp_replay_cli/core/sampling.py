@@ -92,6 +92,8 @@ def min_rate(bucket: int) -> float:
     return (bucket + 1) / BUCKETS
 
 
-def is_in_sample(session_id: Any, sample_rate: float, algorithm: Algorithm = Algorithm.MODERN) -> bool:
+def is_in_sample(
+    session_id: Any, sample_rate: float, algorithm: Algorithm = Algorithm.MODERN
+) -> bool:
     """`isSessionInSample(sessionId, sampleRate)` of the SDK line."""
     return in_sample(bucket_of(hash_of(js_string(session_id), algorithm), algorithm), sample_rate)

@@ -12,7 +12,12 @@ from typing import Any, BinaryIO, Callable, Iterator
 from amp_replay_cli.core import fastjson
 from amp_replay_cli.core.documents.json_parser import json_error_reason
 from amp_replay_cli.core.documents.sources import Source
-from amp_replay_cli.core.documents.streams import first_character, iter_json_array, iter_lines, open_text
+from amp_replay_cli.core.documents.streams import (
+    first_character,
+    iter_json_array,
+    iter_lines,
+    open_text,
+)
 from amp_replay_cli.core.errors import InputError, Location
 
 ACTIONS_AMPLITUDE = "Actions Amplitude"
@@ -21,7 +26,9 @@ _WRAPPER_KEYS = ("batch", "events", "data")
 ProblemHandler = Callable[[int, str], None]
 
 
-def read_events(source: Source, on_problem: ProblemHandler, stdin: BinaryIO | None = None) -> Iterator[tuple[int, dict]]:
+def read_events(
+    source: Source, on_problem: ProblemHandler, stdin: BinaryIO | None = None
+) -> Iterator[tuple[int, dict]]:
     """(line number, event) for every Segment event of an input."""
     with open_text(source, stdin) as stream:
         first, stream = first_character(stream, source.name)
@@ -47,7 +54,9 @@ def _ndjson_or_wrapped(stream, name: str, on_problem: ProblemHandler) -> Iterato
             if line == 1 and text.lstrip().startswith("{"):
                 yield from _wrapped(text, lines, name)  # one pretty-printed object, not NDJSON
                 return
-            on_problem(line, f"not JSON ({json_error_reason(error.msg)} at column {error.colno}); skipped")
+            on_problem(
+                line, f"not JSON ({json_error_reason(error.msg)} at column {error.colno}); skipped"
+            )
             continue
         wrapper = _wrapper_key(item) if type(item) is dict and "type" not in item else None
         if wrapper is not None:
@@ -56,13 +65,17 @@ def _ndjson_or_wrapped(stream, name: str, on_problem: ProblemHandler) -> Iterato
             yield line, item
 
 
-def _wrapped(first_line: str, rest: Iterator[tuple[int, str]], name: str) -> Iterator[tuple[int, Any]]:
+def _wrapped(
+    first_line: str, rest: Iterator[tuple[int, str]], name: str
+) -> Iterator[tuple[int, Any]]:
     text = "\n".join([first_line, *(line_text for _, line_text in rest)])
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise InputError(f"JSON syntax error: {json_error_reason(error.msg)}",
-                         location=Location(name, error.lineno, error.colno)) from None
+        raise InputError(
+            f"JSON syntax error: {json_error_reason(error.msg)}",
+            location=Location(name, error.lineno, error.colno),
+        ) from None
     key = _wrapper_key(document) if isinstance(document, dict) else None
     if key is None:
         yield 1, document

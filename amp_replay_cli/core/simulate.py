@@ -18,13 +18,25 @@ from amp_replay_cli.core import segment
 from amp_replay_cli.core.documents import load_documents
 from amp_replay_cli.core.documents.nodes import Mapping, Scalar, to_plain
 from amp_replay_cli.core.documents.sources import Source
-from amp_replay_cli.core.documents.streams import first_character, iter_json_array, iter_lines, open_text
+from amp_replay_cli.core.documents.streams import (
+    first_character,
+    iter_json_array,
+    iter_lines,
+    open_text,
+)
 from amp_replay_cli.core.errors import InputError, Location, UsageError
 from amp_replay_cli.core.findings import Finding, Report, RowStream, Severity
 from amp_replay_cli.core.jsvalues import js_string, js_to_number, js_truthy, show
 from amp_replay_cli.core.options.catalog import Line
 from amp_replay_cli.core.options.checker import infer_line
-from amp_replay_cli.core.sampling import BUCKETS, Algorithm, bucket_of, effective_rate, hash_of, min_rate
+from amp_replay_cli.core.sampling import (
+    BUCKETS,
+    Algorithm,
+    bucket_of,
+    effective_rate,
+    hash_of,
+    min_rate,
+)
 from amp_replay_cli.core.statistics import binomial_interval
 
 COLUMNS = ["session_id", "id_string", "hash", "bucket", "in_sample", "min_rate", "captured"]
@@ -36,7 +48,9 @@ _UNSET = object()
 # -- what decides recording -------------------------------------------------------------------
 @dataclass(frozen=True)
 class Sampling:
-    sample_rate: float  # what the SDK compares against (JavaScript's ToNumber of the configured value)
+    sample_rate: (
+        float  # what the SDK compares against (JavaScript's ToNumber of the configured value)
+    )
     configured: Any  # the value as written
     rate_source: str
     capture_enabled: bool
@@ -47,7 +61,9 @@ class Sampling:
     def to_dict(self) -> dict[str, Any]:
         return {
             "sample_rate": _json_number(self.sample_rate),
-            "configured": self.configured if _json_safe(self.configured) else js_string(self.configured),
+            "configured": self.configured
+            if _json_safe(self.configured)
+            else js_string(self.configured),
             "rate_source": self.rate_source,
             "capture_enabled": self.capture_enabled,
             "algorithm": self.algorithm.value,
@@ -69,13 +85,17 @@ def rate_from_config(source: Source, stdin: BinaryIO | None = None) -> LocalRate
     document = load_documents(source, stdin=stdin)[0]
     root = document.root
     if not isinstance(root, Mapping):
-        raise InputError("not a mapping: expected sessionReplayOptions", location=Location(source.name))
+        raise InputError(
+            "not a mapping: expected sessionReplayOptions", location=Location(source.name)
+        )
     line = infer_line(root)
     options = root.get("sessionReplayOptions") if line is Line.SEGMENT_WRAPPER else root
     path = "sessionReplayOptions.sampleRate" if line is Line.SEGMENT_WRAPPER else "sampleRate"
     node = options.get("sampleRate") if isinstance(options, Mapping) else None
     value = to_plain(node) if node is not None else None
-    where = f"{source.name} ({path}" + (f", line {node.mark.line})" if isinstance(node, Scalar) else ")")
+    where = f"{source.name} ({path}" + (
+        f", line {node.mark.line})" if isinstance(node, Scalar) else ")"
+    )
     algorithm = Algorithm.LEGACY if line is Line.SEGMENT_WRAPPER else Algorithm.MODERN
     return LocalRate(value if js_truthy(value) else 0, where, algorithm)
 
@@ -118,7 +138,10 @@ def read_remote_config(source: Source, stdin: BinaryIO | None = None) -> RemoteC
 
 
 def resolve_sampling(
-    local: LocalRate | None, remote: RemoteConfig | None, algorithm: Algorithm | None, remote_name: str = ""
+    local: LocalRate | None,
+    remote: RemoteConfig | None,
+    algorithm: Algorithm | None,
+    remote_name: str = "",
 ) -> tuple[Sampling, list[Finding]]:
     """Local sampleRate, then the remote configuration's precedence (remote sample_rate wins)."""
     findings: list[Finding] = []
@@ -133,24 +156,57 @@ def resolve_sampling(
         targeting = remote.targeting
         if remote.sample_rate is not _UNSET:
             if local is not None and js_to_number(local.value) != js_to_number(remote.sample_rate):
-                findings.append(_finding("AR202", Severity.INFO,
-                                         f"the remote sample_rate {show(remote.sample_rate)} overrides the local "
-                                         f"sampleRate {show(local.value)}", remote_name))
-            configured, source = remote.sample_rate, f"{remote_name} (sr_sampling_config.sample_rate)"
+                findings.append(
+                    _finding(
+                        "AR202",
+                        Severity.INFO,
+                        f"the remote sample_rate {show(remote.sample_rate)} overrides the local "
+                        f"sampleRate {show(local.value)}",
+                        remote_name,
+                    )
+                )
+            configured, source = (
+                remote.sample_rate,
+                f"{remote_name} (sr_sampling_config.sample_rate)",
+            )
         if not capture:
-            findings.append(_finding("AR201", Severity.WARNING, "the remote configuration disables capture: "
-                                     + _describe_remote(remote) + ", so no session is recorded", remote_name,
-                                     "turn capture on in Amplitude's Session Replay settings"))
+            findings.append(
+                _finding(
+                    "AR201",
+                    Severity.WARNING,
+                    "the remote configuration disables capture: "
+                    + _describe_remote(remote)
+                    + ", so no session is recorded",
+                    remote_name,
+                    "turn capture on in Amplitude's Session Replay settings",
+                )
+            )
         if targeting:
-            findings.append(_finding("AR203", Severity.WARNING, "the remote configuration has targeting "
-                                     "(sr_targeting_config): targeting, not the sample rate, decides which sessions "
-                                     "are recorded; the decisions shown are what sampling alone would do", remote_name))
+            findings.append(
+                _finding(
+                    "AR203",
+                    Severity.WARNING,
+                    "the remote configuration has targeting "
+                    "(sr_targeting_config): targeting, not the sample rate, decides which sessions "
+                    "are recorded; the decisions shown are what sampling alone would do",
+                    remote_name,
+                )
+            )
     if configured is _UNSET:
-        raise UsageError("no sample rate: give --sample-rate, --config, or a --remote-config with sample_rate")
+        raise UsageError(
+            "no sample rate: give --sample-rate, --config, or a --remote-config with sample_rate"
+        )
     rate = js_to_number(configured)
     if capture and not rate > 0:
-        findings.append(_finding("AR204", Severity.WARNING, f"the sample rate {show(configured)} records no session",
-                                 source.split(" (")[0] or None, "set sampleRate, e.g. 0.05"))
+        findings.append(
+            _finding(
+                "AR204",
+                Severity.WARNING,
+                f"the sample rate {show(configured)} records no session",
+                source.split(" (")[0] or None,
+                "set sampleRate, e.g. 0.05",
+            )
+        )
     return Sampling(rate, configured, source, capture, chosen, targeting, remote_text), findings
 
 
@@ -160,13 +216,24 @@ def _describe_remote(remote: RemoteConfig) -> str:
     parts = [f"capture_enabled {'true' if remote.capture_enabled else 'false or missing'}"]
     if remote.sample_rate is not _UNSET:
         parts.append(f"sample_rate {show(remote.sample_rate)}")
-    return ", ".join(parts) if remote.sample_rate is not _UNSET or not remote.capture_enabled else \
-        "no sampling override (local sampleRate applies)"
+    return (
+        ", ".join(parts)
+        if remote.sample_rate is not _UNSET or not remote.capture_enabled
+        else "no sampling override (local sampleRate applies)"
+    )
 
 
-def _finding(code: str, severity: Severity, message: str, file: str | None, hint: str | None = None,
-             line: int | None = None) -> Finding:
-    return Finding(code=code, severity=severity, message=message, file=file or None, line=line, hint=hint)
+def _finding(
+    code: str,
+    severity: Severity,
+    message: str,
+    file: str | None,
+    hint: str | None = None,
+    line: int | None = None,
+) -> Finding:
+    return Finding(
+        code=code, severity=severity, message=message, file=file or None, line=line, hint=hint
+    )
 
 
 # -- where the session ids come from ----------------------------------------------------------
@@ -205,8 +272,15 @@ class _Problems:
     report: Report
     counts: dict[str, int] = field(default_factory=dict)
 
-    def add(self, code: str, severity: Severity, message: str, file: str | None, line: int | None,
-            hint: str | None = None) -> None:
+    def add(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        file: str | None,
+        line: int | None,
+        hint: str | None = None,
+    ) -> None:
         count = self.counts.get(code, 0) + 1
         self.counts[code] = count
         if count <= MAX_FINDINGS_PER_KIND:
@@ -215,12 +289,19 @@ class _Problems:
     def close(self) -> None:
         for code, count in self.counts.items():
             if count > MAX_FINDINGS_PER_KIND:
-                self.report.findings.append(_finding(code, Severity.INFO, f"{count - MAX_FINDINGS_PER_KIND} more "
-                                                     f"{code} findings not listed", None))
+                self.report.findings.append(
+                    _finding(
+                        code,
+                        Severity.INFO,
+                        f"{count - MAX_FINDINGS_PER_KIND} more {code} findings not listed",
+                        None,
+                    )
+                )
 
 
-def iter_session_ids(sources: SessionSources, problems: _Problems,
-                     stdin: BinaryIO | None = None) -> Iterator[tuple[str | None, int | None, Any]]:
+def iter_session_ids(
+    sources: SessionSources, problems: _Problems, stdin: BinaryIO | None = None
+) -> Iterator[tuple[str | None, int | None, Any]]:
     """(file, line, session id) from every source, in order."""
     for value in sources.session_ids:
         yield "--session-id", None, value
@@ -242,14 +323,24 @@ def _from_sessions_file(source: Source, problems: _Problems, stdin: BinaryIO | N
         if first == "[":
             for line, value in iter_json_array(stream, source.name):
                 if isinstance(value, (list, dict)):
-                    problems.add("AR206", Severity.WARNING, f"a JSON {'array' if isinstance(value, list) else 'object'}"
-                                 " is not a session id; skipped", source.name, line)
+                    problems.add(
+                        "AR206",
+                        Severity.WARNING,
+                        f"a JSON {'array' if isinstance(value, list) else 'object'}"
+                        " is not a session id; skipped",
+                        source.name,
+                        line,
+                    )
                     continue
                 yield source.name, line, value
         else:
             for line, text in iter_lines(stream, source.name):
                 if text.strip():
-                    yield source.name, line, text  # each line is the id string as the SDK would hash it
+                    yield (
+                        source.name,
+                        line,
+                        text,
+                    )  # each line is the id string as the SDK would hash it
 
 
 def _from_segment(source: Source, problems: _Problems, stdin: BinaryIO | None):
@@ -264,19 +355,29 @@ def _from_segment(source: Source, problems: _Problems, stdin: BinaryIO | None):
         if not js_truthy(session_id):
             without_session += 1  # the wrapper calls setSessionId only for a truthy session_id
             continue
-        key = (type(session_id), session_id if not isinstance(session_id, (list, dict)) else json.dumps(session_id))
+        key = (
+            type(session_id),
+            session_id if not isinstance(session_id, (list, dict)) else json.dumps(session_id),
+        )
         if key not in seen:
             seen.add(key)
             yield source.name, line, session_id
     if without_session:
-        problems.add("AR207", Severity.INFO, f"{without_session} events carry no "
-                     'integrations["Actions Amplitude"].session_id; the Segment wrapper records nothing for them',
-                     source.name, None, "enable the Browser Session Tracking mapping of the Amplitude (Actions) "
-                     "destination")
+        problems.add(
+            "AR207",
+            Severity.INFO,
+            f"{without_session} events carry no "
+            'integrations["Actions Amplitude"].session_id; the Segment wrapper records nothing for them',
+            source.name,
+            None,
+            "enable the Browser Session Tracking mapping of the Amplitude (Actions) destination",
+        )
 
 
 # -- deciding ---------------------------------------------------------------------------------
-def decisions(values: Iterator[Any], sample_rate: float, algorithm: Algorithm) -> Iterator[tuple[Any, str, int, int, bool]]:
+def decisions(
+    values: Iterator[Any], sample_rate: float, algorithm: Algorithm
+) -> Iterator[tuple[Any, str, int, int, bool]]:
     """(session id, id string, hash, bucket, in sample) for each id: the hot loop of simulate.
 
     Safe integers (millisecond timestamps, the usual session id) take a fast path: their
@@ -303,10 +404,16 @@ class _Totals:
     histogram: list[int] = field(default_factory=lambda: [0] * HISTOGRAM_BINS)
 
 
-def simulate(sources: SessionSources, sampling: Sampling, findings: list[Finding],
-             stdin: BinaryIO | None = None) -> Report:
+def simulate(
+    sources: SessionSources,
+    sampling: Sampling,
+    findings: list[Finding],
+    stdin: BinaryIO | None = None,
+) -> Report:
     if sources.empty():
-        raise UsageError("no session ids: give --session-id, --sessions-file, --segment or --generate")
+        raise UsageError(
+            "no session ids: give --session-id, --sessions-file, --segment or --generate"
+        )
     report = Report(command="simulate", findings=list(findings))
     problems = _Problems(report)
     totals = _Totals()
@@ -319,13 +426,20 @@ def simulate(sources: SessionSources, sampling: Sampling, findings: list[Finding
 
     def rows() -> Iterator[dict[str, Any]]:
         try:
-            for value, id_string, hashed, bucket, sampled in decisions(values(), sampling.sample_rate,
-                                                                       sampling.algorithm):
+            for value, id_string, hashed, bucket, sampled in decisions(
+                values(), sampling.sample_rate, sampling.algorithm
+            ):
                 file, line = where
                 recordable = js_truthy(value)
                 if not recordable:
-                    problems.add("AR205", Severity.WARNING, f"session id {show(value) if _json_safe(value) else id_string}"
-                                 " is falsy: the SDK records nothing without a session id", file, line)
+                    problems.add(
+                        "AR205",
+                        Severity.WARNING,
+                        f"session id {show(value) if _json_safe(value) else id_string}"
+                        " is falsy: the SDK records nothing without a session id",
+                        file,
+                        line,
+                    )
                 captured = recordable and sampling.capture_enabled and sampled
                 totals.sessions += 1
                 totals.recordable += recordable
@@ -341,7 +455,11 @@ def simulate(sources: SessionSources, sampling: Sampling, findings: list[Finding
         report.summary = summary(totals, sampling)
         report.headline = headline(report.summary)
 
-    report.result = {"sampling": sampling.to_dict(), "columns": COLUMNS, "sessions": RowStream(COLUMNS, rows(), finish)}
+    report.result = {
+        "sampling": sampling.to_dict(),
+        "columns": COLUMNS,
+        "sessions": RowStream(COLUMNS, rows(), finish),
+    }
     return report
 
 
@@ -364,11 +482,15 @@ def summary(totals: _Totals, sampling: Sampling) -> dict[str, Any]:
 def headline(totals: dict[str, Any]) -> str:
     observed = f" ({totals['observed_rate']:.3%})" if totals["observed_rate"] is not None else ""
     low, high = totals["interval_95"]
-    return (f"{totals['captured']:,} of {totals['sessions']:,} sessions recorded{observed}; expected "
-            f"{totals['expected_captured']:,.0f} ({totals['expected_rate']:.4%}), 95 % range {low:,}-{high:,}")
+    return (
+        f"{totals['captured']:,} of {totals['sessions']:,} sessions recorded{observed}; expected "
+        f"{totals['expected_captured']:,.0f} ({totals['expected_rate']:.4%}), 95 % range {low:,}-{high:,}"
+    )
 
 
-def _session_row(value: Any, id_string: str, hashed: int, bucket: int, sampled: bool, captured: bool) -> dict:
+def _session_row(
+    value: Any, id_string: str, hashed: int, bucket: int, sampled: bool, captured: bool
+) -> dict:
     """One session's decision, as rows and `simulate explain` show it."""
     return {
         "session_id": value if _json_safe(value) else id_string,
@@ -394,11 +516,17 @@ def explain(value: Any, sampling: Sampling) -> Report:
     id_string = js_string(value)
     steps: list[str] = []
     if isinstance(value, str):
-        steps.append(f"The session id is the string {json.dumps(value, ensure_ascii=False)}: the SDK hashes it as it is.")
+        steps.append(
+            f"The session id is the string {json.dumps(value, ensure_ascii=False)}: the SDK hashes it as it is."
+        )
     else:
-        steps.append(f"The session id is the number {id_string}: the SDK hashes String(sessionId) = "
-                     f"{json.dumps(id_string)}.")
-    decided = {algorithm: _decide(id_string, sampling.sample_rate, algorithm) for algorithm in Algorithm}
+        steps.append(
+            f"The session id is the number {id_string}: the SDK hashes String(sessionId) = "
+            f"{json.dumps(id_string)}."
+        )
+    decided = {
+        algorithm: _decide(id_string, sampling.sample_rate, algorithm) for algorithm in Algorithm
+    }
     hashed, bucket, sampled = decided[sampling.algorithm]
     if sampling.algorithm is Algorithm.MODERN:
         size = len(id_string.encode("utf-8", "surrogatepass"))
@@ -407,11 +535,15 @@ def explain(value: Any, sampling: Sampling) -> Report:
     else:
         units = len(id_string.encode("utf-16-le", "surrogatepass")) // 2
         steps.append(f"Java's String.hashCode of its {units} UTF-16 code units is {hashed}.")
-        steps.append(f"Its bucket is (|{hashed}| × 31) mod 1000000 = {bucket}, i.e. {bucket / BUCKETS!r}.")
+        steps.append(
+            f"Its bucket is (|{hashed}| × 31) mod 1000000 = {bucket}, i.e. {bucket / BUCKETS!r}."
+        )
     comparison = "<" if sampled else "is not <"
-    steps.append(f"At sample rate {show(sampling.configured)} ({sampling.rate_source or 'given'}): "
-                 f"{bucket / BUCKETS!r} {comparison} {_json_number(sampling.sample_rate)!r}, so it is "
-                 f"{'in' if sampled else 'not in'} the sample.")
+    steps.append(
+        f"At sample rate {show(sampling.configured)} ({sampling.rate_source or 'given'}): "
+        f"{bucket / BUCKETS!r} {comparison} {_json_number(sampling.sample_rate)!r}, so it is "
+        f"{'in' if sampled else 'not in'} the sample."
+    )
     steps.append(f"Any sampleRate of {show(min_rate(bucket))} or more would record it.")
     recordable = js_truthy(value)
     if not recordable:
@@ -422,14 +554,20 @@ def explain(value: Any, sampling: Sampling) -> Report:
     steps.append(f"Recorded: {'yes' if captured else 'no'}.")
     other = Algorithm.LEGACY if sampling.algorithm is Algorithm.MODERN else Algorithm.MODERN
     other_hash, other_bucket, other_sampled = decided[other]
-    steps.append(f"With the {other.value} hash ({other.label}) its bucket would be {other_bucket}: "
-                 f"{'in' if other_sampled else 'not in'} the sample.")
+    steps.append(
+        f"With the {other.value} hash ({other.label}) its bucket would be {other_bucket}: "
+        f"{'in' if other_sampled else 'not in'} the sample."
+    )
     report = Report(command="simulate explain")
     report.result = {
         "sampling": sampling.to_dict(),
         "session": _session_row(value, id_string, hashed, bucket, sampled, captured),
-        "other_algorithm": {"algorithm": other.value, "hash": other_hash, "bucket": other_bucket,
-                            "in_sample": other_sampled},
+        "other_algorithm": {
+            "algorithm": other.value,
+            "hash": other_hash,
+            "bucket": other_bucket,
+            "in_sample": other_sampled,
+        },
         "steps": steps,
     }
     report.summary = {"captured": captured}

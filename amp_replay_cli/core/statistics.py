@@ -26,8 +26,11 @@ def binomial_interval(trials: int, probability: float, level: float = 0.95) -> t
     cumulative = 0.0
     for count in range(first, last + 1):
         cumulative += math.exp(
-            log_choose_base - math.lgamma(count + 1) - math.lgamma(trials - count + 1)
-            + count * log_p + (trials - count) * log_q
+            log_choose_base
+            - math.lgamma(count + 1)
+            - math.lgamma(trials - count + 1)
+            + count * log_p
+            + (trials - count) * log_q
         )
         if low is None and cumulative >= tail:
             low = count

@@ -43,7 +43,9 @@ def _make_compact_encoder() -> Callable[[Any], str]:
     """JSONEncoder.encode builds its C encoder anew on every call; build it once (a third faster)."""
     if c_make_encoder is None:
         return _ENCODER.encode
-    chunks = c_make_encoder(None, _no_default, encode_basestring, None, ":", ",", False, False, False)
+    chunks = c_make_encoder(
+        None, _no_default, encode_basestring, None, ":", ",", False, False, False
+    )
 
     def encode(value: Any) -> str:
         return "".join(chunks(value, 0))
@@ -68,7 +70,9 @@ def event_string(event: dict[str, Any], unusual_numbers: bool = True) -> str:
         text = _encode(shaped)
     except ValueError:  # an infinite number, which JSON.stringify writes as null
         return js_stringify(shaped)
-    if (unusual_numbers and (_SUSPECT_FLOAT.search(text) or _LONG_INTEGER.search(text))) or not _is_well_formed(text):
+    if (
+        unusual_numbers and (_SUSPECT_FLOAT.search(text) or _LONG_INTEGER.search(text))
+    ) or not _is_well_formed(text):
         text = js_stringify(shaped)
     return text
 
@@ -99,7 +103,14 @@ def _is_well_formed(text: str) -> bool:
 def js_stringify(value: Any) -> str:
     """JSON.stringify: JavaScript's number formatting, lone surrogates escaped as \\uXXXX."""
     if isinstance(value, dict):
-        return "{" + ",".join(f"{_js_string_literal(str(key))}:{js_stringify(item)}" for key, item in value.items()) + "}"
+        return (
+            "{"
+            + ",".join(
+                f"{_js_string_literal(str(key))}:{js_stringify(item)}"
+                for key, item in value.items()
+            )
+            + "}"
+        )
     if isinstance(value, list):
         return "[" + ",".join(js_stringify(item) for item in value) + "]"
     if isinstance(value, str):
@@ -113,7 +124,9 @@ def js_stringify(value: Any) -> str:
 
 
 def _js_string_literal(text: str) -> str:
-    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", encode_basestring(text))
+    return _LONE_SURROGATE.sub(
+        lambda match: f"\\u{ord(match.group()):04x}", encode_basestring(text)
+    )
 
 
 BODY_OVERHEAD = len('{"version":1,"events":[]}')
@@ -134,8 +147,10 @@ class Batch:
     def split(self) -> tuple[Batch, Batch]:
         """Halves, as the SDK splits a batch the WAF refused."""
         middle = len(self.literals) // 2
-        return (Batch(self.index, self.first_event, self.literals[:middle]),
-                Batch(self.index, self.first_event + middle, self.literals[middle:]))
+        return (
+            Batch(self.index, self.first_event, self.literals[:middle]),
+            Batch(self.index, self.first_event + middle, self.literals[middle:]),
+        )
 
 
 def clamp_batch_bytes(max_bytes: int) -> int:
@@ -161,7 +176,9 @@ class BatchPlanner:
         return True
 
 
-def batches(literals: Iterable[tuple[int, str]], max_bytes: int = DEFAULT_MAX_BATCH_BYTES) -> Iterator[Batch]:
+def batches(
+    literals: Iterable[tuple[int, str]], max_bytes: int = DEFAULT_MAX_BATCH_BYTES
+) -> Iterator[Batch]:
     """Events `(index, literal)` cut into batches of at most `max_bytes` raw body bytes (one event at least)."""
     planner = BatchPlanner(max_bytes)
     current: Batch | None = None
@@ -188,10 +205,19 @@ class TrackRequest:
     raw_bytes: int
 
 
-def build_request(track_url: str, api_key: str, device_id: str, session_id: Any, raw: bytes,
-                  page_url: str = "", sample_rate: str = "1") -> TrackRequest:
+def build_request(
+    track_url: str,
+    api_key: str,
+    device_id: str,
+    session_id: Any,
+    raw: bytes,
+    page_url: str = "",
+    sample_rate: str = "1",
+) -> TrackRequest:
     """The request the SDK would send for a batch's raw body, gzip-compressed as with enableTransportCompression."""
-    query = urlencode({"device_id": device_id, "session_id": js_string(session_id), "type": "replay"})
+    query = urlencode(
+        {"device_id": device_id, "session_id": js_string(session_id), "type": "replay"}
+    )
     headers = [
         ("Content-Type", "application/json"),
         ("Accept", "*/*"),
@@ -206,5 +232,3 @@ def build_request(track_url: str, api_key: str, device_id: str, session_id: Any,
     compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
     body = compressor.compress(raw) + compressor.flush()
     return TrackRequest(f"{track_url}?{query}", headers, body, len(raw))
-
-

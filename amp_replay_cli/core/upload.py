@@ -22,19 +22,42 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, Protocol, TypeVar
 
 from amp_replay_cli.core import recordings
-from amp_replay_cli.core.amplitude import Client, Endpoints, Reply, RetryBudget, RetryPolicy, auth_failure
+from amp_replay_cli.core.amplitude import (
+    Client,
+    Endpoints,
+    Reply,
+    RetryBudget,
+    RetryPolicy,
+    auth_failure,
+)
 from amp_replay_cli.core.documents.sources import Source, expand_paths
-from amp_replay_cli.core.errors import AuthError, InputError, Interrupted, Location, NetworkError, UsageError
+from amp_replay_cli.core.errors import (
+    AuthError,
+    InputError,
+    Interrupted,
+    Location,
+    NetworkError,
+    UsageError,
+)
 from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.core.journal import Journal, batch_key
 from amp_replay_cli.core.recordings import Recording, Segment, Verdict
-from amp_replay_cli.core.track import BODY_OVERHEAD, DEFAULT_MAX_BATCH_BYTES, Batch, TrackRequest, batches, build_request
+from amp_replay_cli.core.track import (
+    BODY_OVERHEAD,
+    DEFAULT_MAX_BATCH_BYTES,
+    Batch,
+    TrackRequest,
+    batches,
+    build_request,
+)
 
 SKIP_HEADER = "x-session-replay-event-skipped"
 THROTTLE_PAUSE_SECONDS = 60.0  # the SDK's THROTTLED_FLUSH_PAUSE_MS
 MAX_THROTTLED_RESENDS = 5
-SKIP_REASONS = {"4004": "the session is outside the range Amplitude accepts (4004)",
-                "4005": "capture is disabled for this project (4005)"}
+SKIP_REASONS = {
+    "4004": "the session is outside the range Amplitude accepts (4004)",
+    "4005": "capture is disabled for this project (4005)",
+}
 _WAF_REFUSAL = re.compile(r"payload.*exceed", re.IGNORECASE)
 WAF_LIMIT_BYTES = 10_000_000  # compressed bodies above this are what the WAF refuses
 REPLAY_ID_PROPERTY = "[Amplitude] Session Replay ID"
@@ -134,12 +157,20 @@ class _SessionEnded(Exception):
         self.finding = finding
 
 
-def upload(paths: list[str], settings: UploadSettings, transport: Any = None, stdin: BinaryIO | None = None,
-           progress: Progress | None = None, sleep: Callable[[float], None] | None = None,
-           random: Callable[[], float] | None = None) -> Report:
+def upload(
+    paths: list[str],
+    settings: UploadSettings,
+    transport: Any = None,
+    stdin: BinaryIO | None = None,
+    progress: Progress | None = None,
+    sleep: Callable[[float], None] | None = None,
+    random: Callable[[], float] | None = None,
+) -> Report:
     report = Report(command="upload", strict=settings.strict)
     if not settings.dry_run and not settings.api_key:
-        raise UsageError("no API key", hint="set AMPLITUDE_API_KEY (or --api-key), or use --dry-run")
+        raise UsageError(
+            "no API key", hint="set AMPLITUDE_API_KEY (or --api-key), or use --dry-run"
+        )
     if settings.api_key:
         report.secrets.add(settings.api_key)
     with tempfile.TemporaryDirectory(prefix="amp-replay-") as scratch:
@@ -158,8 +189,14 @@ def upload(paths: list[str], settings: UploadSettings, transport: Any = None, st
     return report
 
 
-def _inspect_all(paths: list[str], settings: UploadSettings, report: Report, stdin: BinaryIO | None,
-                 scratch: Path, progress: Progress | None) -> list[Recording]:
+def _inspect_all(
+    paths: list[str],
+    settings: UploadSettings,
+    report: Report,
+    stdin: BinaryIO | None,
+    scratch: Path,
+    progress: Progress | None,
+) -> list[Recording]:
     checked = []
     for item in expand_paths(paths, recordings.RECORDING_SUFFIXES):
         if isinstance(item, InputError):
@@ -174,7 +211,9 @@ def _inspect_all(paths: list[str], settings: UploadSettings, report: Report, std
         if progress is not None:
             progress.checking(item.name)
         spool = None if settings.dry_run else scratch / f"events-{len(checked)}.spool"
-        recording = recordings.inspect(item, settings.split_sessions, settings.max_batch_bytes, spool)
+        recording = recordings.inspect(
+            item, settings.split_sessions, settings.max_batch_bytes, spool
+        )
         report.findings.extend(recording.findings)
         checked.append(recording)
     return checked
@@ -194,7 +233,9 @@ def _plan(checked: list[Recording], settings: UploadSettings, report: Report) ->
             continue
         device_id = settings.device_id or recording.device_id or recording.default_device_id()
         for segment in recording.segments:
-            upload_ = Upload(recording, segment, device_id, _session_id(settings, recording, segment))
+            upload_ = Upload(
+                recording, segment, device_id, _session_id(settings, recording, segment)
+            )
             uploads.append(upload_)
         problem = _id_problem(device_id, recording.source.name)
         if problem is not None:
@@ -217,27 +258,46 @@ def _session_id(settings: UploadSettings, recording: Recording, segment: Segment
 
 def _id_problem(device_id: str, file: str) -> Finding | None:
     if "/" in device_id:
-        return Finding("AR611", Severity.ERROR, f"device id {device_id!r} contains '/', which separates the device from "
-                       "the session in a replay id", file, hint="choose another with --device-id")
+        return Finding(
+            "AR611",
+            Severity.ERROR,
+            f"device id {device_id!r} contains '/', which separates the device from "
+            "the session in a replay id",
+            file,
+            hint="choose another with --device-id",
+        )
     if not _REPLAY_ID_PART.fullmatch(device_id):
-        return Finding("AR611", Severity.WARNING, f"device id {device_id!r} has characters Amplitude does not allow in "
-                       "replay ids (only a-z A-Z 0-9 _ - . | @ : =)", file)
+        return Finding(
+            "AR611",
+            Severity.WARNING,
+            f"device id {device_id!r} has characters Amplitude does not allow in "
+            "replay ids (only a-z A-Z 0-9 _ - . | @ : =)",
+            file,
+        )
     return None
 
 
 class _Delivery:
     """Sends the planned uploads: a worker per group of files that share a replay, batches in order."""
 
-    def __init__(self, settings: UploadSettings, report: Report, transport: Any, progress: Progress | None,
-                 sleep: Callable[[float], None] | None, random: Callable[[], float] | None):
+    def __init__(
+        self,
+        settings: UploadSettings,
+        report: Report,
+        transport: Any,
+        progress: Progress | None,
+        sleep: Callable[[float], None] | None,
+        random: Callable[[], float] | None,
+    ):
         self.settings = settings
         self.report = report
         self.transport = transport
         self.progress = progress
         self.stop = threading.Event()
         self.lock = threading.Lock()
-        self.options: dict[str, Any] = {key: value for key, value in (("sleep", sleep), ("random", random))
-                                        if value is not None}
+        self.options: dict[str, Any] = {
+            key: value for key, value in (("sleep", sleep), ("random", random)) if value is not None
+        }
         self.server = settings.endpoints.describe()
 
     def run(self, uploads: list[Upload]) -> None:
@@ -248,8 +308,14 @@ class _Delivery:
         if self.progress is not None:
             self.progress.start(sum(item.planned_raw_bytes for item in planned), total_batches)
         workers = max(1, self.settings.concurrency)
-        with Client(self.settings.endpoints, budget, RetryPolicy(), self.transport, connections=workers,
-                    **self.options) as client:
+        with Client(
+            self.settings.endpoints,
+            budget,
+            RetryPolicy(),
+            self.transport,
+            connections=workers,
+            **self.options,
+        ) as client:
             self.client, self.journal = client, journal
             try:
                 self._run_groups(_groups(planned), workers)
@@ -272,8 +338,11 @@ class _Delivery:
         except KeyboardInterrupt:
             self.stop.set()
             wait(futures)
-            raise Interrupted("interrupted", hint="run the same command again: acknowledged batches are in the "
-                              "journal and will not be sent twice") from None
+            raise Interrupted(
+                "interrupted",
+                hint="run the same command again: acknowledged batches are in the "
+                "journal and will not be sent twice",
+            ) from None
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -310,8 +379,10 @@ class _Delivery:
         events = recordings.sent_events(recording, self.settings.split_sessions)
         for number, segment_events in itertools.groupby(events, key=lambda event: event.segment):
             item = by_segment[number]
-            for batch in batches(((event.index, event.literal) for event in segment_events),
-                                 self.settings.max_batch_bytes):
+            for batch in batches(
+                ((event.index, event.literal) for event in segment_events),
+                self.settings.max_batch_bytes,
+            ):
                 if self.stop.is_set():
                     return
                 yield item, self._prepare(item, batch)
@@ -321,12 +392,26 @@ class _Delivery:
         item.status = "uploaded" if item.batches_sent else "already uploaded"
         file = item.recording.source.name
         if item.throttled:
-            self._note(Finding("AR633", Severity.INFO, f"{item.replay_id}: Amplitude throttled {item.throttled} "
-                               f"batch{'es' if item.throttled != 1 else ''}; sent again after a pause", file))
+            self._note(
+                Finding(
+                    "AR633",
+                    Severity.INFO,
+                    f"{item.replay_id}: Amplitude throttled {item.throttled} "
+                    f"batch{'es' if item.throttled != 1 else ''}; sent again after a pause",
+                    file,
+                )
+            )
         if item.batches_journaled:
-            self._note(Finding("AR634", Severity.INFO, f"{item.replay_id}: {item.batches_journaled} "
-                               f"batch{'es' if item.batches_journaled != 1 else ''} already delivered (journal: an "
-                               "earlier run, or an identical file in this one); not sent again", file))
+            self._note(
+                Finding(
+                    "AR634",
+                    Severity.INFO,
+                    f"{item.replay_id}: {item.batches_journaled} "
+                    f"batch{'es' if item.batches_journaled != 1 else ''} already delivered (journal: an "
+                    "earlier run, or an identical file in this one); not sent again",
+                    file,
+                )
+            )
         if self.settings.link_event:
             self._link(item)
 
@@ -339,8 +424,14 @@ class _Delivery:
             return _Prepared(batch, raw, key, None)
         segment = item.segment
         assert segment is not None and settings.api_key is not None
-        request = build_request(settings.endpoints.track, settings.api_key, item.device_id or "", item.session_id,
-                                raw, settings.page_url or segment.page_url)
+        request = build_request(
+            settings.endpoints.track,
+            settings.api_key,
+            item.device_id or "",
+            item.session_id,
+            raw,
+            settings.page_url or segment.page_url,
+        )
         return _Prepared(batch, raw, key, request)
 
     def _deliver_batch(self, item: Upload, prepared: _Prepared) -> None:
@@ -351,13 +442,17 @@ class _Delivery:
             return
         refusals = 0
         for _ in range(MAX_THROTTLED_RESENDS + 1):
-            reply = self.client.send("POST", request.url, request.headers, request.body, stop=self.stop)
+            reply = self.client.send(
+                "POST", request.url, request.headers, request.body, stop=self.stop
+            )
             item.retries += reply.retries
             while self._refused_by_mistake(batch, request, reply, refusals):
                 refusals += 1
                 item.retries += 1
                 self.client.sleep(self.client.backoff(refusals))
-                reply = self.client.send("POST", request.url, request.headers, request.body, stop=self.stop)
+                reply = self.client.send(
+                    "POST", request.url, request.headers, request.body, stop=self.stop
+                )
                 item.retries += reply.retries
             if 200 <= reply.status < 300:
                 skipped = reply.headers.get(SKIP_HEADER)
@@ -366,11 +461,21 @@ class _Delivery:
                     self.client.sleep(THROTTLE_PAUSE_SECONDS)
                     continue
                 if skipped in SKIP_REASONS:
-                    raise _SessionEnded("skipped", Finding(
-                        "AR631", Severity.ERROR, f"{item.replay_id}: Amplitude skipped the events: "
-                        f"{SKIP_REASONS[skipped]}; the rest of this replay was not sent", item.recording.source.name))
-                self.journal.record(key, item.replay_id or "", f"batch {batch.index} events {batch.first_event}+"
-                                    f"{len(batch.literals)}")
+                    raise _SessionEnded(
+                        "skipped",
+                        Finding(
+                            "AR631",
+                            Severity.ERROR,
+                            f"{item.replay_id}: Amplitude skipped the events: "
+                            f"{SKIP_REASONS[skipped]}; the rest of this replay was not sent",
+                            item.recording.source.name,
+                        ),
+                    )
+                self.journal.record(
+                    key,
+                    item.replay_id or "",
+                    f"batch {batch.index} events {batch.first_event}+{len(batch.literals)}",
+                )
                 item.batches_sent += 1
                 item.events_sent += len(batch.literals)
                 item.raw_bytes += len(raw)
@@ -378,19 +483,31 @@ class _Delivery:
                 self._advance(len(raw), 0)
                 return
             self._refused(item, batch, reply)
-            self.journal.record(key, item.replay_id or "", f"batch {batch.index} events {batch.first_event}+"
-                                f"{len(batch.literals)}, in parts")  # so an identical batch is not sent whole
+            self.journal.record(
+                key,
+                item.replay_id or "",
+                f"batch {batch.index} events {batch.first_event}+{len(batch.literals)}, in parts",
+            )  # so an identical batch is not sent whole
             return
-        raise NetworkError(f"Amplitude kept throttling replay {item.replay_id} "
-                           f"({MAX_THROTTLED_RESENDS + 1} times)", hint="run again later: delivered batches are "
-                           "in the journal and will not be sent twice")
+        raise NetworkError(
+            f"Amplitude kept throttling replay {item.replay_id} "
+            f"({MAX_THROTTLED_RESENDS + 1} times)",
+            hint="run again later: delivered batches are in the journal and will not be sent twice",
+        )
 
-    def _refused_by_mistake(self, batch: Batch, request: TrackRequest, reply: Reply, refusals: int) -> bool:
+    def _refused_by_mistake(
+        self, batch: Batch, request: TrackRequest, reply: Reply, refusals: int
+    ) -> bool:
         """A WAF 413 for one event whose body is far below the WAF's limit cannot be about its size:
         worth another try (within the policy and the budget), where the SDK would drop the event."""
-        return (reply.status == 413 and len(batch.literals) == 1 and len(request.body) < WAF_LIMIT_BYTES
-                and _WAF_REFUSAL.search(reply.text()) is not None
-                and refusals + 1 < self.client.policy.max_attempts and self.client.budget.take())
+        return (
+            reply.status == 413
+            and len(batch.literals) == 1
+            and len(request.body) < WAF_LIMIT_BYTES
+            and _WAF_REFUSAL.search(reply.text()) is not None
+            and refusals + 1 < self.client.policy.max_attempts
+            and self.client.budget.take()
+        )
 
     def _refused(self, item: Upload, batch: Batch, reply: Reply) -> None:
         if reply.status in (401, 403):
@@ -400,16 +517,25 @@ class _Delivery:
                 self._deliver_batch(item, self._prepare(item, half))
             return
         last = batch.first_event + len(batch.literals) - 1
-        raise _SessionEnded("failed", Finding(
-            "AR630", Severity.ERROR, f"{item.replay_id}: Amplitude refused batch {batch.index} (events "
-            f"{batch.first_event}-{last}) with HTTP {reply.status}: {reply.text() or '(no body)'}; the rest of this "
-            "replay was not sent", item.recording.source.name))
+        raise _SessionEnded(
+            "failed",
+            Finding(
+                "AR630",
+                Severity.ERROR,
+                f"{item.replay_id}: Amplitude refused batch {batch.index} (events "
+                f"{batch.first_event}-{last}) with HTTP {reply.status}: {reply.text() or '(no body)'}; the rest of this "
+                "replay was not sent",
+                item.recording.source.name,
+            ),
+        )
 
     def _link(self, item: Upload) -> None:
         """One analytics event in the replay's session carrying its replay id, so Amplitude links the two."""
         settings = self.settings
         segment = item.segment
-        assert segment is not None and settings.api_key is not None and settings.link_event is not None
+        assert (
+            segment is not None and settings.api_key is not None and settings.link_event is not None
+        )
         replay_id = item.replay_id or ""
         insert_id = f"amp-replay-link:{replay_id}:{settings.link_event}"
         key = batch_key(settings.api_key, self.server, replay_id, insert_id.encode())
@@ -427,7 +553,9 @@ class _Delivery:
         }
         if settings.user_id:
             event["user_id"] = settings.user_id
-        body = json.dumps({"api_key": settings.api_key, "events": [event]}, separators=(",", ":")).encode()
+        body = json.dumps(
+            {"api_key": settings.api_key, "events": [event]}, separators=(",", ":")
+        ).encode()
         headers = [("Content-Type", "application/json"), ("Accept", "*/*")]
         reply = self.client.send("POST", settings.endpoints.httpapi, headers, body, stop=self.stop)
         item.retries += reply.retries
@@ -436,10 +564,19 @@ class _Delivery:
             item.linked = True
             return
         item.linked = False
-        if reply.status in (401, 403) or (reply.status == 400 and "Invalid API key" in reply.text()):
+        if reply.status in (401, 403) or (
+            reply.status == 400 and "Invalid API key" in reply.text()
+        ):
             raise auth_failure(reply, settings.endpoints, "API key", "AMPLITUDE_API_KEY")
-        self._note(Finding("AR632", Severity.ERROR, f"{replay_id}: the link event {settings.link_event!r} was refused "
-                           f"with HTTP {reply.status}: {reply.text() or '(no body)'}", item.recording.source.name))
+        self._note(
+            Finding(
+                "AR632",
+                Severity.ERROR,
+                f"{replay_id}: the link event {settings.link_event!r} was refused "
+                f"with HTTP {reply.status}: {reply.text() or '(no body)'}",
+                item.recording.source.name,
+            )
+        )
 
     def _note(self, finding: Finding) -> None:
         with self.lock:
@@ -513,7 +650,9 @@ def _groups(uploads: list[Upload]) -> list[list[Upload]]:
     group_of: dict[str, list[Upload]] = {}
     for _, items in itertools.groupby(uploads, key=lambda item: id(item.recording)):
         items = list(items)
-        joined = next((group_of[item.replay_id] for item in items if item.replay_id in group_of), None)
+        joined = next(
+            (group_of[item.replay_id] for item in items if item.replay_id in group_of), None
+        )
         if joined is None:
             joined = []
             groups.append(joined)
@@ -531,7 +670,9 @@ def _summary(uploads: list[Upload], checked: Iterable[Recording]) -> dict[str, A
         "rejected": sum(verdict is Verdict.REJECT for verdict in verdicts),
         "replays": sum(item.segment is not None for item in uploads),
         "uploaded": sum(item.status in ("uploaded", "already uploaded") for item in uploads),
-        "failed": sum(item.status in ("failed", "skipped", "partly sent", "not sent") for item in uploads),
+        "failed": sum(
+            item.status in ("failed", "skipped", "partly sent", "not sent") for item in uploads
+        ),
         "events": sum(item.events_sent for item in uploads),
         "batches": sum(item.batches_sent for item in uploads),
         "batches_already_sent": sum(item.batches_journaled for item in uploads),
@@ -543,11 +684,15 @@ def _summary(uploads: list[Upload], checked: Iterable[Recording]) -> dict[str, A
 
 def _headline(summary: dict[str, Any], dry_run: bool) -> str:
     if dry_run:
-        return (f"dry run: {summary['replays']} replay{'s' if summary['replays'] != 1 else ''} ready to upload from "
-                f"{summary['accepted']} of {summary['files']} file{'s' if summary['files'] != 1 else ''}; nothing sent")
-    text = (f"{summary['uploaded']} of {summary['replays']} replay{'s' if summary['replays'] != 1 else ''} uploaded: "
-            f"{summary['events']:,} events in {summary['batches']} batch{'es' if summary['batches'] != 1 else ''}, "
-            f"{_size(summary['raw_bytes'])} raw, {_size(summary['wire_bytes'])} sent")
+        return (
+            f"dry run: {summary['replays']} replay{'s' if summary['replays'] != 1 else ''} ready to upload from "
+            f"{summary['accepted']} of {summary['files']} file{'s' if summary['files'] != 1 else ''}; nothing sent"
+        )
+    text = (
+        f"{summary['uploaded']} of {summary['replays']} replay{'s' if summary['replays'] != 1 else ''} uploaded: "
+        f"{summary['events']:,} events in {summary['batches']} batch{'es' if summary['batches'] != 1 else ''}, "
+        f"{_size(summary['raw_bytes'])} raw, {_size(summary['wire_bytes'])} sent"
+    )
     if summary["rejected"]:
         text += f"; {summary['rejected']} file{'s' if summary['rejected'] != 1 else ''} rejected"
     return text
@@ -559,4 +704,3 @@ def _size(count: int) -> str:
             return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
         count /= 1024  # type: ignore[assignment]
     return f"{count} B"
-

@@ -28,7 +28,9 @@ def validate(paths: list[str], settings: ValidateSettings, stdin: BinaryIO | Non
     for item in expand_paths(paths, CONFIG_SUFFIXES):
         if isinstance(item, InputError):
             report.problems.append(item)
-            files.append({"file": item.location.file if item.location else None, "status": "unreadable"})
+            files.append(
+                {"file": item.location.file if item.location else None, "status": "unreadable"}
+            )
             continue
         files.append(_validate_source(item, settings, report, stdin))
     report.subjects = [entry["file"] for entry in files if entry["file"] is not None]
@@ -47,7 +49,9 @@ def validate(paths: list[str], settings: ValidateSettings, stdin: BinaryIO | Non
     return report
 
 
-def _validate_source(source: Source, settings: ValidateSettings, report: Report, stdin: BinaryIO | None) -> dict:
+def _validate_source(
+    source: Source, settings: ValidateSettings, report: Report, stdin: BinaryIO | None
+) -> dict:
     try:
         documents = load_documents(source, settings.limits, stdin)
         checkers = []

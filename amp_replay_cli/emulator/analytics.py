@@ -18,8 +18,24 @@ from typing import Any, Callable
 
 from amp_replay_cli.emulator.store import Store
 
-BLOCKED_IDS = frozenset({"anonymous", "nil", "none", "null", "n/a", "na", "undefined", "unknown", '""',
-                         "00000000-0000-0000-0000-000000000000", "{}", "lmy47d", "0", "-1"})
+BLOCKED_IDS = frozenset(
+    {
+        "anonymous",
+        "nil",
+        "none",
+        "null",
+        "n/a",
+        "na",
+        "undefined",
+        "unknown",
+        '""',
+        "00000000-0000-0000-0000-000000000000",
+        "{}",
+        "lmy47d",
+        "0",
+        "-1",
+    }
+)
 INSERT_ID_WINDOW_MS = 7 * 86_400_000
 THROTTLE_WINDOW_MS = 30_000
 
@@ -29,7 +45,9 @@ class Endpoint:
     name: str
     max_bytes: int
     max_events: int
-    eps_limit: int  # events per second per device or user, averaged over 30 s; 0 turns throttling off
+    eps_limit: (
+        int  # events per second per device or user, averaged over 30 s; 0 turns throttling off
+    )
 
 
 HTTP_API = Endpoint("httpapi", 1_000_000, 2000, 30)
@@ -45,7 +63,9 @@ class Throttle:
         self._windows: dict[tuple[str, str, str], deque[int]] = {}
         self._lock = threading.Lock()
 
-    def check(self, project: int, events: list[dict], endpoint: Endpoint, now_ms: int) -> Reply | None:
+    def check(
+        self, project: int, events: list[dict], endpoint: Endpoint, now_ms: int
+    ) -> Reply | None:
         if endpoint.eps_limit <= 0:
             return None
         limit = endpoint.eps_limit * THROTTLE_WINDOW_MS // 1000
@@ -71,7 +91,9 @@ class Throttle:
             "code": 429,
             "error": "Too many requests for some devices and users",
             "eps_threshold": endpoint.eps_limit,
-            "throttled_devices": {key[2]: eps for key, eps in over.items() if key[1] == "device_id"},
+            "throttled_devices": {
+                key[2]: eps for key, eps in over.items() if key[1] == "device_id"
+            },
             "throttled_users": {key[2]: eps for key, eps in over.items() if key[1] == "user_id"},
             "exceeded_daily_quota_users": {},
             "exceeded_daily_quota_devices": {},
@@ -93,37 +115,69 @@ class Identities:
     def _canonical(self, amplitude_id: int | None) -> int | None:
         if amplitude_id is None:
             return None
-        return self._one("SELECT canonical_id FROM amplitude_ids WHERE amplitude_id = ?", (amplitude_id,))
+        return self._one(
+            "SELECT canonical_id FROM amplitude_ids WHERE amplitude_id = ?", (amplitude_id,)
+        )
 
     def _create(self, user_id: str | None) -> int:
         # Amplitude ids are long integers; start high so they are easy to tell from other numbers.
-        amplitude_id = self._one("SELECT COALESCE(MAX(amplitude_id), 100000000000) + 1 FROM amplitude_ids", ())
-        self.db.execute("INSERT INTO amplitude_ids (amplitude_id, project_id, canonical_id, user_id) VALUES (?, ?, ?, ?)",
-                        (amplitude_id, self.project, amplitude_id, user_id))
+        amplitude_id = self._one(
+            "SELECT COALESCE(MAX(amplitude_id), 100000000000) + 1 FROM amplitude_ids", ()
+        )
+        self.db.execute(
+            "INSERT INTO amplitude_ids (amplitude_id, project_id, canonical_id, user_id) VALUES (?, ?, ?, ?)",
+            (amplitude_id, self.project, amplitude_id, user_id),
+        )
         return amplitude_id
 
     def _owner(self, amplitude_id: int) -> str | None:
-        return self._one("SELECT user_id FROM amplitude_ids WHERE amplitude_id = ?", (amplitude_id,))
+        return self._one(
+            "SELECT user_id FROM amplitude_ids WHERE amplitude_id = ?", (amplitude_id,)
+        )
 
     def _map_device(self, device_id: str, amplitude_id: int) -> None:
-        self.db.execute("INSERT OR IGNORE INTO devices (project_id, device_id, amplitude_id) VALUES (?, ?, ?)",
-                        (self.project, device_id, amplitude_id))
+        self.db.execute(
+            "INSERT OR IGNORE INTO devices (project_id, device_id, amplitude_id) VALUES (?, ?, ?)",
+            (self.project, device_id, amplitude_id),
+        )
 
     def _map_user(self, user_id: str, amplitude_id: int) -> None:
-        self.db.execute("INSERT OR IGNORE INTO users (project_id, user_id, amplitude_id) VALUES (?, ?, ?)",
-                        (self.project, user_id, amplitude_id))
-        self.db.execute("UPDATE amplitude_ids SET user_id = ? WHERE amplitude_id = ? AND user_id IS NULL",
-                        (user_id, amplitude_id))
+        self.db.execute(
+            "INSERT OR IGNORE INTO users (project_id, user_id, amplitude_id) VALUES (?, ?, ?)",
+            (self.project, user_id, amplitude_id),
+        )
+        self.db.execute(
+            "UPDATE amplitude_ids SET user_id = ? WHERE amplitude_id = ? AND user_id IS NULL",
+            (user_id, amplitude_id),
+        )
 
     def _merge(self, source: int, target: int) -> None:
-        self.db.execute("UPDATE amplitude_ids SET canonical_id = ? WHERE canonical_id = ? AND project_id = ?",
-                        (target, source, self.project))
+        self.db.execute(
+            "UPDATE amplitude_ids SET canonical_id = ? WHERE canonical_id = ? AND project_id = ?",
+            (target, source, self.project),
+        )
 
     def resolve(self, user_id: str | None, device_id: str | None) -> int:
-        device = self._canonical(self._one("SELECT amplitude_id FROM devices WHERE project_id = ? AND device_id = ?",
-                                           (self.project, device_id))) if device_id else None
-        user = self._canonical(self._one("SELECT amplitude_id FROM users WHERE project_id = ? AND user_id = ?",
-                                         (self.project, user_id))) if user_id else None
+        device = (
+            self._canonical(
+                self._one(
+                    "SELECT amplitude_id FROM devices WHERE project_id = ? AND device_id = ?",
+                    (self.project, device_id),
+                )
+            )
+            if device_id
+            else None
+        )
+        user = (
+            self._canonical(
+                self._one(
+                    "SELECT amplitude_id FROM users WHERE project_id = ? AND user_id = ?",
+                    (self.project, user_id),
+                )
+            )
+            if user_id
+            else None
+        )
         if user_id is None:
             if device is None:
                 device = self._create(None)
@@ -143,8 +197,13 @@ class Identities:
         return user
 
 
-def ingest(store: Store, throttle: Throttle, endpoint: Endpoint, body: bytes, now: Callable[[], float] = time.time
-           ) -> Reply:
+def ingest(
+    store: Store,
+    throttle: Throttle,
+    endpoint: Endpoint,
+    body: bytes,
+    now: Callable[[], float] = time.time,
+) -> Reply:
     if not body:
         return 400, {"code": 400, "error": "Missing request body"}
     if len(body) > endpoint.max_bytes:
@@ -157,21 +216,32 @@ def ingest(store: Store, throttle: Throttle, endpoint: Endpoint, body: bytes, no
         return 400, {"code": 400, "error": "Invalid JSON request body"}
     for field in ("api_key", "events"):
         if field not in request:
-            return 400, {"code": 400, "error": "Request missing required field", "missing_field": field}
+            return 400, {
+                "code": 400,
+                "error": "Request missing required field",
+                "missing_field": field,
+            }
     api_key = request["api_key"]
     project = store.project_by_key(api_key) if isinstance(api_key, str) else None
     if project is None:
         return 400, {"code": 400, "error": f"Invalid API key: {api_key}"}
     events = request["events"]
     if not isinstance(events, list):
-        return 400, {"code": 400, "error": "Invalid event JSON", "events_with_invalid_fields": {"events": [0]}}
+        return 400, {
+            "code": 400,
+            "error": "Invalid event JSON",
+            "events_with_invalid_fields": {"events": [0]},
+        }
     if len(events) > endpoint.max_events:
         return 413, {"code": 413, "error": "Payload too large"}
     options = request.get("options") if isinstance(request.get("options"), dict) else {}
     min_id_length = options.get("min_id_length", 5)
     if not isinstance(min_id_length, int) or isinstance(min_id_length, bool) or min_id_length < 1:
-        return 400, {"code": 400, "error": "Invalid field values on some events",
-                     "events_with_invalid_fields": {"options.min_id_length": [0]}}
+        return 400, {
+            "code": 400,
+            "error": "Invalid field values on some events",
+            "events_with_invalid_fields": {"options.min_id_length": [0]},
+        }
     problem = _check_events(events, min_id_length)
     if problem is not None:
         return 400, problem
@@ -183,8 +253,12 @@ def ingest(store: Store, throttle: Throttle, endpoint: Endpoint, body: bytes, no
         identities = Identities(db, project["id"])
         for event in events:
             store_event(db, identities, project["id"], event, now_ms)
-    return 200, {"code": 200, "events_ingested": len(events), "payload_size_bytes": len(body),
-                 "server_upload_time": now_ms}
+    return 200, {
+        "code": 200,
+        "events_ingested": len(events),
+        "payload_size_bytes": len(body),
+        "server_upload_time": now_ms,
+    }
 
 
 def _check_events(events: list, min_id_length: int) -> dict[str, Any] | None:
@@ -217,44 +291,79 @@ def _check_events(events: list, min_id_length: int) -> dict[str, Any] | None:
             elif len(value) < min_id_length:
                 short.setdefault(field, []).append(index)
     if missing:
-        return {"code": 400, "error": "Request missing required field", "events_with_missing_fields": missing}
+        return {
+            "code": 400,
+            "error": "Request missing required field",
+            "events_with_missing_fields": missing,
+        }
     if invalid:
-        return {"code": 400, "error": "Invalid field values on some events", "events_with_invalid_fields": invalid}
+        return {
+            "code": 400,
+            "error": "Invalid field values on some events",
+            "events_with_invalid_fields": invalid,
+        }
     if short:
-        return {"code": 400, "error": "Invalid id length for user_id or device_id",
-                "events_with_invalid_id_lengths": short}
+        return {
+            "code": 400,
+            "error": "Invalid id length for user_id or device_id",
+            "events_with_invalid_id_lengths": short,
+        }
     return None
 
 
-def store_event(db: sqlite3.Connection, identities: Identities, project: int, event: dict, now_ms: int) -> bool:
+def store_event(
+    db: sqlite3.Connection, identities: Identities, project: int, event: dict, now_ms: int
+) -> bool:
     """Store one valid event; False when its insert_id was seen for this device in the last 7 days."""
     user_id, device_id = event.get("user_id"), event.get("device_id")
     insert_id = event.get("insert_id")
     if insert_id is not None:
         seen = db.execute(
             "SELECT 1 FROM events WHERE project_id = ? AND device_id IS ? AND insert_id = ? AND server_upload_ms > ?",
-            (project, device_id, str(insert_id), now_ms - INSERT_ID_WINDOW_MS)).fetchone()
+            (project, device_id, str(insert_id), now_ms - INSERT_ID_WINDOW_MS),
+        ).fetchone()
         if seen:
             return False
     amplitude_id = identities.resolve(user_id, device_id)
     if device_id is None:
         device_id = f"hashed-{user_id}"  # Amplitude sets the device to a hash of the user id
-    properties = event.get("event_properties") if isinstance(event.get("event_properties"), dict) else {}
-    if event.get("event_type") == "$identify" and user_id and isinstance(event.get("user_properties"), dict):
+    properties = (
+        event.get("event_properties") if isinstance(event.get("event_properties"), dict) else {}
+    )
+    if (
+        event.get("event_type") == "$identify"
+        and user_id
+        and isinstance(event.get("user_properties"), dict)
+    ):
         _apply_user_properties(db, project, user_id, event["user_properties"])
     document = {**event, "device_id": device_id, "amplitude_id": amplitude_id}
     db.execute(
         "INSERT INTO events (project_id, amplitude_id, user_id, device_id, session_id, event_type, time_ms, "
         "insert_id, uuid, server_upload_ms, event_properties, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (project, amplitude_id, user_id, device_id, event.get("session_id", -1) or -1, event["event_type"],
-         event.get("time", now_ms), None if insert_id is None else str(insert_id), str(uuid.uuid4()), now_ms,
-         json.dumps(properties), json.dumps(document)),
+        (
+            project,
+            amplitude_id,
+            user_id,
+            device_id,
+            event.get("session_id", -1) or -1,
+            event["event_type"],
+            event.get("time", now_ms),
+            None if insert_id is None else str(insert_id),
+            str(uuid.uuid4()),
+            now_ms,
+            json.dumps(properties),
+            json.dumps(document),
+        ),
     )
     return True
 
 
-def _apply_user_properties(db: sqlite3.Connection, project: int, user_id: str, operations: dict) -> None:
-    row = db.execute("SELECT properties FROM users WHERE project_id = ? AND user_id = ?", (project, user_id)).fetchone()
+def _apply_user_properties(
+    db: sqlite3.Connection, project: int, user_id: str, operations: dict
+) -> None:
+    row = db.execute(
+        "SELECT properties FROM users WHERE project_id = ? AND user_id = ?", (project, user_id)
+    ).fetchone()
     properties = json.loads(row[0]) if row else {}
     for operation, values in operations.items():
         if not isinstance(values, dict):
@@ -271,5 +380,7 @@ def _apply_user_properties(db: sqlite3.Connection, project: int, user_id: str, o
             for key, value in values.items():
                 if isinstance(value, (int, float)):
                     properties[key] = properties.get(key, 0) + value
-    db.execute("UPDATE users SET properties = ? WHERE project_id = ? AND user_id = ?",
-               (json.dumps(properties), project, user_id))
+    db.execute(
+        "UPDATE users SET properties = ? WHERE project_id = ? AND user_id = ?",
+        (json.dumps(properties), project, user_id),
+    )

@@ -15,9 +15,20 @@ from amp_replay_cli.emulator.faults import FaultPlan, ResetConnection
 from amp_replay_cli.emulator.store import Store
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
-_REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-            405: "Method Not Allowed", 413: "Payload Too Large", 429: "Too Many Requests",
-            500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+_REASONS = {
+    200: "OK",
+    204: "No Content",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Payload Too Large",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
 _FAULT_BODIES = {
     "500": (500, {"code": 500, "error": "Internal server error"}),
     "502": (502, "<html><body><h1>502 Bad Gateway</h1></body></html>"),
@@ -51,18 +62,26 @@ class Emulator:
     faults: FaultPlan = field(default_factory=FaultPlan)
     sample_rate: float = 1.0
     capture_enabled: bool = True
-    eps_limits: dict[str, int] = field(default_factory=dict)  # endpoint name -> events/s; 0 = no throttling
+    eps_limits: dict[str, int] = field(
+        default_factory=dict
+    )  # endpoint name -> events/s; 0 = no throttling
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
 
     def __post_init__(self) -> None:
         for project in self.projects:
-            self.store.ensure_project(project.api_key, project.secret_key, self.sample_rate, self.capture_enabled)
+            self.store.ensure_project(
+                project.api_key, project.secret_key, self.sample_rate, self.capture_enabled
+            )
         self.throttle = analytics.Throttle()
         self.skips = replay.SkipDirectives()
         self.endpoints = {
-            name: analytics.Endpoint(endpoint.name, endpoint.max_bytes, endpoint.max_events,
-                                     self.eps_limits.get(name, endpoint.eps_limit))
+            name: analytics.Endpoint(
+                endpoint.name,
+                endpoint.max_bytes,
+                endpoint.max_events,
+                self.eps_limits.get(name, endpoint.eps_limit),
+            )
             for name, endpoint in (("httpapi", analytics.HTTP_API), ("batch", analytics.BATCH))
         }
 
@@ -102,7 +121,11 @@ class Emulator:
     def route(self, request: Request) -> Callable[[Request], Response] | None:
         path, method = request.path, request.method
         if method == "POST":
-            return {"/sessions/v2/track": self.track, "/2/httpapi": self.httpapi, "/batch": self.batch}.get(path)
+            return {
+                "/sessions/v2/track": self.track,
+                "/2/httpapi": self.httpapi,
+                "/batch": self.batch,
+            }.get(path)
         if method == "GET":
             if path in ("/api/2/usersearch", "/api/2/useractivity", "/api/2/events/segmentation"):
                 return self.dashboard
@@ -119,8 +142,14 @@ class Emulator:
         if kind == "413":
             return 413, replay.WAF_BODY, {"Content-Type": "text/plain"}
         if kind == "429":
-            body: Any = {"code": 429, "error": "Too many requests for some devices and users", "eps_threshold": 30,
-                         "throttled_devices": {}, "throttled_users": {}, "throttled_events": []}
+            body: Any = {
+                "code": 429,
+                "error": "Too many requests for some devices and users",
+                "eps_threshold": 30,
+                "throttled_devices": {},
+                "throttled_users": {},
+                "throttled_events": [],
+            }
             return 429, body, {"Retry-After": str(self.faults.retry_after_seconds)}
         status, body = _FAULT_BODIES[kind]
         return status, body, {}
@@ -128,11 +157,23 @@ class Emulator:
     # -- endpoints ---------------------------------------------------------------------------
     def track(self, request: Request) -> Response:
         authorization = request.headers.get("authorization", "")
-        key = authorization[7:].strip() if authorization.lower().startswith("bearer ") else request.query.get("api_key")
+        key = (
+            authorization[7:].strip()
+            if authorization.lower().startswith("bearer ")
+            else request.query.get("api_key")
+        )
         project = self.store.project_by_key(key) if key else None
         if project is None:
             return 401, {"error": "Invalid API key"}, {}
-        return replay.track(self.store, self.skips, project, request.query, request.headers, request.body, self.clock)
+        return replay.track(
+            self.store,
+            self.skips,
+            project,
+            request.query,
+            request.headers,
+            request.body,
+            self.clock,
+        )
 
     def httpapi(self, request: Request) -> Response:
         return self._ingest(request, self.endpoints["httpapi"])
@@ -151,9 +192,16 @@ class Emulator:
     def dashboard(self, request: Request) -> Response:
         project = self._basic_auth(request)
         if project is None:
-            return 401, {"error": "Invalid API key or secret key"}, {"WWW-Authenticate": 'Basic realm="Amplitude"'}
-        handler = {"/api/2/usersearch": rest.usersearch, "/api/2/useractivity": rest.useractivity,
-                   "/api/2/events/segmentation": rest.segmentation}[request.path]
+            return (
+                401,
+                {"error": "Invalid API key or secret key"},
+                {"WWW-Authenticate": 'Basic realm="Amplitude"'},
+            )
+        handler = {
+            "/api/2/usersearch": rest.usersearch,
+            "/api/2/useractivity": rest.useractivity,
+            "/api/2/events/segmentation": rest.segmentation,
+        }[request.path]
         status, body = handler(self.store, project["id"], request.query)
         return status, body, {}
 
@@ -162,19 +210,27 @@ class Emulator:
         if not authorization.lower().startswith("basic "):
             return None
         try:
-            key, _, secret = base64.b64decode(authorization[6:].strip(), validate=True).decode().partition(":")
+            key, _, secret = (
+                base64.b64decode(authorization[6:].strip(), validate=True).decode().partition(":")
+            )
         except (binascii.Error, UnicodeDecodeError):
             return None
         project = self.store.project_by_key(key)
         return project if project is not None and project["secret_key"] == secret else None
 
     def remote_config(self, request: Request) -> Response:
-        key = unquote(request.path[len("/config/"):]) if request.path.startswith("/config/") else request.query.get(
-            "api_key", "")
+        key = (
+            unquote(request.path[len("/config/") :])
+            if request.path.startswith("/config/")
+            else request.query.get("api_key", "")
+        )
         project = self.store.project_by_key(key) if key else None
         if project is None:
             return 401, {"error": "Invalid API key"}, {}
-        sampling = {"sample_rate": project["sample_rate"], "capture_enabled": bool(project["capture_enabled"])}
+        sampling = {
+            "sample_rate": project["sample_rate"],
+            "capture_enabled": bool(project["capture_enabled"]),
+        }
         return 200, {"configs": {"sessionReplay": {"sr_sampling_config": sampling}}}, {}
 
     # -- introspection -----------------------------------------------------------------------
@@ -206,8 +262,15 @@ class Emulator:
                 sql += f" AND {field_name} = ?"
                 parameters.append(query[field_name])
         rows = self.store.query(sql + " ORDER BY id", tuple(parameters))
-        return [{**json.loads(row["document"]), "amplitude_id": row["amplitude_id"], "uuid": row["uuid"],
-                 "server_upload_time": row["server_upload_ms"]} for row in rows]
+        return [
+            {
+                **json.loads(row["document"]),
+                "amplitude_id": row["amplitude_id"],
+                "uuid": row["uuid"],
+                "server_upload_time": row["server_upload_ms"],
+            }
+            for row in rows
+        ]
 
     def _set_config(self, request: Request) -> Response:
         settings = _json_body(request)
@@ -217,7 +280,9 @@ class Emulator:
         project = self.store.project_by_key(key)
         if project is None:
             return 404, {"error": "no such project"}, {}
-        self.store.set_remote_config(project["id"], settings.get("sample_rate"), settings.get("capture_enabled"))
+        self.store.set_remote_config(
+            project["id"], settings.get("sample_rate"), settings.get("capture_enabled")
+        )
         return 200, {"updated": True}, {}
 
     def _set_skip(self, request: Request) -> Response:
@@ -225,7 +290,11 @@ class Emulator:
         if settings is None:
             return 400, {"error": "body must be a JSON object"}, {}
         code = settings.get("code")
-        self.skips.set(settings.get("device_id"), settings.get("session_id"), None if code is None else str(code))
+        self.skips.set(
+            settings.get("device_id"),
+            settings.get("session_id"),
+            None if code is None else str(code),
+        )
         return 200, {"updated": True}, {}
 
 
@@ -245,7 +314,11 @@ def _read(environ: dict) -> Request | None:
     if length > MAX_BODY_BYTES:
         return None
     body = environ["wsgi.input"].read(length) if length else b""
-    headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
+    headers = {
+        key[5:].replace("_", "-").lower(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
     if environ.get("CONTENT_TYPE"):
         headers["content-type"] = environ["CONTENT_TYPE"]
     query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))

@@ -34,7 +34,9 @@ class FaultPlan:
     def __post_init__(self) -> None:
         unknown = set(self.kinds) - set(KINDS)
         if unknown:
-            raise ValueError(f"unknown fault kinds: {', '.join(sorted(unknown))} (known: {', '.join(KINDS)})")
+            raise ValueError(
+                f"unknown fault kinds: {', '.join(sorted(unknown))} (known: {', '.join(KINDS)})"
+            )
         self._random = random.Random(self.seed)
 
     def pick(self) -> str | None:

@@ -63,11 +63,22 @@ def inflate(body: bytes, encoding: str) -> bytes:
     return inflated
 
 
-def track(store: Store, skips: SkipDirectives, project: Any, query: dict[str, str], headers: dict[str, str],
-          body: bytes, now: Callable[[], float] = time.time) -> Reply:
+def track(
+    store: Store,
+    skips: SkipDirectives,
+    project: Any,
+    query: dict[str, str],
+    headers: dict[str, str],
+    body: bytes,
+    now: Callable[[], float] = time.time,
+) -> Reply:
     if len(body) > WAF_LIMIT_BYTES:
         return 413, WAF_BODY, {"Content-Type": "text/plain"}
-    device_id, session_id, kind = query.get("device_id", ""), query.get("session_id", ""), query.get("type", "")
+    device_id, session_id, kind = (
+        query.get("device_id", ""),
+        query.get("session_id", ""),
+        query.get("type", ""),
+    )
     if not device_id or not session_id:
         return 400, {"error": "device_id and session_id are required"}, {}
     if kind not in ("replay", "interaction"):
@@ -77,18 +88,26 @@ def track(store: Store, skips: SkipDirectives, project: Any, query: dict[str, st
         payload = json.loads(raw)
     except (ValueError, OSError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError) as error:
         return 400, {"error": f"invalid body: {error}"}, {}
-    if not isinstance(payload, dict) or payload.get("version") not in (1, 2) or not isinstance(payload.get("events"), list):
+    if (
+        not isinstance(payload, dict)
+        or payload.get("version") not in (1, 2)
+        or not isinstance(payload.get("events"), list)
+    ):
         return 400, {"error": 'body must be {"version": 1|2, "events": [...]}'}, {}
     elements = payload["events"]
     if kind == "replay" and not all(isinstance(element, str) for element in elements):
         return 400, {"error": "replay events must be JSON strings"}, {}
     if kind == "interaction" and not all(isinstance(element, (dict, str)) for element in elements):
         return 400, {"error": "interaction events must be objects"}, {}
-    stored = [element if isinstance(element, str) else json.dumps(element, separators=(",", ":"))
-              for element in elements]
+    stored = [
+        element if isinstance(element, str) else json.dumps(element, separators=(",", ":"))
+        for element in elements
+    ]
     if any(len(text.encode()) > MAX_EVENT_BYTES for text in stored):
         return 413, {"error": "single event larger than 10 MB"}, {}
-    skipped = skips.code_for(device_id, session_id) or ("4005" if not project["capture_enabled"] else None)
+    skipped = skips.code_for(device_id, session_id) or (
+        "4005" if not project["capture_enabled"] else None
+    )
     if skipped is not None:
         return 200, {}, {SKIP_HEADER: skipped}
     now_ms = int(now() * 1000)
@@ -97,23 +116,48 @@ def track(store: Store, skips: SkipDirectives, project: Any, query: dict[str, st
         cursor = db.execute(
             "INSERT INTO replay_batches (project_id, device_id, session_id, type, body_version, seq_number, "
             "received_ms, wire_bytes, raw_bytes, event_count, client_library) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (project["id"], device_id, session_id, kind, payload["version"], query.get("seq_number"), now_ms,
-             len(body), len(raw), len(stored), headers.get("x-client-library")),
+            (
+                project["id"],
+                device_id,
+                session_id,
+                kind,
+                payload["version"],
+                query.get("seq_number"),
+                now_ms,
+                len(body),
+                len(raw),
+                len(stored),
+                headers.get("x-client-library"),
+            ),
         )
-        db.executemany("INSERT INTO replay_events (batch_id, position, timestamp_ms, element) VALUES (?, ?, ?, ?)",
-                       [(cursor.lastrowid, index, stamp, text) for index, (stamp, text) in
-                        enumerate(zip(timestamps, stored))])
+        db.executemany(
+            "INSERT INTO replay_events (batch_id, position, timestamp_ms, element) VALUES (?, ?, ?, ?)",
+            [
+                (cursor.lastrowid, index, stamp, text)
+                for index, (stamp, text) in enumerate(zip(timestamps, stored))
+            ],
+        )
         if kind == "replay" and stored:
-            _replay_captured(db, project["id"], device_id, session_id, min(filter(None, timestamps), default=now_ms),
-                             now_ms)
+            _replay_captured(
+                db,
+                project["id"],
+                device_id,
+                session_id,
+                min(filter(None, timestamps), default=now_ms),
+                now_ms,
+            )
     return 200, {}, {}
 
 
-def _replay_captured(db, project: int, device_id: str, session_id: str, time_ms: int, now_ms: int) -> None:
+def _replay_captured(
+    db, project: int, device_id: str, session_id: str, time_ms: int, now_ms: int
+) -> None:
     """Once per replay: the server-side event that links a replay to analytics."""
     replay_id = f"{device_id}/{session_id}"
-    if db.execute("SELECT 1 FROM events WHERE project_id = ? AND event_type = ? AND insert_id = ?",
-                  (project, REPLAY_CAPTURED, replay_id)).fetchone():
+    if db.execute(
+        "SELECT 1 FROM events WHERE project_id = ? AND event_type = ? AND insert_id = ?",
+        (project, REPLAY_CAPTURED, replay_id),
+    ).fetchone():
         return
     numeric = session_id.lstrip("-").isdigit()
     event = {
@@ -148,7 +192,9 @@ def _timestamp(element: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def read_back(store: Store, device_id: str, session_id: str, kind: str, unpacked: bool) -> list[Any]:
+def read_back(
+    store: Store, device_id: str, session_id: str, kind: str, unpacked: bool
+) -> list[Any]:
     """The stored events of one replay in the order received, each parsed back from its string."""
     rows = store.query(
         "SELECT e.element FROM replay_events e JOIN replay_batches b ON b.id = e.batch_id "
@@ -180,7 +226,8 @@ def replay_rows(store: Store) -> list[dict[str, Any]]:
         (row["device_id"], row["session_id"]): (row["first"], row["last"])
         for row in store.query(
             "SELECT b.device_id, b.session_id, MIN(e.timestamp_ms) AS first, MAX(e.timestamp_ms) AS last "
-            "FROM replay_events e JOIN replay_batches b ON b.id = e.batch_id GROUP BY b.device_id, b.session_id")
+            "FROM replay_events e JOIN replay_batches b ON b.id = e.batch_id GROUP BY b.device_id, b.session_id"
+        )
     }
     return [
         {

@@ -22,7 +22,9 @@ def _event_time(ms: int) -> str:
 
 
 def _canonical(store: Store, amplitude_id: int) -> int | None:
-    rows = store.query("SELECT canonical_id FROM amplitude_ids WHERE amplitude_id = ?", (amplitude_id,))
+    rows = store.query(
+        "SELECT canonical_id FROM amplitude_ids WHERE amplitude_id = ?", (amplitude_id,)
+    )
     return rows[0]["canonical_id"] if rows else None
 
 
@@ -36,14 +38,19 @@ def usersearch(store: Store, project: int, query: dict[str, str]) -> Reply:
         kind = "match_amplitude_id"
         _add_match(store, project, matches, _canonical(store, int(value)))
     else:
-        rows = store.query("SELECT amplitude_id FROM users WHERE project_id = ? AND user_id = ? UNION "
-                           "SELECT amplitude_id FROM devices WHERE project_id = ? AND device_id = ?",
-                           (project, value, project, value))
+        rows = store.query(
+            "SELECT amplitude_id FROM users WHERE project_id = ? AND user_id = ? UNION "
+            "SELECT amplitude_id FROM devices WHERE project_id = ? AND device_id = ?",
+            (project, value, project, value),
+        )
         if rows:
             kind = "match_user_or_device_id"
         else:
-            rows = store.query("SELECT amplitude_id FROM users WHERE project_id = ? AND user_id LIKE ? ESCAPE '\\' "
-                               "ORDER BY user_id LIMIT 20", (project, _like_prefix(value)))
+            rows = store.query(
+                "SELECT amplitude_id FROM users WHERE project_id = ? AND user_id LIKE ? ESCAPE '\\' "
+                "ORDER BY user_id LIMIT 20",
+                (project, _like_prefix(value)),
+            )
             kind = "match_user_prefix" if rows else "nomatch"
         for row in rows:
             _add_match(store, project, matches, _canonical(store, row["amplitude_id"]))
@@ -54,13 +61,17 @@ def _like_prefix(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _add_match(store: Store, project: int, matches: dict[int, dict[str, Any]], canonical: int | None) -> None:
+def _add_match(
+    store: Store, project: int, matches: dict[int, dict[str, Any]], canonical: int | None
+) -> None:
     if canonical is None or canonical in matches:
         return
     owner = store.query("SELECT user_id FROM amplitude_ids WHERE amplitude_id = ?", (canonical,))
     last = store.query(
         "SELECT e.device_id, e.time_ms FROM events e JOIN amplitude_ids a ON a.amplitude_id = e.amplitude_id "
-        "WHERE e.project_id = ? AND a.canonical_id = ? ORDER BY e.time_ms DESC LIMIT 1", (project, canonical))
+        "WHERE e.project_id = ? AND a.canonical_id = ? ORDER BY e.time_ms DESC LIMIT 1",
+        (project, canonical),
+    )
     matches[canonical] = {
         "user_id": owner[0]["user_id"] if owner else None,
         "amplitude_id": canonical,
@@ -86,17 +97,33 @@ def useractivity(store: Store, project: int, query: dict[str, str]) -> Reply:
     rows = store.query(
         "SELECT e.* FROM events e JOIN amplitude_ids a ON a.amplitude_id = e.amplitude_id "
         f"WHERE e.project_id = ? AND a.canonical_id = ? ORDER BY e.time_ms {direction}, e.id {direction} "
-        "LIMIT ? OFFSET ?", (project, canonical, limit, max(0, offset)))
+        "LIMIT ? OFFSET ?",
+        (project, canonical, limit, max(0, offset)),
+    )
     totals = store.query(
         "SELECT COUNT(*) AS events, COUNT(DISTINCT CASE WHEN e.session_id > 0 THEN e.session_id END) AS sessions, "
         "MIN(e.time_ms) AS first, MAX(e.time_ms) AS last FROM events e JOIN amplitude_ids a "
-        "ON a.amplitude_id = e.amplitude_id WHERE e.project_id = ? AND a.canonical_id = ?", (project, canonical))[0]
-    devices = [row["device_id"] for row in store.query(
-        "SELECT DISTINCT d.device_id FROM devices d JOIN amplitude_ids a ON a.amplitude_id = d.amplitude_id "
-        "WHERE d.project_id = ? AND a.canonical_id = ? ORDER BY d.device_id", (project, canonical))]
-    merged = [row["amplitude_id"] for row in store.query(
-        "SELECT amplitude_id FROM amplitude_ids WHERE canonical_id = ? AND amplitude_id != ?", (canonical, canonical))]
-    owner = store.query("SELECT user_id FROM amplitude_ids WHERE amplitude_id = ?", (canonical,))[0]["user_id"]
+        "ON a.amplitude_id = e.amplitude_id WHERE e.project_id = ? AND a.canonical_id = ?",
+        (project, canonical),
+    )[0]
+    devices = [
+        row["device_id"]
+        for row in store.query(
+            "SELECT DISTINCT d.device_id FROM devices d JOIN amplitude_ids a ON a.amplitude_id = d.amplitude_id "
+            "WHERE d.project_id = ? AND a.canonical_id = ? ORDER BY d.device_id",
+            (project, canonical),
+        )
+    ]
+    merged = [
+        row["amplitude_id"]
+        for row in store.query(
+            "SELECT amplitude_id FROM amplitude_ids WHERE canonical_id = ? AND amplitude_id != ?",
+            (canonical, canonical),
+        )
+    ]
+    owner = store.query("SELECT user_id FROM amplitude_ids WHERE amplitude_id = ?", (canonical,))[
+        0
+    ]["user_id"]
     user_data = {
         "user_id": owner,
         "canonical_amplitude_id": canonical,
@@ -157,11 +184,16 @@ def segmentation(store: Store, project: int, query: dict[str, str]) -> Reply:
     metric = query.get("m", "uniques")
     if metric not in ("totals", "uniques") or query.get("i", "1") != "1":
         return 400, {"error": "the emulator serves m=totals|uniques with daily intervals (i=1)"}
-    days = [(start + timedelta(days=offset)).strftime("%Y-%m-%d") for offset in range((end - start).days + 1)]
+    days = [
+        (start + timedelta(days=offset)).strftime("%Y-%m-%d")
+        for offset in range((end - start).days + 1)
+    ]
     low = int(start.timestamp() * 1000)
     high = int((end + timedelta(days=1)).timestamp() * 1000)
-    sql = ("SELECT e.*, a.canonical_id FROM events e JOIN amplitude_ids a ON a.amplitude_id = e.amplitude_id "
-           "WHERE e.project_id = ? AND e.time_ms >= ? AND e.time_ms < ?")
+    sql = (
+        "SELECT e.*, a.canonical_id FROM events e JOIN amplitude_ids a ON a.amplitude_id = e.amplitude_id "
+        "WHERE e.project_id = ? AND e.time_ms >= ? AND e.time_ms < ?"
+    )
     parameters: list[Any] = [project, low, high]
     if event["event_type"] not in ("_all", "_active"):
         sql += " AND e.event_type = ?"
@@ -180,8 +212,13 @@ def segmentation(store: Store, project: int, query: dict[str, str]) -> Reply:
         else:
             series[label][day] = cell + 1  # type: ignore[operator]
     labels = sorted(series)[: int(query.get("limit", "100"))]
-    values = [[len(series[label].get(day, ())) if metric == "uniques" else series[label].get(day, 0)
-               for day in days] for label in labels]
+    values = [
+        [
+            len(series[label].get(day, ())) if metric == "uniques" else series[label].get(day, 0)
+            for day in days
+        ]
+        for label in labels
+    ]
     collapsed = []
     for label in labels:
         if metric == "uniques":
@@ -189,7 +226,14 @@ def segmentation(store: Store, project: int, query: dict[str, str]) -> Reply:
             collapsed.append([{"value": len(everyone)}])
         else:
             collapsed.append([{"value": sum(series[label].values())}])
-    return 200, {"data": {"series": values, "seriesLabels": labels, "seriesCollapsed": collapsed, "xValues": days}}
+    return 200, {
+        "data": {
+            "series": values,
+            "seriesLabels": labels,
+            "seriesCollapsed": collapsed,
+            "xValues": days,
+        }
+    }
 
 
 def _passes(row, properties: dict, filters: list, segments: list) -> bool:
@@ -199,7 +243,7 @@ def _passes(row, properties: dict, filters: list, segments: list) -> bool:
         operator = _OPERATORS.get(item.get("subprop_op", "is"))
         key = item.get("subprop_key")
         wanted = [str(value) for value in item.get("subprop_value", [])]
-        value = (_user_field(row, key) if item.get("subprop_type") == "user" else properties.get(key))
+        value = _user_field(row, key) if item.get("subprop_type") == "user" else properties.get(key)
         if operator is None or value is None or not operator(str(value), wanted):
             return False
     for item in segments if isinstance(segments, list) else []:
@@ -214,6 +258,10 @@ def _passes(row, properties: dict, filters: list, segments: list) -> bool:
 
 
 def _user_field(row, key: str | None) -> Any:
-    fields = {"user_id": row["user_id"], "device_id": row["device_id"], "amplitude_id": row["canonical_id"],
-              "platform": "Web"}
+    fields = {
+        "user_id": row["user_id"],
+        "device_id": row["device_id"],
+        "amplitude_id": row["canonical_id"],
+        "platform": "Web",
+    }
     return fields.get((key or "").removeprefix("gp:"))

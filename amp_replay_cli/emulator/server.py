@@ -46,7 +46,9 @@ class _RequestHandler(WSGIRequestHandler):
         self.raw_requestline = self.rfile.readline(65537)
         if len(self.raw_requestline) > 65536 or not self.parse_request():
             return
-        handler = _Handler(self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=True)
+        handler = _Handler(
+            self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=True
+        )
         handler.request_handler = self
         try:
             handler.run(self.server.get_app())
@@ -76,10 +78,14 @@ class RunningEmulator:
         self.thread.join(timeout=10)
 
 
-def make_server(app, host: str = "127.0.0.1", port: int = 0, quiet: bool = True) -> _ThreadingServer:
+def make_server(
+    app, host: str = "127.0.0.1", port: int = 0, quiet: bool = True
+) -> _ThreadingServer:
     server_class = _ThreadingServer
     if ":" in host:
-        server_class = type("_ThreadingServer6", (_ThreadingServer,), {"address_family": socket.AF_INET6})
+        server_class = type(
+            "_ThreadingServer6", (_ThreadingServer,), {"address_family": socket.AF_INET6}
+        )
     handler = type("_Handler", (_RequestHandler,), {"quiet": quiet})
     server = server_class((host, port), handler)
     server.set_app(app)
@@ -89,6 +95,8 @@ def make_server(app, host: str = "127.0.0.1", port: int = 0, quiet: bool = True)
 def start_in_background(app, host: str = "127.0.0.1", port: int = 0) -> RunningEmulator:
     """Serve in a daemon thread (tests, `demo`); stop with `.stop()`."""
     server = make_server(app, host, port)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     return RunningEmulator(server, thread)

@@ -116,7 +116,9 @@ class Store:
             self._connection.close()
 
     # -- projects ----------------------------------------------------------------------------
-    def ensure_project(self, api_key: str, secret_key: str, sample_rate: float, capture_enabled: bool) -> None:
+    def ensure_project(
+        self, api_key: str, secret_key: str, sample_rate: float, capture_enabled: bool
+    ) -> None:
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO projects (api_key, secret_key, sample_rate, capture_enabled) VALUES (?, ?, ?, ?) "
@@ -129,15 +131,29 @@ class Store:
         rows = self.query("SELECT * FROM projects WHERE api_key = ?", (api_key,))
         return rows[0] if rows else None
 
-    def set_remote_config(self, project_id: int, sample_rate: float | None, capture_enabled: bool | None) -> None:
+    def set_remote_config(
+        self, project_id: int, sample_rate: float | None, capture_enabled: bool | None
+    ) -> None:
         with self.transaction() as db:
             if sample_rate is not None:
-                db.execute("UPDATE projects SET sample_rate = ? WHERE id = ?", (sample_rate, project_id))
+                db.execute(
+                    "UPDATE projects SET sample_rate = ? WHERE id = ?", (sample_rate, project_id)
+                )
             if capture_enabled is not None:
-                db.execute("UPDATE projects SET capture_enabled = ? WHERE id = ?", (int(capture_enabled), project_id))
+                db.execute(
+                    "UPDATE projects SET capture_enabled = ? WHERE id = ?",
+                    (int(capture_enabled), project_id),
+                )
 
     def reset(self) -> None:
         """Forget every event, identity and replay; projects and their settings stay."""
         with self.transaction() as db:
-            for table in ("replay_events", "replay_batches", "events", "users", "devices", "amplitude_ids"):
+            for table in (
+                "replay_events",
+                "replay_batches",
+                "events",
+                "users",
+                "devices",
+                "amplitude_ids",
+            ):
                 db.execute(f"DELETE FROM {table}")

@@ -58,7 +58,12 @@ def resolve_color(requested: str, environ: Mapping[str, str], is_tty: bool) -> b
     return is_tty and environ.get("TERM") != "dumb"
 
 
-def render(report: Report, settings: OutputSettings, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+def render(
+    report: Report,
+    settings: OutputSettings,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
     """Write the report; returns the exit code."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
@@ -117,7 +122,11 @@ def error_lines(report: Report, color: bool) -> list[str]:
 
 def summary_line(report: Report) -> str:
     counts = []
-    for severity, word in ((Severity.ERROR, "error"), (Severity.WARNING, "warning"), (Severity.INFO, "info")):
+    for severity, word in (
+        (Severity.ERROR, "error"),
+        (Severity.WARNING, "warning"),
+        (Severity.INFO, "info"),
+    ):
         number = report.count(severity)
         if number:
             counts.append(f"{number} {word}{'s' if number != 1 and word != 'info' else ''}")
@@ -128,7 +137,11 @@ def summary_line(report: Report) -> str:
         if counts:
             parts.append(", ".join(counts))
     elif readable > 0 or not report.problems:
-        scope = f" in {readable} file{'s' if readable != 1 else ''}" if report.command == "validate" else ""
+        scope = (
+            f" in {readable} file{'s' if readable != 1 else ''}"
+            if report.command == "validate"
+            else ""
+        )
         parts.append((", ".join(counts) if counts else "no findings") + scope)
     if report.problems:
         unread = len(report.problems)
@@ -148,7 +161,9 @@ def redact(text: str, secrets: set[str]) -> str:
 
 def _xml_escape(text: str) -> str:
     # As ElementTree writes text and attributes (xml.sax.saxutils would cost 30 ms of imports).
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 def _write_atomically(path: Path, chunks: Iterable[str]) -> None:

@@ -19,7 +19,11 @@ def escape_property(text: str) -> str:
 
 
 def workflow_command(command: str, message: str, **properties: object) -> str:
-    listed = ",".join(f"{name}={escape_property(str(value))}" for name, value in properties.items() if value is not None)
+    listed = ",".join(
+        f"{name}={escape_property(str(value))}"
+        for name, value in properties.items()
+        if value is not None
+    )
     return f"::{command}{' ' + listed if listed else ''}::{escape_data(message)}"
 
 
@@ -27,7 +31,9 @@ def annotation(finding: Finding, fails: bool) -> str:
     command = "error" if fails else _COMMANDS[finding.severity]
     title = f"{finding.code} {finding.path}" if finding.path else finding.code
     message = finding.message + (f"\nhint: {finding.hint}" if finding.hint else "")
-    return workflow_command(command, message, file=finding.file, line=finding.line, col=finding.column, title=title)
+    return workflow_command(
+        command, message, file=finding.file, line=finding.line, col=finding.column, title=title
+    )
 
 
 def render_github(report: Report, settings: OutputSettings) -> str:
@@ -38,7 +44,9 @@ def render_github(report: Report, settings: OutputSettings) -> str:
         if settings.shows(finding):
             by_file[finding.file].append(finding)
     for file, findings in by_file.items():
-        lines.append(workflow_command("group", f"amp-replay {report.command}: {file or report.command}"))
+        lines.append(
+            workflow_command("group", f"amp-replay {report.command}: {file or report.command}")
+        )
         lines.extend(annotation(finding, report.fails_on(finding)) for finding in findings)
         lines.append("::endgroup::")
     for error in report.errors():

@@ -22,13 +22,28 @@ _ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 
 def render_json(report: Report, settings: OutputSettings) -> Iterator[str]:
     yield "{\n"
-    yield _members({"schema_version": SCHEMA_VERSION, "tool": {"name": "amp-replay", "version": __version__},
-                    "command": report.command}, level=1) + ",\n"
+    yield (
+        _members(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "tool": {"name": "amp-replay", "version": __version__},
+                "command": report.command,
+            },
+            level=1,
+        )
+        + ",\n"
+    )
     yield '  "result": '
     yield from _object_stream(report.result, level=1)
     report.finalize()
-    yield ",\n" + _members({"status": report.status, "exit_code": report.exit_code, "summary": report.summary},
-                            level=1) + ",\n"
+    yield (
+        ",\n"
+        + _members(
+            {"status": report.status, "exit_code": report.exit_code, "summary": report.summary},
+            level=1,
+        )
+        + ",\n"
+    )
     yield '  "findings": '
     yield from _lines((finding.to_dict() for finding in report.sorted_findings()), level=1)
     yield ",\n" + _members({"error": report.error_info()}, level=1) + "\n}\n"
@@ -40,7 +55,9 @@ def _dumps(value: Any, level: int) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        inner = ",\n".join(f"{pad}  {json.dumps(key)}: {_dumps(item, level + 1)}" for key, item in value.items())
+        inner = ",\n".join(
+            f"{pad}  {json.dumps(key)}: {_dumps(item, level + 1)}" for key, item in value.items()
+        )
         return "{\n" + inner + "\n" + pad + "}"
     if isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
         return "".join(_lines(value, level))
@@ -49,7 +66,9 @@ def _dumps(value: Any, level: int) -> str:
 
 def _members(values: dict[str, Any], level: int) -> str:
     pad = "  " * level
-    return ",\n".join(f"{pad}{json.dumps(key)}: {_dumps(value, level)}" for key, value in values.items())
+    return ",\n".join(
+        f"{pad}{json.dumps(key)}: {_dumps(value, level)}" for key, value in values.items()
+    )
 
 
 def _object_stream(values: dict[str, Any], level: int) -> Iterator[str]:

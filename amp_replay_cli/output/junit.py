@@ -10,11 +10,19 @@ from amp_replay_cli.output import OutputSettings
 
 
 def _finding_case(suite: ET.Element, report: Report, finding: Finding) -> None:
-    name = f"{finding.code} {finding.path or ''} (line {finding.line})" if finding.line else finding.code
+    name = (
+        f"{finding.code} {finding.path or ''} (line {finding.line})"
+        if finding.line
+        else finding.code
+    )
     case = ET.SubElement(suite, "testcase", classname=suite.get("name", ""), name=name.strip())
-    detail = f"{finding.location()}: {finding.message}" + (f"\nhint: {finding.hint}" if finding.hint else "")
+    detail = f"{finding.location()}: {finding.message}" + (
+        f"\nhint: {finding.hint}" if finding.hint else ""
+    )
     if report.fails_on(finding):
-        failure = ET.SubElement(case, "failure", type=finding.severity.value, message=finding.message)
+        failure = ET.SubElement(
+            case, "failure", type=finding.severity.value, message=finding.message
+        )
         failure.text = detail
     else:
         ET.SubElement(case, "system-out").text = f"{finding.severity.value}: {detail}"
@@ -29,17 +37,25 @@ def render_junit(report: Report, settings: OutputSettings) -> str:
     errors_by_subject: dict[str, list] = defaultdict(list)
     for error in report.errors():
         errors_by_subject[error.location.file if error.location else report.command].append(error)
-    subjects = list(dict.fromkeys([*report.subjects, *by_subject, *errors_by_subject])) or [report.command]
+    subjects = list(dict.fromkeys([*report.subjects, *by_subject, *errors_by_subject])) or [
+        report.command
+    ]
     totals = {"tests": 0, "failures": 0, "errors": 0}
     for subject in subjects:
         suite = ET.SubElement(root, "testsuite", name=subject)
         for finding in by_subject.get(subject, []):
             _finding_case(suite, report, finding)
         for error in errors_by_subject.get(subject, []):
-            case = ET.SubElement(suite, "testcase", classname=subject, name=f"{report.command}: read input")
-            ET.SubElement(case, "error", type=error.kind, message=error.message).text = error.one_line()
+            case = ET.SubElement(
+                suite, "testcase", classname=subject, name=f"{report.command}: read input"
+            )
+            ET.SubElement(
+                case, "error", type=error.kind, message=error.message
+            ).text = error.one_line()
         if not len(suite):
-            ET.SubElement(suite, "testcase", classname=subject, name=f"{report.command}: no findings")
+            ET.SubElement(
+                suite, "testcase", classname=subject, name=f"{report.command}: no findings"
+            )
         counts = {
             "tests": len(suite),
             "failures": sum(1 for case in suite if case.find("failure") is not None),

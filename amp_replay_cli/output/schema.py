@@ -8,4 +8,6 @@ from typing import Any
 
 
 def output_schema() -> dict[str, Any]:
-    return json.loads(resources.files("amp_replay_cli.schemas").joinpath("output-v1.json").read_text("utf-8"))
+    return json.loads(
+        resources.files("amp_replay_cli.schemas").joinpath("output-v1.json").read_text("utf-8")
+    )

@@ -14,6 +14,7 @@ from amp_replay_cli.output.views import view_for
 
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
+
 def make_console(settings: OutputSettings, buffer: io.StringIO) -> Console:
     return Console(
         file=buffer,
@@ -36,7 +37,9 @@ def render_text(report: Report, settings: OutputSettings) -> Iterator[str]:
         for _ in view(report, console, settings) or ():
             yield _take(buffer)
     report.finalize()
-    for finding, lines in grouped(finding for finding in report.sorted_findings() if settings.shows(finding)):
+    for finding, lines in grouped(
+        finding for finding in report.sorted_findings() if settings.shows(finding)
+    ):
         console.print(finding_text(finding, lines))
         if finding.hint:
             console.print(Text(f"    hint: {finding.hint}", style="dim"))
@@ -47,7 +50,14 @@ def grouped(findings: Iterable[Finding]) -> list[tuple[Finding, list[int]]]:
     """Findings that say the same thing about one file, merged: `file:4,5,8: ...` (first place kept)."""
     groups: dict[tuple, tuple[Finding, list[int]]] = {}
     for finding in findings:
-        key = (finding.file, finding.code, finding.severity, finding.message, finding.hint, finding.path)
+        key = (
+            finding.file,
+            finding.code,
+            finding.severity,
+            finding.message,
+            finding.hint,
+            finding.path,
+        )
         if key in groups and finding.line is not None:
             groups[key][1].append(finding.line)
         elif key not in groups:

@@ -16,13 +16,17 @@ JSON_SUFFIXES = (".json",)
 CONFIG_SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES
 
 
-def load_documents(source: Source, limits: Limits = DEFAULT_LIMITS, stdin: BinaryIO | None = None) -> list[Document]:
+def load_documents(
+    source: Source, limits: Limits = DEFAULT_LIMITS, stdin: BinaryIO | None = None
+) -> list[Document]:
     """The documents in one input; raises InputError naming the file and the place."""
     text = decode_text(read_bytes(source, limits.max_bytes, stdin), source.name)
     return parse_documents(text, source.name, source.suffix, limits)
 
 
-def parse_documents(text: str, name: str, suffix: str = "", limits: Limits = DEFAULT_LIMITS) -> list[Document]:
+def parse_documents(
+    text: str, name: str, suffix: str = "", limits: Limits = DEFAULT_LIMITS
+) -> list[Document]:
     if not text.strip():
         raise InputError("empty file", location=Location(name))
     if suffix in JSON_SUFFIXES:

@@ -66,7 +66,9 @@ class _Parser:
 
     def fail(self, position: int, message: str) -> InputError:
         mark = self.mark(position)
-        return InputError(f"JSON syntax error: {message}", location=Location(self.name, mark.line, mark.column))
+        return InputError(
+            f"JSON syntax error: {message}", location=Location(self.name, mark.line, mark.column)
+        )
 
     def skip(self, position: int) -> int:
         return _WHITESPACE.match(self.text, position).end()  # type: ignore[union-attr]
@@ -196,7 +198,10 @@ class _Parser:
     def count(self, position: int) -> None:
         self.values += 1
         if self.values > self.limits.max_values:
-            raise self.fail(position, f"more than {self.limits.max_values} values: too large for a configuration")
+            raise self.fail(
+                position,
+                f"more than {self.limits.max_values} values: too large for a configuration",
+            )
 
     def unexpected(self, position: int, expected: str) -> InputError:
         if position >= len(self.text):

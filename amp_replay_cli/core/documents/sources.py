@@ -67,8 +67,13 @@ def _expand_one(argument: str, suffixes: tuple[str, ...]) -> list[Expanded]:
         return [Source(argument, path)]
     matches = sorted(glob.glob(argument, recursive=True))
     if not matches:
-        return [InputError("no file matches this pattern", location=Location(argument),
-                           hint="check the pattern, or quote it so the shell leaves it to amp-replay")]
+        return [
+            InputError(
+                "no file matches this pattern",
+                location=Location(argument),
+                hint="check the pattern, or quote it so the shell leaves it to amp-replay",
+            )
+        ]
     results: list[Expanded] = []
     for match in matches:
         match_path = Path(match)
@@ -88,7 +93,9 @@ def _files_in_directory(directory: Path, suffixes: tuple[str, ...]) -> list[Expa
                 found.append(Source(os.path.join(root, name), Path(root) / name))
     if not found:
         listed = ", ".join(suffixes)
-        return [InputError(f"no {listed} files in this directory", location=Location(str(directory)))]
+        return [
+            InputError(f"no {listed} files in this directory", location=Location(str(directory)))
+        ]
     return found
 
 
@@ -126,7 +133,9 @@ def decode_text(data: bytes, name: str) -> str:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as error:
-                raise InputError(f"invalid {encoding.upper()} at byte {error.start}", location=Location(name)) from None
+                raise InputError(
+                    f"invalid {encoding.upper()} at byte {error.start}", location=Location(name)
+                ) from None
     if b"\x00" in data[:4096]:
         raise InputError(
             "contains NUL bytes: not UTF-8 text (UTF-16 or UTF-32 without a byte-order mark, or a binary file)",
@@ -138,7 +147,7 @@ def decode_text(data: bytes, name: str) -> str:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         line_start = data.rfind(b"\n", 0, error.start) + 1
-        column = len(data[line_start:error.start].decode("utf-8", errors="replace")) + 1
+        column = len(data[line_start : error.start].decode("utf-8", errors="replace")) + 1
         raise InputError(
             f"invalid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})",
             location=Location(name, line, column),

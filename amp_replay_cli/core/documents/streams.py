@@ -28,7 +28,9 @@ def open_text(source: Source, stdin: BinaryIO | None = None) -> Iterator[TextIO]
     """The decoded text of an input; gzip is recognised by its magic bytes, a UTF-8 BOM is dropped."""
     where = Location(source.name)
     try:
-        raw: BinaryIO = (stdin or sys.stdin.buffer) if source.path is None else source.path.open("rb")
+        raw: BinaryIO = (
+            (stdin or sys.stdin.buffer) if source.path is None else source.path.open("rb")
+        )
     except FileNotFoundError:
         raise InputError("no such file", location=where) from None
     except IsADirectoryError:
@@ -40,8 +42,12 @@ def open_text(source: Source, stdin: BinaryIO | None = None) -> Iterator[TextIO]
         binary: BinaryIO = buffered
         if buffered.peek(2)[:2] == _GZIP_MAGIC:  # type: ignore[attr-defined]
             binary = io.BufferedReader(gzip.GzipFile(fileobj=buffered))  # type: ignore[assignment]
-        yield io.TextIOWrapper(binary, encoding=_encoding(binary.peek(4)[:4]), errors="strict",  # type: ignore[attr-defined]
-                               newline="")
+        yield io.TextIOWrapper(
+            binary,
+            encoding=_encoding(binary.peek(4)[:4]),
+            errors="strict",  # type: ignore[attr-defined]
+            newline="",
+        )
     finally:
         if source.path is not None:
             raw.close()
@@ -73,10 +79,15 @@ class _Reader:
         try:
             return self.stream.read(size)
         except UnicodeDecodeError as error:
-            raise InputError(f"not {error.encoding.upper().replace('-SIG', '')} text", location=Location(self.name,
-                             self.line), hint="save the file as UTF-8") from None
+            raise InputError(
+                f"not {error.encoding.upper().replace('-SIG', '')} text",
+                location=Location(self.name, self.line),
+                hint="save the file as UTF-8",
+            ) from None
         except (EOFError, gzip.BadGzipFile, zlib.error):
-            raise InputError("truncated or corrupt gzip data", location=Location(self.name, self.line)) from None
+            raise InputError(
+                "truncated or corrupt gzip data", location=Location(self.name, self.line)
+            ) from None
 
 
 def iter_lines(stream: TextIO, name: str) -> Iterator[tuple[int, str]]:
@@ -139,11 +150,15 @@ def reject_json_constant(name: str) -> Any:
 
 STRICT_DECODER = json.JSONDecoder(parse_constant=reject_json_constant)
 _NUMBER_CHARACTERS = frozenset("0123456789.eE+-")
-_LONGEST_TOKEN = 6  # a chunk may end inside "false" or a \\uXXXX escape: errors that close to its end may be cut
+_LONGEST_TOKEN = (
+    6  # a chunk may end inside "false" or a \\uXXXX escape: errors that close to its end may be cut
+)
 _BLANK = re.compile(r"[ \t\r\n]*")
 
 
-def iter_json_array(stream: TextIO, name: str, byte_origin: int | None = None) -> Iterator[tuple[int, Any]]:
+def iter_json_array(
+    stream: TextIO, name: str, byte_origin: int | None = None
+) -> Iterator[tuple[int, Any]]:
     """(line number, value) for each item of a top-level JSON array, read a chunk at a time.
 
     With `byte_origin` (the bytes before the text, such as a BOM) the stream is taken to be
@@ -159,16 +174,25 @@ class NestingError(InputError):
     """JSON nested deeper than the parser's recursion limit."""
 
 
-def json_scanner(stream: TextIO, name: str, byte_origin: int | None = None,
-                 decoder: json.JSONDecoder | None = None) -> _Scanner:
+def json_scanner(
+    stream: TextIO,
+    name: str,
+    byte_origin: int | None = None,
+    decoder: json.JSONDecoder | None = None,
+) -> _Scanner:
     """A scanner for callers that want values without line numbers (asked for with `item_line`
     only when needed, which is faster), or their own decoder."""
     return _Scanner(stream, name, byte_origin, decoder)
 
 
 class _Scanner:
-    def __init__(self, stream: TextIO, name: str, byte_origin: int | None = None,
-                 decoder: json.JSONDecoder | None = None):
+    def __init__(
+        self,
+        stream: TextIO,
+        name: str,
+        byte_origin: int | None = None,
+        decoder: json.JSONDecoder | None = None,
+    ):
         self.raw_decode = (decoder or STRICT_DECODER).raw_decode
         self.item_start = 0
         self.reader = _Reader(stream, name)
@@ -186,7 +210,9 @@ class _Scanner:
         if self.dropped_bytes is not None:
             self.dropped_bytes += len(self.buffer[: self.position].encode("utf-8", "surrogatepass"))
         newline = self.buffer.rfind("\n", 0, self.position)
-        self.column_base = self.position - newline - 1 if newline >= 0 else self.column_base + self.position
+        self.column_base = (
+            self.position - newline - 1 if newline >= 0 else self.column_base + self.position
+        )
         self.buffer = self.buffer[self.position :]
         self.position = self.counted = 0
         chunk = "" if self.eof else self.reader.read(size)
@@ -210,7 +236,9 @@ class _Scanner:
         newline = self.buffer.rfind("\n", 0, self.position)
         column = self.position - newline if newline >= 0 else self.column_base + self.position + 1
         if self.dropped_bytes is not None:
-            offset = self.dropped_bytes + len(self.buffer[: self.position].encode("utf-8", "surrogatepass"))
+            offset = self.dropped_bytes + len(
+                self.buffer[: self.position].encode("utf-8", "surrogatepass")
+            )
             reason, parenthesis, aside = message.partition(" (")
             message = f"{reason} at byte {offset}{parenthesis}{aside}"
         return error(f"JSON syntax error: {message}", location=Location(self.name, line, column))
@@ -220,11 +248,20 @@ class _Scanner:
             try:
                 value, end = self.raw_decode(self.buffer, self.position)
             except json.JSONDecodeError as error:
-                ran_out = error.msg.startswith("Unterminated string") or error.pos >= len(self.buffer) - _LONGEST_TOKEN
+                ran_out = (
+                    error.msg.startswith("Unterminated string")
+                    or error.pos >= len(self.buffer) - _LONGEST_TOKEN
+                )
                 if ran_out and not self.eof:
-                    self.fill(max(_CHUNK, len(self.buffer)))  # grows geometrically: a long value is re-read log(n) times
+                    self.fill(
+                        max(_CHUNK, len(self.buffer))
+                    )  # grows geometrically: a long value is re-read log(n) times
                     continue
-                if ran_out and error.pos >= len(self.buffer.rstrip()) or error.msg.startswith("Unterminated string"):
+                if (
+                    ran_out
+                    and error.pos >= len(self.buffer.rstrip())
+                    or error.msg.startswith("Unterminated string")
+                ):
                     self.position = len(self.buffer)
                     raise self.fail("unexpected end of file (truncated?)") from None
                 self.position = error.pos
@@ -284,8 +321,11 @@ class _Scanner:
                 self.skip_blank()
             first = False
             if self.buffer[self.position : self.position + 1] != '"':
-                raise self.fail("expected a double-quoted key" if self.position < len(self.buffer)
-                                else "unexpected end of file (truncated?)")
+                raise self.fail(
+                    "expected a double-quoted key"
+                    if self.position < len(self.buffer)
+                    else "unexpected end of file (truncated?)"
+                )
             key, end = self.decode()
             self.position = end
             self.expect(":", "expected ':' after the key")
@@ -321,7 +361,9 @@ class _Scanner:
             self.item_start = self.position
             yield value
             buffer = self.buffer
-            if buffer[end : end + 1] == ",":  # the usual case, kept short: the next item follows the comma
+            if (
+                buffer[end : end + 1] == ","
+            ):  # the usual case, kept short: the next item follows the comma
                 after = blank(buffer, end + 1).end()  # type: ignore[union-attr]
                 if after < len(buffer) and buffer[after] != "]":
                     self.position = after
@@ -333,8 +375,11 @@ class _Scanner:
                 self.position += 1
                 return
             if char != ",":
-                raise self.fail(f"expected ',' or ']', found {char!r}" if char else "unexpected end of file "
-                                "(truncated?)")
+                raise self.fail(
+                    f"expected ',' or ']', found {char!r}"
+                    if char
+                    else "unexpected end of file (truncated?)"
+                )
             self.position += 1
             self.skip_blank()
             if self.buffer[self.position : self.position + 1] == "]":

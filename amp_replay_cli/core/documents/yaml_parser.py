@@ -41,7 +41,9 @@ _CONSTRUCTOR = SafeConstructor()
 
 _TAG = "tag:yaml.org,2002:"
 _NULL, _BOOL, _INT, _FLOAT, _STR = (_TAG + name for name in ("null", "bool", "int", "float", "str"))
-_TIMESTAMP, _BINARY, _MERGE, _MAP, _SEQ = (_TAG + name for name in ("timestamp", "binary", "merge", "map", "seq"))
+_TIMESTAMP, _BINARY, _MERGE, _MAP, _SEQ = (
+    _TAG + name for name in ("timestamp", "binary", "merge", "map", "seq")
+)
 
 # YAML 1.2 core-schema numbers that YAML 1.1's resolver leaves as strings (`1e-2`, `1e3`).
 _YAML12_NUMBER = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
@@ -89,7 +91,10 @@ class _Composer:
                 if isinstance(event, events.MappingEndEvent):
                     finished = stack.pop()
                     self.finish_mapping(finished)
-                    root = self.complete(stack, finished.node, finished.weight, finished.anchor) or root
+                    root = (
+                        self.complete(stack, finished.node, finished.weight, finished.anchor)
+                        or root
+                    )
                     continue
                 self.take_key(frame, event, mark)
                 continue
@@ -117,7 +122,9 @@ class _Composer:
             raise InputError("empty file", location=Location(self.name))
         return documents
 
-    def complete(self, stack: list[_Frame], node: Node, weight: int, anchor: str | None) -> Node | None:
+    def complete(
+        self, stack: list[_Frame], node: Node, weight: int, anchor: str | None
+    ) -> Node | None:
         """Attach a finished node to its parent; returns it when it is a document root."""
         if anchor is not None:
             self.anchors[anchor] = (node, weight)
@@ -154,7 +161,10 @@ class _Composer:
 
     def take_key(self, frame: _Frame, event, mark: Mark) -> None:
         if not isinstance(event, events.ScalarEvent):
-            raise self.fail(mark, "only plain or quoted text keys are supported (not aliases, lists or mappings)")
+            raise self.fail(
+                mark,
+                "only plain or quoted text keys are supported (not aliases, lists or mappings)",
+            )
         frame.pending_key = (event.value, mark, _is_merge_key(event))
 
     def child_key(self, frame: _Frame) -> PathPart:
@@ -193,7 +203,7 @@ class _Composer:
             if plain and text.lower() not in ("true", "false"):
                 note = (
                     f"YAML 1.1 loaders (PyYAML) read `{text}` as {str(value).lower()}, YAML 1.2 loaders "
-                    f"(js-yaml) read the string \"{text}\", which JavaScript treats as true; "
+                    f'(js-yaml) read the string "{text}", which JavaScript treats as true; '
                     f"write {str(value).lower()}"
                 )
             return Scalar(value, mark, note)
@@ -215,7 +225,9 @@ class _Composer:
             sources = source.items if isinstance(source, Sequence) else [source]
             for merged in sources:
                 if not isinstance(merged, Mapping):
-                    raise self.fail(key_mark, "a << merge key needs a mapping or a list of mappings")
+                    raise self.fail(
+                        key_mark, "a << merge key needs a mapping or a list of mappings"
+                    )
                 for key, entry in merged.entries.items():
                     if key not in mapping.entries:
                         mapping.entries[key] = entry
@@ -234,7 +246,9 @@ def parse_yaml(text: str, name: str, limits: Limits) -> list[Document]:
     except yaml.YAMLError as error:
         # Reader errors (control characters) carry a character offset, not a mark.
         position = getattr(error, "position", None)
-        location = _location_of_offset(text, name, position) if position is not None else Location(name)
+        location = (
+            _location_of_offset(text, name, position) if position is not None else Location(name)
+        )
         reason = getattr(error, "reason", None) or str(error).splitlines()[0]
         raise InputError(f"YAML error: {reason}", location=location) from None
 
@@ -292,6 +306,6 @@ def _string_number_note(text: str, number: float) -> str:
     else:
         decimal = format(Decimal(repr(number)), "f")
     return (
-        f"YAML 1.1 loaders (PyYAML) read `{text}` as the string \"{text}\", not a number; "
+        f'YAML 1.1 loaders (PyYAML) read `{text}` as the string "{text}", not a number; '
         f"write {decimal} so every loader reads the number"
     )

@@ -32,8 +32,24 @@ ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 Where = tuple[str, int, Any]  # file, line, messageId
 SessionKey = tuple[Any, Any]  # Amplitude (device_id, session_id)
 
-BLOCKED_IDS = frozenset({"anonymous", "nil", "none", "null", "n/a", "na", "undefined", "unknown", '""',
-                         "00000000-0000-0000-0000-000000000000", "{}", "lmy47d", "0", "-1"})
+BLOCKED_IDS = frozenset(
+    {
+        "anonymous",
+        "nil",
+        "none",
+        "null",
+        "n/a",
+        "na",
+        "undefined",
+        "unknown",
+        '""',
+        "00000000-0000-0000-0000-000000000000",
+        "{}",
+        "lmy47d",
+        "0",
+        "-1",
+    }
+)
 SECONDS_LIMIT = 10**12  # a session id below this is seconds, not milliseconds
 DAY_MS = 86_400_000
 MISSING_EXAMPLES = 50
@@ -132,7 +148,9 @@ class Runs:
     def of(cls, sightings: list[tuple[int, Where, Any]]) -> Runs:
         """Exact runs from every sighting (time, where, value)."""
         runs = cls()
-        for ms, where, value in sorted(sightings, key=lambda sighting: (sighting[0], sighting[1][1])):
+        for ms, where, value in sorted(
+            sightings, key=lambda sighting: (sighting[0], sighting[1][1])
+        ):
             runs.add(ms, value, where)
         return runs
 
@@ -174,8 +192,13 @@ class BrowserInSession:
 
 
 class Analysis:
-    def __init__(self, thresholds: Thresholds, setup: Setup | None = None, export: AmplitudeExport | None = None,
-                 replays: ReplayList | None = None):
+    def __init__(
+        self,
+        thresholds: Thresholds,
+        setup: Setup | None = None,
+        export: AmplitudeExport | None = None,
+        replays: ReplayList | None = None,
+    ):
         self.thresholds = thresholds
         self.setup = setup
         self.export = export
@@ -199,8 +222,16 @@ class Analysis:
         self._recheck_seen = Fingerprints()
 
     # -- reporting ---------------------------------------------------------------------------
-    def report(self, code: str, severity: Severity, message: str, where: Where | None, session: SessionKey | None,
-               evidence: dict[str, Any] | None = None, dedupe: tuple | None = None) -> None:
+    def report(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        where: Where | None,
+        session: SessionKey | None,
+        evidence: dict[str, Any] | None = None,
+        dedupe: tuple | None = None,
+    ) -> None:
         if dedupe is not None:
             if dedupe in self._reported:
                 return
@@ -211,26 +242,38 @@ class Analysis:
         if session is not None:
             details.setdefault("device_id", session[0])
             details.setdefault("session_id", session[1])
-        self.findings.append(Finding(
-            code=code,
-            severity=severity,
-            message=sys.intern(message),  # the events of one problem share one text
-            file=where[0] if where else None,
-            line=where[1] if where else None,
-            hint=FIXES.get(code),
-            evidence=details or None,
-        ))
+        self.findings.append(
+            Finding(
+                code=code,
+                severity=severity,
+                message=sys.intern(message),  # the events of one problem share one text
+                file=where[0] if where else None,
+                line=where[1] if where else None,
+                hint=FIXES.get(code),
+                evidence=details or None,
+            )
+        )
         state = self.sessions.get(session) if session is not None else None
         if state is not None:
             state.codes.add(code)
             if state.worst is None or severity.rank < state.worst.rank:
                 state.worst = severity
 
-    def event_finding(self, code: str, severity: Severity, message: str, event: Event, where: Where,
-                      evidence: dict[str, Any] | None = None, field_name: str = "") -> None:
+    def event_finding(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        event: Event,
+        where: Where,
+        evidence: dict[str, Any] | None = None,
+        field_name: str = "",
+    ) -> None:
         key = (event.dest_device, event.dest_session)
         identity = where[2] if where[2] is not None else (where[0], where[1])
-        self.report(code, severity, message, where, key, evidence, dedupe=(code, field_name, identity))
+        self.report(
+            code, severity, message, where, key, evidence, dedupe=(code, field_name, identity)
+        )
 
     # -- one event ---------------------------------------------------------------------------
     def add(self, event: Event) -> None:
@@ -259,15 +302,29 @@ class Analysis:
                 continue
             text = value if isinstance(value, str) else json.dumps(value)
             if is_blocked(text):
-                self.event_finding("ID_BLOCKED", ERROR, f"{_FIELD_NAMES[field_name]} {show(text)} is on Amplitude's "
-                                   f"invalid-id list: {_BLOCKED_EFFECT[field_name]}", event, where,
-                                   {"field": field_name, "value": text}, field_name)
+                self.event_finding(
+                    "ID_BLOCKED",
+                    ERROR,
+                    f"{_FIELD_NAMES[field_name]} {show(text)} is on Amplitude's "
+                    f"invalid-id list: {_BLOCKED_EFFECT[field_name]}",
+                    event,
+                    where,
+                    {"field": field_name, "value": text},
+                    field_name,
+                )
             elif len(text) < self.thresholds.min_id_length:
                 severity = WARNING if field_name == "userId" else ERROR
-                self.event_finding("ID_TOO_SHORT", severity, f"{_FIELD_NAMES[field_name]} {show(text)} has "
-                                   f"{len(text)} characters, fewer than min_id_length {self.thresholds.min_id_length}: "
-                                   f"{_SHORT_EFFECT[field_name]}", event, where,
-                                   {"field": field_name, "value": text}, field_name)
+                self.event_finding(
+                    "ID_TOO_SHORT",
+                    severity,
+                    f"{_FIELD_NAMES[field_name]} {show(text)} has "
+                    f"{len(text)} characters, fewer than min_id_length {self.thresholds.min_id_length}: "
+                    f"{_SHORT_EFFECT[field_name]}",
+                    event,
+                    where,
+                    {"field": field_name, "value": text},
+                    field_name,
+                )
 
     def _context_device(self, event: Event, where: Where) -> None:
         if not (event.is_browser and event.has_context_device_id):
@@ -276,72 +333,139 @@ class Analysis:
         compared = replay_device if replay_device is not None else event.anonymous_id
         if event.context_device_id != compared:
             other = "the replay device id" if replay_device is not None else "the anonymousId"
-            self.event_finding("CONTEXT_DEVICE_ID_OVERRIDE", ERROR, f"context.device.id "
-                               f"{show(event.context_device_id)} becomes Amplitude's device_id, while {other} is "
-                               f"{show(compared)}", event, where, {"context_device_id": event.context_device_id})
+            self.event_finding(
+                "CONTEXT_DEVICE_ID_OVERRIDE",
+                ERROR,
+                f"context.device.id "
+                f"{show(event.context_device_id)} becomes Amplitude's device_id, while {other} is "
+                f"{show(compared)}",
+                event,
+                where,
+                {"context_device_id": event.context_device_id},
+            )
 
     def _replay_property(self, event: Event, where: Where) -> None:
         if event.replay_problem is not None:
-            self.event_finding("RPL_PROPERTY_MALFORMED", ERROR, f"[Amplitude] Session Replay ID "
-                               f"{show(event.replay_value)} cannot be resolved: {event.replay_problem}", event, where,
-                               {"value": event.replay_value if isinstance(event.replay_value, (str, type(None)))
-                                else show(event.replay_value)})
+            self.event_finding(
+                "RPL_PROPERTY_MALFORMED",
+                ERROR,
+                f"[Amplitude] Session Replay ID "
+                f"{show(event.replay_value)} cannot be resolved: {event.replay_problem}",
+                event,
+                where,
+                {
+                    "value": event.replay_value
+                    if isinstance(event.replay_value, (str, type(None)))
+                    else show(event.replay_value)
+                },
+            )
             return
         device = event.rp_device
         user = _text(event.user_id) if event.user_id is not None else None
         if user is not None and device == user and device != _text(event.dest_device):
-            self.event_finding("RPL_DEVICE_IS_USERID", ERROR, f"the replay device id {show(device)} is the Segment "
-                               f"userId; Amplitude's device_id for this event is {show(event.dest_device)}", event,
-                               where, {"replay_id": event.replay_value})
-        elif device != user and device not in (_text(value) for value in (event.anonymous_id, event.context_device_id)
-                                                if value is not None):
-            self.event_finding("RPL_DEVICE_STALE", ERROR, f"the replay device id {show(device)} is none of this "
-                               f"event's ids (userId {show(event.user_id)}, anonymousId {show(event.anonymous_id)}): "
-                               "an earlier identity labels this browsing, a privacy problem too", event, where,
-                               {"replay_id": event.replay_value})
+            self.event_finding(
+                "RPL_DEVICE_IS_USERID",
+                ERROR,
+                f"the replay device id {show(device)} is the Segment "
+                f"userId; Amplitude's device_id for this event is {show(event.dest_device)}",
+                event,
+                where,
+                {"replay_id": event.replay_value},
+            )
+        elif device != user and device not in (
+            _text(value)
+            for value in (event.anonymous_id, event.context_device_id)
+            if value is not None
+        ):
+            self.event_finding(
+                "RPL_DEVICE_STALE",
+                ERROR,
+                f"the replay device id {show(device)} is none of this "
+                f"event's ids (userId {show(event.user_id)}, anonymousId {show(event.anonymous_id)}): "
+                "an earlier identity labels this browsing, a privacy problem too",
+                event,
+                where,
+                {"replay_id": event.replay_value},
+            )
         if event.rp_session != event.dest_session:
             self._mismatches.append((event, where, (event.dest_device, event.dest_session)))
 
     def _session_id(self, event: Event, where: Where) -> None:
-        if event.is_browser and event.type in ("track", "page", "identify") and not event.has_session:
+        if (
+            event.is_browser
+            and event.type in ("track", "page", "identify")
+            and not event.has_session
+        ):
             version = event.library_version or ""
             if event.integrations_all_false:
                 why = "integrations.All is false, which keeps the session plugin from adding it"
             elif not version.startswith(("next-", "npm:next-")):
                 why = f"LEGACY_AJS: classic analytics.js ({version or 'unknown version'}) cannot run the session plugin"
             else:
-                why = (f"analytics-next ({version}) sent none: the Browser Session Tracking (sessionId) mapping is "
-                       "disabled or its plugin failed to load")
-            self.event_finding("SESSION_ID_MISSING", ERROR, f"no integrations[\"Actions Amplitude\"].session_id, so "
-                               f"Amplitude gets session_id -1: {why}", event, where)
+                why = (
+                    f"analytics-next ({version}) sent none: the Browser Session Tracking (sessionId) mapping is "
+                    "disabled or its plugin failed to load"
+                )
+            self.event_finding(
+                "SESSION_ID_MISSING",
+                ERROR,
+                f'no integrations["Actions Amplitude"].session_id, so '
+                f"Amplitude gets session_id -1: {why}",
+                event,
+                where,
+            )
             return
         if not event.has_session:
             return
         problem = self._session_format_problem(event)
         if problem:
-            self.event_finding("SESSION_ID_BAD_FORMAT", ERROR, f"session_id {show(event.session_raw)} {problem}",
-                               event, where, {"session_id_raw": event.session_raw})
+            self.event_finding(
+                "SESSION_ID_BAD_FORMAT",
+                ERROR,
+                f"session_id {show(event.session_raw)} {problem}",
+                event,
+                where,
+                {"session_id_raw": event.session_raw},
+            )
             return
         session = event.dest_session
-        if (event.type in AMPLITUDE_EVENT_TYPES and event.timestamp_ms is not None and session != NO_SESSION
-                and event.timestamp_ms < session - self.thresholds.session_start_tolerance_ms):
+        if (
+            event.type in AMPLITUDE_EVENT_TYPES
+            and event.timestamp_ms is not None
+            and session != NO_SESSION
+            and event.timestamp_ms < session - self.thresholds.session_start_tolerance_ms
+        ):
             ahead = (session - event.timestamp_ms) / 1000
-            self.event_finding("EVENT_BEFORE_SESSION_START", WARNING, f"the event is dated {ahead:.1f} s before its "
-                               f"session {session} started (session ids use the uncorrected client clock)", event,
-                               where, {"seconds": round(ahead, 1)})
+            self.event_finding(
+                "EVENT_BEFORE_SESSION_START",
+                WARNING,
+                f"the event is dated {ahead:.1f} s before its "
+                f"session {session} started (session ids use the uncorrected client clock)",
+                event,
+                where,
+                {"seconds": round(ahead, 1)},
+            )
 
     def _session_format_problem(self, event: Event) -> str | None:
         raw = event.session_raw
         moment = event.timestamp_ms if event.timestamp_ms is not None else event.client_ms
-        if type(raw) is int and raw >= SECONDS_LIMIT and (moment is None or abs(moment - raw) <= DAY_MS):
+        if (
+            type(raw) is int
+            and raw >= SECONDS_LIMIT
+            and (moment is None or abs(moment - raw) <= DAY_MS)
+        ):
             return None  # the usual case: epoch milliseconds near the event
         if raw == -1 and not isinstance(raw, bool):
             return None  # an explicit "no session"
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
             return "is not a number"
         if isinstance(raw, str) and not raw.strip().isdigit():
-            return ("is text, not an integer: Amplitude converts a date to milliseconds but the replay keeps the "
-                    "text" if event.dest_session != NO_SESSION else "is not a number: Amplitude drops it (-1)")
+            return (
+                "is text, not an integer: Amplitude converts a date to milliseconds but the replay keeps the "
+                "text"
+                if event.dest_session != NO_SESSION
+                else "is not a number: Amplitude drops it (-1)"
+            )
         value = js_to_number(raw)
         if not float(value).is_integer():
             return "is not an integer"
@@ -358,27 +482,54 @@ class Analysis:
             skew = event.sent_ms - event.received_ms
             if abs(skew) > self.thresholds.skew_threshold_ms:
                 direction = "fast" if skew > 0 else "slow"
-                self.event_finding("CLOCK_SKEW", WARNING, f"the client clock is {abs(skew) / 1000:.1f} s {direction} "
-                                   "(sentAt - receivedAt)", event, where, {"skew_ms": skew})
+                self.event_finding(
+                    "CLOCK_SKEW",
+                    WARNING,
+                    f"the client clock is {abs(skew) / 1000:.1f} s {direction} "
+                    "(sentAt - receivedAt)",
+                    event,
+                    where,
+                    {"skew_ms": skew},
+                )
         if event.sent_ms is not None and event.client_ms is not None:
             delay = event.sent_ms - event.client_ms
             if delay > self.thresholds.late_delivery_ms:
-                self.event_finding("LATE_DELIVERY", INFO, f"sent {delay / 60000:.1f} min after it happened (offline "
-                                   "queue or retries)", event, where, {"delay_ms": delay})
+                self.event_finding(
+                    "LATE_DELIVERY",
+                    INFO,
+                    f"sent {delay / 60000:.1f} min after it happened (offline queue or retries)",
+                    event,
+                    where,
+                    {"delay_ms": delay},
+                )
 
     def _against_export(self, event: Event, where: Where) -> None:
         assert self.export is not None
-        row = self.export.match(event.amplitude_event_type, event.timestamp_ms, event.user_id, event.replay_id)
+        row = self.export.match(
+            event.amplitude_event_type, event.timestamp_ms, event.user_id, event.replay_id
+        )
         if row is None:
             return
         if row.device_id != event.dest_device:
-            self.event_finding("DEVICE_MAPPING_CUSTOMIZED", ERROR, f"Amplitude stored device_id {show(row.device_id)}"
-                               f" where the default mapping gives {show(event.dest_device)}", event, where,
-                               {"export_line": row.line, "export_device_id": row.device_id})
+            self.event_finding(
+                "DEVICE_MAPPING_CUSTOMIZED",
+                ERROR,
+                f"Amplitude stored device_id {show(row.device_id)}"
+                f" where the default mapping gives {show(event.dest_device)}",
+                event,
+                where,
+                {"export_line": row.line, "export_device_id": row.device_id},
+            )
         if event.has_replay_property and not row.has_replay_property:
-            self.event_finding("RPL_PROPERTY_DROPPED", ERROR, "[Amplitude] Session Replay ID is on the Segment event "
-                               f"but not on the Amplitude event ({row.file} line {row.line})", event, where,
-                               {"export_line": row.line})
+            self.event_finding(
+                "RPL_PROPERTY_DROPPED",
+                ERROR,
+                "[Amplitude] Session Replay ID is on the Segment event "
+                f"but not on the Amplitude event ({row.file} line {row.line})",
+                event,
+                where,
+                {"export_line": row.line},
+            )
 
     def _collect(self, event: Event, where: Where) -> None:
         """Update the summaries the end-of-stream rules read (the hot path: one pass per event)."""
@@ -388,7 +539,9 @@ class Analysis:
             key = (event.dest_device, session_id)
             state = self.sessions.get(key)
             if state is None:
-                state = self.sessions[key] = SessionState(event.dest_device, session_id, where, ms, ms)
+                state = self.sessions[key] = SessionState(
+                    event.dest_device, session_id, where, ms, ms
+                )
                 if _usable_id(event.dest_device, self.thresholds.min_id_length):
                     self._reached.add((_text(event.dest_device), session_id))
             state.events += 1
@@ -408,7 +561,11 @@ class Analysis:
                 state.replay_devices.add(ms, event.rp_device, where)
                 if replay_id not in self._replay_first:
                     self._replay_first[replay_id] = (where, key)
-            elif event.type in ENRICHED_BY_WRAPPER and event.is_browser and not event.has_replay_property:
+            elif (
+                event.type in ENRICHED_BY_WRAPPER
+                and event.is_browser
+                and not event.has_replay_property
+            ):
                 state.without_property += 1
                 if len(state.missing) < MISSING_EXAMPLES:
                     state.missing.append(where)
@@ -417,15 +574,21 @@ class Analysis:
         anonymous = event.anonymous_id
         if session_id != NO_SESSION and anonymous is not None and event.is_browser:
             self._browser_in_session(event, where, ms, anonymous, session_id)
-        if (not event.is_browser and event.user_id is not None and event.type in AMPLITUDE_EVENT_TYPES
-                and (anonymous is None or session_id == NO_SESSION)):
+        if (
+            not event.is_browser
+            and event.user_id is not None
+            and event.type in AMPLITUDE_EVENT_TYPES
+            and (anonymous is None or session_id == NO_SESSION)
+        ):
             self._non_browser.append((where, _text(event.user_id), ms))
         if type(event.debug_value) is str:
             app_hash = _app_hash(event.debug_value)
             if app_hash is not None and app_hash not in self._app_hashes:
                 self._app_hashes[app_hash] = where
 
-    def _browser_in_session(self, event: Event, where: Where, ms: int, anonymous: Any, session_id: Any) -> None:
+    def _browser_in_session(
+        self, event: Event, where: Where, ms: int, anonymous: Any, session_id: Any
+    ) -> None:
         runs = self._sessions_by_browser.get(anonymous)
         if runs is None:
             runs = self._sessions_by_browser[anonymous] = Runs()
@@ -435,9 +598,16 @@ class Analysis:
             browsers = self._browsers_by_session[session_id] = {}
         seen = browsers.get(anonymous)
         if seen is None:
-            seen = browsers[anonymous] = BrowserInSession(ms, where, event.user_id, ms, event.user_id, event.page_url)
+            seen = browsers[anonymous] = BrowserInSession(
+                ms, where, event.user_id, ms, event.user_id, event.page_url
+            )
         elif ms < seen.first_ms:
-            seen.first_ms, seen.first, seen.first_user, seen.first_url = ms, where, event.user_id, event.page_url
+            seen.first_ms, seen.first, seen.first_user, seen.first_url = (
+                ms,
+                where,
+                event.user_id,
+                event.page_url,
+            )
         if ms >= seen.last_ms:
             seen.last_ms, seen.last_user = ms, event.user_id
         if event.rp_device is not None:
@@ -450,10 +620,14 @@ class Analysis:
     # -- out-of-order lines: a second, targeted pass -----------------------------------------
     def unsettled(self) -> bool:
         """Prepare a second pass for the sessions and browsers whose order the first pass cannot restore."""
-        self._recheck_sessions = {key: [] for key, state in self.sessions.items()
-                                  if not state.replay_devices.settled()}
-        self._recheck_browsers = {anonymous: [] for anonymous, runs in self._sessions_by_browser.items()
-                                  if not runs.settled()}
+        self._recheck_sessions = {
+            key: [] for key, state in self.sessions.items() if not state.replay_devices.settled()
+        }
+        self._recheck_browsers = {
+            anonymous: []
+            for anonymous, runs in self._sessions_by_browser.items()
+            if not runs.settled()
+        }
         return bool(self._recheck_sessions or self._recheck_browsers)
 
     def recheck(self, event: Event) -> None:
@@ -462,7 +636,11 @@ class Analysis:
             return
         where = (event.file, event.line, event.message_id)
         sightings = self._recheck_sessions.get((event.dest_device, event.dest_session))
-        if sightings is not None and event.replay_id is not None and event.type in AMPLITUDE_EVENT_TYPES:
+        if (
+            sightings is not None
+            and event.replay_id is not None
+            and event.type in AMPLITUDE_EVENT_TYPES
+        ):
             sightings.append((event.order_ms, where, event.rp_device))
         sightings = self._recheck_browsers.get(event.anonymous_id)
         if sightings is not None and event.is_browser and event.dest_session != NO_SESSION:
@@ -500,15 +678,19 @@ class Analysis:
                 age = ""
                 if event.client_ms is not None and replay and replay > SECONDS_LIMIT:
                     age = f", {(event.client_ms - replay) / 3_600_000:.1f} h before this event"
-                message = (f"the replay records session {replay}{age}, but the event has no session (-1): the wrapper "
-                           "fell back to the amp_session_id cookie")
+                message = (
+                    f"the replay records session {replay}{age}, but the event has no session (-1): the wrapper "
+                    "fell back to the amp_session_id cookie"
+                )
             elif replay < actual:
                 evidence["subtype"] = "replay_older"
                 message = f"the replay is still on session {replay} while the event is in session {actual}"
                 url = rotated_at.get((event.anonymous_id, actual))
                 if url and event.page_url and url != event.page_url:
-                    message += (f" (another tab: {event.page_url} kept the old replay session after {url} started the "
-                                "new one)")
+                    message += (
+                        f" (another tab: {event.page_url} kept the old replay session after {url} started the "
+                        "new one)"
+                    )
                     evidence["multi_tab"] = True
             else:
                 evidence["subtype"] = "replay_newer"
@@ -522,36 +704,63 @@ class Analysis:
             if len(devices) < 2:
                 continue
             switches = [run[3] for run in runs[1:]]
-            self.report("RPL_DEVICE_SWITCH_IN_SESSION", WARNING, f"session {state.session} of device "
-                        f"{show(state.device)} is recorded under {len(devices)} replay device ids "
-                        f"({', '.join(show(device) for device in devices)}); only the parts under "
-                        f"{show(state.device)} link", switches[0], key,
-                        {"replay_devices": devices,
-                         "switch_points": [{"line": line, "message_id": message_id, "file": file}
-                                           for file, line, message_id in switches]})
+            self.report(
+                "RPL_DEVICE_SWITCH_IN_SESSION",
+                WARNING,
+                f"session {state.session} of device "
+                f"{show(state.device)} is recorded under {len(devices)} replay device ids "
+                f"({', '.join(show(device) for device in devices)}); only the parts under "
+                f"{show(state.device)} link",
+                switches[0],
+                key,
+                {
+                    "replay_devices": devices,
+                    "switch_points": [
+                        {"line": line, "message_id": message_id, "file": file}
+                        for file, line, message_id in switches
+                    ],
+                },
+            )
 
     def _browser_changes_in_sessions(self) -> None:
         for session, browsers in self._browsers_by_session.items():
             if len(browsers) < 2:
                 continue
-            ordered = sorted(browsers.items(), key=lambda item: (item[1].first_ms, item[1].first[1]))
+            ordered = sorted(
+                browsers.items(), key=lambda item: (item[1].first_ms, item[1].first[1])
+            )
             for (before_id, before), (after_id, after) in zip(ordered, ordered[1:]):
-                confirmed = (before.replay_devices & after.replay_devices or before.users & after.users
-                             or before.networks & after.networks)
+                confirmed = (
+                    before.replay_devices & after.replay_devices
+                    or before.users & after.users
+                    or before.networks & after.networks
+                )
                 if not confirmed:
                     continue  # two browsers that happen to share a session start time
                 if before.last_user is not None and after.first_user is None:
                     hint = f"userId {before.last_user} -> null at the same point: analytics.reset() or logout"
                 elif before.last_user is not None and after.first_user != before.last_user:
-                    hint = f"userId {before.last_user} -> {after.first_user}: identifying another user rotates the " \
-                           "anonymousId"
+                    hint = (
+                        f"userId {before.last_user} -> {after.first_user}: identifying another user rotates the "
+                        "anonymousId"
+                    )
                 else:
                     hint = "no userId change: setAnonymousId() or options.anonymousId"
-                self.report("ANON_ID_CHANGED_IN_SESSION", ERROR, f"session {session} continues under anonymousId "
-                            f"{show(after_id)} after {show(before_id)}: one Amplitude session is split over two "
-                            f"devices and the replay keeps the old one ({hint})", after.first,
-                            (after_id, session), {"from_anonymousId": before_id, "to_anonymousId": after_id,
-                                                  "session_id": session, "cause": hint})
+                self.report(
+                    "ANON_ID_CHANGED_IN_SESSION",
+                    ERROR,
+                    f"session {session} continues under anonymousId "
+                    f"{show(after_id)} after {show(before_id)}: one Amplitude session is split over two "
+                    f"devices and the replay keeps the old one ({hint})",
+                    after.first,
+                    (after_id, session),
+                    {
+                        "from_anonymousId": before_id,
+                        "to_anonymousId": after_id,
+                        "session_id": session,
+                        "cause": hint,
+                    },
+                )
 
     def _session_sequences(self) -> None:
         timeout = self.thresholds.session_timeout_ms
@@ -564,42 +773,74 @@ class Analysis:
                 if current[2] in seen:
                     if not interleaved:
                         interleaved = True
-                        self.report("SESSION_INTERLEAVED", WARNING, f"anonymousId {show(anonymous)} goes back to "
-                                    f"session {current[2]} after {previous[2]}: two session ids alternate",
-                                    current[3], (anonymous, current[2]),
-                                    {"anonymousId": anonymous, "sessions": list(dict.fromkeys(r[2] for r in ordered))})
+                        self.report(
+                            "SESSION_INTERLEAVED",
+                            WARNING,
+                            f"anonymousId {show(anonymous)} goes back to "
+                            f"session {current[2]} after {previous[2]}: two session ids alternate",
+                            current[3],
+                            (anonymous, current[2]),
+                            {
+                                "anonymousId": anonymous,
+                                "sessions": list(dict.fromkeys(r[2] for r in ordered)),
+                            },
+                        )
                     continue
                 gap = current[0] - previous[1]
                 if 0 <= gap < timeout:
-                    self.report("SESSION_CHURN", WARNING, f"anonymousId {show(anonymous)} starts session {current[2]} "
-                                f"after only {gap / 60000:.1f} min without events (the timeout is "
-                                f"{timeout / 60000:g} min): session state did not persist", current[3],
-                                (anonymous, current[2]), {"anonymousId": anonymous, "previous_session": previous[2],
-                                                          "gap_ms": gap})
+                    self.report(
+                        "SESSION_CHURN",
+                        WARNING,
+                        f"anonymousId {show(anonymous)} starts session {current[2]} "
+                        f"after only {gap / 60000:.1f} min without events (the timeout is "
+                        f"{timeout / 60000:g} min): session state did not persist",
+                        current[3],
+                        (anonymous, current[2]),
+                        {"anonymousId": anonymous, "previous_session": previous[2], "gap_ms": gap},
+                    )
 
     def _missing_properties(self) -> None:
         setup = self.setup
         for key, state in self.sessions.items():
             if not state.browser or not state.without_property:
                 continue
-            lines = [{"line": line, "message_id": message_id, "file": file} for file, line, message_id in state.missing]
+            lines = [
+                {"line": line, "message_id": message_id, "file": file}
+                for file, line, message_id in state.missing
+            ]
             if state.with_property == 0 and state.session != NO_SESSION and setup is not None:
                 rate = js_to_number(setup.sample_rate) if setup.has_sample_rate else 0.0
                 if not is_in_sample(state.session, rate, setup.algorithm):
-                    why = (f"sampleRate {show(setup.sample_rate)}" if setup.has_sample_rate else "sampleRate is not set")
-                    self.report("RPL_NOT_SAMPLED", INFO, f"session {state.session} is outside the sample ({why}, "
-                                f"{setup.algorithm.value} hash): no replay is expected", state.missing[0], key,
-                                {"events": lines})
+                    why = (
+                        f"sampleRate {show(setup.sample_rate)}"
+                        if setup.has_sample_rate
+                        else "sampleRate is not set"
+                    )
+                    self.report(
+                        "RPL_NOT_SAMPLED",
+                        INFO,
+                        f"session {state.session} is outside the sample ({why}, "
+                        f"{setup.algorithm.value} hash): no replay is expected",
+                        state.missing[0],
+                        key,
+                        {"events": lines},
+                    )
                     continue
             if state.with_property == 0:
                 severity = WARNING if state.session == NO_SESSION else ERROR
-                message = (f"none of the {state.without_property} track/page events of this session carries "
-                           "[Amplitude] Session Replay ID: it cannot link to a replay")
+                message = (
+                    f"none of the {state.without_property} track/page events of this session carries "
+                    "[Amplitude] Session Replay ID: it cannot link to a replay"
+                )
             else:
                 severity = INFO
-                message = (f"{state.without_property} of {state.without_property + state.with_property} track/page "
-                           "events lack [Amplitude] Session Replay ID")
-            self.report("RPL_PROPERTY_MISSING", severity, message, state.missing[0], key, {"events": lines})
+                message = (
+                    f"{state.without_property} of {state.without_property + state.with_property} track/page "
+                    "events lack [Amplitude] Session Replay ID"
+                )
+            self.report(
+                "RPL_PROPERTY_MISSING", severity, message, state.missing[0], key, {"events": lines}
+            )
 
     def _orphans_and_existence(self) -> None:
         reached = self._reached | (self.export.pairs if self.export else set())
@@ -607,21 +848,40 @@ class Analysis:
         for replay_id, (where, key) in self._replay_first.items():
             device, _, session = replay_id.rpartition("/")
             if (device, int(session)) not in reached:
-                self.report("RPL_ORPHANED", ERROR, f"replay {replay_id} has no events: no event reaching Amplitude has "
-                            f"device_id {show(device)} and session_id {session}", where, key,
-                            {"replay_id": replay_id, "device_id": device, "session_id": int(session)})
+                self.report(
+                    "RPL_ORPHANED",
+                    ERROR,
+                    f"replay {replay_id} has no events: no event reaching Amplitude has "
+                    f"device_id {show(device)} and session_id {session}",
+                    where,
+                    key,
+                    {"replay_id": replay_id, "device_id": device, "session_id": int(session)},
+                )
             if listed is not None and replay_id not in listed:
-                self.report("RPL_NOT_FOUND", WARNING, f"replay {replay_id} is referenced by events but the Session "
-                            "Replay API does not list it", where, key, {"replay_id": replay_id})
+                self.report(
+                    "RPL_NOT_FOUND",
+                    WARNING,
+                    f"replay {replay_id} is referenced by events but the Session "
+                    "Replay API does not list it",
+                    where,
+                    key,
+                    {"replay_id": replay_id},
+                )
         if self.replays is not None:
             for replay_id in sorted(self.replays.replay_ids - set(self._replay_first)):
                 device, _, session = replay_id.rpartition("/")
                 known = session.lstrip("-").isdigit() and (device, int(session)) in reached
                 if not known:
                     where = (self.replays.name, self.replays.first_line.get(replay_id, 1), None)
-                    self.report("RPL_ORPHANED", ERROR, f"replay {replay_id} is listed by the Session Replay API but no "
-                                "event reaching Amplitude has its device and session", where, None,
-                                {"replay_id": replay_id})
+                    self.report(
+                        "RPL_ORPHANED",
+                        ERROR,
+                        f"replay {replay_id} is listed by the Session Replay API but no "
+                        "event reaching Amplitude has its device and session",
+                        where,
+                        None,
+                        {"replay_id": replay_id},
+                    )
 
     def _non_browser_sources(self) -> None:
         if not self._non_browser:
@@ -631,14 +891,23 @@ class Analysis:
         for state in self.sessions.values():
             if state.browser and state.session != NO_SESSION:
                 for user in state.users:
-                    windows.setdefault(user, []).append((state.first_ms, state.last_ms + timeout, state.session))
+                    windows.setdefault(user, []).append(
+                        (state.first_ms, state.last_ms + timeout, state.session)
+                    )
         for where, user, ms in self._non_browser:
             for start, end, session in windows.get(user, ()):
                 if start <= ms <= end:
-                    self.report("NON_BROWSER_SOURCE", INFO, f"a non-browser event of user {show(user)} falls inside web "
-                                f"session {session} without the browser's anonymousId or session_id: Amplitude cannot "
-                                "link it to the replay", where, None, {"user_id": user, "web_session_id": session},
-                                dedupe=("NON_BROWSER_SOURCE", where))
+                    self.report(
+                        "NON_BROWSER_SOURCE",
+                        INFO,
+                        f"a non-browser event of user {show(user)} falls inside web "
+                        f"session {session} without the browser's anonymousId or session_id: Amplitude cannot "
+                        "link it to the replay",
+                        where,
+                        None,
+                        {"user_id": user, "web_session_id": session},
+                        dedupe=("NON_BROWSER_SOURCE", where),
+                    )
                     break
 
     def _setup_checks(self) -> None:
@@ -649,29 +918,64 @@ class Analysis:
         endpoint_region = {"north_america": "US", "europe": "EU"}.get(str(setup.endpoint).lower())
         if any(region is not None and region != zone for region in (setup.region, endpoint_region)):
             said = "not set, so US" if setup.server_zone is None else show(setup.server_zone)
-            where = (setup.name, setup.lines.get("replay.serverZone") or setup.lines.get("project.region") or 1, None)
-            self.report("SERVER_ZONE_MISMATCH", ERROR, f"replays go to the {zone} region (serverZone {said}) while the "
-                        f"project is {setup.region or '?'} and the destination endpoint is {setup.endpoint or '?'}",
-                        where, None, {"replay_zone": zone, "project_region": setup.region,
-                                      "destination_endpoint": setup.endpoint})
+            where = (
+                setup.name,
+                setup.lines.get("replay.serverZone") or setup.lines.get("project.region") or 1,
+                None,
+            )
+            self.report(
+                "SERVER_ZONE_MISMATCH",
+                ERROR,
+                f"replays go to the {zone} region (serverZone {said}) while the "
+                f"project is {setup.region or '?'} and the destination endpoint is {setup.endpoint or '?'}",
+                where,
+                None,
+                {
+                    "replay_zone": zone,
+                    "project_region": setup.region,
+                    "destination_endpoint": setup.endpoint,
+                },
+            )
         reasons = []
-        if setup.destination_api_key and setup.replay_api_key and setup.destination_api_key != setup.replay_api_key:
+        if (
+            setup.destination_api_key
+            and setup.replay_api_key
+            and setup.destination_api_key != setup.replay_api_key
+        ):
             reasons.append("the replay SDK's API key differs from the destination's")
         if setup.destination_api_key:
             expected_hash = str(java_hash_code(setup.destination_api_key))
             for app_hash in self._app_hashes:
                 if app_hash != expected_hash:
-                    reasons.append(f"[Amplitude] Session Replay Debug appHash {app_hash} is not the hash of the "
-                                   f"destination's key ({expected_hash})")
+                    reasons.append(
+                        f"[Amplitude] Session Replay Debug appHash {app_hash} is not the hash of the "
+                        f"destination's key ({expected_hash})"
+                    )
         if reasons:
-            where = (setup.name, setup.lines.get("replay.apiKey") or setup.lines.get("destination.apiKey") or 1, None)
-            self.report("API_KEY_MISMATCH", ERROR, "replays land in another project than the events: "
-                        + "; ".join(reasons), where, None)
+            where = (
+                setup.name,
+                setup.lines.get("replay.apiKey") or setup.lines.get("destination.apiKey") or 1,
+                None,
+            )
+            self.report(
+                "API_KEY_MISMATCH",
+                ERROR,
+                "replays land in another project than the events: " + "; ".join(reasons),
+                where,
+                None,
+            )
         if setup.device_mapping not in (None, "default"):
             where = (setup.name, setup.lines.get("destination.device_id", 1), None)
-            self.report("DEVICE_MAPPING_CUSTOMIZED", ERROR, f"the destination maps device_id to "
-                        f"{show(setup.device_mapping)}, not coalesce(context.device.id, anonymousId): replays keyed "
-                        "by the anonymousId cannot link", where, None, {"mapping": setup.device_mapping})
+            self.report(
+                "DEVICE_MAPPING_CUSTOMIZED",
+                ERROR,
+                f"the destination maps device_id to "
+                f"{show(setup.device_mapping)}, not coalesce(context.device.id, anonymousId): replays keyed "
+                "by the anonymousId cannot link",
+                where,
+                None,
+                {"mapping": setup.device_mapping},
+            )
 
     # -- result ------------------------------------------------------------------------------
     def session_rows(self) -> list[dict[str, Any]]:
@@ -679,27 +983,36 @@ class Analysis:
         listed = self.replays.replay_ids if self.replays else None
         for state in self.sessions.values():
             own = f"{state.device}/{state.session}"
-            linked = (state.session != NO_SESSION and own in state.replay_ids
-                      and (listed is None or own in listed))
-            rows.append({
-                "device_id": state.device,
-                "session_id": state.session,
-                "user_ids": sorted(state.users),
-                "events": state.events,
-                "events_with_replay_id": state.with_property,
-                "replay_ids": sorted(state.replay_ids),
-                "linked": linked,
-                "worst": state.worst.value if state.worst else None,
-                "codes": sorted(state.codes),
-                "file": state.first[0],
-                "first_line": state.first[1],
-            })
+            linked = (
+                state.session != NO_SESSION
+                and own in state.replay_ids
+                and (listed is None or own in listed)
+            )
+            rows.append(
+                {
+                    "device_id": state.device,
+                    "session_id": state.session,
+                    "user_ids": sorted(state.users),
+                    "events": state.events,
+                    "events_with_replay_id": state.with_property,
+                    "replay_ids": sorted(state.replay_ids),
+                    "linked": linked,
+                    "worst": state.worst.value if state.worst else None,
+                    "codes": sorted(state.codes),
+                    "file": state.first[0],
+                    "first_line": state.first[1],
+                }
+            )
         rank = {None: 3, "error": 0, "warning": 1, "info": 2}
         rows.sort(key=lambda row: (rank[row["worst"]], row["file"], row["first_line"]))
         return rows
 
 
-_FIELD_NAMES = {"device_id": "device_id", "userId": "userId", "replay_device": "the replay device id"}
+_FIELD_NAMES = {
+    "device_id": "device_id",
+    "userId": "userId",
+    "replay_device": "the replay device id",
+}
 _BLOCKED_EFFECT = {
     "device_id": "Amplitude rejects the event (400) or drops the device",
     "userId": "Amplitude rejects the event (400)",

@@ -84,7 +84,9 @@ class Event:
 
     @property
     def replay_id(self) -> str | None:
-        return self.replay_value if self.has_replay_property and self.replay_problem is None else None
+        return (
+            self.replay_value if self.has_replay_property and self.replay_problem is None else None
+        )
 
 
 _NOTHING: dict = {}
@@ -106,7 +108,9 @@ def from_segment(raw: dict, file: str, line: int) -> Event:
     properties = _mapping(get("properties"))
     has_replay_property = REPLAY_PROPERTY in properties
     replay_value = properties.get(REPLAY_PROPERTY)
-    rp_device, rp_session, problem = parse_replay_id(replay_value) if has_replay_property else (None, None, None)
+    rp_device, rp_session, problem = (
+        parse_replay_id(replay_value) if has_replay_property else (None, None, None)
+    )
     anonymous_id = get("anonymousId")
     event_type = get("type")
     if type(event_type) is not str:

@@ -9,7 +9,12 @@ from typing import Any, BinaryIO
 from amp_replay_cli.core.documents import load_documents
 from amp_replay_cli.core.documents.nodes import Mapping, Node, to_plain
 from amp_replay_cli.core.documents.sources import Source
-from amp_replay_cli.core.documents.streams import first_character, iter_json_array, iter_lines, open_text
+from amp_replay_cli.core.documents.streams import (
+    first_character,
+    iter_json_array,
+    iter_lines,
+    open_text,
+)
 from amp_replay_cli.core.errors import InputError, Location
 from amp_replay_cli.core.identity.events import REPLAY_PROPERTY, coerce_session_id, parse_time
 from amp_replay_cli.core.sampling import Algorithm
@@ -35,7 +40,9 @@ class AmplitudeExport:
     by_replay_id: dict[str, ExportRow] = field(default_factory=dict)
     pairs: set[tuple[Any, Any]] = field(default_factory=set)
 
-    def match(self, event_type: Any, time_ms: int | None, user_id: Any, replay_id: str | None) -> ExportRow | None:
+    def match(
+        self, event_type: Any, time_ms: int | None, user_id: Any, replay_id: str | None
+    ) -> ExportRow | None:
         if time_ms is not None:
             row = self.by_key.get((event_type, time_ms, user_id))
             if row is not None:
@@ -48,9 +55,13 @@ def read_export(source: Source, stdin: BinaryIO | None = None) -> AmplitudeExpor
     for line, row in _json_records(source, stdin):
         if not isinstance(row, dict):
             continue
-        properties = row.get("event_properties") if isinstance(row.get("event_properties"), dict) else {}
+        properties = (
+            row.get("event_properties") if isinstance(row.get("event_properties"), dict) else {}
+        )
         session = coerce_session_id(row.get("session_id"))
-        record = ExportRow(source.name, line, row.get("device_id"), session, REPLAY_PROPERTY in properties)
+        record = ExportRow(
+            source.name, line, row.get("device_id"), session, REPLAY_PROPERTY in properties
+        )
         export.pairs.add((row.get("device_id"), session))
         time_ms = parse_time(row.get("event_time"))
         if time_ms is not None:
@@ -72,7 +83,11 @@ def read_replays(source: Source, stdin: BinaryIO | None = None) -> ReplayList:
     """Session Replay API responses (`{"session_replays": [...]}`, one page per line, or a bare list)."""
     replays = ReplayList(source.name)
     for line, record in _json_records(source, stdin):
-        items = record.get("session_replays", record.get("replays")) if isinstance(record, dict) else None
+        items = (
+            record.get("session_replays", record.get("replays"))
+            if isinstance(record, dict)
+            else None
+        )
         for item in items if isinstance(items, list) else [record]:
             replay_id = _replay_id(item)
             if replay_id is not None:
@@ -106,8 +121,10 @@ def _json_records(source: Source, stdin: BinaryIO | None):
         try:
             yield 1, json.loads(text)
         except json.JSONDecodeError as error:
-            raise InputError(f"not JSON or NDJSON ({error.msg})",
-                             location=Location(source.name, error.lineno, error.colno)) from None
+            raise InputError(
+                f"not JSON or NDJSON ({error.msg})",
+                location=Location(source.name, error.lineno, error.colno),
+            ) from None
 
 
 # -- the set-up -------------------------------------------------------------------------------
@@ -137,8 +154,10 @@ def read_setup(source: Source, stdin: BinaryIO | None = None) -> Setup:
     """Reads `{segment_destination: {settings, mappings}, replay: {...}, amplitude_project: {region}}`."""
     root = load_documents(source, stdin=stdin)[0].root
     if not isinstance(root, Mapping):
-        raise InputError("not a mapping: expected segment_destination, replay and amplitude_project",
-                         location=Location(source.name))
+        raise InputError(
+            "not a mapping: expected segment_destination, replay and amplitude_project",
+            location=Location(source.name),
+        )
     setup = Setup(source.name)
     destination = _section(root, "segment_destination", "destination")
     settings = _section(destination, "settings")
@@ -150,11 +169,16 @@ def read_setup(source: Source, stdin: BinaryIO | None = None) -> Setup:
         setup.device_mapping = to_plain(device)
         setup.lines["destination.device_id"] = device.mark.line
     min_length = mapping.get("min_id_length") if mapping else None
-    if min_length is not None and isinstance(to_plain(min_length), int) and to_plain(min_length) > 0:
+    if (
+        min_length is not None
+        and isinstance(to_plain(min_length), int)
+        and to_plain(min_length) > 0
+    ):
         setup.min_id_length = to_plain(min_length)
     replay = _section(root, "replay")
     setup.replay_api_key = _text(replay, "amplitudeApiKey", setup, "replay.apiKey") or _text(
-        replay, "apiKey", setup, "replay.apiKey")
+        replay, "apiKey", setup, "replay.apiKey"
+    )
     options = _section(replay, "sessionReplayOptions", "options")
     setup.server_zone = _text(options, "serverZone", setup, "replay.serverZone")
     if options is not None and "sampleRate" in options.entries:

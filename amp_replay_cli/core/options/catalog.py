@@ -117,23 +117,33 @@ def _from_browser_sdk(name: str) -> Availability:
 
 
 def _not_forwarded(name: str) -> Availability:
-    return Availability(Effect.UNSUPPORTED, f"plugin 1.35.2 does not forward {name} to Session Replay")
+    return Availability(
+        Effect.UNSUPPORTED, f"plugin 1.35.2 does not forward {name} to Session Replay"
+    )
 
 
-_NO_EFFECT = Availability(Effect.NO_EFFECT, "an analytics-core setting that Session Replay never reads")
-_BROWSER_SDK_SETTING = Availability(
-    Effect.UNSUPPORTED, "not a plugin option: it is an analytics setting of the Browser SDK's amplitude.init()"
+_NO_EFFECT = Availability(
+    Effect.NO_EFFECT, "an analytics-core setting that Session Replay never reads"
 )
-_DEPRECATED_WORKER = Availability(Effect.DEPRECATED, "experimental.useWebWorker is deprecated: use the top-level useWebWorker")
+_BROWSER_SDK_SETTING = Availability(
+    Effect.UNSUPPORTED,
+    "not a plugin option: it is an analytics setting of the Browser SDK's amplitude.init()",
+)
+_DEPRECATED_WORKER = Availability(
+    Effect.DEPRECATED, "experimental.useWebWorker is deprecated: use the top-level useWebWorker"
+)
 _REMOTE_ONLY = Availability(
-    Effect.IGNORED, "interaction tracking settings come only from the remote configuration; the local value is ignored"
+    Effect.IGNORED,
+    "interaction tracking settings come only from the remote configuration; the local value is ignored",
 )
 _WRAPPER_SETS_DEVICE = Availability(
-    Effect.IGNORED, "the Segment wrapper sets deviceId itself: the Segment anonymousId, then the userId after identify"
+    Effect.IGNORED,
+    "the Segment wrapper sets deviceId itself: the Segment anonymousId, then the userId after identify",
 )
 _WRAPPER_SETS_SESSION = Availability(
-    Effect.IGNORED, "the Segment wrapper sets sessionId itself, from the amp_session_id cookie and the "
-    "Actions Amplitude session_id of each event"
+    Effect.IGNORED,
+    "the Segment wrapper sets sessionId itself, from the amp_session_id cookie and the "
+    "Actions Amplitude session_id of each event",
 )
 _WRAPPER_SETS_VERSION = Availability(Effect.IGNORED, "the Segment wrapper sets version itself")
 
@@ -148,15 +158,39 @@ PRIVACY_CONFIG = option(
     "object",
     "Masking and blocking rules. `.amp-unmask` is always added to unmaskSelector.",
     children=(
-        option("blockSelector", "string|array", "CSS selector(s) of elements replaced by a placeholder.",
-               items=_selector_list),
-        option("defaultMaskLevel", "string", "How much is masked by default.", default="medium", enum=MASK_LEVELS),
-        option("maskSelector", "array", "CSS selectors whose text is masked. Must be a list.", items=_selector_list),
-        option("unmaskSelector", "array", "CSS selectors whose text is recorded in clear. Must be a list.",
-               items=_selector_list),
-        option("maskAttributes", "array", "Attribute names whose values are masked (never `style`).",
-               lines=frozenset({S}), special={P: _not_forwarded("privacyConfig.maskAttributes")},
-               items=option("attribute", "string", "An attribute name.")),
+        option(
+            "blockSelector",
+            "string|array",
+            "CSS selector(s) of elements replaced by a placeholder.",
+            items=_selector_list,
+        ),
+        option(
+            "defaultMaskLevel",
+            "string",
+            "How much is masked by default.",
+            default="medium",
+            enum=MASK_LEVELS,
+        ),
+        option(
+            "maskSelector",
+            "array",
+            "CSS selectors whose text is masked. Must be a list.",
+            items=_selector_list,
+        ),
+        option(
+            "unmaskSelector",
+            "array",
+            "CSS selectors whose text is recorded in clear. Must be a list.",
+            items=_selector_list,
+        ),
+        option(
+            "maskAttributes",
+            "array",
+            "Attribute names whose values are masked (never `style`).",
+            lines=frozenset({S}),
+            special={P: _not_forwarded("privacyConfig.maskAttributes")},
+            items=option("attribute", "string", "An attribute name."),
+        ),
         option(
             "urlMaskLevels",
             "array",
@@ -169,7 +203,9 @@ PRIVACY_CONFIG = option(
                 "A URL glob and the mask level for pages matching it.",
                 children=(
                     option("match", "string", "URL glob (`*`, `**`, `?`)."),
-                    option("maskLevel", "string", "Mask level for matching pages.", enum=MASK_LEVELS),
+                    option(
+                        "maskLevel", "string", "Mask level for matching pages.", enum=MASK_LEVELS
+                    ),
                 ),
             ),
         ),
@@ -186,7 +222,12 @@ _UGC_FILTER_RULES = option(
         "object",
         "A URL glob (starting with `/` or `http(s)://`) and its replacement.",
         children=(
-            option("selector", "string", "URL glob starting with `/` or `http://` / `https://`.", lines=MODERN),
+            option(
+                "selector",
+                "string",
+                "URL glob starting with `/` or `http://` / `https://`.",
+                lines=MODERN,
+            ),
             option("replacement", "string", "Text that replaces the matched URL.", lines=MODERN),
         ),
     ),
@@ -199,20 +240,40 @@ _PERFORMANCE_CONFIG = option(
     lines=MODERN,
     default={"enabled": True},
     children=(
-        option("enabled", "boolean", "Defer event compression to browser idle periods.", lines=MODERN),
+        option(
+            "enabled", "boolean", "Defer event compression to browser idle periods.", lines=MODERN
+        ),
         option("timeout", "number", "requestIdleCallback timeout in ms.", lines=MODERN),
-        option("mergeMutations", "boolean", "Merge consecutive mutation events.", lines=MODERN, default=True),
+        option(
+            "mergeMutations",
+            "boolean",
+            "Merge consecutive mutation events.",
+            lines=MODERN,
+            default=True,
+        ),
         option(
             "interaction",
             "object",
             "CSS selector generation limits for interaction tracking.",
             lines=MODERN,
             children=(
-                option("timeoutMs", "number", "Selector generation time limit in ms.", lines=MODERN),
-                option("maxNumberOfTries", "number", "Selector simplification attempts.", lines=MODERN,
-                       default=10000),
-                option("threshold", "number", "Selector combinations tested for uniqueness.", lines=MODERN,
-                       default=1000),
+                option(
+                    "timeoutMs", "number", "Selector generation time limit in ms.", lines=MODERN
+                ),
+                option(
+                    "maxNumberOfTries",
+                    "number",
+                    "Selector simplification attempts.",
+                    lines=MODERN,
+                    default=10000,
+                ),
+                option(
+                    "threshold",
+                    "number",
+                    "Selector combinations tested for uniqueness.",
+                    lines=MODERN,
+                    default=1000,
+                ),
             ),
         ),
     ),
@@ -221,124 +282,368 @@ _PERFORMANCE_CONFIG = option(
 SESSION_REPLAY_OPTIONS: dict[str, Option] = {
     opt.name: opt
     for opt in (
-        option("sampleRate", "number",
-               "Share of sessions recorded, 0 to 1 in steps of 0.000001. Remote sample_rate wins.", default=0),
+        option(
+            "sampleRate",
+            "number",
+            "Share of sessions recorded, 0 to 1 in steps of 0.000001. Remote sample_rate wins.",
+            default=0,
+        ),
         PRIVACY_CONFIG,
         option("debugMode", "boolean", "Adds a debug event property; not for production."),
-        option("configServerUrl", "string", "Base URL of the remote config; the SDK appends /<apiKey>?config_group=browser.",
-               lines=MODERN),
-        option("trackServerUrl", "string", "Upload URL; the SDK appends ?device_id=…&session_id=…&type=…",
-               lines=MODERN),
+        option(
+            "configServerUrl",
+            "string",
+            "Base URL of the remote config; the SDK appends /<apiKey>?config_group=browser.",
+            lines=MODERN,
+        ),
+        option(
+            "trackServerUrl",
+            "string",
+            "Upload URL; the SDK appends ?device_id=…&session_id=…&type=…",
+            lines=MODERN,
+        ),
         option("shouldInlineStylesheet", "boolean", "Store stylesheet contents in the recording."),
-        option("inlineImages", "boolean", "Inline images as data URLs (bigger payloads).", lines=MODERN),
-        option("version", "object", "Set by the plugin or wrapper to name itself in X-Client-Library.",
-               special={
-                   S: Availability(Effect.IGNORED, "internal: set by the plugin and the Segment wrapper, not by users"),
-                   W: _WRAPPER_SETS_VERSION,
-               },
-               lines=frozenset()),
+        option(
+            "inlineImages", "boolean", "Inline images as data URLs (bigger payloads).", lines=MODERN
+        ),
+        option(
+            "version",
+            "object",
+            "Set by the plugin or wrapper to name itself in X-Client-Library.",
+            special={
+                S: Availability(
+                    Effect.IGNORED,
+                    "internal: set by the plugin and the Segment wrapper, not by users",
+                ),
+                W: _WRAPPER_SETS_VERSION,
+            },
+            lines=frozenset(),
+        ),
         _PERFORMANCE_CONFIG,
-        option("storeType", "string", "Where unsent events wait: memory or idb (IndexedDB).", lines=MODERN,
-               default="memory", enum=("memory", "idb")),
-        option("useWebWorker", "boolean", "Compress and upload in a web worker.", lines=MODERN, default=True),
-        option("experimental", "object", "Legacy container of useWebWorker.", lines=MODERN,
-               children=(option("useWebWorker", "boolean", "Deprecated: use the top-level useWebWorker.",
-                                lines=frozenset(),
-                                special={S: _DEPRECATED_WORKER, P: _DEPRECATED_WORKER}),)),
-        option("enableTransportCompression", "boolean", "gzip upload bodies; false is for debugging only.",
-               lines=frozenset({S}), special={P: _not_forwarded("enableTransportCompression")}, default=True),
-        option("sendTimeoutMs", "number", "Abort an upload after this many ms; 0 or less disables the timeout.",
-               lines=MODERN, default=10000),
-        option("userProperties", "object", "User properties used as targeting input at init.",
-               lines=frozenset({S}), special={P: _not_forwarded("userProperties")}, open_object=True),
-        option("applyBackgroundColorToBlockedElements", "boolean", "Colour blocked elements in the replay.",
-               lines=MODERN, default=False),
-        option("enableUrlChangePolling", "boolean", "Poll for SPA URL changes.", lines=MODERN, default=False),
-        option("urlChangePollingInterval", "number", "URL polling interval in ms.", lines=MODERN, default=1000),
-        option("captureDocumentTitle", "boolean", "Record document titles in URL-change events.", lines=MODERN,
-               default=False),
+        option(
+            "storeType",
+            "string",
+            "Where unsent events wait: memory or idb (IndexedDB).",
+            lines=MODERN,
+            default="memory",
+            enum=("memory", "idb"),
+        ),
+        option(
+            "useWebWorker",
+            "boolean",
+            "Compress and upload in a web worker.",
+            lines=MODERN,
+            default=True,
+        ),
+        option(
+            "experimental",
+            "object",
+            "Legacy container of useWebWorker.",
+            lines=MODERN,
+            children=(
+                option(
+                    "useWebWorker",
+                    "boolean",
+                    "Deprecated: use the top-level useWebWorker.",
+                    lines=frozenset(),
+                    special={S: _DEPRECATED_WORKER, P: _DEPRECATED_WORKER},
+                ),
+            ),
+        ),
+        option(
+            "enableTransportCompression",
+            "boolean",
+            "gzip upload bodies; false is for debugging only.",
+            lines=frozenset({S}),
+            special={P: _not_forwarded("enableTransportCompression")},
+            default=True,
+        ),
+        option(
+            "sendTimeoutMs",
+            "number",
+            "Abort an upload after this many ms; 0 or less disables the timeout.",
+            lines=MODERN,
+            default=10000,
+        ),
+        option(
+            "userProperties",
+            "object",
+            "User properties used as targeting input at init.",
+            lines=frozenset({S}),
+            special={P: _not_forwarded("userProperties")},
+            open_object=True,
+        ),
+        option(
+            "applyBackgroundColorToBlockedElements",
+            "boolean",
+            "Colour blocked elements in the replay.",
+            lines=MODERN,
+            default=False,
+        ),
+        option(
+            "enableUrlChangePolling",
+            "boolean",
+            "Poll for SPA URL changes.",
+            lines=MODERN,
+            default=False,
+        ),
+        option(
+            "urlChangePollingInterval",
+            "number",
+            "URL polling interval in ms.",
+            lines=MODERN,
+            default=1000,
+        ),
+        option(
+            "captureDocumentTitle",
+            "boolean",
+            "Record document titles in URL-change events.",
+            lines=MODERN,
+            default=False,
+        ),
         option(
             "interactionConfig",
             "object",
             "Interaction tracking; only ugcFilterRules is read locally, the rest comes from remote config.",
             lines=MODERN,
             children=(
-                option("enabled", "boolean", "Remote-only: ignored locally.", lines=frozenset(),
-                       special={S: _REMOTE_ONLY, P: _REMOTE_ONLY}),
-                option("batch", "boolean", "Remote-only: ignored locally.", lines=frozenset(),
-                       special={S: _REMOTE_ONLY, P: _REMOTE_ONLY}),
-                option("trackEveryNms", "number", "Remote-only: ignored locally.", lines=frozenset(),
-                       special={S: _REMOTE_ONLY, P: _REMOTE_ONLY}),
+                option(
+                    "enabled",
+                    "boolean",
+                    "Remote-only: ignored locally.",
+                    lines=frozenset(),
+                    special={S: _REMOTE_ONLY, P: _REMOTE_ONLY},
+                ),
+                option(
+                    "batch",
+                    "boolean",
+                    "Remote-only: ignored locally.",
+                    lines=frozenset(),
+                    special={S: _REMOTE_ONLY, P: _REMOTE_ONLY},
+                ),
+                option(
+                    "trackEveryNms",
+                    "number",
+                    "Remote-only: ignored locally.",
+                    lines=frozenset(),
+                    special={S: _REMOTE_ONLY, P: _REMOTE_ONLY},
+                ),
                 _UGC_FILTER_RULES,
             ),
         ),
-        option("captureAdoptedStyleSheets", "boolean", "Serialise adoptedStyleSheets inline.", lines=MODERN,
-               default=True),
-        option("crossOriginIframes", "object", "Record cross-origin iframes that load the SDK too.", lines=MODERN,
-               children=(
-                   option("enabled", "boolean", "Turn cross-origin iframe recording on.", lines=MODERN),
-                   option("coordinateChildren", "boolean", "Send start/stop to child iframes.", lines=MODERN,
-                          default=True),
-               )),
-        option("fullSnapshotIntervalMs", "number", "Take a full snapshot every N ms (recommended 300000).",
-               lines=frozenset({S}), special={P: _not_forwarded("fullSnapshotIntervalMs")}),
-        option("flushIntervalConfig", "object", "Upload cadence: starts at minIntervalMs, grows to maxIntervalMs.",
-               lines=MODERN, default={"minIntervalMs": 1000, "maxIntervalMs": 10000},
-               children=(
-                   option("minIntervalMs", "number", "First and incremental split interval in ms (floor 100).",
-                          lines=MODERN, default=1000),
-                   option("maxIntervalMs", "number", "Largest split interval in ms (floor 100).", lines=MODERN,
-                          default=10000),
-               )),
-        option("eagerFullSnapshotSend", "boolean", "Upload every full snapshot at once.", lines=MODERN,
-               default=False),
-        option("captureFullSnapshotOnFocus", "boolean", "New full snapshot whenever the window gains focus.",
-               lines=MODERN, default=False),
-        option("maxPersistedEventsSizeBytes", "number", "Raw bytes per upload batch (clamped to 1000-8000000).",
-               lines=MODERN, default=6000000),
-        option("maxSingleEventSizeBytes", "number", "Larger events are dropped (clamped to 1000-10000000).",
-               lines=MODERN, default=9000000),
-        option("handleSendEvents", "function", "Custom upload transport (a function, set in code).", lines=MODERN),
-        option("handleFetchConfig", "function", "Custom remote-config transport (a function, set in code).",
-               lines=MODERN),
-        option("loggerProvider", "object", "A logger object with log/warn/error/debug functions (set in code).",
-               special={P: _from_browser_sdk("loggerProvider")}),
-        option("logLevel", "number", "0 None, 1 Error, 2 Warn, 3 Verbose, 4 Debug.", default=2, enum=LOG_LEVELS,
-               special={P: _from_browser_sdk("logLevel")}),
-        option("flushMaxRetries", "number", "Upload attempts per batch; at most 2, and 0 or less sends nothing.",
-               default=2, special={P: _from_browser_sdk("flushMaxRetries")}),
-        option("serverZone", "string", "Data centre: exactly US or EU.", default="US", enum=SERVER_ZONES,
-               special={P: _from_browser_sdk("serverZone")}),
-        option("optOut", "boolean", "Record nothing for this device.", default=False,
-               special={P: _from_browser_sdk("optOut")}),
-        option("instanceName", "string", "Analytics instance whose opt-out setting applies.",
-               special={P: _from_browser_sdk("instanceName")}),
-        option("deviceId", "string", "Device id of the replay; must match the analytics device id.",
-               special={W: _WRAPPER_SETS_DEVICE}),
-        option("sessionId", "number|string", "Session id (ms since epoch); must match the analytics session id.",
-               special={P: _from_browser_sdk("sessionId"),
-                        W: _WRAPPER_SETS_SESSION}),
-        option("sessionReplayId", "string", "Computed by the SDK as <deviceId>/<sessionId>.",
-               special={S: Availability(Effect.IGNORED, "the SDK computes the replay id itself (<deviceId>/<sessionId>)"),
-                        W: Availability(Effect.IGNORED, "the SDK computes the replay id itself (<deviceId>/<sessionId>)")},
-               lines=frozenset()),
-        option("apiKey", "string", "Ignored: the API key is init()'s first argument.", credential=True, lines=frozenset(),
-               special={
-                   S: Availability(Effect.IGNORED, "the SDK uses init()'s first argument as the API key"),
-                   P: Availability(Effect.IGNORED, "the plugin uses the Browser SDK's API key"),
-                   W: Availability(Effect.IGNORED, "the wrapper uses amplitudeApiKey as the API key"),
-               }),
-        option("configEndpointUrl", "string", "SDK 1.13 option that was stored but never used.", lines=frozenset(),
-               special={W: Availability(Effect.IGNORED, "SDK 1.13.6 stores configEndpointUrl but never uses it"),
-                        S: Availability(Effect.UNSUPPORTED, "a legacy SDK 1.13 option that 1.51 does not read; "
-                                                            "use configServerUrl")}),
-        option("forceSessionTracking", "boolean", "Make the Browser SDK send session start/end events.",
-               lines=frozenset({P}), default=False),
-        option("customSessionId", "function", "Derive the replay session id from each event (a function, set in code).",
-               lines=frozenset({P})),
+        option(
+            "captureAdoptedStyleSheets",
+            "boolean",
+            "Serialise adoptedStyleSheets inline.",
+            lines=MODERN,
+            default=True,
+        ),
+        option(
+            "crossOriginIframes",
+            "object",
+            "Record cross-origin iframes that load the SDK too.",
+            lines=MODERN,
+            children=(
+                option(
+                    "enabled", "boolean", "Turn cross-origin iframe recording on.", lines=MODERN
+                ),
+                option(
+                    "coordinateChildren",
+                    "boolean",
+                    "Send start/stop to child iframes.",
+                    lines=MODERN,
+                    default=True,
+                ),
+            ),
+        ),
+        option(
+            "fullSnapshotIntervalMs",
+            "number",
+            "Take a full snapshot every N ms (recommended 300000).",
+            lines=frozenset({S}),
+            special={P: _not_forwarded("fullSnapshotIntervalMs")},
+        ),
+        option(
+            "flushIntervalConfig",
+            "object",
+            "Upload cadence: starts at minIntervalMs, grows to maxIntervalMs.",
+            lines=MODERN,
+            default={"minIntervalMs": 1000, "maxIntervalMs": 10000},
+            children=(
+                option(
+                    "minIntervalMs",
+                    "number",
+                    "First and incremental split interval in ms (floor 100).",
+                    lines=MODERN,
+                    default=1000,
+                ),
+                option(
+                    "maxIntervalMs",
+                    "number",
+                    "Largest split interval in ms (floor 100).",
+                    lines=MODERN,
+                    default=10000,
+                ),
+            ),
+        ),
+        option(
+            "eagerFullSnapshotSend",
+            "boolean",
+            "Upload every full snapshot at once.",
+            lines=MODERN,
+            default=False,
+        ),
+        option(
+            "captureFullSnapshotOnFocus",
+            "boolean",
+            "New full snapshot whenever the window gains focus.",
+            lines=MODERN,
+            default=False,
+        ),
+        option(
+            "maxPersistedEventsSizeBytes",
+            "number",
+            "Raw bytes per upload batch (clamped to 1000-8000000).",
+            lines=MODERN,
+            default=6000000,
+        ),
+        option(
+            "maxSingleEventSizeBytes",
+            "number",
+            "Larger events are dropped (clamped to 1000-10000000).",
+            lines=MODERN,
+            default=9000000,
+        ),
+        option(
+            "handleSendEvents",
+            "function",
+            "Custom upload transport (a function, set in code).",
+            lines=MODERN,
+        ),
+        option(
+            "handleFetchConfig",
+            "function",
+            "Custom remote-config transport (a function, set in code).",
+            lines=MODERN,
+        ),
+        option(
+            "loggerProvider",
+            "object",
+            "A logger object with log/warn/error/debug functions (set in code).",
+            special={P: _from_browser_sdk("loggerProvider")},
+        ),
+        option(
+            "logLevel",
+            "number",
+            "0 None, 1 Error, 2 Warn, 3 Verbose, 4 Debug.",
+            default=2,
+            enum=LOG_LEVELS,
+            special={P: _from_browser_sdk("logLevel")},
+        ),
+        option(
+            "flushMaxRetries",
+            "number",
+            "Upload attempts per batch; at most 2, and 0 or less sends nothing.",
+            default=2,
+            special={P: _from_browser_sdk("flushMaxRetries")},
+        ),
+        option(
+            "serverZone",
+            "string",
+            "Data centre: exactly US or EU.",
+            default="US",
+            enum=SERVER_ZONES,
+            special={P: _from_browser_sdk("serverZone")},
+        ),
+        option(
+            "optOut",
+            "boolean",
+            "Record nothing for this device.",
+            default=False,
+            special={P: _from_browser_sdk("optOut")},
+        ),
+        option(
+            "instanceName",
+            "string",
+            "Analytics instance whose opt-out setting applies.",
+            special={P: _from_browser_sdk("instanceName")},
+        ),
+        option(
+            "deviceId",
+            "string",
+            "Device id of the replay; must match the analytics device id.",
+            special={W: _WRAPPER_SETS_DEVICE},
+        ),
+        option(
+            "sessionId",
+            "number|string",
+            "Session id (ms since epoch); must match the analytics session id.",
+            special={P: _from_browser_sdk("sessionId"), W: _WRAPPER_SETS_SESSION},
+        ),
+        option(
+            "sessionReplayId",
+            "string",
+            "Computed by the SDK as <deviceId>/<sessionId>.",
+            special={
+                S: Availability(
+                    Effect.IGNORED, "the SDK computes the replay id itself (<deviceId>/<sessionId>)"
+                ),
+                W: Availability(
+                    Effect.IGNORED, "the SDK computes the replay id itself (<deviceId>/<sessionId>)"
+                ),
+            },
+            lines=frozenset(),
+        ),
+        option(
+            "apiKey",
+            "string",
+            "Ignored: the API key is init()'s first argument.",
+            credential=True,
+            lines=frozenset(),
+            special={
+                S: Availability(
+                    Effect.IGNORED, "the SDK uses init()'s first argument as the API key"
+                ),
+                P: Availability(Effect.IGNORED, "the plugin uses the Browser SDK's API key"),
+                W: Availability(Effect.IGNORED, "the wrapper uses amplitudeApiKey as the API key"),
+            },
+        ),
+        option(
+            "configEndpointUrl",
+            "string",
+            "SDK 1.13 option that was stored but never used.",
+            lines=frozenset(),
+            special={
+                W: Availability(
+                    Effect.IGNORED, "SDK 1.13.6 stores configEndpointUrl but never uses it"
+                ),
+                S: Availability(
+                    Effect.UNSUPPORTED,
+                    "a legacy SDK 1.13 option that 1.51 does not read; use configServerUrl",
+                ),
+            },
+        ),
+        option(
+            "forceSessionTracking",
+            "boolean",
+            "Make the Browser SDK send session start/end events.",
+            lines=frozenset({P}),
+            default=False,
+        ),
+        option(
+            "customSessionId",
+            "function",
+            "Derive the replay session id from each event (a function, set in code).",
+            lines=frozenset({P}),
+        ),
         *(
-            option(name, types, "Accepted by the options type; Session Replay never reads it.", lines=frozenset(),
-                   special={S: _NO_EFFECT, W: _NO_EFFECT, P: _BROWSER_SDK_SETTING})
+            option(
+                name,
+                types,
+                "Accepted by the options type; Session Replay never reads it.",
+                lines=frozenset(),
+                special={S: _NO_EFFECT, W: _NO_EFFECT, P: _BROWSER_SDK_SETTING},
+            )
             for name, types in (
                 ("serverUrl", "string"),
                 ("flushIntervalMillis", "number"),
@@ -354,8 +659,13 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             )
         ),
         *(
-            option(name, types, "Accepted by the options type; Session Replay never reads it.", lines=frozenset(),
-                   special={S: _NO_EFFECT, P: _BROWSER_SDK_SETTING})
+            option(
+                name,
+                types,
+                "Accepted by the options type; Session Replay never reads it.",
+                lines=frozenset(),
+                special={S: _NO_EFFECT, P: _BROWSER_SDK_SETTING},
+            )
             for name, types in (("enableRequestBodyCompression", "boolean"), ("identify", "object"))
         ),
     )
@@ -367,19 +677,36 @@ SEGMENT_CALL_OPTIONS: dict[str, Option] = {
         option("amplitudeApiKey", "string", "The Amplitude project API key.", credential=True),
         option("segmentInstance", "any", "The AnalyticsBrowser instance (a runtime object)."),
         option("sessionReplayOptions", "object", "Options passed to the Session Replay SDK."),
-        option("enableWrapperDebug", "boolean", "Option of the unpublished segment-session-replay-plugin.",
-               lines=frozenset(),
-               special={W: Availability(Effect.UNSUPPORTED, "not an option of the Segment wrapper 0.4.0 (it belongs "
-                                                            "to the unpublished segment-session-replay-plugin)"),
-                        S: Availability(Effect.UNSUPPORTED, "not an option of the Segment wrapper 0.4.0"),
-                        P: Availability(Effect.UNSUPPORTED, "not an option of the Segment wrapper 0.4.0")}),
+        option(
+            "enableWrapperDebug",
+            "boolean",
+            "Option of the unpublished segment-session-replay-plugin.",
+            lines=frozenset(),
+            special={
+                W: Availability(
+                    Effect.UNSUPPORTED,
+                    "not an option of the Segment wrapper 0.4.0 (it belongs "
+                    "to the unpublished segment-session-replay-plugin)",
+                ),
+                S: Availability(Effect.UNSUPPORTED, "not an option of the Segment wrapper 0.4.0"),
+                P: Availability(Effect.UNSUPPORTED, "not an option of the Segment wrapper 0.4.0"),
+            },
+        ),
     )
 }
 
 # Keys of the remote configuration that people paste into local options by mistake.
 REMOTE_CONFIG_KEYS = frozenset(
-    {"sr_sampling_config", "sr_privacy_config", "sr_interaction_config", "sr_logging_config", "sr_targeting_config",
-     "sample_rate", "capture_enabled", "min_session_duration_ms"}
+    {
+        "sr_sampling_config",
+        "sr_privacy_config",
+        "sr_interaction_config",
+        "sr_logging_config",
+        "sr_targeting_config",
+        "sample_rate",
+        "capture_enabled",
+        "min_session_duration_ms",
+    }
 )
 
 SEGMENT_CALL_MARKERS = frozenset({"sessionReplayOptions", "amplitudeApiKey", "segmentInstance"})

@@ -182,14 +182,18 @@ class Checker:
                 f"`{self.name(path)}`: {availability.reason}",
                 entry.key_mark,
                 path,
-                hint=None if availability.effect is Effect.DEPRECATED else "remove it, or move it where it has effect",
+                hint=None
+                if availability.effect is Effect.DEPRECATED
+                else "remove it, or move it where it has effect",
             )
             if availability.effect is not Effect.DEPRECATED:
                 return
         self.check_value(spec, entry.value, path)
 
     def check_value(self, spec: Option, node: Node, path: tuple[PathPart, ...]) -> None:
-        if isinstance(node, Scalar) and node.ambiguity and not spec.credential:  # the note quotes the text
+        if (
+            isinstance(node, Scalar) and node.ambiguity and not spec.credential
+        ):  # the note quotes the text
             self.emit("AR122", Severity.WARNING, node.ambiguity, node, path)
         before, after = rules.rules_for(path)
         if before is not None and before(self, node, path):

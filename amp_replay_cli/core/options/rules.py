@@ -14,7 +14,15 @@ import re
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
-from amp_replay_cli.core.documents.nodes import Mapping, Mark, Node, PathPart, Scalar, Sequence, kind_name
+from amp_replay_cli.core.documents.nodes import (
+    Mapping,
+    Mark,
+    Node,
+    PathPart,
+    Scalar,
+    Sequence,
+    kind_name,
+)
 from amp_replay_cli.core.findings import Severity
 from amp_replay_cli.core.jsvalues import js_string_to_number, js_truthy, show
 from amp_replay_cli.core.options.catalog import MASK_LEVELS, Line
@@ -36,7 +44,10 @@ REMOTE_OVERRIDE = "a sample_rate in the project's remote configuration (Session 
 
 
 def schema_key(path: Path) -> str:
-    return "".join("[]" if isinstance(part, int) else (f".{part}" if i else part) for i, part in enumerate(path))
+    return "".join(
+        "[]" if isinstance(part, int) else (f".{part}" if i else part)
+        for i, part in enumerate(path)
+    )
 
 
 def rules_for(path: Path) -> tuple[BeforeRule | None, AfterRule | None]:
@@ -122,7 +133,13 @@ def wrapper_identity_note(check: Checker, anchor: Mark) -> None:
 @before("sampleRate")
 def sample_rate(check: Checker, node: Node, path: Path) -> bool:
     if not isinstance(node, Scalar):
-        check.emit("AR102", ERROR, f"sampleRate must be a number between 0 and 1, not {kind_name(node)}", node, path)
+        check.emit(
+            "AR102",
+            ERROR,
+            f"sampleRate must be a number between 0 and 1, not {kind_name(node)}",
+            node,
+            path,
+        )
         return True
     value = node.value
     if value is None or value is False or value == "":
@@ -184,11 +201,23 @@ def _check_rate(check: Checker, node: Node, path: Path, rate: float) -> None:
             hint=f"set the share of sessions to record, e.g. 0.05; {REMOTE_OVERRIDE}",
         )
     elif rate < 0:
-        check.emit("AR102", ERROR, f"sampleRate is negative ({show(rate)}): no session is ever recorded", node, path,
-                   hint="write a number between 0 and 1")
+        check.emit(
+            "AR102",
+            ERROR,
+            f"sampleRate is negative ({show(rate)}): no session is ever recorded",
+            node,
+            path,
+            hint="write a number between 0 and 1",
+        )
     elif rate > 1:
-        check.emit("AR104", WARNING, f"sampleRate {show(rate)} is above 1 and behaves like 1: every session is recorded",
-                   node, path, hint="write a number between 0 and 1")
+        check.emit(
+            "AR104",
+            WARNING,
+            f"sampleRate {show(rate)} is above 1 and behaves like 1: every session is recorded",
+            node,
+            path,
+            hint="write a number between 0 and 1",
+        )
     elif rate == 1:
         if check.production:
             check.emit(
@@ -217,14 +246,27 @@ def _check_rate(check: Checker, node: Node, path: Path, rate: float) -> None:
 def flush_max_retries(check: Checker, node: Node, path: Path) -> bool:
     value = _value(node)
     if isinstance(node, Scalar) and value is None:
-        check.emit("AR130", ERROR, "flushMaxRetries is null: the SDK keeps null and drops every batch unsent",
-                   node, path, hint="leave it out (2 attempts) or write 1 or 2")
+        check.emit(
+            "AR130",
+            ERROR,
+            "flushMaxRetries is null: the SDK keeps null and drops every batch unsent",
+            node,
+            path,
+            hint="leave it out (2 attempts) or write 1 or 2",
+        )
         return True
     number = _number(node)
     if number is None:
         return False  # the type check reports it
     if math.isnan(number):
-        check.emit("AR130", WARNING, "flushMaxRetries is NaN: the SDK uses 2", node, path, hint="leave it out")
+        check.emit(
+            "AR130",
+            WARNING,
+            "flushMaxRetries is NaN: the SDK uses 2",
+            node,
+            path,
+            hint="leave it out",
+        )
     elif number <= 0:
         check.emit(
             "AR130",
@@ -235,55 +277,115 @@ def flush_max_retries(check: Checker, node: Node, path: Path) -> bool:
             hint="leave it out (2 attempts) or write 1 (a single attempt)",
         )
     elif number > 2:
-        check.emit("AR130", WARNING,
-                   f"flushMaxRetries {show(value)} silently becomes 2 (one attempt and one retry): the SDK allows no more",
-                   node, path, hint="write 2 or leave it out")
+        check.emit(
+            "AR130",
+            WARNING,
+            f"flushMaxRetries {show(value)} silently becomes 2 (one attempt and one retry): the SDK allows no more",
+            node,
+            path,
+            hint="write 2 or leave it out",
+        )
     elif not number.is_integer():
-        check.emit("AR130", WARNING, f"flushMaxRetries {show(value)} is not a whole number of attempts", node, path,
-                   hint="write 1 or 2")
+        check.emit(
+            "AR130",
+            WARNING,
+            f"flushMaxRetries {show(value)} is not a whole number of attempts",
+            node,
+            path,
+            hint="write 1 or 2",
+        )
     return True
 
 
 @after("enableTransportCompression")
 def transport_compression(check: Checker, node: Node, path: Path) -> None:
     if _value(node) is False:
-        check.emit("AR181", WARNING, "enableTransportCompression is false: uploads are sent uncompressed, "
-                   "several times larger (the SDK documents this as a debugging switch)", node, path,
-                   hint="leave it out in production")
+        check.emit(
+            "AR181",
+            WARNING,
+            "enableTransportCompression is false: uploads are sent uncompressed, "
+            "several times larger (the SDK documents this as a debugging switch)",
+            node,
+            path,
+            hint="leave it out in production",
+        )
 
 
 @after("sendTimeoutMs")
 def send_timeout(check: Checker, node: Node, path: Path) -> None:
     number = _number(node)
     if number is not None and number <= 0:
-        check.emit("AR181", WARNING, f"sendTimeoutMs {show(_value(node))} turns the upload timeout off: one stuck "
-                   "request blocks every later upload", node, path, hint="leave it out (10000 ms)")
+        check.emit(
+            "AR181",
+            WARNING,
+            f"sendTimeoutMs {show(_value(node))} turns the upload timeout off: one stuck "
+            "request blocks every later upload",
+            node,
+            path,
+            hint="leave it out (10000 ms)",
+        )
 
 
 @after("flushIntervalConfig")
 def flush_interval(check: Checker, node: Node, path: Path) -> None:
     assert isinstance(node, Mapping)
     if not node.entries:
-        check.emit("AR183", WARNING, "flushIntervalConfig is empty: the SDK then splits every 500 ms up to 10 s, "
-                   "not its 1 s default", node, path, hint="leave it out, or set minIntervalMs and maxIntervalMs")
+        check.emit(
+            "AR183",
+            WARNING,
+            "flushIntervalConfig is empty: the SDK then splits every 500 ms up to 10 s, "
+            "not its 1 s default",
+            node,
+            path,
+            hint="leave it out, or set minIntervalMs and maxIntervalMs",
+        )
         return
     minimum = _interval(check, node, path, "minIntervalMs", allow_infinity=False)
     maximum = _interval(check, node, path, "maxIntervalMs", allow_infinity=True)
     if minimum is not None and maximum is not None and maximum < minimum:
-        check.emit("AR183", WARNING, f"flushIntervalConfig.maxIntervalMs ({show(maximum)}) is below minIntervalMs "
-                   f"({show(minimum)}): the SDK raises the maximum to the minimum", node.entries["maxIntervalMs"].value,
-                   path + ("maxIntervalMs",))
-    elif minimum is not None and maximum is None and "maxIntervalMs" not in node.entries and minimum > 10000:
-        check.emit("AR183", WARNING, f"flushIntervalConfig.minIntervalMs {show(minimum)} exceeds the default maximum of "
-                   "10000 ms: the SDK raises the maximum to match", node.entries["minIntervalMs"].value,
-                   path + ("minIntervalMs",), hint="set maxIntervalMs too")
-    elif maximum is not None and minimum is None and "minIntervalMs" not in node.entries and maximum < 500:
-        check.emit("AR183", WARNING, f"flushIntervalConfig.maxIntervalMs {show(maximum)} is below the 500 ms minimum: "
-                   "the SDK lowers the minimum to match", node.entries["maxIntervalMs"].value,
-                   path + ("maxIntervalMs",), hint="set minIntervalMs too")
+        check.emit(
+            "AR183",
+            WARNING,
+            f"flushIntervalConfig.maxIntervalMs ({show(maximum)}) is below minIntervalMs "
+            f"({show(minimum)}): the SDK raises the maximum to the minimum",
+            node.entries["maxIntervalMs"].value,
+            path + ("maxIntervalMs",),
+        )
+    elif (
+        minimum is not None
+        and maximum is None
+        and "maxIntervalMs" not in node.entries
+        and minimum > 10000
+    ):
+        check.emit(
+            "AR183",
+            WARNING,
+            f"flushIntervalConfig.minIntervalMs {show(minimum)} exceeds the default maximum of "
+            "10000 ms: the SDK raises the maximum to match",
+            node.entries["minIntervalMs"].value,
+            path + ("minIntervalMs",),
+            hint="set maxIntervalMs too",
+        )
+    elif (
+        maximum is not None
+        and minimum is None
+        and "minIntervalMs" not in node.entries
+        and maximum < 500
+    ):
+        check.emit(
+            "AR183",
+            WARNING,
+            f"flushIntervalConfig.maxIntervalMs {show(maximum)} is below the 500 ms minimum: "
+            "the SDK lowers the minimum to match",
+            node.entries["maxIntervalMs"].value,
+            path + ("maxIntervalMs",),
+            hint="set minIntervalMs too",
+        )
 
 
-def _interval(check: Checker, mapping: Mapping, path: Path, name: str, allow_infinity: bool) -> float | None:
+def _interval(
+    check: Checker, mapping: Mapping, path: Path, name: str, allow_infinity: bool
+) -> float | None:
     entry = mapping.entries.get(name)
     if entry is None:
         return None
@@ -292,8 +394,14 @@ def _interval(check: Checker, mapping: Mapping, path: Path, name: str, allow_inf
         return None
     bad = math.isnan(number) or number < 100 or (not allow_infinity and math.isinf(number))
     if bad:
-        check.emit("AR183", WARNING, f"flushIntervalConfig.{name} {show(number)} is below the 100 ms floor: "
-                   "the SDK clamps it to 100 ms", entry.value, path + (name,))
+        check.emit(
+            "AR183",
+            WARNING,
+            f"flushIntervalConfig.{name} {show(number)} is below the 100 ms floor: "
+            "the SDK clamps it to 100 ms",
+            entry.value,
+            path + (name,),
+        )
         return 100.0
     return number
 
@@ -305,13 +413,30 @@ def byte_size(check: Checker, node: Node, path: Path) -> None:
     number = _number(node)
     assert number is not None
     if not math.isfinite(number):
-        check.emit("AR184", WARNING, f"{name} is not a finite number: the SDK ignores it", node, path,
-                   hint="leave it out")
+        check.emit(
+            "AR184",
+            WARNING,
+            f"{name} is not a finite number: the SDK ignores it",
+            node,
+            path,
+            hint="leave it out",
+        )
     elif number < 1000:
-        check.emit("AR184", WARNING, f"{name} {show(number)} is below 1000: the SDK clamps it to 1000", node, path)
+        check.emit(
+            "AR184",
+            WARNING,
+            f"{name} {show(number)} is below 1000: the SDK clamps it to 1000",
+            node,
+            path,
+        )
     elif number > ceiling:
-        check.emit("AR184", WARNING, f"{name} {show(number)} is above {ceiling}: the SDK clamps it to {ceiling}",
-                   node, path)
+        check.emit(
+            "AR184",
+            WARNING,
+            f"{name} {show(number)} is above {ceiling}: the SDK clamps it to {ceiling}",
+            node,
+            path,
+        )
 
 
 # -- snapshots and payload --------------------------------------------------------------------
@@ -320,21 +445,43 @@ def full_snapshot_interval(check: Checker, node: Node, path: Path) -> None:
     number = _number(node)
     assert number is not None
     if number <= 0:
-        check.emit("AR185", WARNING, f"fullSnapshotIntervalMs {show(number)} turns periodic full snapshots off",
-                   node, path, hint="leave it out to mean off, or use 300000 (5 minutes)")
+        check.emit(
+            "AR185",
+            WARNING,
+            f"fullSnapshotIntervalMs {show(number)} turns periodic full snapshots off",
+            node,
+            path,
+            hint="leave it out to mean off, or use 300000 (5 minutes)",
+        )
     elif number < 60_000:
-        check.emit("AR185", WARNING, f"fullSnapshotIntervalMs {show(number)} takes a full DOM snapshot every "
-                   f"{number / 1000:g} s: large uploads and CPU on every page", node, path,
-                   hint="the SDK recommends 300000 (5 minutes)")
+        check.emit(
+            "AR185",
+            WARNING,
+            f"fullSnapshotIntervalMs {show(number)} takes a full DOM snapshot every "
+            f"{number / 1000:g} s: large uploads and CPU on every page",
+            node,
+            path,
+            hint="the SDK recommends 300000 (5 minutes)",
+        )
 
 
 @after("captureFullSnapshotOnFocus", "eagerFullSnapshotSend")
 def snapshot_volume(check: Checker, node: Node, path: Path) -> None:
     if _is_true(node):
-        what = ("a new full snapshot every time the window gains focus"
-                if path[-1] == "captureFullSnapshotOnFocus" else "an upload request for every full snapshot")
-        check.emit("AR185", WARNING, f"{path[-1]} is true: {what}, which multiplies request volume and can get "
-                   "uploads throttled", node, path, hint="leave it out unless you measured the need")
+        what = (
+            "a new full snapshot every time the window gains focus"
+            if path[-1] == "captureFullSnapshotOnFocus"
+            else "an upload request for every full snapshot"
+        )
+        check.emit(
+            "AR185",
+            WARNING,
+            f"{path[-1]} is true: {what}, which multiplies request volume and can get "
+            "uploads throttled",
+            node,
+            path,
+            hint="leave it out unless you measured the need",
+        )
 
 
 _PAYLOAD = {
@@ -355,33 +502,59 @@ def cross_origin_iframes(check: Checker, node: Node, path: Path) -> None:
     assert isinstance(node, Mapping)
     enabled = node.get("enabled")
     if enabled is not None and _is_true(enabled):
-        check.emit("AR182", WARNING, "crossOriginIframes is enabled: each child page records with its own privacy "
-                   "config, this one does not apply inside the iframes", enabled, path + ("enabled",),
-                   hint="give every child page the same masking options")
+        check.emit(
+            "AR182",
+            WARNING,
+            "crossOriginIframes is enabled: each child page records with its own privacy "
+            "config, this one does not apply inside the iframes",
+            enabled,
+            path + ("enabled",),
+            hint="give every child page the same masking options",
+        )
 
 
 @after("performanceConfig")
 def performance_config(check: Checker, node: Node, path: Path) -> None:
     assert isinstance(node, Mapping)
     if "enabled" not in node.entries:
-        check.emit("AR186", WARNING, "performanceConfig without `enabled` replaces the default {enabled: true}: "
-                   "idle-time compression is off", node, path, hint="add enabled: true")
+        check.emit(
+            "AR186",
+            WARNING,
+            "performanceConfig without `enabled` replaces the default {enabled: true}: "
+            "idle-time compression is off",
+            node,
+            path,
+            hint="add enabled: true",
+        )
 
 
 @after("storeType")
 def store_type(check: Checker, node: Node, path: Path) -> None:
     value = _value(node)
     if value not in ("memory", "idb"):
-        check.emit("AR187", WARNING, f"storeType {show(value)} is neither memory nor idb: the SDK uses memory",
-                   node, path, hint="write memory or idb")
+        check.emit(
+            "AR187",
+            WARNING,
+            f"storeType {show(value)} is neither memory nor idb: the SDK uses memory",
+            node,
+            path,
+            hint="write memory or idb",
+        )
 
 
 # -- logging and debugging --------------------------------------------------------------------
 @after("debugMode")
 def debug_mode(check: Checker, node: Node, path: Path) -> None:
     if _is_true(node) and check.production:
-        check.emit("AR180", WARNING, "debugMode is on in production: every event gets a debug property and the "
-                   "SDK logs storage details", node, path, hint="turn it off, or run with --env development")
+        check.emit(
+            "AR180",
+            WARNING,
+            "debugMode is on in production: every event gets a debug property and the "
+            "SDK logs storage details",
+            node,
+            path,
+            hint="turn it off, or run with --env development",
+        )
 
 
 @after("logLevel")
@@ -389,17 +562,37 @@ def log_level(check: Checker, node: Node, path: Path) -> None:
     number = _number(node)
     assert number is not None
     if not number.is_integer() or not 0 <= number <= 4:
-        check.emit("AR180", WARNING, f"logLevel {show(number)} is not a LogLevel (0 None … 4 Debug): the logger "
-                   "compares it numerically", node, path, hint="write 0, 1, 2, 3 or 4")
+        check.emit(
+            "AR180",
+            WARNING,
+            f"logLevel {show(number)} is not a LogLevel (0 None … 4 Debug): the logger "
+            "compares it numerically",
+            node,
+            path,
+            hint="write 0, 1, 2, 3 or 4",
+        )
     elif number >= 3 and check.production:
-        check.emit("AR180", WARNING, f"logLevel {show(number)} ({'Verbose' if number == 3 else 'Debug'}) logs every "
-                   "step to users' consoles in production", node, path, hint="use 2 (Warn) or less")
+        check.emit(
+            "AR180",
+            WARNING,
+            f"logLevel {show(number)} ({'Verbose' if number == 3 else 'Debug'}) logs every "
+            "step to users' consoles in production",
+            node,
+            path,
+            hint="use 2 (Warn) or less",
+        )
 
 
 @after("optOut")
 def opt_out(check: Checker, node: Node, path: Path) -> None:
     if _is_true(node):
-        check.emit("AR171", WARNING, "optOut is true: nothing is recorded for anyone using this config", node, path)
+        check.emit(
+            "AR171",
+            WARNING,
+            "optOut is true: nothing is recorded for anyone using this config",
+            node,
+            path,
+        )
 
 
 # -- identifiers ------------------------------------------------------------------------------
@@ -424,8 +617,14 @@ def runtime_id(check: Checker, node: Node, path: Path) -> bool:
 @after("amplitudeApiKey")
 def amplitude_api_key(check: Checker, node: Node, path: Path) -> None:
     if not str(_value(node)).strip():
-        check.emit("AR190", ERROR, "amplitudeApiKey is empty: the SDK cannot upload anything", node, path,
-                   hint="set it to the project's API key (from Amplitude's project settings)")
+        check.emit(
+            "AR190",
+            ERROR,
+            "amplitudeApiKey is empty: the SDK cannot upload anything",
+            node,
+            path,
+            hint="set it to the project's API key (from Amplitude's project settings)",
+        )
 
 
 _FUNCTION_OPTIONS = {
@@ -442,12 +641,23 @@ def function_option(check: Checker, node: Node, path: Path) -> bool:
         return True
     name = str(path[-1])
     if name == "loggerProvider":
-        message = ("loggerProvider needs an object with log/warn/error/debug functions; read from a data file it has "
-                   "none, and the SDK turns each missing method into a no-op, so its messages are lost")
+        message = (
+            "loggerProvider needs an object with log/warn/error/debug functions; read from a data file it has "
+            "none, and the SDK turns each missing method into a no-op, so its messages are lost"
+        )
     else:
-        message = (f"{name} must be a function; a config file can only hold {kind_name(node)} here, and the SDK "
-                   "fails when it calls it")
-    check.emit("AR191", _FUNCTION_OPTIONS[name], message, node, path, hint="set it in code, not in the config file")
+        message = (
+            f"{name} must be a function; a config file can only hold {kind_name(node)} here, and the SDK "
+            "fails when it calls it"
+        )
+    check.emit(
+        "AR191",
+        _FUNCTION_OPTIONS[name],
+        message,
+        node,
+        path,
+        hint="set it in code, not in the config file",
+    )
     return True
 
 
@@ -458,9 +668,19 @@ def server_zone(check: Checker, node: Node, path: Path) -> None:
     if value in ("US", "EU"):
         return
     if value == "STAGING":
-        check.emit("AR160", WARNING, "serverZone STAGING is Amplitude's internal staging environment"
-                   + (" (replays go to staging, remote config is read from the EU)" if check.line is not Line.SEGMENT_WRAPPER else ""),
-                   node, path, hint="use US or EU")
+        check.emit(
+            "AR160",
+            WARNING,
+            "serverZone STAGING is Amplitude's internal staging environment"
+            + (
+                " (replays go to staging, remote config is read from the EU)"
+                if check.line is not Line.SEGMENT_WRAPPER
+                else ""
+            ),
+            node,
+            path,
+            hint="use US or EU",
+        )
         return
     upper = str(value).strip().upper()
     suggestion = f"write {upper}" if upper in ("US", "EU") else "write US or EU, in capitals"
@@ -469,9 +689,17 @@ def server_zone(check: Checker, node: Node, path: Path) -> None:
     elif check.line is Line.SEGMENT_WRAPPER:
         consequence = "SDK 1.13.6 sends replays and reads remote config in the US"
     else:
-        consequence = "the SDK sends replays to the US endpoint but reads remote config from the EU endpoint"
-    check.emit("AR160", ERROR, f"serverZone {show(value)} is not exactly US or EU: {consequence}", node, path,
-               hint=f"{suggestion} (the zone of the Amplitude project)")
+        consequence = (
+            "the SDK sends replays to the US endpoint but reads remote config from the EU endpoint"
+        )
+    check.emit(
+        "AR160",
+        ERROR,
+        f"serverZone {show(value)} is not exactly US or EU: {consequence}",
+        node,
+        path,
+        hint=f"{suggestion} (the zone of the Amplitude project)",
+    )
 
 
 @after("trackServerUrl", "configServerUrl")
@@ -480,22 +708,47 @@ def server_url(check: Checker, node: Node, path: Path) -> None:
     url = str(_value(node))
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        check.emit("AR161", ERROR, f"{name} is not an absolute http(s) URL: the SDK uses it verbatim, so requests go "
-                   "to a path of the page's own site", node, path, hint="write the full URL, https://…")
+        check.emit(
+            "AR161",
+            ERROR,
+            f"{name} is not an absolute http(s) URL: the SDK uses it verbatim, so requests go "
+            "to a path of the page's own site",
+            node,
+            path,
+            hint="write the full URL, https://…",
+        )
         return
     if "?" in url:
         appended = "?device_id=…" if name == "trackServerUrl" else "/<apiKey>?config_group=browser"
-        check.emit("AR161", WARNING, f"{name} contains '?': the SDK appends {appended} and the URL breaks", node,
-                   path, hint="move the query into a proxy rule, or drop it")
+        check.emit(
+            "AR161",
+            WARNING,
+            f"{name} contains '?': the SDK appends {appended} and the URL breaks",
+            node,
+            path,
+            hint="move the query into a proxy rule, or drop it",
+        )
     if parts.scheme == "http" and check.production:
-        check.emit("AR161", WARNING, f"{name} uses plain http in production: replays travel unencrypted", node, path,
-                   hint="use https")
+        check.emit(
+            "AR161",
+            WARNING,
+            f"{name} uses plain http in production: replays travel unencrypted",
+            node,
+            path,
+            hint="use https",
+        )
     if name == "configServerUrl":
         last = parts.path.rstrip("/").rsplit("/", 1)[-1]
         if last and (last == check.api_key or re.fullmatch(r"[0-9a-f]{32}", last)):
-            check.emit("AR161", WARNING, "configServerUrl ends with what looks like the API key: the SDK appends "
-                       "/<apiKey> itself, so the key would appear twice", node, path,
-                       hint="end the URL before the key, e.g. https://proxy.example.com/config")
+            check.emit(
+                "AR161",
+                WARNING,
+                "configServerUrl ends with what looks like the API key: the SDK appends "
+                "/<apiKey> itself, so the key would appear twice",
+                node,
+                path,
+                hint="end the URL before the key, e.g. https://proxy.example.com/config",
+            )
 
 
 # -- privacy ----------------------------------------------------------------------------------
@@ -514,45 +767,100 @@ def selector_string(check: Checker, node: Node, path: Path) -> bool:
         if tags and name == "maskSelector":
             effect += f", which masks every {', '.join(f'<{tag}>' for tag in tags)} element"
         elif tags:
-            effect += f", which records every {', '.join(f'<{tag}>' for tag in tags)} element in clear"
+            effect += (
+                f", which records every {', '.join(f'<{tag}>' for tag in tags)} element in clear"
+            )
         if any(not piece.isalpha() and not piece.isspace() and piece != "*" for piece in pieces):
             effect += " and includes invalid selectors"
-    check.emit("AR140", ERROR, f"privacyConfig.{name} is a string: {effect}", node, path,
-               hint=f"write a list: [{show(value)}]")
+    check.emit(
+        "AR140",
+        ERROR,
+        f"privacyConfig.{name} is a string: {effect}",
+        node,
+        path,
+        hint=f"write a list: [{show(value)}]",
+    )
     return True
 
 
-_BROAD_UNMASK = frozenset({"*", "html", "body", ":root", "main", "div", "span", "p", "input", "textarea", "select",
-                           "form", "label", "td", "li", "a", "section", "article"})
+_BROAD_UNMASK = frozenset(
+    {
+        "*",
+        "html",
+        "body",
+        ":root",
+        "main",
+        "div",
+        "span",
+        "p",
+        "input",
+        "textarea",
+        "select",
+        "form",
+        "label",
+        "td",
+        "li",
+        "a",
+        "section",
+        "article",
+    }
+)
 
 
 @after("privacyConfig.unmaskSelector")
 def unmask_selector(check: Checker, node: Node, path: Path) -> None:
     assert isinstance(node, Sequence)
-    selectors = [str(item.value) for item in node.items if isinstance(item, Scalar) and isinstance(item.value, str)]
+    selectors = [
+        str(item.value)
+        for item in node.items
+        if isinstance(item, Scalar) and isinstance(item.value, str)
+    ]
     extra = [selector for selector in selectors if selector.strip() != ".amp-unmask"]
     if not extra:
         return
-    broad = [s for s in extra if any(part.strip().lower() in _BROAD_UNMASK for part in s.split(","))]
+    broad = [
+        s for s in extra if any(part.strip().lower() in _BROAD_UNMASK for part in s.split(","))
+    ]
     if broad:
-        message = (f"privacyConfig.unmaskSelector records the text of broad selectors in clear "
-                   f"({', '.join(show(s) for s in broad)}): most of the page, possibly personal data")
+        message = (
+            f"privacyConfig.unmaskSelector records the text of broad selectors in clear "
+            f"({', '.join(show(s) for s in broad)}): most of the page, possibly personal data"
+        )
     else:
-        message = f"privacyConfig.unmaskSelector records the text of {len(extra)} selector(s) in clear"
-    check.emit("AR142", WARNING, message, node, path,
-               hint="unmask only elements that can never hold personal data")
+        message = (
+            f"privacyConfig.unmaskSelector records the text of {len(extra)} selector(s) in clear"
+        )
+    check.emit(
+        "AR142",
+        WARNING,
+        message,
+        node,
+        path,
+        hint="unmask only elements that can never hold personal data",
+    )
 
 
-@after("privacyConfig.blockSelector", "privacyConfig.blockSelector[]", "privacyConfig.maskSelector[]",
-       "privacyConfig.unmaskSelector[]")
+@after(
+    "privacyConfig.blockSelector",
+    "privacyConfig.blockSelector[]",
+    "privacyConfig.maskSelector[]",
+    "privacyConfig.unmaskSelector[]",
+)
 def css_selector(check: Checker, node: Node, path: Path) -> None:
     value = _value(node)
     if not isinstance(value, str):
         return
     problem = selector_problem(value)
     if problem:
-        check.emit("AR141", ERROR, f"{show(value)} is not a valid CSS selector ({problem}): the browser throws when "
-                   "the SDK matches it", node, path, hint="fix or remove the selector")
+        check.emit(
+            "AR141",
+            ERROR,
+            f"{show(value)} is not a valid CSS selector ({problem}): the browser throws when "
+            "the SDK matches it",
+            node,
+            path,
+            hint="fix or remove the selector",
+        )
 
 
 def selector_problem(selector: str) -> str | None:
@@ -596,12 +904,25 @@ def selector_problem(selector: str) -> str | None:
 def mask_level(check: Checker, node: Node, path: Path) -> None:
     value = _value(node)
     if value not in MASK_LEVELS:
-        check.emit("AR143", ERROR, f"mask level {show(value)} is not light, medium or conservative: the SDK treats it as "
-                   "medium", node, path, hint="write light, medium or conservative")
+        check.emit(
+            "AR143",
+            ERROR,
+            f"mask level {show(value)} is not light, medium or conservative: the SDK treats it as "
+            "medium",
+            node,
+            path,
+            hint="write light, medium or conservative",
+        )
     elif value == "light" and path[-1] == "defaultMaskLevel":
-        check.emit("AR143", WARNING, "defaultMaskLevel light masks only passwords, emails, phone numbers and card "
-                   "fields: every other input is recorded in clear", node, path,
-                   hint="use medium (the default) unless the inputs never hold personal data")
+        check.emit(
+            "AR143",
+            WARNING,
+            "defaultMaskLevel light masks only passwords, emails, phone numbers and card "
+            "fields: every other input is recorded in clear",
+            node,
+            path,
+            hint="use medium (the default) unless the inputs never hold personal data",
+        )
 
 
 @after("privacyConfig.urlMaskLevels[]")
@@ -609,20 +930,40 @@ def url_mask_rule(check: Checker, node: Node, path: Path) -> None:
     assert isinstance(node, Mapping)
     match = node.get("match")
     if match is None:
-        check.emit("AR144", ERROR, "urlMaskLevels rule has no `match` glob: it can never apply", node, path,
-                   hint="add match: 'https://example.com/checkout/*'")
+        check.emit(
+            "AR144",
+            ERROR,
+            "urlMaskLevels rule has no `match` glob: it can never apply",
+            node,
+            path,
+            hint="add match: 'https://example.com/checkout/*'",
+        )
     elif isinstance(_value(match), str) and not str(_value(match)).strip():
-        check.emit("AR144", ERROR, "urlMaskLevels rule has an empty `match` glob", match, path + ("match",))
+        check.emit(
+            "AR144", ERROR, "urlMaskLevels rule has an empty `match` glob", match, path + ("match",)
+        )
     if "maskLevel" not in node.entries:
-        check.emit("AR143", ERROR, "urlMaskLevels rule has no maskLevel: the SDK treats it as medium", node, path,
-                   hint="add maskLevel: conservative (or light, medium)")
+        check.emit(
+            "AR143",
+            ERROR,
+            "urlMaskLevels rule has no maskLevel: the SDK treats it as medium",
+            node,
+            path,
+            hint="add maskLevel: conservative (or light, medium)",
+        )
 
 
 @after("privacyConfig.maskAttributes[]")
 def mask_attribute(check: Checker, node: Node, path: Path) -> None:
     if str(_value(node)).strip().lower() == "style":
-        check.emit("AR145", WARNING, "maskAttributes lists style, which the SDK never masks", node, path,
-                   hint="remove it")
+        check.emit(
+            "AR145",
+            WARNING,
+            "maskAttributes lists style, which the SDK never masks",
+            node,
+            path,
+            hint="remove it",
+        )
 
 
 # -- interaction ------------------------------------------------------------------------------
@@ -645,7 +986,9 @@ def ugc_filter_rule(check: Checker, node: Node, path: Path) -> bool:
     return True
 
 
-@before("interactionConfig.ugcFilterRules[].selector", "interactionConfig.ugcFilterRules[].replacement")
+@before(
+    "interactionConfig.ugcFilterRules[].selector", "interactionConfig.ugcFilterRules[].replacement"
+)
 def ugc_filter_field(check: Checker, node: Node, path: Path) -> bool:
     if isinstance(_value(node), str):
         return False
@@ -668,5 +1011,12 @@ _VALID_GLOB = re.compile(r"^/|^https?://\S+$")
 def ugc_filter_selector(check: Checker, node: Node, path: Path) -> None:
     value = str(_value(node))
     if not value.strip() or not _VALID_GLOB.search(value):
-        check.emit("AR150", ERROR, f"init() throws: ugcFilterRules selector {show(value)} is not a URL glob starting "
-                   "with / or http(s)://", node, path, hint="write e.g. https://example.com/users/*")
+        check.emit(
+            "AR150",
+            ERROR,
+            f"init() throws: ugcFilterRules selector {show(value)} is not a URL glob starting "
+            "with / or http(s)://",
+            node,
+            path,
+            hint="write e.g. https://example.com/users/*",
+        )

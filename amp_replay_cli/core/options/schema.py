@@ -14,8 +14,16 @@ from amp_replay_cli.core.options.catalog import (
 )
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
-_JSON_TYPES = {"number": "number", "string": "string", "boolean": "boolean", "object": "object", "array": "array"}
-_SCHEMA_KEY = {"$schema": {"type": "string", "description": "The JSON Schema this file follows (for editors)."}}
+_JSON_TYPES = {
+    "number": "number",
+    "string": "string",
+    "boolean": "boolean",
+    "object": "object",
+    "array": "array",
+}
+_SCHEMA_KEY = {
+    "$schema": {"type": "string", "description": "The JSON Schema this file follows (for editors)."}
+}
 
 
 def options_schema(line: Line) -> dict[str, Any]:

@@ -14,7 +14,9 @@ def show_replays(report: Report, console: Console, settings: OutputSettings) -> 
     replays = report.result.get("replays", [])
     if not replays or settings.verbosity < 1:
         return
-    console.print(Text(f"{'event time (UTC)':<26} {'linked':<10} {'events':>6}  replay id  user", style="dim"))
+    console.print(
+        Text(f"{'event time (UTC)':<26} {'linked':<10} {'events':>6}  replay id  user", style="dim")
+    )
     for row in replays:
         word, style = _LINKED[row["linked"]]
         text = Text(f"{row['event_time'] or '-':<26} ")

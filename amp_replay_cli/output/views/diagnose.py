@@ -16,17 +16,26 @@ def show_sessions(report: Report, console: Console, settings: OutputSettings) ->
     if not sessions:
         return
     shown = sessions if settings.verbosity >= 2 else sessions[:SESSIONS_SHOWN]
-    console.print(Text(f"{'device_id':<38} {'session_id':>14} {'events':>6} {'replay':>6} linked  worst", style="dim"))
+    console.print(
+        Text(
+            f"{'device_id':<38} {'session_id':>14} {'events':>6} {'replay':>6} linked  worst",
+            style="dim",
+        )
+    )
     for row in shown:
         replay = f"{row['events_with_replay_id']}/{row['events']}"
-        text = Text(f"{_short(str(row['device_id']), 38):<38} {row['session_id']:>14} {row['events']:>6} {replay:>6} "
-                    f"{'yes' if row['linked'] else 'no':<7} ")
+        text = Text(
+            f"{_short(str(row['device_id']), 38):<38} {row['session_id']:>14} {row['events']:>6} {replay:>6} "
+            f"{'yes' if row['linked'] else 'no':<7} "
+        )
         text.append(", ".join(row["codes"][:3]) or "ok", style=_STYLES[row["worst"]])
         if row["user_ids"]:
             text.append(f"  users {', '.join(row['user_ids'][:3])}", style="dim")
         console.print(text)
     if len(shown) < len(sessions):
-        console.print(Text(f"({len(sessions) - len(shown)} more sessions: use -v, or -f json)", style="dim"))
+        console.print(
+            Text(f"({len(sessions) - len(shown)} more sessions: use -v, or -f json)", style="dim")
+        )
     console.print()
 
 

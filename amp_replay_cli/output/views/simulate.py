@@ -33,7 +33,12 @@ def show_sessions(report: Report, console: Console, settings: OutputSettings) ->
         for row in held:
             console.print(_row(row))
     elif not streaming and held:
-        console.print(Text(f"(rows not shown for more than {ROWS_SHOWN} sessions: use -v, or -f json)", style="dim"))
+        console.print(
+            Text(
+                f"(rows not shown for more than {ROWS_SHOWN} sessions: use -v, or -f json)",
+                style="dim",
+            )
+        )
     if report.summary:
         _totals(console, report.summary, sampling)
     yield
@@ -47,8 +52,10 @@ def show_explanation(report: Report, console: Console, settings: OutputSettings)
 
 def _sampling_line(sampling: dict) -> str:
     capture = "capture on" if sampling["capture_enabled"] else "capture OFF"
-    return (f"sampleRate {sampling['sample_rate']} from {sampling['rate_source'] or 'the command line'}; "
-            f"{sampling['algorithm']} hash; {capture}; remote config {sampling['remote_config']}")
+    return (
+        f"sampleRate {sampling['sample_rate']} from {sampling['rate_source'] or 'the command line'}; "
+        f"{sampling['algorithm']} hash; {capture}; remote config {sampling['remote_config']}"
+    )
 
 
 def _header() -> str:
@@ -56,9 +63,13 @@ def _header() -> str:
 
 
 def _row(row: dict) -> Text:
-    text = Text(f"{row['id_string'][:24]:>24}  {row['hash']:>10}  {row['bucket']:>6}  "
-                f"{'yes' if row['in_sample'] else 'no':>9}  ")
-    text.append(f"{'yes' if row['captured'] else 'no':>8}", style="green" if row["captured"] else "")
+    text = Text(
+        f"{row['id_string'][:24]:>24}  {row['hash']:>10}  {row['bucket']:>6}  "
+        f"{'yes' if row['in_sample'] else 'no':>9}  "
+    )
+    text.append(
+        f"{'yes' if row['captured'] else 'no':>8}", style="green" if row["captured"] else ""
+    )
     text.append(f"  {row['min_rate']}")
     return text
 
@@ -66,20 +77,35 @@ def _row(row: dict) -> Text:
 def _totals(console: Console, summary: dict, sampling: dict) -> None:
     low, high = summary["interval_95"]
     observed = f"{summary['observed_rate']:.4%}" if summary["observed_rate"] is not None else "n/a"
-    console.print(Text(f"{summary['sessions']:,} sessions, {summary['recordable']:,} with a usable id: "
-                       f"{summary['captured']:,} recorded ({observed})", style="bold"))
-    console.print(f"expected {summary['expected_captured']:,.1f} ({summary['expected_rate']:.4%} of buckets); "
-                  f"95 % of runs would record {low:,} to {high:,}")
+    console.print(
+        Text(
+            f"{summary['sessions']:,} sessions, {summary['recordable']:,} with a usable id: "
+            f"{summary['captured']:,} recorded ({observed})",
+            style="bold",
+        )
+    )
+    console.print(
+        f"expected {summary['expected_captured']:,.1f} ({summary['expected_rate']:.4%} of buckets); "
+        f"95 % of runs would record {low:,} to {high:,}"
+    )
     histogram = summary["histogram"]
     if not any(histogram):
         return
     widest = max(histogram)
     rate = sampling["sample_rate"] if isinstance(sampling["sample_rate"], float) else 0.0
-    console.print("buckets (share of the 0-1 range; the SDK records those below the sample rate):", style="dim")
+    console.print(
+        "buckets (share of the 0-1 range; the SDK records those below the sample rate):",
+        style="dim",
+    )
     bins = len(histogram)
     for index, count in enumerate(histogram):
         low_edge, high_edge = index / bins, (index + 1) / bins
         filled = round(_BAR * count / widest) if widest else 0
         marker = " <- sample rate" if low_edge <= rate < high_edge else ""
         style = "green" if high_edge <= rate else ("yellow" if low_edge < rate else "")
-        console.print(Text(f"  {low_edge:.1f}-{high_edge:.1f} {'#' * filled:<{_BAR}} {count:,}{marker}", style=style))
+        console.print(
+            Text(
+                f"  {low_edge:.1f}-{high_edge:.1f} {'#' * filled:<{_BAR}} {count:,}{marker}",
+                style=style,
+            )
+        )

@@ -15,5 +15,9 @@ def show_files(report: Report, console: Console, settings: OutputSettings) -> No
         if entry.get("status") == "unreadable":
             continue
         origin = "inferred" if entry.get("sdk_inferred") else "--sdk"
-        console.print(Text(f"{entry['file']}: {entry['status']} (SDK line {', '.join(entry['sdk'])}, {origin})",
-                           style="green" if entry["status"] == "ok" else ""))
+        console.print(
+            Text(
+                f"{entry['file']}: {entry['status']} (SDK line {', '.join(entry['sdk'])}, {origin})",
+                style="green" if entry["status"] == "ok" else "",
+            )
+        )
