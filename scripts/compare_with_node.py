@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from amp_replay_cli.core.documents.sources import Source
-from amp_replay_cli.core.recordings import inspect, sent_events
+from amp_replay_cli.core.replay.recordings import inspect, sent_events
 
 SCRIPT = Path(__file__).resolve().parent / "sdk-event-strings.js"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from amp_replay_cli.core.rrweb import pack, unpack
+from amp_replay_cli.core.replay.rrweb import pack, unpack
 from amp_replay_cli.emulator import FaultPlan, Project, Store
 from tests.conftest import start_emulator
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from amp_replay_cli.core.documents.sources import Source
-from amp_replay_cli.core.recordings import Layout, Verdict, inspect, sent_events
-from amp_replay_cli.core.rrweb import pack
+from amp_replay_cli.core.replay.recordings import Layout, Verdict, inspect, sent_events
+from amp_replay_cli.core.replay.rrweb import pack
 from tests.conftest import DATA
 
 RECORDINGS = DATA / "recordings"

@@ -196,7 +196,7 @@ def test_binomial_interval(trials, probability, expected):
     st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=300), st.integers(1, 16)
 )
 def test_fingerprints_behave_like_a_set(values, limit):
-    from amp_replay_cli.core.seen import Fingerprints
+    from amp_replay_cli.core.fingerprints import Fingerprints
 
     fingerprints, reference = Fingerprints(recent_limit=limit), set()
     for value in values:

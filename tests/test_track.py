@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from amp_replay_cli import __version__
-from amp_replay_cli.core.track import (
+from amp_replay_cli.core.replay.track import (
     BODY_OVERHEAD,
     Batch,
     BatchPlanner,

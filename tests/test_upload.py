@@ -13,7 +13,7 @@ import pytest
 
 from amp_replay_cli.core.amplitude import Endpoints
 from amp_replay_cli.core.documents.sources import Source
-from amp_replay_cli.core.recordings import inspect, sent_events
+from amp_replay_cli.core.replay.recordings import inspect, sent_events
 from amp_replay_cli.core.upload import UploadSettings, upload
 from amp_replay_cli.emulator import FaultPlan
 from tests.conftest import REPO, start_emulator

@@ -132,7 +132,7 @@ def upload(
 ) -> Report:
     from amp_replay_cli.core.amplitude import Endpoints
     from amp_replay_cli.core.errors import UsageError
-    from amp_replay_cli.core.journal import default_path
+    from amp_replay_cli.core.replay.journal import default_path
     from amp_replay_cli.core.upload import UploadSettings
     from amp_replay_cli.core.upload import upload as run_upload
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from amp_replay_cli.core import segment
+from amp_replay_cli.core.identity import segment
 from amp_replay_cli.core.documents.sources import Source, expand_paths
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.findings import Finding, Report, Severity

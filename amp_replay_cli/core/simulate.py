@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, Iterator
 
 from xxhash import xxh32_intdigest
 
-from amp_replay_cli.core import segment
+from amp_replay_cli.core.identity import segment
 from amp_replay_cli.core.documents import load_documents
 from amp_replay_cli.core.documents.nodes import Mapping, Scalar, to_plain
 from amp_replay_cli.core.documents.sources import Source

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, Protocol, TypeVar
 
-from amp_replay_cli.core import recordings
+from amp_replay_cli.core.replay import recordings
 from amp_replay_cli.core.amplitude import (
     Client,
     Endpoints,
@@ -40,9 +40,9 @@ from amp_replay_cli.core.errors import (
     UsageError,
 )
 from amp_replay_cli.core.findings import Finding, Report, Severity
-from amp_replay_cli.core.journal import Journal, batch_key
-from amp_replay_cli.core.recordings import Recording, Segment, Verdict
-from amp_replay_cli.core.track import (
+from amp_replay_cli.core.replay.journal import Journal, batch_key
+from amp_replay_cli.core.replay.recordings import Recording, Segment, Verdict
+from amp_replay_cli.core.replay.track import (
     BODY_OVERHEAD,
     DEFAULT_MAX_BATCH_BYTES,
     Batch,

@@ -16,7 +16,7 @@ import time
 import zlib
 from typing import Any, Callable
 
-from amp_replay_cli.core.rrweb import PackedEventError, unpack
+from amp_replay_cli.core.replay.rrweb import PackedEventError, unpack
 from amp_replay_cli.emulator.analytics import Identities, store_event
 from amp_replay_cli.emulator.store import Store
 

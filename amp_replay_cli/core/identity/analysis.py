@@ -25,7 +25,7 @@ from amp_replay_cli.core.identity.events import (
 )
 from amp_replay_cli.core.identity.inputs import AmplitudeExport, ReplayList, Setup
 from amp_replay_cli.core.jsvalues import js_to_number, show
-from amp_replay_cli.core.seen import Fingerprints
+from amp_replay_cli.core.fingerprints import Fingerprints
 from amp_replay_cli.core.sampling import is_in_sample, java_hash_code
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO

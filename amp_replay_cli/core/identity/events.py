@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from amp_replay_cli.core.jsvalues import js_truthy
-from amp_replay_cli.core.segment import ACTIONS_AMPLITUDE
+from amp_replay_cli.core.identity.segment import ACTIONS_AMPLITUDE
 
 REPLAY_PROPERTY = "[Amplitude] Session Replay ID"
 DEBUG_PROPERTY = "[Amplitude] Session Replay Debug"

@@ -36,8 +36,8 @@ from amp_replay_cli.core.documents.streams import (
 )
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.findings import Finding, Severity
-from amp_replay_cli.core.rrweb import PackedEventError, unpack
-from amp_replay_cli.core.track import (
+from amp_replay_cli.core.replay.rrweb import PackedEventError, unpack
+from amp_replay_cli.core.replay.track import (
     DEFAULT_MAX_BATCH_BYTES,
     MAX_EVENT_BYTES,
     BatchPlanner,
