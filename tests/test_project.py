@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
-from amp_replay_cli.core.options.catalog import Line
 from amp_replay_cli.core.codes import CODES
+from amp_replay_cli.core.options.catalog import Line
 from amp_replay_cli.core.options.schema import options_schema
 
 REPO = Path(__file__).resolve().parent.parent

@@ -28,9 +28,8 @@ from amp_replay_cli.core.amplitude import (
 )
 from amp_replay_cli.core.errors import AuthError, NetworkError, UsageError
 from amp_replay_cli.core.findings import Finding, Report, Severity
+from amp_replay_cli.core.wire import REPLAY_CAPTURED, REPLAY_ID_PROPERTY
 
-REPLAY_CAPTURED = "[Amplitude] Replay Captured"
-REPLAY_ID_PROPERTY = "[Amplitude] Session Replay ID"
 ACTIVITY_PAGE = 1000
 MAX_ACTIVITY_PAGES = 50  # 50,000 events of one user: beyond that, say the window was not covered
 MAX_LINK_CHECKS = 20

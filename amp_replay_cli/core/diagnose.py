@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from amp_replay_cli.core.identity import segment
 from amp_replay_cli.core.documents.sources import Source, expand_paths
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.findings import Finding, Report, Severity
+from amp_replay_cli.core.identity import segment
 from amp_replay_cli.core.identity.analysis import Analysis, Thresholds
 from amp_replay_cli.core.identity.events import from_segment
 from amp_replay_cli.core.identity.inputs import read_export, read_replays, read_setup

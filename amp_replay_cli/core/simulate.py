@@ -14,7 +14,6 @@ from typing import Any, BinaryIO, Iterator
 
 from xxhash import xxh32_intdigest
 
-from amp_replay_cli.core.identity import segment
 from amp_replay_cli.core.documents import load_documents
 from amp_replay_cli.core.documents.nodes import Mapping, Scalar, to_plain
 from amp_replay_cli.core.documents.sources import Source
@@ -26,6 +25,7 @@ from amp_replay_cli.core.documents.streams import (
 )
 from amp_replay_cli.core.errors import InputError, Location, UsageError
 from amp_replay_cli.core.findings import Finding, Report, RowStream, Severity
+from amp_replay_cli.core.identity import segment
 from amp_replay_cli.core.jsvalues import js_string, js_to_number, js_truthy, show
 from amp_replay_cli.core.options.catalog import Line
 from amp_replay_cli.core.options.checker import infer_line

@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import json
 import queue
-import re
 import shutil
 import sys
 import tempfile
@@ -21,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, Protocol, TypeVar
 
-from amp_replay_cli.core.replay import recordings
 from amp_replay_cli.core.amplitude import (
     Client,
     Endpoints,
@@ -40,6 +38,7 @@ from amp_replay_cli.core.errors import (
     UsageError,
 )
 from amp_replay_cli.core.findings import Finding, Report, Severity
+from amp_replay_cli.core.replay import recordings
 from amp_replay_cli.core.replay.journal import Journal, batch_key
 from amp_replay_cli.core.replay.recordings import Recording, Segment, Verdict
 from amp_replay_cli.core.replay.track import (
@@ -50,19 +49,20 @@ from amp_replay_cli.core.replay.track import (
     batches,
     build_request,
 )
+from amp_replay_cli.core.wire import (
+    REPLAY_ID_PART,
+    REPLAY_ID_PROPERTY,
+    SKIP_HEADER,
+    WAF_LIMIT_BYTES,
+    WAF_REFUSAL,
+)
 
-SKIP_HEADER = "x-session-replay-event-skipped"
 THROTTLE_PAUSE_SECONDS = 60.0  # the SDK's THROTTLED_FLUSH_PAUSE_MS
 MAX_THROTTLED_RESENDS = 5
 SKIP_REASONS = {
     "4004": "the session is outside the range Amplitude accepts (4004)",
     "4005": "capture is disabled for this project (4005)",
 }
-_WAF_REFUSAL = re.compile(r"payload.*exceed", re.IGNORECASE)
-WAF_LIMIT_BYTES = 10_000_000  # compressed bodies above this are what the WAF refuses
-REPLAY_ID_PROPERTY = "[Amplitude] Session Replay ID"
-# The characters Amplitude allows in the parts of a replay id (`<device>/<session>`).
-_REPLAY_ID_PART = re.compile(r"[A-Za-z0-9_\-.|@:=]+")
 
 
 class Progress(Protocol):
@@ -266,7 +266,7 @@ def _id_problem(device_id: str, file: str) -> Finding | None:
             file,
             hint="choose another with --device-id",
         )
-    if not _REPLAY_ID_PART.fullmatch(device_id):
+    if not REPLAY_ID_PART.fullmatch(device_id):
         return Finding(
             "AR611",
             Severity.WARNING,
@@ -455,7 +455,9 @@ class _Delivery:
                 )
                 item.retries += reply.retries
             if 200 <= reply.status < 300:
-                skipped = reply.headers.get(SKIP_HEADER)
+                skipped = reply.headers.get(
+                    SKIP_HEADER.lower()
+                )  # httpx gives the names in lower case
                 if skipped == "429":
                     item.throttled += 1
                     self.client.sleep(THROTTLE_PAUSE_SECONDS)
@@ -504,7 +506,7 @@ class _Delivery:
             reply.status == 413
             and len(batch.literals) == 1
             and len(request.body) < WAF_LIMIT_BYTES
-            and _WAF_REFUSAL.search(reply.text()) is not None
+            and WAF_REFUSAL.search(reply.text()) is not None
             and refusals + 1 < self.client.policy.max_attempts
             and self.client.budget.take()
         )
@@ -512,7 +514,7 @@ class _Delivery:
     def _refused(self, item: Upload, batch: Batch, reply: Reply) -> None:
         if reply.status in (401, 403):
             raise auth_failure(reply, self.settings.endpoints, "API key", "AMPLITUDE_API_KEY")
-        if reply.status == 413 and _WAF_REFUSAL.search(reply.text()) and len(batch.literals) > 1:
+        if reply.status == 413 and WAF_REFUSAL.search(reply.text()) and len(batch.literals) > 1:
             for half in batch.split():  # as the SDK does: halves until single events
                 self._deliver_batch(item, self._prepare(item, half))
             return

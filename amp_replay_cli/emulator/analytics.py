@@ -16,26 +16,9 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from amp_replay_cli.core.wire import is_blocked_id
 from amp_replay_cli.emulator.store import Store
 
-BLOCKED_IDS = frozenset(
-    {
-        "anonymous",
-        "nil",
-        "none",
-        "null",
-        "n/a",
-        "na",
-        "undefined",
-        "unknown",
-        '""',
-        "00000000-0000-0000-0000-000000000000",
-        "{}",
-        "lmy47d",
-        "0",
-        "-1",
-    }
-)
 INSERT_ID_WINDOW_MS = 7 * 86_400_000
 THROTTLE_WINDOW_MS = 30_000
 
@@ -286,7 +269,7 @@ def _check_events(events: list, min_id_length: int) -> dict[str, Any] | None:
                 continue
             if not isinstance(value, str):
                 invalid.setdefault(field, []).append(index)
-            elif value.strip().lower() in BLOCKED_IDS or (value and not value.strip("0-")):
+            elif is_blocked_id(value):
                 invalid.setdefault(field, []).append(index)
             elif len(value) < min_id_length:
                 short.setdefault(field, []).append(index)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl, unquote
 
+from amp_replay_cli.core.wire import SKIP_HEADER
 from amp_replay_cli.emulator import analytics, replay, rest
 from amp_replay_cli.emulator.faults import FaultPlan, ResetConnection
 from amp_replay_cli.emulator.store import Store
@@ -333,6 +334,6 @@ def _cors(origin: str, request: Request) -> dict[str, str]:
         "Access-Control-Allow-Credentials": "true",
         "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
         "Access-Control-Allow-Headers": request.headers.get("access-control-request-headers", "*"),
-        "Access-Control-Expose-Headers": replay.SKIP_HEADER,
+        "Access-Control-Expose-Headers": SKIP_HEADER,
         "Vary": "Origin",
     }

@@ -17,16 +17,18 @@ import zlib
 from typing import Any, Callable
 
 from amp_replay_cli.core.replay.rrweb import PackedEventError, unpack
+from amp_replay_cli.core.wire import (
+    REPLAY_CAPTURED,
+    REPLAY_ID_PROPERTY,
+    SKIP_HEADER,
+    WAF_LIMIT_BYTES,
+)
 from amp_replay_cli.emulator.analytics import Identities, store_event
 from amp_replay_cli.emulator.store import Store
 
-WAF_LIMIT_BYTES = 10 * 1024 * 1024  # compressed body, rejected by the WAF
 MAX_INFLATED_BYTES = 200 * 1024 * 1024  # beyond any real batch: a gzip bomb
 MAX_EVENT_BYTES = 10_000_000  # a single event the ingest service refuses
 WAF_BODY = "Payload exceeds the maximum allowed size of 10MB"
-REPLAY_CAPTURED = "[Amplitude] Replay Captured"
-REPLAY_ID_PROPERTY = "[Amplitude] Session Replay ID"
-SKIP_HEADER = "X-Session-Replay-Event-Skipped"
 
 Reply = tuple[int, Any, dict[str, str]]
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from amp_replay_cli.core.findings import Finding, Severity
+from amp_replay_cli.core.fingerprints import Fingerprints
 from amp_replay_cli.core.identity.events import (
     AMPLITUDE_EVENT_TYPES,
     ENRICHED_BY_WRAPPER,
@@ -25,31 +25,13 @@ from amp_replay_cli.core.identity.events import (
 )
 from amp_replay_cli.core.identity.inputs import AmplitudeExport, ReplayList, Setup
 from amp_replay_cli.core.jsvalues import js_to_number, show
-from amp_replay_cli.core.fingerprints import Fingerprints
 from amp_replay_cli.core.sampling import is_in_sample, java_hash_code
+from amp_replay_cli.core.wire import is_blocked_id
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 Where = tuple[str, int, Any]  # file, line, messageId
 SessionKey = tuple[Any, Any]  # Amplitude (device_id, session_id)
 
-BLOCKED_IDS = frozenset(
-    {
-        "anonymous",
-        "nil",
-        "none",
-        "null",
-        "n/a",
-        "na",
-        "undefined",
-        "unknown",
-        '""',
-        "00000000-0000-0000-0000-000000000000",
-        "{}",
-        "lmy47d",
-        "0",
-        "-1",
-    }
-)
 SECONDS_LIMIT = 10**12  # a session id below this is seconds, not milliseconds
 DAY_MS = 86_400_000
 MISSING_EXAMPLES = 50
@@ -301,7 +283,7 @@ class Analysis:
             if value is None:
                 continue
             text = value if isinstance(value, str) else json.dumps(value)
-            if is_blocked(text):
+            if is_blocked_id(text):
                 self.event_finding(
                     "ID_BLOCKED",
                     ERROR,
@@ -1025,16 +1007,9 @@ _SHORT_EFFECT = {
 }
 
 
-@lru_cache(maxsize=65536)
-def is_blocked(value: str) -> bool:
-    """On Amplitude's invalid-id list (compared without case), or all zeros like a zeroed UUID."""
-    lowered = value.strip().lower()
-    return lowered in BLOCKED_IDS or ("0" in lowered and not lowered.strip("0-"))
-
-
 def _usable_id(value: Any, min_length: int) -> bool:
     text = _text(value)
-    return bool(text) and len(text) >= min_length and not is_blocked(text)
+    return bool(text) and len(text) >= min_length and not is_blocked_id(text)
 
 
 def _text(value: Any) -> str:

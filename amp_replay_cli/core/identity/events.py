@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from amp_replay_cli.core.jsvalues import js_truthy
 from amp_replay_cli.core.identity.segment import ACTIONS_AMPLITUDE
+from amp_replay_cli.core.jsvalues import js_truthy
+from amp_replay_cli.core.wire import REPLAY_ID_PROPERTY
 
-REPLAY_PROPERTY = "[Amplitude] Session Replay ID"
 DEBUG_PROPERTY = "[Amplitude] Session Replay Debug"
 NO_SESSION = -1
 BROWSER_LIBRARY = "analytics.js"
@@ -106,8 +106,8 @@ def from_segment(raw: dict, file: str, line: int) -> Event:
     actions = integrations.get(ACTIONS_AMPLITUDE)
     session_raw = actions.get("session_id") if type(actions) is dict else None
     properties = _mapping(get("properties"))
-    has_replay_property = REPLAY_PROPERTY in properties
-    replay_value = properties.get(REPLAY_PROPERTY)
+    has_replay_property = REPLAY_ID_PROPERTY in properties
+    replay_value = properties.get(REPLAY_ID_PROPERTY)
     rp_device, rp_session, problem = (
         parse_replay_id(replay_value) if has_replay_property else (None, None, None)
     )

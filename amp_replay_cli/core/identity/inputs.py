@@ -16,8 +16,9 @@ from amp_replay_cli.core.documents.streams import (
     open_text,
 )
 from amp_replay_cli.core.errors import InputError, Location
-from amp_replay_cli.core.identity.events import REPLAY_PROPERTY, coerce_session_id, parse_time
+from amp_replay_cli.core.identity.events import coerce_session_id, parse_time
 from amp_replay_cli.core.sampling import Algorithm
+from amp_replay_cli.core.wire import REPLAY_ID_PROPERTY
 
 JoinKey = tuple[Any, int, Any]  # (event_type, time in ms, user_id)
 
@@ -60,13 +61,13 @@ def read_export(source: Source, stdin: BinaryIO | None = None) -> AmplitudeExpor
         )
         session = coerce_session_id(row.get("session_id"))
         record = ExportRow(
-            source.name, line, row.get("device_id"), session, REPLAY_PROPERTY in properties
+            source.name, line, row.get("device_id"), session, REPLAY_ID_PROPERTY in properties
         )
         export.pairs.add((row.get("device_id"), session))
         time_ms = parse_time(row.get("event_time"))
         if time_ms is not None:
             export.by_key.setdefault((row.get("event_type"), time_ms, row.get("user_id")), record)
-        replay_id = properties.get(REPLAY_PROPERTY)
+        replay_id = properties.get(REPLAY_ID_PROPERTY)
         if isinstance(replay_id, str):
             export.by_replay_id.setdefault(replay_id, record)
     return export

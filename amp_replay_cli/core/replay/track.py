@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from dataclasses import dataclass, field
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote, urlencode
 
