@@ -87,8 +87,8 @@ def check(
     from amp_replay_cli.core.amplitude import Endpoints
     from amp_replay_cli.core.check import CheckSettings, parse_moment
     from amp_replay_cli.core.check import check as run_check
-    from amp_replay_cli.core.durations import parse_duration_ms
     from amp_replay_cli.core.errors import UsageError
+    from amp_replay_cli.core.times import parse_duration_ms
 
     if (user_id is None) == (device_id is None):
         raise UsageError("give --user-id or --device-id (one of them)")

@@ -6,6 +6,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from amp_replay_cli.cli.shared import reporting_command
+from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.findings import Report
 
 HELP = """Explain why Session Replay recordings do not link to Amplitude events, from Segment logs.
@@ -15,14 +16,6 @@ FILES are Segment events as Segment archives and exports them: NDJSON, JSON arra
 Amplitude (Actions) destination sends it, grouped into Amplitude sessions, and checked for
 the 25 mismatch codes (RPL_DEVICE_IS_USERID, SESSION_ID_MISSING, ...). Errors exit 1.
 """
-
-
-def _source(path: Optional[Path]):
-    from amp_replay_cli.core.documents.sources import STDIN_NAME, Source
-
-    if path is None:
-        return None
-    return Source(STDIN_NAME, None) if str(path) == "-" else Source(str(path), path)
 
 
 @reporting_command("diagnose")
@@ -76,15 +69,15 @@ def diagnose(
 ) -> Report:
     from amp_replay_cli.core.diagnose import DiagnoseSettings
     from amp_replay_cli.core.diagnose import diagnose as run_diagnose
-    from amp_replay_cli.core.durations import parse_duration_ms
+    from amp_replay_cli.core.times import parse_duration_ms
 
     settings = DiagnoseSettings(
         min_id_length=min_id_length,
         session_timeout_ms=parse_duration_ms(session_timeout, "--session-timeout"),
         skew_threshold_ms=parse_duration_ms(skew_threshold, "--skew-threshold"),
-        amplitude_export=_source(amplitude_export),
-        replays=_source(replays),
-        config=_source(config),
+        amplitude_export=Source.of_option(amplitude_export),
+        replays=Source.of_option(replays),
+        config=Source.of_option(config),
         strict=strict,
     )
     return run_diagnose(files, settings)

@@ -22,8 +22,9 @@ HOST_VARIABLE = "AMP_REPLAY_EMULATOR_HOST"
 
 
 def default_database() -> str:
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(cache, "amp-replay", "emulator.sqlite3")
+    from amp_replay_cli.core.paths import cache_directory
+
+    return str(cache_directory(os.environ) / "emulator.sqlite3")
 
 
 def _shown(key: str, default: str) -> str:

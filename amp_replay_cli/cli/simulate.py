@@ -8,6 +8,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from amp_replay_cli.cli.shared import reporting_command
+from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.errors import UsageError
 from amp_replay_cli.core.findings import Report
 
@@ -24,28 +25,19 @@ class HashLine(str, enum.Enum):
     legacy = "legacy"
 
 
-def _source(path: Optional[Path]):
-    from amp_replay_cli.core.documents.sources import STDIN_NAME, Source
-
-    if path is None:
-        return None
-    return Source(STDIN_NAME, None) if str(path) == "-" else Source(str(path), path)
-
-
 def parse_time(text: str, option: str) -> int:
     """Epoch milliseconds from `1767225600000` or an ISO 8601 date/time (UTC unless it says otherwise)."""
     if text.lstrip("-").isdigit():
         return int(text)
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+    from amp_replay_cli.core.times import epoch_ms, parse_instant
+
+    moment = parse_instant(text)
+    if moment is None:
         raise UsageError(
             f"{option} {text!r} is neither epoch milliseconds nor an ISO 8601 date/time",
             hint="e.g. 2026-11-01 or 2026-11-01T12:00:00Z",
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp() * 1000)
+        )
+    return epoch_ms(moment)
 
 
 @reporting_command("simulate")
@@ -138,10 +130,14 @@ def simulate(
         raise UsageError("give --sample-rate or --config, not both")
     local = None
     if config is not None:
-        local = core.rate_from_config(_source(config))
+        local = core.rate_from_config(Source.of_option(config))
     elif sample_rate is not None:
         local = core.LocalRate(sample_rate, "--sample-rate")
-    remote = core.read_remote_config(_source(remote_config)) if remote_config is not None else None
+    remote = (
+        core.read_remote_config(Source.of_option(remote_config))
+        if remote_config is not None
+        else None
+    )
     sampling, findings = core.resolve_sampling(
         local,
         remote,
@@ -173,8 +169,8 @@ def simulate(
         raise UsageError("--start and --end go with --generate")
     sources = core.SessionSources(
         session_ids=tuple(core.parse_session_id_argument(value) for value in session_id or ()),
-        sessions_file=_source(sessions_file),
-        segment=_source(segment),
+        sessions_file=Source.of_option(sessions_file),
+        segment=Source.of_option(segment),
         generate=generation,
     )
     return core.simulate(sources, sampling, findings)

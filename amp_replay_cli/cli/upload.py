@@ -154,7 +154,7 @@ def upload(
         max_batch_bytes=max_batch_bytes,
         concurrency=concurrency,
         dry_run=dry_run,
-        journal_path=None if no_journal else (journal or default_path(dict(os.environ))),
+        journal_path=None if no_journal else (journal or default_path(os.environ)),
         link_event=link_event,
         user_id=user_id,
         page_url=page_url,

@@ -28,6 +28,7 @@ from amp_replay_cli.core.amplitude import (
 )
 from amp_replay_cli.core.errors import AuthError, NetworkError, UsageError
 from amp_replay_cli.core.findings import Finding, Report, Severity
+from amp_replay_cli.core.times import epoch_ms, parse_instant
 from amp_replay_cli.core.wire import REPLAY_CAPTURED, REPLAY_ID_PROPERTY
 
 ACTIVITY_PAGE = 1000
@@ -258,7 +259,7 @@ class _Finder:
 
     def activity(self, amplitude_id: int) -> tuple[list[dict[str, Any]], bool]:
         """The user's events in the window, most recent first; and whether the window was covered."""
-        start_ms, end_ms = _ms(self.start), _ms(self.end)
+        start_ms, end_ms = epoch_ms(self.start), epoch_ms(self.end)
         kept: dict[str, dict[str, Any]] = {}
         offset = 0
         for _ in range(MAX_ACTIVITY_PAGES):
@@ -435,33 +436,20 @@ class _Finder:
         return auth_failure(reply, self.settings.endpoints, "API key and secret key", KEY_NAMES)
 
 
-def _ms(moment: dt.datetime) -> int:
-    return int(moment.timestamp() * 1000)
-
-
 def _time_ms(text: Any) -> int | None:
     """Amplitude's "2026-11-29 10:00:00.123456" (UTC) as epoch milliseconds."""
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text.replace(" ", "T"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return _ms(moment)
+    moment = parse_instant(text) if isinstance(text, str) else None
+    return None if moment is None else epoch_ms(moment)
 
 
 def parse_moment(text: str, option: str, end_of_day: bool = False) -> dt.datetime:
     """A date (YYYY-MM-DD: its start, or with `end_of_day` its last millisecond) or an ISO date-time;
     UTC unless it says otherwise."""
-    cleaned = text.strip()
-    try:
-        moment = dt.datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
-    except ValueError:
+    moment = parse_instant(text)
+    if moment is None:
         raise UsageError(
             f"{option} {text!r} is not a date", hint="write 2026-11-29 or 2026-11-29T14:30"
-        ) from None
-    if end_of_day and len(cleaned) == 10:
+        )
+    if end_of_day and len(text.strip()) == 10:
         moment += dt.timedelta(days=1, milliseconds=-1)
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment

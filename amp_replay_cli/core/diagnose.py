@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from amp_replay_cli.core.identity import segment
 from amp_replay_cli.core.identity.analysis import Analysis, Thresholds
 from amp_replay_cli.core.identity.events import from_segment
 from amp_replay_cli.core.identity.inputs import read_export, read_replays, read_setup
+from amp_replay_cli.core.paths import spool
 
 EVENT_SUFFIXES = (".ndjson", ".jsonl", ".json", ".gz", ".log", ".txt")
 MAX_MALFORMED_FINDINGS = 200
@@ -71,7 +71,7 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
                 report.problems.append(item)
                 continue
             if item.path is None:  # stdin can be read only once, and a second pass may be needed
-                item = Source(item.name, _spool(stdin or sys.stdin.buffer, Path(scratch) / "stdin"))
+                item = Source(item.name, spool(stdin or sys.stdin.buffer, Path(scratch) / "stdin"))
             files.append(item.name)
             try:
                 for line, raw in segment.read_events(
@@ -130,9 +130,3 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
 
 def _count(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
-
-
-def _spool(stream: BinaryIO, path: Path) -> Path:
-    with path.open("wb") as copy:
-        shutil.copyfileobj(stream, copy, 1 << 20)
-    return path

@@ -27,12 +27,17 @@ class Location:
     column: int | None = None
 
     def prefix(self) -> str:
-        parts = [self.file]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
+        return place(self.file, self.line, self.column)
+
+
+def place(file: str, line: int | None, column: int | None) -> str:
+    """`file:line:column`, as compilers and editors write it; the parts that are known."""
+    parts = [file]
+    if line is not None:
+        parts.append(str(line))
+        if column is not None:
+            parts.append(str(column))
+    return ":".join(parts)
 
 
 class AmpReplayError(Exception):

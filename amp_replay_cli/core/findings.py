@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from amp_replay_cli.core.errors import AmpReplayError, ExitCode
+from amp_replay_cli.core.errors import AmpReplayError, ExitCode, place
 
 
 class Severity(str, enum.Enum):
@@ -36,12 +36,7 @@ class Finding:
     evidence: dict[str, Any] | None = field(default=None, compare=False)
 
     def location(self) -> str:
-        parts = [self.file or "-"]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
+        return place(self.file or "-", self.line, self.column)
 
     def to_dict(self) -> dict[str, Any]:
         return {

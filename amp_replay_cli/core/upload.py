@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import json
 import queue
-import shutil
 import sys
 import tempfile
 import threading
@@ -38,6 +37,7 @@ from amp_replay_cli.core.errors import (
     UsageError,
 )
 from amp_replay_cli.core.findings import Finding, Report, Severity
+from amp_replay_cli.core.paths import spool
 from amp_replay_cli.core.replay import recordings
 from amp_replay_cli.core.replay.journal import Journal, batch_key
 from amp_replay_cli.core.replay.recordings import Recording, Segment, Verdict
@@ -56,6 +56,7 @@ from amp_replay_cli.core.wire import (
     WAF_LIMIT_BYTES,
     WAF_REFUSAL,
 )
+from amp_replay_cli.core.wording import format_bytes
 
 THROTTLE_PAUSE_SECONDS = 60.0  # the SDK's THROTTLED_FLUSH_PAUSE_MS
 MAX_THROTTLED_RESENDS = 5
@@ -203,26 +204,20 @@ def _inspect_all(
             report.problems.append(item)
             continue
         if item.path is None:  # stdin is read twice: check, then send
-            item = Source(item.name, _spool(stdin or sys.stdin.buffer, scratch / "stdin"))
+            item = Source(item.name, spool(stdin or sys.stdin.buffer, scratch / "stdin"))
         elif not item.path.is_file():
             cause = "no such file" if not item.path.exists() else "not a regular file"
             report.problems.append(InputError(cause, location=Location(item.name)))
             continue
         if progress is not None:
             progress.checking(item.name)
-        spool = None if settings.dry_run else scratch / f"events-{len(checked)}.spool"
+        events_spool = None if settings.dry_run else scratch / f"events-{len(checked)}.spool"
         recording = recordings.inspect(
-            item, settings.split_sessions, settings.max_batch_bytes, spool
+            item, settings.split_sessions, settings.max_batch_bytes, events_spool
         )
         report.findings.extend(recording.findings)
         checked.append(recording)
     return checked
-
-
-def _spool(stream: BinaryIO, target: Path) -> Path:
-    with target.open("wb") as spooled:
-        shutil.copyfileobj(stream, spooled, 1 << 20)
-    return target
 
 
 def _plan(checked: list[Recording], settings: UploadSettings, report: Report) -> list[Upload]:
@@ -693,16 +688,8 @@ def _headline(summary: dict[str, Any], dry_run: bool) -> str:
     text = (
         f"{summary['uploaded']} of {summary['replays']} replay{'s' if summary['replays'] != 1 else ''} uploaded: "
         f"{summary['events']:,} events in {summary['batches']} batch{'es' if summary['batches'] != 1 else ''}, "
-        f"{_size(summary['raw_bytes'])} raw, {_size(summary['wire_bytes'])} sent"
+        f"{format_bytes(summary['raw_bytes'])} raw, {format_bytes(summary['wire_bytes'])} sent"
     )
     if summary["rejected"]:
         text += f"; {summary['rejected']} file{'s' if summary['rejected'] != 1 else ''} rejected"
     return text
-
-
-def _size(count: int) -> str:
-    for unit in ("B", "KiB", "MiB"):
-        if count < 1024 or unit == "MiB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1024  # type: ignore[assignment]
-    return f"{count} B"

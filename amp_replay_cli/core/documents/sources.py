@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import BinaryIO, Union
 
 from amp_replay_cli.core.errors import InputError, Location
+from amp_replay_cli.core.wording import format_bytes
 
 STDIN_NAME = "<stdin>"
 GLOB_CHARACTERS = frozenset("*?[")
@@ -34,6 +35,13 @@ class Source:
     @property
     def suffix(self) -> str:
         return self.path.suffix.lower() if self.path else ""
+
+    @classmethod
+    def of_option(cls, path: Path | None) -> Source | None:
+        """The input a file option names: None when it was not given, stdin for `-`."""
+        if path is None:
+            return None
+        return cls(STDIN_NAME, None) if str(path) == "-" else cls(str(path), path)
 
 
 Expanded = Union[Source, InputError]
@@ -99,28 +107,42 @@ def _files_in_directory(directory: Path, suffixes: tuple[str, ...]) -> list[Expa
     return found
 
 
+def open_binary(source: Source, stdin: BinaryIO | None = None) -> BinaryIO:
+    """The input's bytes: the file opened, or stdin. Opening errors become one-line input errors."""
+    if source.path is None:
+        return stdin if stdin is not None else sys.stdin.buffer
+    try:
+        return source.path.open("rb")
+    except OSError as error:
+        raise read_error(error, source.name) from None
+
+
+def read_error(error: OSError, name: str) -> InputError:
+    """An operating-system error on an input, said in a few words."""
+    where = Location(name)
+    if isinstance(error, FileNotFoundError):
+        return InputError("no such file", location=where)
+    if isinstance(error, IsADirectoryError):
+        return InputError("is a directory", location=where)
+    if isinstance(error, PermissionError):
+        return InputError("permission denied", location=where)
+    return InputError(f"cannot read: {error.strerror or error}", location=where)
+
+
 def read_bytes(source: Source, max_bytes: int, stdin: BinaryIO | None = None) -> bytes:
     """The raw content, refusing anything larger than `max_bytes` without reading it all."""
-    where = Location(source.name)
-    if source.path is None:
-        stream = stdin if stdin is not None else sys.stdin.buffer
+    stream = open_binary(source, stdin)
+    try:
         data = stream.read(max_bytes + 1)
-    else:
-        try:
-            with source.path.open("rb") as handle:
-                data = handle.read(max_bytes + 1)
-        except FileNotFoundError:
-            raise InputError("no such file", location=where) from None
-        except IsADirectoryError:
-            raise InputError("is a directory", location=where) from None
-        except PermissionError:
-            raise InputError("permission denied", location=where) from None
-        except OSError as error:
-            raise InputError(f"cannot read: {error.strerror or error}", location=where) from None
+    except OSError as error:
+        raise read_error(error, source.name) from None
+    finally:
+        if source.path is not None:
+            stream.close()
     if len(data) > max_bytes:
         raise InputError(
-            f"larger than the {_size(max_bytes)} limit",
-            location=where,
+            f"larger than the {format_bytes(max_bytes)} limit",
+            location=Location(source.name),
             hint="this does not look like a configuration file; check the path",
         )
     return data
@@ -153,9 +175,3 @@ def decode_text(data: bytes, name: str) -> str:
             location=Location(name, line, column),
             hint="save the file as UTF-8",
         ) from None
-
-
-def _size(count: int) -> str:
-    if count >= 1024 * 1024:
-        return f"{count / (1024 * 1024):g} MiB"
-    return f"{count / 1024:g} KiB"

@@ -10,13 +10,12 @@ import gzip
 import io
 import json
 import re
-import sys
 import zlib
 from contextlib import contextmanager
 from typing import Any, BinaryIO, Iterator, TextIO
 
 from amp_replay_cli.core.documents.json_parser import json_error_reason
-from amp_replay_cli.core.documents.sources import Source
+from amp_replay_cli.core.documents.sources import Source, open_binary
 from amp_replay_cli.core.errors import InputError, Location
 
 _CHUNK = 1 << 16
@@ -26,17 +25,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 @contextmanager
 def open_text(source: Source, stdin: BinaryIO | None = None) -> Iterator[TextIO]:
     """The decoded text of an input; gzip is recognised by its magic bytes, a UTF-8 BOM is dropped."""
-    where = Location(source.name)
-    try:
-        raw: BinaryIO = (
-            (stdin or sys.stdin.buffer) if source.path is None else source.path.open("rb")
-        )
-    except FileNotFoundError:
-        raise InputError("no such file", location=where) from None
-    except IsADirectoryError:
-        raise InputError("is a directory", location=where) from None
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", location=where) from None
+    raw = open_binary(source, stdin)
     try:
         buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
         binary: BinaryIO = buffered

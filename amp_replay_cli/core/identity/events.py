@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from amp_replay_cli.core.identity.segment import ACTIONS_AMPLITUDE
 from amp_replay_cli.core.jsvalues import js_truthy
+from amp_replay_cli.core.times import epoch_ms, parse_instant
 from amp_replay_cli.core.wire import REPLAY_ID_PROPERTY
 
 DEBUG_PROPERTY = "[Amplitude] Session Replay Debug"
@@ -24,8 +24,6 @@ AMPLITUDE_EVENT_TYPES = frozenset({"track", "page", "screen"})
 ID_SENDING_TYPES = AMPLITUDE_EVENT_TYPES | {"identify"}
 SESSION_PLUGIN_TYPES = frozenset({"track", "page", "identify", "group", "alias"})
 ENRICHED_BY_WRAPPER = frozenset({"track", "page"})
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MILLISECOND = timedelta(milliseconds=1)
 
 
 @dataclass(slots=True)
@@ -196,16 +194,8 @@ def coerce_session_id(raw: Any) -> int | float:
 def parse_time(value: Any) -> int | None:
     """Epoch milliseconds from an ISO 8601 string (UTC unless it says otherwise) or a number."""
     if type(value) is str:
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            try:  # Python 3.10 knows neither "Z" nor a space between date and time
-                moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T", 1))
-            except ValueError:
-                return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        return (moment - _EPOCH) // _MILLISECOND
+        moment = parse_instant(value)
+        return None if moment is None else epoch_ms(moment)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
         return int(value)
     return None

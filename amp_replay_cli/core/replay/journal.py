@@ -13,18 +13,17 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 from amp_replay_cli.core.errors import InputError
+from amp_replay_cli.core.paths import cache_directory
 
 JOURNAL_NAME = "upload-journal.jsonl"
 
 
-def default_path(environ: dict[str, str]) -> Path:
-    cache = environ.get("XDG_CACHE_HOME") or str(
-        Path(environ.get("HOME") or Path.home()) / ".cache"
-    )
-    return Path(cache) / "amp-replay" / JOURNAL_NAME
+def default_path(environ: Mapping[str, str]) -> Path:
+    return cache_directory(environ) / JOURNAL_NAME
 
 
 def batch_key(api_key: str, server: str, replay_id: str, raw_body: bytes) -> str:

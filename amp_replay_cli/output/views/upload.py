@@ -4,6 +4,7 @@ from rich.console import Console
 from rich.text import Text
 
 from amp_replay_cli.core.findings import Report
+from amp_replay_cli.core.wording import format_bytes
 from amp_replay_cli.output import OutputSettings
 
 _STYLES = {
@@ -39,16 +40,8 @@ def show_uploads(report: Report, console: Console, settings: OutputSettings) -> 
         text = Text()
         text.append(f"{row['status']:<16} ", style=_STYLES.get(row["status"], ""))
         text.append(
-            f"{row['verdict']:<7} {row['events']:>7} {batches:>7} {_size(row['raw_bytes']):>10} "
-            f"{_size(row['wire_bytes']):>10} {row['retries']:>7}  {row['replay_id'] or '-'}  {row['file']}"
+            f"{row['verdict']:<7} {row['events']:>7} {batches:>7} {format_bytes(row['raw_bytes']):>10} "
+            f"{format_bytes(row['wire_bytes']):>10} {row['retries']:>7}  {row['replay_id'] or '-'}  {row['file']}"
         )
         console.print(text)
     console.print()
-
-
-def _size(count: int) -> str:
-    if count < 1024:
-        return f"{count} B"
-    if count < 1024 * 1024:
-        return f"{count / 1024:.1f} KiB"
-    return f"{count / 1024 / 1024:.1f} MiB"

@@ -1,0 +1,53 @@
+"""Amplitude's names and limits on the wire: the one place they are spelled.
+
+The CLI, the diagnose rules and the emulator all import from here, so the tool and its own
+test double cannot drift apart (spec/api/APIS.md, spec/sdk/SPEC.md §4).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# The event Amplitude creates server-side when a replay arrives, and the event property that
+# links analytics events to a replay (`<device_id>/<session_id>`).
+REPLAY_CAPTURED = "[Amplitude] Replay Captured"
+REPLAY_ID_PROPERTY = "[Amplitude] Session Replay ID"
+
+# A 200 from the track endpoint with this header means Amplitude dropped the batch on purpose.
+SKIP_HEADER = "X-Session-Replay-Event-Skipped"
+
+# Amplitude's WAF refuses compressed track bodies above 10 MB with a 413 whose body the SDK
+# recognises by this pattern (it then splits the batch in halves).
+WAF_LIMIT_BYTES = 10_000_000
+WAF_REFUSAL = re.compile(r"payload.*exceed", re.IGNORECASE)
+
+# The characters Amplitude allows in each part of a replay id (`<device>/<session>`).
+REPLAY_ID_PART = re.compile(r"[A-Za-z0-9_\-.|@:=]+")
+
+# Ids Amplitude documents as invalid (HTTP V2 answers 400); compared without case.
+BLOCKED_IDS = frozenset(
+    {
+        "anonymous",
+        "nil",
+        "none",
+        "null",
+        "n/a",
+        "na",
+        "undefined",
+        "unknown",
+        '""',
+        "00000000-0000-0000-0000-000000000000",
+        "{}",
+        "lmy47d",
+        "0",
+        "-1",
+    }
+)
+
+
+@lru_cache(maxsize=65536)
+def is_blocked_id(value: str) -> bool:
+    """On Amplitude's invalid-id list (compared without case), or all zeros like a zeroed UUID."""
+    lowered = value.strip().lower()
+    return lowered in BLOCKED_IDS or ("0" in lowered and not lowered.strip("0-"))

@@ -1,0 +1,15 @@
+"""Numbers in the words every command uses for them."""
+
+from __future__ import annotations
+
+
+def format_bytes(count: int) -> str:
+    """`512 B`, `83.8 KiB`, `5 MiB`: binary units, one decimal, none when it is zero."""
+    if count < 1024:
+        return f"{count} B"
+    value, unit = count / 1024, "KiB"
+    for larger in ("MiB", "GiB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, larger
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
