@@ -569,3 +569,13 @@ def test_fast_json_falls_back_to_the_standard_library(monkeypatch):
     assert fastjson.loads('{"a": [1, 2]}') == {"a": [1, 2]}
     with pytest.raises(json.JSONDecodeError):
         fastjson.loads("{broken")
+
+
+def test_malformed_lines_beyond_the_cap_are_counted_in_one_finding(run, write):
+    path = write("noisy.ndjson", "not json\n" * 205)
+    document = json.loads(run("diagnose", path, "-f", "json").stdout)
+    malformed = [item for item in document["findings"] if item["code"] == "AR501"]
+    assert len(malformed) == 201
+    assert malformed[-1]["message"] == "5 more AR501 findings not listed"
+    assert malformed[-1]["line"] is None
+    assert document["summary"]["malformed_lines"] == 205

@@ -400,3 +400,12 @@ def test_github_and_junit_outputs_work_for_simulate(run, write):
         "simulate", "--session-id", "1", "--sample-rate", "1", "-f", "junit", expect=0
     ).stdout
     assert "<testsuite " in junit
+
+
+def test_bad_lines_beyond_the_cap_are_counted_in_one_finding(run, write):
+    path = write("ids.json", "[\n1767225600000,\n" + "[],\n" * 103 + "1\n]")
+    findings = simulate_json(run, "--sessions-file", path, "--sample-rate", "1")["findings"]
+    skipped = [item for item in findings if item["code"] == "AR206"]
+    assert len(skipped) == 101
+    assert [item["line"] for item in skipped[:2]] == [3, 4]
+    assert skipped[-1]["message"] == "3 more AR206 findings not listed"

@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from amp_replay_cli.core.documents.sources import Source, expand_paths
 from amp_replay_cli.core.errors import InputError
-from amp_replay_cli.core.findings import Finding, Report, Severity
+from amp_replay_cli.core.findings import CappedFindings, Finding, Report, Severity
 from amp_replay_cli.core.identity import segment
 from amp_replay_cli.core.identity.analysis import Analysis, Thresholds
 from amp_replay_cli.core.identity.events import from_segment
@@ -46,23 +46,20 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
         skew_threshold_ms=settings.skew_threshold_ms,
     )
     analysis = Analysis(thresholds, setup, export, replays)
-    malformed = 0
+    malformed = CappedFindings(report.findings, MAX_MALFORMED_FINDINGS)
     files = []
 
     def on_problem(source: Source, line: int, message: str) -> None:
-        nonlocal malformed
-        malformed += 1
-        if malformed <= MAX_MALFORMED_FINDINGS:
-            report.findings.append(
-                Finding(
-                    "AR501",
-                    Severity.WARNING,
-                    message,
-                    source.name,
-                    line,
-                    hint="the other lines are still diagnosed",
-                )
+        malformed.add(
+            Finding(
+                "AR501",
+                Severity.WARNING,
+                message,
+                source.name,
+                line,
+                hint="the other lines are still diagnosed",
             )
+        )
 
     with tempfile.TemporaryDirectory(prefix="amp-replay-") as scratch:
         sources = []
@@ -86,14 +83,7 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
                 for line, raw in segment.read_events(item, lambda line, message: None):
                     analysis.recheck(from_segment(raw, item.name, line))
     analysis.finish()
-    if malformed > MAX_MALFORMED_FINDINGS:
-        report.findings.append(
-            Finding(
-                "AR501",
-                Severity.WARNING,
-                f"{malformed - MAX_MALFORMED_FINDINGS} more malformed lines not listed",
-            )
-        )
+    malformed.close()
     report.findings.extend(analysis.findings)
     sessions = analysis.session_rows()
     report.subjects = files
@@ -101,7 +91,7 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
         "files": len(files),
         "events": analysis.events,
         "duplicates": analysis.duplicates,
-        "malformed_lines": malformed,
+        "malformed_lines": malformed.counts.get("AR501", 0),
         "sessions": len(sessions),
         "linked_sessions": sum(1 for row in sessions if row["linked"]),
         "errors": report.count(Severity.ERROR),

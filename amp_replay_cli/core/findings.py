@@ -52,6 +52,34 @@ class Finding:
         }
 
 
+class CappedFindings:
+    """Findings about many input lines: at most `per_code` of each code are kept, then one
+    finding says how many more there were, so a broken million-line file stays readable."""
+
+    def __init__(self, findings: list[Finding], per_code: int):
+        self._findings = findings
+        self._per_code = per_code
+        self.counts: dict[str, int] = {}
+
+    def add(self, finding: Finding) -> None:
+        count = self.counts.get(finding.code, 0) + 1
+        self.counts[finding.code] = count
+        if count <= self._per_code:
+            self._findings.append(finding)
+
+    def close(self) -> None:
+        """Add the 'N more' findings; call once, after the last `add`."""
+        for code, count in self.counts.items():
+            if count > self._per_code:
+                self._findings.append(
+                    Finding(
+                        code,
+                        Severity.INFO,
+                        f"{count - self._per_code:,} more {code} findings not listed",
+                    )
+                )
+
+
 class RowStream:
     """Result rows made on demand and read once, so a million of them never sit in memory.
 

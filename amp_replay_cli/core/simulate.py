@@ -24,7 +24,7 @@ from amp_replay_cli.core.documents.streams import (
     open_text,
 )
 from amp_replay_cli.core.errors import InputError, Location, UsageError
-from amp_replay_cli.core.findings import Finding, Report, RowStream, Severity
+from amp_replay_cli.core.findings import CappedFindings, Finding, Report, RowStream, Severity
 from amp_replay_cli.core.identity import segment
 from amp_replay_cli.core.jsvalues import js_string, js_to_number, js_truthy, show
 from amp_replay_cli.core.options.catalog import Line
@@ -265,42 +265,8 @@ def parse_session_id_argument(text: str) -> Any:
     return value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else text
 
 
-@dataclass
-class _Problems:
-    """Findings about input lines, at most MAX_FINDINGS_PER_KIND of each code, then a count."""
-
-    report: Report
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def add(
-        self,
-        code: str,
-        severity: Severity,
-        message: str,
-        file: str | None,
-        line: int | None,
-        hint: str | None = None,
-    ) -> None:
-        count = self.counts.get(code, 0) + 1
-        self.counts[code] = count
-        if count <= MAX_FINDINGS_PER_KIND:
-            self.report.findings.append(_finding(code, severity, message, file, hint, line))
-
-    def close(self) -> None:
-        for code, count in self.counts.items():
-            if count > MAX_FINDINGS_PER_KIND:
-                self.report.findings.append(
-                    _finding(
-                        code,
-                        Severity.INFO,
-                        f"{count - MAX_FINDINGS_PER_KIND} more {code} findings not listed",
-                        None,
-                    )
-                )
-
-
 def iter_session_ids(
-    sources: SessionSources, problems: _Problems, stdin: BinaryIO | None = None
+    sources: SessionSources, problems: CappedFindings, stdin: BinaryIO | None = None
 ) -> Iterator[tuple[str | None, int | None, Any]]:
     """(file, line, session id) from every source, in order."""
     for value in sources.session_ids:
@@ -317,19 +283,21 @@ def iter_session_ids(
             yield None, None, low + rng.randrange(span)
 
 
-def _from_sessions_file(source: Source, problems: _Problems, stdin: BinaryIO | None):
+def _from_sessions_file(source: Source, problems: CappedFindings, stdin: BinaryIO | None):
     with open_text(source, stdin) as stream:
         first, stream = first_character(stream, source.name)
         if first == "[":
             for line, value in iter_json_array(stream, source.name):
                 if isinstance(value, (list, dict)):
                     problems.add(
-                        "AR206",
-                        Severity.WARNING,
-                        f"a JSON {'array' if isinstance(value, list) else 'object'}"
-                        " is not a session id; skipped",
-                        source.name,
-                        line,
+                        _finding(
+                            "AR206",
+                            Severity.WARNING,
+                            f"a JSON {'array' if isinstance(value, list) else 'object'}"
+                            " is not a session id; skipped",
+                            source.name,
+                            line=line,
+                        )
                     )
                     continue
                 yield source.name, line, value
@@ -343,12 +311,12 @@ def _from_sessions_file(source: Source, problems: _Problems, stdin: BinaryIO | N
                     )  # each line is the id string as the SDK would hash it
 
 
-def _from_segment(source: Source, problems: _Problems, stdin: BinaryIO | None):
+def _from_segment(source: Source, problems: CappedFindings, stdin: BinaryIO | None):
     seen: set[tuple[type, Any]] = set()
     without_session = 0
 
     def on_problem(line: int, message: str) -> None:
-        problems.add("AR206", Severity.WARNING, message, source.name, line)
+        problems.add(_finding("AR206", Severity.WARNING, message, source.name, line=line))
 
     for line, event in segment.read_events(source, on_problem, stdin):
         session_id = segment.session_id_of(event)
@@ -364,13 +332,15 @@ def _from_segment(source: Source, problems: _Problems, stdin: BinaryIO | None):
             yield source.name, line, session_id
     if without_session:
         problems.add(
-            "AR207",
-            Severity.INFO,
-            f"{without_session} events carry no "
-            'integrations["Actions Amplitude"].session_id; the Segment wrapper records nothing for them',
-            source.name,
-            None,
-            "enable the Browser Session Tracking mapping of the Amplitude (Actions) destination",
+            _finding(
+                "AR207",
+                Severity.INFO,
+                f"{without_session} events carry no "
+                'integrations["Actions Amplitude"].session_id; the Segment wrapper records nothing '
+                "for them",
+                source.name,
+                "enable the Browser Session Tracking mapping of the Amplitude (Actions) destination",
+            )
         )
 
 
@@ -415,7 +385,7 @@ def simulate(
             "no session ids: give --session-id, --sessions-file, --segment or --generate"
         )
     report = Report(command="simulate", findings=list(findings))
-    problems = _Problems(report)
+    problems = CappedFindings(report.findings, MAX_FINDINGS_PER_KIND)
     totals = _Totals()
     where: list[Any] = [None, None]  # file and line of the id being decided
 
@@ -433,12 +403,14 @@ def simulate(
                 recordable = js_truthy(value)
                 if not recordable:
                     problems.add(
-                        "AR205",
-                        Severity.WARNING,
-                        f"session id {show(value) if _json_safe(value) else id_string}"
-                        " is falsy: the SDK records nothing without a session id",
-                        file,
-                        line,
+                        _finding(
+                            "AR205",
+                            Severity.WARNING,
+                            f"session id {show(value) if _json_safe(value) else id_string}"
+                            " is falsy: the SDK records nothing without a session id",
+                            file,
+                            line=line,
+                        )
                     )
                 captured = recordable and sampling.capture_enabled and sampled
                 totals.sessions += 1
