@@ -22,8 +22,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measuring import measured  # noqa: E402
-from segment_events import events as generate_events  # noqa: E402
+from measuring import measured
+from segment_events import events as generate_events
 
 GROUP_BY = r"""
 [inputs

@@ -15,8 +15,9 @@ import json
 import random as random_module
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from amp_replay_cli.core.errors import AuthError, NetworkError, UsageError

@@ -11,8 +11,9 @@ import io
 import json
 import re
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, BinaryIO, Iterator, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from amp_replay_cli.core.documents.json_parser import json_error_reason
 from amp_replay_cli.core.documents.sources import Source, open_binary
@@ -247,8 +248,8 @@ class _Scanner:
                     )  # grows geometrically: a long value is re-read log(n) times
                     continue
                 if (
-                    ran_out
-                    and error.pos >= len(self.buffer.rstrip())
+                    (ran_out
+                    and error.pos >= len(self.buffer.rstrip()))
                     or error.msg.startswith("Unterminated string")
                 ):
                     self.position = len(self.buffer)
