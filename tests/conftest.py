@@ -1,7 +1,5 @@
-import ipaddress
 import os
 import re
-import socket
 from pathlib import Path
 
 import pytest
@@ -25,41 +23,6 @@ def clean_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("TERMINAL_WIDTH", "3000")
     monkeypatch.setenv("_TYPER_FORCE_DISABLE_TERMINAL", "1")
-
-
-class InternetAccess(AssertionError):
-    """A test tried to reach a host other than this machine: tests run offline."""
-
-
-def _is_loopback(address: object) -> bool:
-    if not isinstance(address, tuple):
-        return True  # AF_UNIX paths and socketpairs never leave the machine
-    host = str(address[0])
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%")[0]).is_loopback
-    except ValueError:
-        return False  # a name that would need DNS
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch):
-    """Every test is offline: sockets may connect to 127.0.0.0/8 and ::1 (the emulator), nothing else."""
-    connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
-
-    def guarded_connect(self, address):
-        if not _is_loopback(address):
-            raise InternetAccess(f"a test tried to connect to {address!r}; only loopback is allowed")
-        return connect(self, address)
-
-    def guarded_connect_ex(self, address):
-        if not _is_loopback(address):
-            raise InternetAccess(f"a test tried to connect to {address!r}; only loopback is allowed")
-        return connect_ex(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
 
 
 class Run:
