@@ -136,7 +136,7 @@ class _Parser:
             if len(stack) >= self.limits.max_depth:
                 raise self.fail(position, f"nested deeper than {self.limits.max_depth} levels")
             node: Mapping | Sequence = Mapping(mark) if char == "{" else Sequence(mark)
-            path = stack[-1].path + (self.child_key(stack[-1]),) if stack else ()
+            path = (*stack[-1].path, self.child_key(stack[-1])) if stack else ()
             stack.append(_Frame(node, path))
             return node, position + 1
         if char == '"':
@@ -215,7 +215,8 @@ class _Parser:
 
 
 def json_error_reason(message: str) -> str:
-    """The stdlib decoder's message, phrased like ours ("Unterminated string starting at" has no place)."""
+    """The stdlib decoder's message, phrased like ours
+    ("Unterminated string starting at" has no place)."""
     if message.startswith("Unterminated string"):
         return "unterminated string (truncated?)"
     if message == "Expecting value":

@@ -25,7 +25,8 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 @contextmanager
 def open_text(source: Source, stdin: BinaryIO | None = None) -> Iterator[TextIO]:
-    """The decoded text of an input; gzip is recognised by its magic bytes, a UTF-8 BOM is dropped."""
+    """The decoded text of an input;
+    gzip is recognised by its magic bytes, a UTF-8 BOM is dropped."""
     raw = open_binary(source, stdin)
     try:
         buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
@@ -140,9 +141,8 @@ def reject_json_constant(name: str) -> Any:
 
 STRICT_DECODER = json.JSONDecoder(parse_constant=reject_json_constant)
 _NUMBER_CHARACTERS = frozenset("0123456789.eE+-")
-_LONGEST_TOKEN = (
-    6  # a chunk may end inside "false" or a \\uXXXX escape: errors that close to its end may be cut
-)
+# A chunk may end inside "false" or a \\uXXXX escape: errors that close to its end may be cut.
+_LONGEST_TOKEN = 6
 _BLANK = re.compile(r"[ \t\r\n]*")
 
 
@@ -195,7 +195,8 @@ class _Scanner:
         self.eof = False
 
     def fill(self, size: int = _CHUNK) -> bool:
-        """Drop what was consumed, append the next `size` characters; False at the end of the input."""
+        """Drop what was consumed, append the next `size` characters;
+        False at the end of the input."""
         self.line_at(self.position)
         if self.dropped_bytes is not None:
             self.dropped_bytes += len(self.buffer[: self.position].encode("utf-8", "surrogatepass"))
@@ -243,15 +244,11 @@ class _Scanner:
                     or error.pos >= len(self.buffer) - _LONGEST_TOKEN
                 )
                 if ran_out and not self.eof:
-                    self.fill(
-                        max(_CHUNK, len(self.buffer))
-                    )  # grows geometrically: a long value is re-read log(n) times
+                    # Grows geometrically: a long value is re-read log(n) times.
+                    self.fill(max(_CHUNK, len(self.buffer)))
                     continue
-                if (
-                    (ran_out
-                    and error.pos >= len(self.buffer.rstrip()))
-                    or error.msg.startswith("Unterminated string")
-                ):
+                truncated = ran_out and error.pos >= len(self.buffer.rstrip())
+                if truncated or error.msg.startswith("Unterminated string"):
                     self.position = len(self.buffer)
                     raise self.fail("unexpected end of file (truncated?)") from None
                 self.position = error.pos
@@ -332,12 +329,14 @@ class _Scanner:
         self.at_end()
 
     def array_items(self) -> Iterator[tuple[int, Any]]:
-        """(line, value) for the items of the array at the current position; leaves the position after `]`."""
+        """(line, value) for the items of the array at the current position;
+        leaves the position after `]`."""
         for value in self.array_values():
             yield self.item_line(), value
 
     def array_values(self) -> Iterator[Any]:
-        """The items of the array starting at the current position; leaves the position after `]`."""
+        """The items of the array starting at the current position;
+        leaves the position after `]`."""
         self.position += 1
         self.skip_blank()
         if self.buffer[self.position : self.position + 1] == "]":
@@ -351,9 +350,8 @@ class _Scanner:
             self.item_start = self.position
             yield value
             buffer = self.buffer
-            if (
-                buffer[end : end + 1] == ","
-            ):  # the usual case, kept short: the next item follows the comma
+            # The usual case, kept short: the next item follows the comma.
+            if buffer[end : end + 1] == ",":
                 after = blank(buffer, end + 1).end()  # type: ignore[union-attr]
                 if after < len(buffer) and buffer[after] != "]":
                     self.position = after

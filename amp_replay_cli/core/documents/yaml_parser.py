@@ -109,7 +109,7 @@ class _Composer:
                 container: Mapping | Sequence = (
                     Mapping(mark) if isinstance(event, events.MappingStartEvent) else Sequence(mark)
                 )
-                path = frame.path + (self.child_key(frame),) if frame else ()
+                path = (*frame.path, self.child_key(frame)) if frame else ()
                 stack.append(_Frame(container, path, event.anchor))
                 continue
             if isinstance(event, events.AliasEvent):
@@ -190,7 +190,7 @@ class _Composer:
         if tag is None or tag == "!":
             tag = _RESOLVER.resolve(ScalarNode, text, event.implicit)
         plain = _is_plain(event)
-        if tag == _STR or tag == _TIMESTAMP or tag == _BINARY:
+        if tag in (_STR, _TIMESTAMP, _BINARY):
             if plain and tag == _STR and _YAML12_NUMBER.fullmatch(text):
                 number = float(text)
                 return Scalar(number, mark, _string_number_note(text, number))
@@ -198,23 +198,23 @@ class _Composer:
         if tag == _NULL:
             return Scalar(None, mark)
         if tag == _BOOL:
-            value = _CONSTRUCTOR.construct_yaml_bool(ScalarNode(tag, text))
+            boolean = _CONSTRUCTOR.construct_yaml_bool(ScalarNode(tag, text))
             note = None
             if plain and text.lower() not in ("true", "false"):
                 note = (
-                    f"YAML 1.1 loaders (PyYAML) read `{text}` as {str(value).lower()}, YAML 1.2 loaders "
-                    f'(js-yaml) read the string "{text}", which JavaScript treats as true; '
-                    f"write {str(value).lower()}"
+                    f"YAML 1.1 loaders (PyYAML) read `{text}` as {str(boolean).lower()}, "
+                    f'YAML 1.2 loaders (js-yaml) read the string "{text}", '
+                    f"which JavaScript treats as true; write {str(boolean).lower()}"
                 )
-            return Scalar(value, mark, note)
+            return Scalar(boolean, mark, note)
         if tag == _INT:
             return Scalar(_construct_int(text), mark, _int_note(text) if plain else None)
         if tag == _FLOAT:
-            value = _CONSTRUCTOR.construct_yaml_float(ScalarNode(tag, text))
+            number = _CONSTRUCTOR.construct_yaml_float(ScalarNode(tag, text))
             note = None
             if plain and ("_" in text or ":" in text):
-                note = f"YAML 1.1 and YAML 1.2 loaders read `{text}` differently; write {value!r}"
-            return Scalar(value, mark, note)
+                note = f"YAML 1.1 and YAML 1.2 loaders read `{text}` differently; write {number!r}"
+            return Scalar(number, mark, note)
         raise self.fail(mark, f"unsupported YAML tag {tag}")
 
     def finish_mapping(self, frame: _Frame) -> None:
