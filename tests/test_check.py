@@ -1,4 +1,5 @@
-"""`check` against the emulator (upload, then find) and against scripted replies for what it cannot stage."""
+"""`check` against the emulator (upload, then find)
+and against scripted replies for what it cannot stage."""
 
 import datetime as dt
 import json
@@ -65,9 +66,8 @@ def test_an_uploaded_replay_is_found_by_user_device_and_session(emulator, tmp_pa
 def test_another_user_device_or_session_finds_nothing(emulator, tmp_path):
     uploaded(emulator, tmp_path, link_event="Recording Uploaded", user_id="user-12345")
     assert codes(check(settings_for(emulator, user_id="user-99999"))) == ["AR702"]
-    assert codes(check(settings_for(emulator, user_id="user-1234"))) == [
-        "AR702"
-    ]  # a prefix is not a match
+    # A prefix is not a match.
+    assert codes(check(settings_for(emulator, user_id="user-1234"))) == ["AR702"]
     other_device = check(settings_for(emulator, device_id=DEVICE[:-1] + "0"))
     assert other_device.exit_code == 1 and codes(other_device) == ["AR701"]
     assert codes(check(settings_for(emulator, device_id=DEVICE, session_id=SESSION + 1))) == [
@@ -148,7 +148,8 @@ def test_wait_gives_up_at_the_deadline(emulator):
 
 
 def scripted(routes):
-    """A transport answering GETs by (host, path) from `routes`, which may be callables of the query."""
+    """A transport answering GETs by (host, path) from `routes`,
+    which may be callables of the query."""
     seen = []
 
     def handler(request):
@@ -290,7 +291,7 @@ def test_several_users_with_the_id_are_all_checked_and_a_long_history_is_flagged
     assert users == {"1", "2"}
 
 
-# -- the command line ---------------------------------------------------------------------------------
+# -- the command line -------------------------------------------------------------------------
 
 
 def keys(emulator):

@@ -5,19 +5,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from amp_replay_cli.core.documents import load_documents, parse_documents
-from amp_replay_cli.core.documents.limits import Limits
+from amp_replay_cli.core.documents.limits import DEFAULT_LIMITS, Limits
 from amp_replay_cli.core.documents.nodes import Mapping, Mark, Scalar, to_plain
 from amp_replay_cli.core.documents.sources import Source, decode_text, expand_paths
 from amp_replay_cli.core.errors import InputError
 
 
-def one(text, suffix=".yaml", limits=Limits()):
+def one(text, suffix=".yaml", limits=DEFAULT_LIMITS):
     documents = parse_documents(text, f"config{suffix}", suffix, limits)
     assert len(documents) == 1
     return documents[0]
 
 
-def error_of(text, suffix=".yaml", limits=Limits()):
+def error_of(text, suffix=".yaml", limits=DEFAULT_LIMITS):
     with pytest.raises(InputError) as caught:
         parse_documents(text, f"config{suffix}", suffix, limits)
     return caught.value
