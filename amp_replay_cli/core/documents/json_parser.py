@@ -8,9 +8,10 @@ what `JSON.parse` refuses (NaN, Infinity, comments, trailing commas).
 from __future__ import annotations
 
 import bisect
-import json.decoder
+import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from amp_replay_cli.core.documents.limits import Limits
 from amp_replay_cli.core.documents.nodes import (
@@ -25,6 +26,13 @@ from amp_replay_cli.core.documents.nodes import (
     Sequence,
 )
 from amp_replay_cli.core.errors import InputError, Location
+
+if TYPE_CHECKING:
+    # json.decoder.scanstring is _json's C scanner when built (else a pure-Python one with the
+    # same signature), but typeshed's json.decoder leaves it out: the checker reads _json's.
+    from _json import scanstring
+else:
+    from json.decoder import scanstring
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
@@ -71,7 +79,9 @@ class _Parser:
         )
 
     def skip(self, position: int) -> int:
-        return _WHITESPACE.match(self.text, position).end()  # type: ignore[union-attr]
+        whitespace = _WHITESPACE.match(self.text, position)
+        assert whitespace is not None  # `[ \t\n\r]*` matches, if only the empty string
+        return whitespace.end()
 
     def parse(self) -> Node:
         text = self.text
@@ -173,7 +183,7 @@ class _Parser:
 
     def string(self, position: int) -> tuple[str, int]:
         try:
-            return json.decoder.scanstring(self.text, position + 1, True)
+            return scanstring(self.text, position + 1, True)
         except json.JSONDecodeError as error:
             raise self.fail(error.pos, json_error_reason(error.msg)) from None
 
