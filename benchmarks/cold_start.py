@@ -69,7 +69,8 @@ def main() -> None:
                 samples[name].append(time_once(command))
 
     print(
-        f"{arguments.runs} runs each on {arguments.file.name}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+        f"{arguments.runs} runs each on {arguments.file.name}, {os.cpu_count()} CPUs, "
+        f"Python {sys.version.split()[0]}"
     )
     print("| command | median ms | min ms | mean ms |")
     print("| --- | ---: | ---: | ---: |")

@@ -14,6 +14,7 @@ Wall time and peak RSS of each, measured by a fresh parent process; the session 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import random
 import shutil
@@ -27,7 +28,8 @@ from segment_events import events as generate_events
 
 GROUP_BY = r"""
 [inputs
- | ((.context.device.id // .anonymousId) + "/" + ((.integrations["Actions Amplitude"].session_id // -1) | tostring)) as $k
+ | ((.context.device.id // .anonymousId)
+    + "/" + ((.integrations["Actions Amplitude"].session_id // -1) | tostring)) as $k
  | (.properties["[Amplitude] Session Replay ID"] // null) as $r
  | [$k, (if $r != null and $r != $k then 1 else 0 end)]]
 | group_by(.[0])
@@ -86,30 +88,29 @@ def main() -> None:
         grouped = json.loads((work / "jq.json").read_text())
     if report["summary"]["sessions"] != grouped["sessions"]:
         raise SystemExit(
-            f"session counts differ: amp-replay {report['summary']['sessions']}, jq {grouped['sessions']}"
+            f"session counts differ: amp-replay {report['summary']['sessions']}, "
+            f"jq {grouped['sessions']}"
         )
-    try:
-        import orjson  # noqa: F401
-
-        parser_name = "orjson"
-    except ImportError:
-        parser_name = "stdlib json"
+    parser_name = "orjson" if importlib.util.find_spec("orjson") else "stdlib json"
     count, sample_count = arguments.events, min(arguments.events, arguments.reduce_sample)
     print(
-        f"{count:,} events ({size_mb:,.0f} MB), {grouped['sessions']:,} sessions; amp-replay parses with {parser_name}"
+        f"{count:,} events ({size_mb:,.0f} MB), {grouped['sessions']:,} sessions; "
+        f"amp-replay parses with {parser_name}"
     )
     print("| command | events | seconds | events/s | peak RSS MiB |")
     print("| --- | ---: | ---: | ---: | ---: |")
     print(
-        f"| amp-replay diagnose (all rules, JSON report) | {count:,} | {amp_time:.1f} | {count / amp_time:,.0f} | "
-        f"{amp_rss:.0f} |"
+        f"| amp-replay diagnose (all rules, JSON report) | {count:,} | {amp_time:.1f} | "
+        f"{count / amp_time:,.0f} | {amp_rss:.0f} |"
     )
     print(f"| jq group_by | {count:,} | {jq_time:.1f} | {count / jq_time:,.0f} | {jq_rss:.0f} |")
     print(
-        f"| amp-replay diagnose | {sample_count:,} | {sample_time:.1f} | {sample_count / sample_time:,.0f} | |"
+        f"| amp-replay diagnose | {sample_count:,} | {sample_time:.1f} | "
+        f"{sample_count / sample_time:,.0f} | |"
     )
     print(
-        f"| jq reduce | {sample_count:,} | {reduce_time:.1f} | {sample_count / reduce_time:,.0f} | {reduce_rss:.0f} |"
+        f"| jq reduce | {sample_count:,} | {reduce_time:.1f} | "
+        f"{sample_count / reduce_time:,.0f} | {reduce_rss:.0f} |"
     )
     print(
         f"amp-replay / jq group_by: {jq_time / amp_time:.2f}x; amp-replay / jq reduce "

@@ -142,11 +142,12 @@ def main() -> None:
             process.wait(timeout=10)
     acknowledged_analytics = len(tally.get("analytics", []))
     print(
-        f"{arguments.clients} clients for {arguments.seconds:g} s, fault rate {arguments.fault_rate:g}"
+        f"{arguments.clients} clients for {arguments.seconds:g} s, "
+        f"fault rate {arguments.fault_rate:g}"
     )
     print(
-        f"replay requests {tally['requests']:,}, acknowledged {tally['acknowledged']:,}; events acknowledged "
-        f"{tally['events_acknowledged']:,}, stored {stored:,}"
+        f"replay requests {tally['requests']:,}, acknowledged {tally['acknowledged']:,}; "
+        f"events acknowledged {tally['events_acknowledged']:,}, stored {stored:,}"
     )
     print(f"analytics events acknowledged {acknowledged_analytics:,}, stored {analytics:,}")
     if stored != tally["events_acknowledged"] or analytics != acknowledged_analytics:

@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 
 _MEASURE = (
-    "import resource, subprocess, sys; done = subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], 'w'), "
-    "stderr=subprocess.PIPE); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode); "
+    "import resource, subprocess, sys; "
+    "done = subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], 'w'), stderr=subprocess.PIPE); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode); "
     "sys.stderr.write(done.stderr.decode(errors='replace')[-2000:])"
 )
 

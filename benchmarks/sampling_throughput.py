@@ -1,4 +1,5 @@
-"""Sampling decisions per second: amp-replay's decision loop next to the real SDK's isSessionInSample.
+"""Sampling decisions per second: amp-replay's decision loop next to the real SDK's
+isSessionInSample.
 
 One run, same 1,000,000 realistic session ids (millisecond timestamps over 30 days), same rate:
 node calls `isSessionInSample` from `@amplitude/session-replay-browser` (installed with npm into a
@@ -138,7 +139,8 @@ def main() -> None:
         raise SystemExit(f"disagreement: node {node_count} vs amp-replay {python_count}")
     node_rate, python_rate = arguments.count / node_seconds, arguments.count / python_seconds
     print(
-        f"{arguments.count:,} ids, rate {arguments.rate}, both record {python_count:,} (best of 3 each)"
+        f"{arguments.count:,} ids, rate {arguments.rate}, both record {python_count:,} "
+        "(best of 3 each)"
     )
     print("| implementation | decisions/s |")
     print("| --- | ---: |")
@@ -146,7 +148,8 @@ def main() -> None:
     print(f"| amp-replay decisions() | {python_rate:,.0f} |")
     print(f"ratio amp-replay / node: {python_rate / node_rate:.2f}")
     print(
-        f"whole command (read ids, decide, write JSON rows): {wall:.1f} s, peak RSS {peak_kib / 1024:.0f} MiB"
+        f"whole command (read ids, decide, write JSON rows): {wall:.1f} s, "
+        f"peak RSS {peak_kib / 1024:.0f} MiB"
     )
 
 

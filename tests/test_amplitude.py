@@ -1,4 +1,5 @@
-"""The HTTP client: hosts per zone, the SDK's retry classes, backoff, Retry-After and the retry budget."""
+"""The HTTP client: hosts per zone, the SDK's retry classes, backoff, Retry-After
+and the retry budget."""
 
 import httpx
 import pytest
@@ -6,8 +7,10 @@ import pytest
 from amp_replay_cli.core.amplitude import Client, Endpoints, RetryBudget, RetryPolicy, auth_failure
 from amp_replay_cli.core.errors import NetworkError, UsageError
 
+DEFAULT_POLICY = RetryPolicy()
 
-def client_with(replies, budget=100, policy=RetryPolicy(), now=lambda: 1_000_000.0):
+
+def client_with(replies, budget=100, policy=DEFAULT_POLICY, now=lambda: 1_000_000.0):
     """A client whose server answers from `replies` (statuses, exceptions or responses) in turn."""
     seen, slept = [], []
     answers = iter(replies)
@@ -79,7 +82,7 @@ def test_retried_statuses_are_retried_with_backoff(status):
     client, seen, slept = client_with([status, status, 200])
     reply = send(client)
     assert (reply.status, reply.retries, len(seen)) == (200, 2, 3)
-    assert slept == [0.375, 0.75]  # base 0.5 × 2^(n-1), jitter over the upper half (random() = 0.5)
+    assert slept == [0.375, 0.75]  # base 0.5 * 2^(n-1), jitter over the upper half (random() = 0.5)
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 413, 302])
@@ -98,6 +101,7 @@ def test_timeouts_and_broken_connections_are_retried():
         ]
     )
     assert send(client).retries == 2
+    assert len(seen) == 3 and slept == [0.375, 0.75]  # the same backoff as for a retried status
 
 
 def test_retry_after_in_seconds_and_as_a_date_is_honoured_and_capped():

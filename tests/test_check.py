@@ -1,4 +1,5 @@
-"""`check` against the emulator (upload, then find) and against scripted replies for what it cannot stage."""
+"""`check` against the emulator (upload, then find)
+and against scripted replies for what it cannot stage."""
 
 import datetime as dt
 import json
@@ -65,9 +66,8 @@ def test_an_uploaded_replay_is_found_by_user_device_and_session(emulator, tmp_pa
 def test_another_user_device_or_session_finds_nothing(emulator, tmp_path):
     uploaded(emulator, tmp_path, link_event="Recording Uploaded", user_id="user-12345")
     assert codes(check(settings_for(emulator, user_id="user-99999"))) == ["AR702"]
-    assert codes(check(settings_for(emulator, user_id="user-1234"))) == [
-        "AR702"
-    ]  # a prefix is not a match
+    # A prefix is not a match.
+    assert codes(check(settings_for(emulator, user_id="user-1234"))) == ["AR702"]
     other_device = check(settings_for(emulator, device_id=DEVICE[:-1] + "0"))
     assert other_device.exit_code == 1 and codes(other_device) == ["AR701"]
     assert codes(check(settings_for(emulator, device_id=DEVICE, session_id=SESSION + 1))) == [
@@ -148,7 +148,8 @@ def test_wait_gives_up_at_the_deadline(emulator):
 
 
 def scripted(routes):
-    """A transport answering GETs by (host, path) from `routes`, which may be callables of the query."""
+    """A transport answering GETs by (host, path) from `routes`,
+    which may be callables of the query."""
     seen = []
 
     def handler(request):
@@ -290,7 +291,36 @@ def test_several_users_with_the_id_are_all_checked_and_a_long_history_is_flagged
     assert users == {"1", "2"}
 
 
-# -- the command line ---------------------------------------------------------------------------------
+def test_a_segmentation_reply_is_read_as_far_as_its_lists_go():
+    """Amplitude's reply is not ours: fewer series than labels, or fewer counts than days,
+    still give the replays it does describe, and no crash."""
+
+    def segmentation(query):
+        if "group_by" not in json.loads(query["e"]):  # the count of events carrying a replay id
+            return 200, {"data": {"seriesCollapsed": [[{"value": 1}]]}}
+        return 200, {
+            "data": {
+                "seriesLabels": ["dev-1/7", "dev-1/8"],
+                "series": [[0, 2]],
+                "xValues": ["2026-11-27", "2026-11-28", "2026-11-29"],
+            }
+        }
+
+    transport, _ = scripted({("amplitude.com", "/api/2/events/segmentation"): segmentation})
+    end = dt.datetime(2026, 11, 29, tzinfo=dt.timezone.utc)
+    report = check(
+        zone_settings(device_id="dev-1", start=end - dt.timedelta(days=2), end=end),
+        transport=transport,
+    )
+    [replay] = report.result["replays"]
+    assert (replay["replay_id"], replay["session_id"], replay["event_time"]) == (
+        "dev-1/7",
+        "7",
+        "2026-11-28",
+    )
+
+
+# -- the command line -------------------------------------------------------------------------
 
 
 def keys(emulator):
@@ -305,7 +335,9 @@ def test_the_command_finds_and_reports_replays(emulator, tmp_path, run):
     uploaded(emulator, tmp_path, link_event="Recording Uploaded", user_id="user-12345")
     window = ["--start", f"{RECORDED:%Y-%m-%d}", "--end", f"{RECORDED:%Y-%m-%d}"]
     result = run("check", "--user-id", "user-12345", *window, env=keys(emulator), expect=0)
-    assert REPLAY_ID in result.stdout and "linked" in result.stdout
+    [row] = [line for line in result.stdout.splitlines() if REPLAY_ID in line]
+    # event time (two words), linked, events carrying the id, replay id, user
+    assert row.split()[2:] == ["linked", "1", REPLAY_ID, "user-12345"]
     assert "found 1 replay for user 'user-12345'" in result.stderr
     document = json.loads(
         run(

@@ -1,23 +1,23 @@
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from amp_replay_cli.core.documents import load_documents, parse_documents
-from amp_replay_cli.core.documents.limits import Limits
-from amp_replay_cli.core.documents.nodes import Mapping, Mark, Scalar, to_plain
+from amp_replay_cli.core.documents.limits import DEFAULT_LIMITS, Limits
+from amp_replay_cli.core.documents.nodes import Mapping, Mark, Scalar, Sequence, to_plain
 from amp_replay_cli.core.documents.sources import Source, decode_text, expand_paths
 from amp_replay_cli.core.errors import InputError
 
 
-def one(text, suffix=".yaml", limits=Limits()):
+def one(text, suffix=".yaml", limits=DEFAULT_LIMITS):
     documents = parse_documents(text, f"config{suffix}", suffix, limits)
     assert len(documents) == 1
     return documents[0]
 
 
-def error_of(text, suffix=".yaml", limits=Limits()):
+def error_of(text, suffix=".yaml", limits=DEFAULT_LIMITS):
     with pytest.raises(InputError) as caught:
         parse_documents(text, f"config{suffix}", suffix, limits)
     return caught.value
@@ -91,10 +91,8 @@ def test_quoted_exponent_stays_a_string():
 
 
 def test_dates_stay_strings():
-    assert (
-        one("key: 2026-01-02\nother: 2026-01-02T10:00:00Z\n").root.entries["key"].value.value
-        == "2026-01-02"
-    )
+    document = one("key: 2026-01-02\nother: 2026-01-02T10:00:00Z\n")
+    assert to_plain(document.root) == {"key": "2026-01-02", "other": "2026-01-02T10:00:00Z"}
 
 
 def test_merge_keys_merge_with_explicit_keys_winning():
@@ -136,8 +134,12 @@ def test_deep_nesting_is_refused_without_recursion(suffix, depth):
     assert error.location.line == 1
 
 
-def test_nesting_up_to_the_limit_is_read():
-    assert one("[" * 64 + "]" * 64 + "\n").root is not None
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_nesting_up_to_the_limit_is_read(suffix):
+    nested = []
+    for _ in range(63):
+        nested = [nested]
+    assert to_plain(one("[" * 64 + "]" * 64 + "\n", suffix).root) == nested
 
 
 def test_value_budget_applies_to_json():
@@ -253,14 +255,19 @@ def test_json_parser_reads_what_json_dumps_writes(value):
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200), st.sampled_from([".yaml", ".json", ""]))
+@example("# a comment, no document\n", ".yaml")
+@example("--- 1\n--- [2]\n", ".yaml")
 def test_parsers_never_fail_with_anything_but_an_input_error(text, suffix):
     try:
         documents = parse_documents(text, "fuzz", suffix)
     except InputError as error:
         assert error.location is not None and error.location.file == "fuzz"
     else:
-        for document in documents:
-            assert isinstance(document.root, (Mapping, Scalar)) or hasattr(document.root, "items")
+        # Anything else is at least one whole document, numbered in order.
+        assert documents
+        for index, document in enumerate(documents):
+            assert (document.source, document.index) == ("fuzz", index)
+            assert isinstance(document.root, (Mapping, Sequence, Scalar))
 
 
 # -- streamed JSON arrays ---------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Talking to Amplitude: which host serves what in each zone, and a client that retries the way the SDKs do.
+"""Talking to Amplitude: which host serves what in each zone,
+and a client that retries the way the SDKs do.
 
 Retried: 5xx, 408, 429, 499, timeouts and broken connections (spec/sdk/SPEC.md §4.5), with
 exponential backoff and jitter, `Retry-After` honoured, and a budget of retries for the whole
@@ -42,7 +43,8 @@ RETRIED_STATUSES = frozenset({408, 429, 499})
 
 @dataclass(frozen=True)
 class Endpoints:
-    """Where each API lives: per zone, or every one under a single `--server-url` (emulator, proxy)."""
+    """Where each API lives: per zone, or every one under a single `--server-url`
+    (emulator, proxy)."""
 
     zone: str
     server_url: str | None = None
@@ -115,9 +117,8 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 30.0
     max_retry_after: float = 300.0
-    timeout: float = (
-        60.0  # a 6 MB batch on a slow uplink takes a while; the SDK's 10 s is for small ones
-    )
+    # A 6 MB batch on a slow uplink takes a while; the SDK's 10 s is for small ones.
+    timeout: float = 60.0
 
 
 class RetryBudget:
@@ -201,7 +202,8 @@ class Client:
         auth: tuple[str, str] | None = None,
         stop: threading.Event | None = None,
     ) -> Reply:
-        """Send until a reply that is not worth retrying; NetworkError when attempts or the budget run out."""
+        """Send until a reply that is not worth retrying;
+        NetworkError when attempts or the budget run out."""
         retries = 0
         httpx = self._httpx
         while True:
@@ -253,9 +255,15 @@ class Client:
 
     def _hint(self, failure: str) -> str:
         if self.endpoints.server_url:
-            return f"is the server at {self.endpoints.server_url} running? (amp-replay emulator starts one)"
+            return (
+                f"is the server at {self.endpoints.server_url} running? "
+                "(amp-replay emulator starts one)"
+            )
         if failure.startswith("HTTP"):
-            return "Amplitude kept failing; run again later: batches already delivered are not sent again"
+            return (
+                "Amplitude kept failing; run again later: "
+                "batches already delivered are not sent again"
+            )
         host = urlsplit(self.endpoints.base("track")).hostname
         return f"your network may block {host}; set --server-url for a proxy"
 
@@ -276,9 +284,13 @@ def _transport_failure(error: Exception) -> str:
 
 
 def auth_failure(reply: Reply, endpoints: Endpoints, what: str, key_names: str) -> AuthError:
-    """The error for a 401/403, naming the zone, since a key of the other zone is the usual cause."""
+    """The error for a 401/403, naming the zone,
+    since a key of the other zone is the usual cause."""
     other = endpoints.other_zone()
-    hint = f"check {key_names} belong{'s' if ' and ' not in key_names else ''} to a project in zone {endpoints.zone}"
+    hint = (
+        f"check {key_names} belong{'s' if ' and ' not in key_names else ''} "
+        f"to a project in zone {endpoints.zone}"
+    )
     if other is not None:
         hint += f"; for a project in {other.zone}, use --server-zone {other.zone}"
     return AuthError(

@@ -58,9 +58,8 @@ class Replay:
     replay_id: str
     device_id: str
     session_id: str
-    event_time: (
-        str | None
-    )  # UTC, as Amplitude gives it: a time from useractivity, a day from segmentation
+    # UTC, as Amplitude gives it: a time from useractivity, a day from segmentation.
+    event_time: str | None
     user_id: str | None = None
     amplitude_id: int | None = None
     linked: bool | None = None  # None: no analytics events of the session to judge by
@@ -126,8 +125,8 @@ def check(
                         "AR703",
                         Severity.WARNING,
                         f"replay {replay.replay_id}: none of the session's "
-                        f"{replay.session_events} analytics events carries {REPLAY_ID_PROPERTY}, so they do not link to "
-                        "the replay",
+                        f"{replay.session_events} analytics events carries {REPLAY_ID_PROPERTY}, "
+                        "so they do not link to the replay",
                         hint="run amp-replay diagnose on the Segment events of this session",
                     )
                 )
@@ -229,17 +228,21 @@ class _Finder:
                         if others
                         else ""
                     ),
-                    hint="events with this user id may not have arrived yet (--wait), or the id differs in Amplitude",
+                    hint=(
+                        "events with this user id may not have arrived yet (--wait), "
+                        "or the id differs in Amplitude"
+                    ),
                 )
             )
             return search
         if len(matches) > 1:
+            amplitude_ids = ", ".join(str(match["amplitude_id"]) for match in matches)
             search.findings.append(
                 Finding(
                     "AR704",
                     Severity.INFO,
                     f"{len(matches)} Amplitude users have user_id {user_id!r} "
-                    f"(amplitude_ids {', '.join(str(match['amplitude_id']) for match in matches)}); all are checked",
+                    f"(amplitude_ids {amplitude_ids}); all are checked",
                 )
             )
         for match in matches:
@@ -259,7 +262,8 @@ class _Finder:
         return search
 
     def activity(self, amplitude_id: int) -> tuple[list[dict[str, Any]], bool]:
-        """The user's events in the window, most recent first; and whether the window was covered."""
+        """The user's events in the window, most recent first;
+        and whether the window was covered."""
         start_ms, end_ms = epoch_ms(self.start), epoch_ms(self.end)
         kept: dict[str, dict[str, Any]] = {}
         offset = 0
@@ -342,14 +346,17 @@ class _Finder:
         }
         data = self.segmentation(event)
         days = data.get("xValues") or []
-        for label, counts in zip(data.get("seriesLabels") or [], data.get("series") or []):
+        labels = data.get("seriesLabels") or []
+        series = data.get("series") or []
+        # Not strict: the reply is Amplitude's, and one with fewer series than labels, or fewer
+        # counts than days, still names the replays it has; a mismatch must not crash `check`.
+        for label, counts in zip(labels, series, strict=False):
             replay_id = label if isinstance(label, str) else " / ".join(map(str, label))
             found_device, _, session_id = replay_id.rpartition("/")
-            if (
-                found_device != device_id
-            ):  # `contains` also matches longer device ids that end the same
+            # `contains` also matches longer device ids that end the same.
+            if found_device != device_id:
                 continue
-            seen = [day for day, count in zip(days, counts) if count]
+            seen = [day for day, count in zip(days, counts, strict=False) if count]
             search.replays.append(
                 Replay(replay_id, found_device, session_id, seen[0] if seen else None)
             )
@@ -375,9 +382,8 @@ class _Finder:
             cell[0].get("value", 0) for cell in collapsed if cell and isinstance(cell[0], dict)
         )
         replay.linked_events = max(0, int(total) - 1)
-        replay.linked = (
-            True if replay.linked_events else None
-        )  # events without the id are not visible this way
+        # Events without the id are not visible this way.
+        replay.linked = True if replay.linked_events else None
 
     def segmentation(self, event: dict[str, Any]) -> dict[str, Any]:
         reply = self.get(
@@ -431,8 +437,12 @@ class _Finder:
                 probe = None
             if probe is not None and probe.status == 200:
                 return AuthError(
-                    f"the keys belong to a project in zone {other.zone}, not {self.settings.endpoints.zone}",
-                    hint=f"add --server-zone {other.zone} (or set AMPLITUDE_SERVER_ZONE={other.zone})",
+                    f"the keys belong to a project in zone {other.zone}, "
+                    f"not {self.settings.endpoints.zone}",
+                    hint=(
+                        f"add --server-zone {other.zone} "
+                        f"(or set AMPLITUDE_SERVER_ZONE={other.zone})"
+                    ),
                 )
         return auth_failure(reply, self.settings.endpoints, "API key and secret key", KEY_NAMES)
 
@@ -444,8 +454,8 @@ def _time_ms(text: Any) -> int | None:
 
 
 def parse_moment(text: str, option: str, end_of_day: bool = False) -> dt.datetime:
-    """A date (YYYY-MM-DD: its start, or with `end_of_day` its last millisecond) or an ISO date-time;
-    UTC unless it says otherwise."""
+    """A date (YYYY-MM-DD: its start, or with `end_of_day` its last millisecond)
+    or an ISO date-time; UTC unless it says otherwise."""
     moment = parse_instant(text)
     if moment is None:
         raise UsageError(

@@ -7,11 +7,15 @@ integers beyond 64 bits come out as doubles, which is what JavaScript holds for 
 
 from __future__ import annotations
 
+import importlib
 import json
+from types import ModuleType
 from typing import Any
 
+# Imported by name, so that the type checker sees one module-or-None whether orjson is
+# installed or not.
 try:
-    import orjson
+    orjson: ModuleType | None = importlib.import_module("orjson")
 except ImportError:  # the optional speed-up is not installed
     orjson = None
 

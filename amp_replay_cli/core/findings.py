@@ -130,7 +130,8 @@ class Report:
     problems: list[AmpReplayError] = field(default_factory=list)
     fatal: AmpReplayError | None = None
     strict: bool = False
-    # What was checked (files, users): reports that list each one, like JUnit, need the clean ones too.
+    # What was checked (files, users): reports that list each one, like JUnit, need the clean
+    # ones too.
     subjects: list[str] = field(default_factory=list)
     # The one-line outcome for people (stderr in text mode); findings counts when empty.
     headline: str = ""

@@ -9,7 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 # ECMAScript StrWhiteSpaceChar: WhiteSpace and LineTerminator.
-_JS_WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_JS_WHITESPACE = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
 _DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
 _RADIX = {"0x": 16, "0o": 8, "0b": 2}
 _MAX_SAFE_INTEGER = 2**53
@@ -76,7 +79,8 @@ def js_to_number(value: Any) -> float:
 
 
 def js_string(value: Any) -> str:
-    """JavaScript's String(value) for a session id read from JSON: strings as-is, numbers as JS prints them."""
+    """JavaScript's String(value) for a session id read from JSON:
+    strings as-is, numbers as JS prints them."""
     if isinstance(value, str):
         return value
     if value is None:
@@ -94,7 +98,8 @@ def js_string(value: Any) -> str:
 
 
 def js_number_to_string(number: float) -> str:
-    """ECMAScript Number::toString(10): shortest round-trip digits, plain below 1e21, else exponent."""
+    """ECMAScript Number::toString(10):
+    shortest round-trip digits, plain below 1e21, else exponent."""
     if math.isnan(number):
         return "NaN"
     if number == 0:
@@ -117,12 +122,14 @@ def js_number_to_string(number: float) -> str:
 
 
 def _shortest_digits(number: float) -> tuple[str, int]:
-    """The digits s and the position n of the spec: number = 0.s × 10^n, s as short as round-trip allows.
+    """The digits s and the position n of the spec:
+    number = 0.s * 10^n, s as short as round-trip allows.
 
-    Python's repr() yields the same shortest round-trip digits as JavaScript; only the layout differs.
+    Python's repr() yields the same shortest round-trip digits as JavaScript;
+    only the layout differs.
     """
-    sign, digit_tuple, exponent = Decimal(repr(number)).as_tuple()
-    digits = "".join(map(str, digit_tuple))
+    decimal = Decimal(repr(number)).as_tuple()
+    digits = "".join(map(str, decimal.digits))
     stripped = digits.lstrip("0")
-    point = len(digits) + int(exponent) - (len(digits) - len(stripped))
+    point = len(digits) + int(decimal.exponent) - (len(digits) - len(stripped))
     return stripped.rstrip("0"), point

@@ -11,7 +11,8 @@ APP_DIRECTORY = "amp-replay"
 
 
 def cache_directory(environ: Mapping[str, str]) -> Path:
-    """`$XDG_CACHE_HOME/amp-replay`, else `~/.cache/amp-replay` (the upload journal, the emulator's db)."""
+    """`$XDG_CACHE_HOME/amp-replay`, else `~/.cache/amp-replay`
+    (the upload journal, the emulator's db)."""
     cache = environ.get("XDG_CACHE_HOME") or str(
         Path(environ.get("HOME") or Path.home()) / ".cache"
     )

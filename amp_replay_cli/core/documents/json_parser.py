@@ -8,9 +8,10 @@ what `JSON.parse` refuses (NaN, Infinity, comments, trailing commas).
 from __future__ import annotations
 
 import bisect
-import json.decoder
+import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from amp_replay_cli.core.documents.limits import Limits
 from amp_replay_cli.core.documents.nodes import (
@@ -25,6 +26,13 @@ from amp_replay_cli.core.documents.nodes import (
     Sequence,
 )
 from amp_replay_cli.core.errors import InputError, Location
+
+if TYPE_CHECKING:
+    # json.decoder.scanstring is _json's C scanner when built (else a pure-Python one with the
+    # same signature), but typeshed's json.decoder leaves it out: the checker reads _json's.
+    from _json import scanstring
+else:
+    from json.decoder import scanstring
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
@@ -71,7 +79,9 @@ class _Parser:
         )
 
     def skip(self, position: int) -> int:
-        return _WHITESPACE.match(self.text, position).end()  # type: ignore[union-attr]
+        whitespace = _WHITESPACE.match(self.text, position)
+        assert whitespace is not None  # `[ \t\n\r]*` matches, if only the empty string
+        return whitespace.end()
 
     def parse(self) -> Node:
         text = self.text
@@ -136,7 +146,7 @@ class _Parser:
             if len(stack) >= self.limits.max_depth:
                 raise self.fail(position, f"nested deeper than {self.limits.max_depth} levels")
             node: Mapping | Sequence = Mapping(mark) if char == "{" else Sequence(mark)
-            path = stack[-1].path + (self.child_key(stack[-1]),) if stack else ()
+            path = (*stack[-1].path, self.child_key(stack[-1])) if stack else ()
             stack.append(_Frame(node, path))
             return node, position + 1
         if char == '"':
@@ -173,7 +183,7 @@ class _Parser:
 
     def string(self, position: int) -> tuple[str, int]:
         try:
-            return json.decoder.scanstring(self.text, position + 1, True)
+            return scanstring(self.text, position + 1, True)
         except json.JSONDecodeError as error:
             raise self.fail(error.pos, json_error_reason(error.msg)) from None
 
@@ -215,7 +225,8 @@ class _Parser:
 
 
 def json_error_reason(message: str) -> str:
-    """The stdlib decoder's message, phrased like ours ("Unterminated string starting at" has no place)."""
+    """The stdlib decoder's message, phrased like ours
+    ("Unterminated string starting at" has no place)."""
     if message.startswith("Unterminated string"):
         return "unterminated string (truncated?)"
     if message == "Expecting value":

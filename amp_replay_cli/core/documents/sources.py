@@ -8,7 +8,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO
 
 from amp_replay_cli.core.errors import InputError, Location
 from amp_replay_cli.core.wording import format_bytes
@@ -44,7 +44,7 @@ class Source:
         return cls(STDIN_NAME, None) if str(path) == "-" else cls(str(path), path)
 
 
-Expanded = Union[Source, InputError]
+Expanded = Source | InputError
 
 
 def expand_paths(arguments: list[str], suffixes: tuple[str, ...]) -> list[Expanded]:
@@ -160,7 +160,8 @@ def decode_text(data: bytes, name: str) -> str:
                 ) from None
     if b"\x00" in data[:4096]:
         raise InputError(
-            "contains NUL bytes: not UTF-8 text (UTF-16 or UTF-32 without a byte-order mark, or a binary file)",
+            "contains NUL bytes: not UTF-8 text "
+            "(UTF-16 or UTF-32 without a byte-order mark, or a binary file)",
             location=Location(name),
             hint="save the file as UTF-8",
         )

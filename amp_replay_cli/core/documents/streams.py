@@ -13,7 +13,7 @@ import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO, Protocol, cast
 
 from amp_replay_cli.core.documents.json_parser import json_error_reason
 from amp_replay_cli.core.documents.sources import Source, open_binary
@@ -23,24 +23,57 @@ _CHUNK = 1 << 16
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
+class TextStream(Protocol):
+    """All the readers here need of a text stream."""
+
+    def read(self, size: int, /) -> str: ...
+
+
+class _PeekableBinary(Protocol):
+    """A binary stream that shows its next bytes without consuming them, as io.BufferedReader
+    does; the other members are those TextIOWrapper and GzipFile use of the stream they wrap."""
+
+    def peek(self, size: int = 0, /) -> bytes: ...
+    def read(self, size: int = -1, /) -> bytes: ...
+    @property
+    def name(self) -> Any: ...
+    @property
+    def closed(self) -> bool: ...
+    def readable(self) -> bool: ...
+    def writable(self) -> bool: ...
+    def seekable(self) -> bool: ...
+    def write(self, data: bytes, /) -> object: ...
+    def flush(self) -> object: ...
+    def truncate(self, size: int, /) -> int: ...
+    def close(self) -> object: ...
+    def fileno(self) -> int: ...
+    def isatty(self) -> bool: ...
+
+
 @contextmanager
-def open_text(source: Source, stdin: BinaryIO | None = None) -> Iterator[TextIO]:
-    """The decoded text of an input; gzip is recognised by its magic bytes, a UTF-8 BOM is dropped."""
+def open_text(source: Source, stdin: BinaryIO | None = None) -> Iterator[TextStream]:
+    """The decoded text of an input;
+    gzip is recognised by its magic bytes, a UTF-8 BOM is dropped."""
     raw = open_binary(source, stdin)
     try:
-        buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
-        binary: BinaryIO = buffered
-        if buffered.peek(2)[:2] == _GZIP_MAGIC:  # type: ignore[attr-defined]
-            binary = io.BufferedReader(gzip.GzipFile(fileobj=buffered))  # type: ignore[assignment]
+        binary = _peekable(raw)
+        if binary.peek(2)[:2] == _GZIP_MAGIC:
+            binary = io.BufferedReader(gzip.GzipFile(fileobj=binary))
         yield io.TextIOWrapper(
-            binary,
-            encoding=_encoding(binary.peek(4)[:4]),
-            errors="strict",  # type: ignore[attr-defined]
-            newline="",
+            binary, encoding=_encoding(binary.peek(4)[:4]), errors="strict", newline=""
         )
     finally:
         if source.path is not None:
             raw.close()
+
+
+def _peekable(raw: BinaryIO) -> _PeekableBinary:
+    """`raw` itself when it can peek (a file, the real stdin), else `raw` behind a buffer."""
+    if hasattr(raw, "peek"):
+        return raw
+    # Stand-ins for stdin such as io.BytesIO have the readinto() that BufferedReader reads with;
+    # BinaryIO does not declare it.
+    return io.BufferedReader(cast("io.RawIOBase | io.BufferedIOBase", raw))
 
 
 def _encoding(start: bytes) -> str:
@@ -60,7 +93,7 @@ def _encoding(start: bytes) -> str:
 class _Reader:
     """Reads a text stream in chunks and turns decoding and gzip failures into input errors."""
 
-    def __init__(self, stream: TextIO, name: str):
+    def __init__(self, stream: TextStream, name: str):
         self.stream = stream
         self.name = name
         self.line = 1
@@ -80,7 +113,7 @@ class _Reader:
             ) from None
 
 
-def iter_lines(stream: TextIO, name: str) -> Iterator[tuple[int, str]]:
+def iter_lines(stream: TextStream, name: str) -> Iterator[tuple[int, str]]:
     """(line number, text without its line break) for every line."""
     reader = _Reader(stream, name)
     pending: list[str] = []  # pieces of a line longer than a chunk, joined once it ends
@@ -101,13 +134,13 @@ def iter_lines(stream: TextIO, name: str) -> Iterator[tuple[int, str]]:
         yield reader.line, "".join(pending).removesuffix("\r")
 
 
-def first_character(stream: TextIO, name: str) -> tuple[str, TextIO]:
+def first_character(stream: TextStream, name: str) -> tuple[str, TextStream]:
     """The first non-blank character, and a stream that still starts at the beginning."""
     text, stream = peek_text(stream, name)
     return text.lstrip()[:1], stream
 
 
-def peek_text(stream: TextIO, name: str) -> tuple[str, TextIO]:
+def peek_text(stream: TextStream, name: str) -> tuple[str, TextStream]:
     """The opening text (at least one chunk, up to the first non-blank character), and a stream
     that still starts at the beginning."""
     reader = _Reader(stream, name)
@@ -122,7 +155,7 @@ def peek_text(stream: TextIO, name: str) -> tuple[str, TextIO]:
 class _Prefixed(io.TextIOBase):
     """A text stream that replays what was already read, then continues with the rest."""
 
-    def __init__(self, prefix: str, rest: TextIO):
+    def __init__(self, prefix: str, rest: TextStream):
         self._prefix = prefix
         self._rest = rest
 
@@ -140,14 +173,13 @@ def reject_json_constant(name: str) -> Any:
 
 STRICT_DECODER = json.JSONDecoder(parse_constant=reject_json_constant)
 _NUMBER_CHARACTERS = frozenset("0123456789.eE+-")
-_LONGEST_TOKEN = (
-    6  # a chunk may end inside "false" or a \\uXXXX escape: errors that close to its end may be cut
-)
+# A chunk may end inside "false" or a \\uXXXX escape: errors that close to its end may be cut.
+_LONGEST_TOKEN = 6
 _BLANK = re.compile(r"[ \t\r\n]*")
 
 
 def iter_json_array(
-    stream: TextIO, name: str, byte_origin: int | None = None
+    stream: TextStream, name: str, byte_origin: int | None = None
 ) -> Iterator[tuple[int, Any]]:
     """(line number, value) for each item of a top-level JSON array, read a chunk at a time.
 
@@ -165,7 +197,7 @@ class NestingError(InputError):
 
 
 def json_scanner(
-    stream: TextIO,
+    stream: TextStream,
     name: str,
     byte_origin: int | None = None,
     decoder: json.JSONDecoder | None = None,
@@ -178,7 +210,7 @@ def json_scanner(
 class _Scanner:
     def __init__(
         self,
-        stream: TextIO,
+        stream: TextStream,
         name: str,
         byte_origin: int | None = None,
         decoder: json.JSONDecoder | None = None,
@@ -195,7 +227,8 @@ class _Scanner:
         self.eof = False
 
     def fill(self, size: int = _CHUNK) -> bool:
-        """Drop what was consumed, append the next `size` characters; False at the end of the input."""
+        """Drop what was consumed, append the next `size` characters;
+        False at the end of the input."""
         self.line_at(self.position)
         if self.dropped_bytes is not None:
             self.dropped_bytes += len(self.buffer[: self.position].encode("utf-8", "surrogatepass"))
@@ -217,7 +250,9 @@ class _Scanner:
 
     def skip_blank(self) -> None:
         while True:
-            self.position = _BLANK.match(self.buffer, self.position).end()  # type: ignore[union-attr]
+            blank = _BLANK.match(self.buffer, self.position)
+            assert blank is not None  # `[ \t\r\n]*` matches, if only the empty string
+            self.position = blank.end()
             if self.position < len(self.buffer) or not self.fill():
                 return
 
@@ -243,15 +278,11 @@ class _Scanner:
                     or error.pos >= len(self.buffer) - _LONGEST_TOKEN
                 )
                 if ran_out and not self.eof:
-                    self.fill(
-                        max(_CHUNK, len(self.buffer))
-                    )  # grows geometrically: a long value is re-read log(n) times
+                    # Grows geometrically: a long value is re-read log(n) times.
+                    self.fill(max(_CHUNK, len(self.buffer)))
                     continue
-                if (
-                    (ran_out
-                    and error.pos >= len(self.buffer.rstrip()))
-                    or error.msg.startswith("Unterminated string")
-                ):
+                truncated = ran_out and error.pos >= len(self.buffer.rstrip())
+                if truncated or error.msg.startswith("Unterminated string"):
                     self.position = len(self.buffer)
                     raise self.fail("unexpected end of file (truncated?)") from None
                 self.position = error.pos
@@ -332,18 +363,20 @@ class _Scanner:
         self.at_end()
 
     def array_items(self) -> Iterator[tuple[int, Any]]:
-        """(line, value) for the items of the array at the current position; leaves the position after `]`."""
+        """(line, value) for the items of the array at the current position;
+        leaves the position after `]`."""
         for value in self.array_values():
             yield self.item_line(), value
 
     def array_values(self) -> Iterator[Any]:
-        """The items of the array starting at the current position; leaves the position after `]`."""
+        """The items of the array starting at the current position;
+        leaves the position after `]`."""
         self.position += 1
         self.skip_blank()
         if self.buffer[self.position : self.position + 1] == "]":
             self.position += 1
             return
-        blank = _BLANK.match
+        match_blank = _BLANK.match
         while True:
             if self.position >= len(self.buffer):
                 raise self.fail("unexpected end of file (truncated?)")
@@ -351,10 +384,11 @@ class _Scanner:
             self.item_start = self.position
             yield value
             buffer = self.buffer
-            if (
-                buffer[end : end + 1] == ","
-            ):  # the usual case, kept short: the next item follows the comma
-                after = blank(buffer, end + 1).end()  # type: ignore[union-attr]
+            # The usual case, kept short: the next item follows the comma.
+            if buffer[end : end + 1] == ",":
+                blank = match_blank(buffer, end + 1)
+                assert blank is not None  # `[ \t\r\n]*` matches, if only the empty string
+                after = blank.end()
                 if after < len(buffer) and buffer[after] != "]":
                     self.position = after
                     continue

@@ -12,6 +12,7 @@ Building the tree ourselves lets us do what PyYAML's loaders cannot:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -71,7 +72,7 @@ class _Composer:
     def fail(self, mark: Mark, message: str) -> InputError:
         return InputError(message, location=Location(self.name, mark.line, mark.column))
 
-    def compose(self, event_stream) -> list[Document]:
+    def compose(self, event_stream: Iterable[events.Event]) -> list[Document]:
         documents: list[Document] = []
         stack: list[_Frame] = []
         root: Node | None = None
@@ -85,7 +86,7 @@ class _Composer:
                 continue
             if isinstance(event, (events.StreamStartEvent, events.StreamEndEvent)):
                 continue
-            mark = _mark(event.start_mark)
+            mark = _mark(event)
             frame = stack[-1] if stack else None
             if frame is not None and isinstance(frame.node, Mapping) and frame.pending_key is None:
                 if isinstance(event, events.MappingEndEvent):
@@ -109,7 +110,7 @@ class _Composer:
                 container: Mapping | Sequence = (
                     Mapping(mark) if isinstance(event, events.MappingStartEvent) else Sequence(mark)
                 )
-                path = frame.path + (self.child_key(frame),) if frame else ()
+                path = (*frame.path, self.child_key(frame)) if frame else ()
                 stack.append(_Frame(container, path, event.anchor))
                 continue
             if isinstance(event, events.AliasEvent):
@@ -159,7 +160,7 @@ class _Composer:
             "too large for a configuration (an alias bomb?)"
         )
 
-    def take_key(self, frame: _Frame, event, mark: Mark) -> None:
+    def take_key(self, frame: _Frame, event: events.Event, mark: Mark) -> None:
         if not isinstance(event, events.ScalarEvent):
             raise self.fail(
                 mark,
@@ -173,24 +174,26 @@ class _Composer:
             return frame.pending_key[0]
         return len(frame.node.items)
 
-    def resolve_alias(self, event, mark: Mark, stack: list[_Frame]) -> tuple[Node, int]:
+    def resolve_alias(
+        self, event: events.AliasEvent, mark: Mark, stack: list[_Frame]
+    ) -> tuple[Node, int]:
         if event.anchor in self.anchors:
             return self.anchors[event.anchor]
         if any(frame.anchor == event.anchor for frame in stack):
             raise self.fail(mark, f"recursive alias *{event.anchor}")
         raise self.fail(mark, f"alias *{event.anchor} refers to no anchor")
 
-    def check_collection_tag(self, event, mark: Mark) -> None:
+    def check_collection_tag(self, event: events.CollectionStartEvent, mark: Mark) -> None:
         if event.tag not in (None, "!", _MAP, _SEQ):
             raise self.fail(mark, f"unsupported YAML tag {event.tag}")
 
-    def scalar(self, event, mark: Mark) -> Scalar:
+    def scalar(self, event: events.ScalarEvent, mark: Mark) -> Scalar:
         text = event.value
         tag = event.tag
         if tag is None or tag == "!":
             tag = _RESOLVER.resolve(ScalarNode, text, event.implicit)
         plain = _is_plain(event)
-        if tag == _STR or tag == _TIMESTAMP or tag == _BINARY:
+        if tag in (_STR, _TIMESTAMP, _BINARY):
             if plain and tag == _STR and _YAML12_NUMBER.fullmatch(text):
                 number = float(text)
                 return Scalar(number, mark, _string_number_note(text, number))
@@ -198,23 +201,23 @@ class _Composer:
         if tag == _NULL:
             return Scalar(None, mark)
         if tag == _BOOL:
-            value = _CONSTRUCTOR.construct_yaml_bool(ScalarNode(tag, text))
+            boolean = _CONSTRUCTOR.construct_yaml_bool(ScalarNode(tag, text))
             note = None
             if plain and text.lower() not in ("true", "false"):
                 note = (
-                    f"YAML 1.1 loaders (PyYAML) read `{text}` as {str(value).lower()}, YAML 1.2 loaders "
-                    f'(js-yaml) read the string "{text}", which JavaScript treats as true; '
-                    f"write {str(value).lower()}"
+                    f"YAML 1.1 loaders (PyYAML) read `{text}` as {str(boolean).lower()}, "
+                    f'YAML 1.2 loaders (js-yaml) read the string "{text}", '
+                    f"which JavaScript treats as true; write {str(boolean).lower()}"
                 )
-            return Scalar(value, mark, note)
+            return Scalar(boolean, mark, note)
         if tag == _INT:
             return Scalar(_construct_int(text), mark, _int_note(text) if plain else None)
         if tag == _FLOAT:
-            value = _CONSTRUCTOR.construct_yaml_float(ScalarNode(tag, text))
+            number = _CONSTRUCTOR.construct_yaml_float(ScalarNode(tag, text))
             note = None
             if plain and ("_" in text or ":" in text):
-                note = f"YAML 1.1 and YAML 1.2 loaders read `{text}` differently; write {value!r}"
-            return Scalar(value, mark, note)
+                note = f"YAML 1.1 and YAML 1.2 loaders read `{text}` differently; write {number!r}"
+            return Scalar(number, mark, note)
         raise self.fail(mark, f"unsupported YAML tag {tag}")
 
     def finish_mapping(self, frame: _Frame) -> None:
@@ -259,16 +262,18 @@ def _location_of_offset(text: str, name: str, offset: int) -> Location:
     return Location(name, line, column)
 
 
-def _mark(yaml_mark) -> Mark:
-    return Mark(yaml_mark.line + 1, yaml_mark.column + 1)
+def _mark(event: events.Event) -> Mark:
+    start = event.start_mark
+    assert start is not None  # the parser marks every event it emits
+    return Mark(start.line + 1, start.column + 1)
 
 
-def _is_plain(event) -> bool:
+def _is_plain(event: events.ScalarEvent) -> bool:
     # libyaml reports the plain style as "", the pure-Python parser as None.
     return event.tag is None and not event.style
 
 
-def _is_merge_key(event) -> bool:
+def _is_merge_key(event: events.ScalarEvent) -> bool:
     return _is_plain(event) and event.value == "<<"
 
 
