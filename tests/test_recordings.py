@@ -111,7 +111,7 @@ def test_the_wrapper_gives_device_and_session_ids():
     document = json.loads((RECORDINGS / "signup-wizard-wrapper.json").read_text())
     assert found.device_id == document["device_id"]
     assert found.session_id == document["session_id"] != document["events"][0]["timestamp"]
-    assert found.segments[0].metas == 3 and found.segments[0].full_snapshots == 3
+    assert found.parts[0].metas == 3 and found.parts[0].full_snapshots == 3
 
 
 @pytest.mark.parametrize(
@@ -325,13 +325,13 @@ def test_several_sessions_are_rejected_unless_split(write):
     split = check(path, split_sessions=True)
     assert split.verdict is Verdict.ACCEPT
     assert [
-        (segment.first_index, segment.events, segment.default_session_id)
-        for segment in split.segments
+        (part.first_index, part.events, part.default_session_id)
+        for part in split.parts
     ] == [(0, 3, T0), (3, 3, T0 + later)]
-    assert [event.segment for event in sent_events(split, True)] == [0, 0, 0, 1, 1, 1]
+    assert [event.part for event in sent_events(split, True)] == [0, 0, 0, 1, 1, 1]
 
 
-def test_a_segment_without_a_full_snapshot_rejects_the_file(write):
+def test_a_part_without_a_full_snapshot_rejects_the_file(write):
     events = recording(incremental(5)) + [incremental(40 * 60_000), incremental(40 * 60_000 + 5)]
     found = check(write("tail.json", json.dumps(events)), split_sessions=True)
     assert codes(found) == ["AR607"] and "session starting at event 3" in found.findings[0].message

@@ -410,7 +410,7 @@ def test_a_kill_mid_upload_resends_at_most_what_was_in_flight(tmp_path):
         assert acknowledged >= 20
         assert subprocess.run(command, env=environment, stdout=subprocess.DEVNULL).returncode == 0
         batches = server.client.get("/_emulator/replays").json()["replays"][0]["batches"]
-        planned = inspect(Source(str(path), path), max_batch_bytes=1000).segments[0].batches
+        planned = inspect(Source(str(path), path), max_batch_bytes=1000).parts[0].batches
         assert planned <= batches <= planned + 1  # at most the one batch in flight was sent twice
         assert journal.read_text().count("\n") == planned >= acknowledged
         events = read_back(

@@ -40,7 +40,7 @@ from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.core.paths import spool
 from amp_replay_cli.core.replay import recordings
 from amp_replay_cli.core.replay.journal import Journal, batch_key
-from amp_replay_cli.core.replay.recordings import Recording, Segment, Verdict
+from amp_replay_cli.core.replay.recordings import Recording, Part, Verdict
 from amp_replay_cli.core.replay.track import (
     BODY_OVERHEAD,
     DEFAULT_MAX_BATCH_BYTES,
@@ -96,7 +96,7 @@ class Upload:
     """One replay: a recording's session, where it goes, and what happened to it."""
 
     recording: Recording
-    segment: Segment | None
+    part: Part | None
     device_id: str | None
     session_id: int | None
     status: str = "planned"
@@ -115,13 +115,13 @@ class Upload:
 
     @property
     def planned_batches(self) -> int:
-        return self.segment.batches if self.segment else 0
+        return self.part.batches if self.part else 0
 
     @property
     def planned_raw_bytes(self) -> int:
-        if self.segment is None:
+        if self.part is None:
             return 0
-        return self.segment.raw_bytes + self.segment.batches * (BODY_OVERHEAD - 1)
+        return self.part.raw_bytes + self.part.batches * (BODY_OVERHEAD - 1)
 
     def row(self) -> dict[str, Any]:
         recording = self.recording
@@ -135,10 +135,10 @@ class Upload:
             "replay_id": self.replay_id,
             "device_id": self.device_id,
             "session_id": self.session_id,
-            "events": self.segment.events if self.segment else 0,
+            "events": self.part.events if self.part else 0,
             "largest_event_bytes": recording.largest_event[2],
-            "first_timestamp": self.segment.first_timestamp if self.segment else None,
-            "last_timestamp": self.segment.last_timestamp if self.segment else None,
+            "first_timestamp": self.part.first_timestamp if self.part else None,
+            "last_timestamp": self.part.last_timestamp if self.part else None,
             "batches": self.planned_batches,
             "batches_sent": self.batches_sent,
             "batches_already_sent": self.batches_journaled,
@@ -223,13 +223,13 @@ def _inspect_all(
 def _plan(checked: list[Recording], settings: UploadSettings, report: Report) -> list[Upload]:
     uploads = []
     for recording in checked:
-        if recording.verdict is Verdict.REJECT or not recording.segments:
+        if recording.verdict is Verdict.REJECT or not recording.parts:
             uploads.append(Upload(recording, None, None, None, status="rejected"))
             continue
         device_id = settings.device_id or recording.device_id or recording.default_device_id()
-        for segment in recording.segments:
+        for part in recording.parts:
             upload_ = Upload(
-                recording, segment, device_id, _session_id(settings, recording, segment)
+                recording, part, device_id, _session_id(settings, recording, part)
             )
             uploads.append(upload_)
         problem = _id_problem(device_id, recording.source.name)
@@ -243,12 +243,12 @@ def _plan(checked: list[Recording], settings: UploadSettings, report: Report) ->
     return uploads
 
 
-def _session_id(settings: UploadSettings, recording: Recording, segment: Segment) -> int:
+def _session_id(settings: UploadSettings, recording: Recording, part: Part) -> int:
     if settings.session_id is not None:
         return settings.session_id
-    if segment.number == 0 and recording.session_id is not None:
+    if part.number == 0 and recording.session_id is not None:
         return recording.session_id
-    return segment.default_session_id
+    return part.default_session_id
 
 
 def _id_problem(device_id: str, file: str) -> Finding | None:
@@ -370,12 +370,12 @@ class _Delivery:
     def _prepared_batches(self, uploads: list[Upload]) -> Iterator[tuple[Upload, _Prepared | None]]:
         """(replay, batch ready to send) in order, and (replay, None) when a replay's batches end."""
         recording = uploads[0].recording
-        by_segment = {item.segment.number: item for item in uploads if item.segment is not None}
+        by_part = {item.part.number: item for item in uploads if item.part is not None}
         events = recordings.sent_events(recording, self.settings.split_sessions)
-        for number, segment_events in itertools.groupby(events, key=lambda event: event.segment):
-            item = by_segment[number]
+        for number, part_events in itertools.groupby(events, key=lambda event: event.part):
+            item = by_part[number]
             for batch in batches(
-                ((event.index, event.literal) for event in segment_events),
+                ((event.index, event.literal) for event in part_events),
                 self.settings.max_batch_bytes,
             ):
                 if self.stop.is_set():
@@ -417,15 +417,15 @@ class _Delivery:
         key = batch_key(settings.api_key or "", self.server, item.replay_id or "", raw)
         if key in self.journal:
             return _Prepared(batch, raw, key, None)
-        segment = item.segment
-        assert segment is not None and settings.api_key is not None
+        part = item.part
+        assert part is not None and settings.api_key is not None
         request = build_request(
             settings.endpoints.track,
             settings.api_key,
             item.device_id or "",
             item.session_id,
             raw,
-            settings.page_url or segment.page_url,
+            settings.page_url or part.page_url,
         )
         return _Prepared(batch, raw, key, request)
 
@@ -529,9 +529,9 @@ class _Delivery:
     def _link(self, item: Upload) -> None:
         """One analytics event in the replay's session carrying its replay id, so Amplitude links the two."""
         settings = self.settings
-        segment = item.segment
+        part = item.part
         assert (
-            segment is not None and settings.api_key is not None and settings.link_event is not None
+            part is not None and settings.api_key is not None and settings.link_event is not None
         )
         replay_id = item.replay_id or ""
         insert_id = f"amp-replay-link:{replay_id}:{settings.link_event}"
@@ -543,7 +543,7 @@ class _Delivery:
             "event_type": settings.link_event,
             "device_id": item.device_id,
             "session_id": item.session_id,
-            "time": int(segment.first_full_snapshot or segment.first_timestamp),
+            "time": int(part.first_full_snapshot or part.first_timestamp),
             "insert_id": insert_id,
             "platform": "Web",
             "event_properties": {REPLAY_ID_PROPERTY: replay_id},
@@ -665,7 +665,7 @@ def _summary(uploads: list[Upload], checked: Iterable[Recording]) -> dict[str, A
         "files": len(verdicts),
         "accepted": sum(verdict is not Verdict.REJECT for verdict in verdicts),
         "rejected": sum(verdict is Verdict.REJECT for verdict in verdicts),
-        "replays": sum(item.segment is not None for item in uploads),
+        "replays": sum(item.part is not None for item in uploads),
         "uploaded": sum(item.status in ("uploaded", "already uploaded") for item in uploads),
         "failed": sum(
             item.status in ("failed", "skipped", "partly sent", "not sent") for item in uploads

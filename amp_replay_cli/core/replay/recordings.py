@@ -88,8 +88,9 @@ class Layout(str, enum.Enum):
 
 
 @dataclass
-class Segment:
-    """One Amplitude session's part of a recording: the whole file unless sessions are split."""
+class Part:
+    """A part of a recording uploaded as one replay (one Amplitude session): the whole file
+    unless sessions are split."""
 
     number: int
     first_index: int
@@ -141,13 +142,13 @@ class Recording:
     unknown_types: Counter = field(default_factory=Counter)
     unknown_sources: Counter = field(default_factory=Counter)
     largest_event: tuple[int, int, int] = (0, 0, 0)  # index, type, UTF-8 bytes
-    segments: list[Segment] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     spool: Path | None = None  # the events to send, written by inspect
 
     @property
     def events(self) -> int:
-        return sum(segment.events for segment in self.segments)
+        return sum(part.events for part in self.parts)
 
     @property
     def verdict(self) -> Verdict:
@@ -159,7 +160,7 @@ class Recording:
 
     def default_device_id(self) -> str:
         """A UUID derived from the recording itself, so a rerun targets the same replay."""
-        seed = self.segments[0].device_seed if self.segments else self.source.name
+        seed = self.parts[0].device_seed if self.parts else self.source.name
         return str(
             uuid.uuid5(
                 DEVICE_NAMESPACE, hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()
@@ -183,7 +184,7 @@ class _Rejected(Exception):
 
 
 class SentEvent(NamedTuple):
-    segment: int
+    part: int
     index: int
     literal: str  # the event's SDK string as a JSON string literal, ready for the body
 
@@ -229,7 +230,7 @@ def sent_events(recording: Recording, split_sessions: bool = False) -> Iterator[
 
 
 class _Spool:
-    """Events to send, one per line: segment, index and literal (which never holds a raw line break)."""
+    """Events to send, one per line: part, index and literal (which never holds a raw line break)."""
 
     def __init__(self, path: Path | None):
         self.path = path
@@ -246,14 +247,14 @@ class _Spool:
 
     def write(self, event: SentEvent) -> None:
         if self.file is not None:
-            self.file.write(f"{event.segment}\t{event.index}\t{event.literal}\n")
+            self.file.write(f"{event.part}\t{event.index}\t{event.literal}\n")
 
     @staticmethod
     def read(path: Path) -> Iterator[SentEvent]:
         with path.open("r", encoding="utf-8", buffering=1 << 20) as spooled:
             for line in spooled:
-                segment, index, literal = line.rstrip("\n").split("\t", 2)
-                yield SentEvent(int(segment), int(index), literal)
+                part, index, literal = line.rstrip("\n").split("\t", 2)
+                yield SentEvent(int(part), int(index), literal)
 
 
 class _Walk:
@@ -323,10 +324,10 @@ class _Walk:
                 recording.dropped_duplicates += 1
                 continue
             self.seen.add(fingerprint)
-            segment = self.place(index, timestamp)
-            self.count(segment, event, index, literal, size)
+            part = self.place(index, timestamp)
+            self.count(part, event, index, literal, size)
             if not self.problems:
-                yield SentEvent(segment.number, index, literal)
+                yield SentEvent(part.number, index, literal)
 
     def items(self) -> Iterator[Any]:
         recording = self.recording
@@ -534,7 +535,7 @@ class _Walk:
             )
         return literal, size
 
-    def place(self, index: int, timestamp: float) -> Segment:
+    def place(self, index: int, timestamp: float) -> Part:
         """The session this event belongs to, opening another one after a long pause when splitting."""
         recording = self.recording
         last = self.last_timestamp
@@ -547,37 +548,37 @@ class _Walk:
                 if self.gap is None:
                     self.gap = (index, timestamp - last)
             else:
-                recording.segments.append(self.segment(index, timestamp))
-        if not recording.segments:
-            recording.segments.append(self.segment(index, timestamp))
+                recording.parts.append(self.part(index, timestamp))
+        if not recording.parts:
+            recording.parts.append(self.part(index, timestamp))
         self.last_timestamp = timestamp if last is None else max(last, timestamp)
-        return recording.segments[-1]
+        return recording.parts[-1]
 
-    def segment(self, index: int, timestamp: float) -> Segment:
-        number = len(self.recording.segments)
-        return Segment(
+    def part(self, index: int, timestamp: float) -> Part:
+        number = len(self.recording.parts)
+        return Part(
             number, index, timestamp, timestamp, planner=BatchPlanner(self.max_batch_bytes)
         )
 
-    def count(self, segment: Segment, event: dict, index: int, literal: str, size: int) -> None:
+    def count(self, part: Part, event: dict, index: int, literal: str, size: int) -> None:
         kind = event["type"]
         recording = self.recording
         added = literal_size(literal)
-        segment.events += 1
-        segment.raw_bytes += added
-        segment.batches += segment.planner.starts_batch(added)
-        segment.last_timestamp = max(segment.last_timestamp, event["timestamp"])
+        part.events += 1
+        part.raw_bytes += added
+        part.batches += part.planner.starts_batch(added)
+        part.last_timestamp = max(part.last_timestamp, event["timestamp"])
         if kind == FULL_SNAPSHOT:
             self.full_snapshot_seen = True
-            segment.full_snapshots += 1
-            if segment.first_full_snapshot is None:
-                segment.first_full_snapshot = event["timestamp"]
-                segment.device_seed = literal
+            part.full_snapshots += 1
+            if part.first_full_snapshot is None:
+                part.first_full_snapshot = event["timestamp"]
+                part.device_seed = literal
         elif kind == META:
-            segment.metas += 1
+            part.metas += 1
             href = event["data"].get("href")
-            if not segment.page_url and isinstance(href, str):
-                segment.page_url = href
+            if not part.page_url and isinstance(href, str):
+                part.page_url = href
         if not self.collect:
             return
         if size > recording.largest_event[2]:
@@ -627,7 +628,7 @@ class _Walk:
         if recording.items == 0:
             recording.findings.append(Finding("AR602", Severity.ERROR, "no events in file", name))
             return
-        if not recording.segments:
+        if not recording.parts:
             recording.findings.append(
                 Finding(
                     "AR607",
@@ -649,18 +650,18 @@ class _Walk:
                     hint="upload each part as its own session with --split-sessions",
                 )
             )
-        for segment in recording.segments:
-            self.conclude_segment(segment)
+        for part in recording.parts:
+            self.conclude_part(part)
         self.warnings()
 
-    def conclude_segment(self, segment: Segment) -> None:
+    def conclude_part(self, part: Part) -> None:
         recording = self.recording
         where = (
-            f"session starting at event {segment.first_index}: "
-            if len(recording.segments) > 1
+            f"session starting at event {part.first_index}: "
+            if len(recording.parts) > 1
             else ""
         )
-        if segment.full_snapshots == 0:
+        if part.full_snapshots == 0:
             recording.findings.append(
                 Finding(
                     "AR607",
@@ -670,16 +671,16 @@ class _Walk:
                 )
             )
             return
-        if segment.events < 2:
+        if part.events < 2:
             recording.findings.append(
                 Finding(
                     "AR602",
                     Severity.ERROR,
-                    f"{where}{segment.events} event; a replay needs at least 2",
+                    f"{where}{part.events} event; a replay needs at least 2",
                     recording.source.name,
                 )
             )
-        if segment.metas == 0:
+        if part.metas == 0:
             recording.findings.append(
                 Finding(
                     "AR620",
@@ -693,7 +694,7 @@ class _Walk:
         recording = self.recording
         name = recording.source.name
         if recording.dropped_leading and any(
-            segment.full_snapshots for segment in recording.segments
+            part.full_snapshots for part in recording.parts
         ):
             recording.findings.append(
                 Finding(
