@@ -114,6 +114,16 @@ def test_the_wrapper_gives_device_and_session_ids():
     assert found.parts[0].metas == 3 and found.parts[0].full_snapshots == 3
 
 
+def test_ids_beside_the_events_are_read_and_checked(write):
+    events = recording(incremental(5))
+    document = {"deviceId": "d-12345", "sessionId": " 1795985000000 ", "events": events}
+    found = check(write("ids.json", json.dumps(document)))
+    assert (found.device_id, found.session_id) == ("d-12345", 1795985000000)
+    zero = check(write("zero.json", json.dumps({"session_id": "0", "events": events})))
+    assert codes(zero) == ["AR603"]
+    assert zero.findings[0].message.endswith('positive integer (epoch milliseconds), not "0"')
+
+
 @pytest.mark.parametrize(
     "name, code, words",
     [
@@ -324,10 +334,10 @@ def test_several_sessions_are_rejected_unless_split(write):
     assert "--split-sessions" in found.findings[0].hint
     split = check(path, split_sessions=True)
     assert split.verdict is Verdict.ACCEPT
-    assert [
-        (part.first_index, part.events, part.default_session_id)
-        for part in split.parts
-    ] == [(0, 3, T0), (3, 3, T0 + later)]
+    assert [(part.first_index, part.events, part.default_session_id) for part in split.parts] == [
+        (0, 3, T0),
+        (3, 3, T0 + later),
+    ]
     assert [event.part for event in sent_events(split, True)] == [0, 0, 0, 1, 1, 1]
 
 

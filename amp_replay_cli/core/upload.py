@@ -136,7 +136,7 @@ class Upload:
             "device_id": self.device_id,
             "session_id": self.session_id,
             "events": self.part.events if self.part else 0,
-            "largest_event_bytes": recording.largest_event[2],
+            "largest_event_bytes": recording.largest_event.size,
             "first_timestamp": self.part.first_timestamp if self.part else None,
             "last_timestamp": self.part.last_timestamp if self.part else None,
             "batches": self.planned_batches,
