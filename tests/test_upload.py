@@ -14,6 +14,7 @@ import pytest
 from amp_replay_cli.core.amplitude import Endpoints
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.replay.recordings import inspect, sent_events
+from amp_replay_cli.core.replay.uploads import UploadStatus
 from amp_replay_cli.core.upload import UploadSettings, upload
 from amp_replay_cli.emulator import FaultPlan
 from tests.conftest import REPO, start_emulator
@@ -55,6 +56,20 @@ def expected_events(path):
 
 def rows(report):
     return {Path(row["file"]).name: row for row in report.result["uploads"]}
+
+
+def test_statuses_are_the_words_of_the_report():
+    assert [status.value for status in UploadStatus] == [
+        "planned",
+        "sending",
+        "uploaded",
+        "already uploaded",
+        "rejected",
+        "failed",
+        "skipped",
+        "partly sent",
+        "not sent",
+    ]
 
 
 def test_every_real_recording_reads_back_event_for_event(emulator, tmp_path):
@@ -299,6 +314,22 @@ def test_dry_run_checks_and_plans_without_a_key_or_a_request(run):
     text = run("upload", *VALID, "--dry-run", expect=0)
     assert "dry run: 8 replays ready to upload from 8 of 8 files; nothing sent" in text.stderr
     assert text.stdout.splitlines()[1].startswith("planned          accept      413       1")
+
+
+def test_the_text_report_has_a_line_for_each_replay(emulator, run):
+    result = run(
+        "upload",
+        RECORDINGS / "pricing-tabs.json",
+        RECORDINGS / "broken" / "not-json.json",
+        "--server-url",
+        emulator.base_url,
+        "--no-journal",
+        env={"AMPLITUDE_API_KEY": emulator.api_key},
+        expect=1,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("uploaded         accept      165     1/1")
+    assert lines[2].startswith("rejected         reject        0     0/0")
 
 
 def test_the_json_report_matches_the_published_schema(emulator, run):
