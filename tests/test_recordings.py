@@ -240,7 +240,8 @@ def test_truncation_in_a_bom_file_names_the_byte_of_the_file(write):
             "1 event; a replay needs at least 2",
         ),
         (
-            '[{"type": 2, "data": {}, "timestamp": 1795985000000}, {"type": 3, "data": {"source": 2}, "timestamp": 1e400}]',
+            '[{"type": 2, "data": {}, "timestamp": 1795985000000}, '
+            '{"type": 3, "data": {"source": 2}, "timestamp": 1e400}]',
             "AR605",
             "not a finite number",
         ),
@@ -313,9 +314,10 @@ def test_warnings_for_what_the_player_silently_ignores(write):
     assert "no Meta (type 4) event" in messages["AR620"]
     assert "timestamps go backwards 1 times, first at event 2" in messages["AR622"]
     ignored = [finding.message for finding in found.findings if finding.code == "AR624"]
+    times = "\N{MULTIPLICATION SIGN}"
     assert ignored == [
-        "event types Amplitude's player ignores: Asset ×1",
-        "unknown IncrementalSnapshot sources: 42 ×1",
+        f"event types Amplitude's player ignores: Asset {times}1",
+        f"unknown IncrementalSnapshot sources: 42 {times}1",
     ]
     assert len(sent(found)) == len(events)
 
@@ -342,7 +344,7 @@ def test_several_sessions_are_rejected_unless_split(write):
 
 
 def test_a_part_without_a_full_snapshot_rejects_the_file(write):
-    events = recording(incremental(5)) + [incremental(40 * 60_000), incremental(40 * 60_000 + 5)]
+    events = [*recording(incremental(5)), incremental(40 * 60_000), incremental(40 * 60_000 + 5)]
     found = check(write("tail.json", json.dumps(events)), split_sessions=True)
     assert codes(found) == ["AR607"] and "session starting at event 3" in found.findings[0].message
 
@@ -353,9 +355,8 @@ def test_the_default_device_id_is_stable_and_content_derived(write):
     other = check(write("c.json", json.dumps(recording(incremental(5), incremental(6)))))
     assert first.default_device_id() == again.default_device_id()
     assert len(first.default_device_id()) == 36
-    assert (
-        other.default_device_id() == first.default_device_id()
-    )  # same first snapshot: same recording
+    # The same first snapshot: the same recording.
+    assert other.default_device_id() == first.default_device_id()
     changed = recording(incremental(5))
     changed[1]["timestamp"] += 1
     assert (

@@ -303,7 +303,7 @@ def test_split_sessions_upload_each_part_as_its_own_replay(emulator, tmp_path, w
     )
 
 
-# -- the command line ---------------------------------------------------------------------------------
+# -- the command line ------------------------------------------------------------------------------
 
 
 def test_dry_run_checks_and_plans_without_a_key_or_a_request(run):
@@ -404,7 +404,8 @@ def test_an_unwritable_journal_is_an_input_error(run, emulator, tmp_path):
 
 
 def test_a_kill_mid_upload_resends_at_most_what_was_in_flight(tmp_path):
-    """SIGKILL during an upload of many small batches; the rerun completes and duplicates nothing acknowledged."""
+    """SIGKILL during an upload of many small batches; the rerun completes and duplicates nothing
+    acknowledged."""
     server = start_emulator()
     try:
         path = RECORDINGS / "amplitude-settings-modal.json"
