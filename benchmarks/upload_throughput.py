@@ -25,16 +25,31 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measuring import measured  # noqa: E402
+from measuring import measured
 
 REPO = Path(__file__).resolve().parent.parent
 RECORDINGS = REPO / "tests" / "data" / "recordings"
 SOURCES = ["amplitude-settings-modal.json", "pricing-tabs.json", "search-autocomplete.json"]
 API_KEY = "emulator0api0key00000000000000000"
+
+
+class Measure(NamedTuple):
+    seconds: float
+    peak_mib: float
+
+
+class Run(NamedTuple):
+    upload: Measure
+    gzip: Measure
+
+
+def measure(command: list[str], output: Path) -> Measure:
+    return Measure(*measured(command, output))
 
 
 def build_recording(path: Path, megabytes: int) -> int:
@@ -109,41 +124,43 @@ def main() -> None:
                 except httpx.HTTPError:
                     time.sleep(0.1)
             os.environ["AMPLITUDE_API_KEY"] = API_KEY
-            rows = []
-            for run in range(arguments.runs):
+            upload_command = [
+                amp_replay,
+                "upload",
+                str(recording),
+                "--server-url",
+                base,
+                "--no-journal",
+                "-q",
+            ]
+            runs: list[Run] = []
+            for number in range(1, arguments.runs + 1):
                 httpx.post(f"{base}/_emulator/reset", timeout=30)
-                upload = measured(
-                    [
-                        amp_replay,
-                        "upload",
-                        str(recording),
-                        "--server-url",
-                        base,
-                        "--no-journal",
-                        "-q",
-                    ],
-                    Path(scratch) / "report.txt",
-                )
+                upload = measure(upload_command, Path(scratch) / "report.txt")
                 stored = httpx.get(f"{base}/_emulator/replays", timeout=60).json()["replays"]
                 assert len(stored) == 1 and stored[0]["events"] == events, stored
-                gzip = measured(["gzip", "-6", "-c", str(recording)], Path(os.devnull))
-                rows.append((upload, gzip))
+                gzip = measure(["gzip", "-6", "-c", str(recording)], Path(os.devnull))
+                runs.append(Run(upload, gzip))
                 print(
-                    f"run {run + 1}: upload {upload[0]:.2f} s, {upload[1]:.0f} MiB; gzip -6 {gzip[0]:.2f} s, "
-                    f"{gzip[1]:.0f} MiB"
+                    f"run {number}: upload {upload.seconds:.2f} s, {upload.peak_mib:.0f} MiB; "
+                    f"gzip -6 {gzip.seconds:.2f} s, {gzip.peak_mib:.0f} MiB"
                 )
         finally:
             server.terminate()
             server.wait()
-    upload_best = min(row[0][0] for row in rows)
-    gzip_best = min(row[1][0] for row in rows)
+    upload_best = min(run.upload.seconds for run in runs)
+    gzip_best = min(run.gzip.seconds for run in runs)
+    upload_peak = max(run.upload.peak_mib for run in runs)
+    gzip_peak = max(run.gzip.peak_mib for run in runs)
     print("\n| command | MB/s | peak RSS MiB |\n| --- | ---: | ---: |")
     print(
-        f"| amp-replay upload (to the emulator) | {size / 1e6 / upload_best:.1f} | {max(r[0][1] for r in rows):.0f} |"
+        f"| amp-replay upload (to the emulator) | {size / 1e6 / upload_best:.1f} "
+        f"| {upload_peak:.0f} |"
     )
-    print(f"| gzip -6 | {size / 1e6 / gzip_best:.1f} | {max(r[1][1] for r in rows):.0f} |")
+    print(f"| gzip -6 | {size / 1e6 / gzip_best:.1f} | {gzip_peak:.0f} |")
     print(
-        f"\nupload runs at {gzip_best / upload_best:.2f}x gzip's throughput (best of {arguments.runs})"
+        f"\nupload runs at {gzip_best / upload_best:.2f}x gzip's throughput "
+        f"(best of {arguments.runs})"
     )
 
 

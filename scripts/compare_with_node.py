@@ -1,4 +1,5 @@
-"""Check that amp-replay writes every event of recordings exactly as JavaScript's JSON.stringify does.
+"""Check that amp-replay writes every event of recordings exactly as JavaScript's JSON.stringify
+does.
 
     python scripts/compare_with_node.py RECORDING...
 
@@ -25,15 +26,19 @@ def compare(path: Path) -> bool:
         theirs = Path(output.name).read_text(encoding="utf-8").splitlines()
     recording = inspect(Source(str(path), path))
     ours = [event.literal for event in sent_events(recording)]
-    for index, (mine, node) in enumerate(zip(ours, theirs)):
+    # Compared up to the shorter list: a difference in count is reported below.
+    for index, (mine, node) in enumerate(zip(ours, theirs, strict=False)):
         if mine != node:
             print(
-                f"{path}: event {index} differs\n  amp-replay: {mine[:300]}\n  node:       {node[:300]}"
+                f"{path}: event {index} differs\n"
+                f"  amp-replay: {mine[:300]}\n"
+                f"  node:       {node[:300]}"
             )
             return False
     if len(ours) != len(theirs):
         print(
-            f"{path}: {len(ours)} events here, {len(theirs)} in node (dropped duplicates or leading incrementals?)"
+            f"{path}: {len(ours)} events here, {len(theirs)} in node (dropped duplicates or "
+            "leading incrementals?)"
         )
         return False
     print(f"{path}: {len(ours)} events identical")

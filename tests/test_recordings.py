@@ -111,7 +111,17 @@ def test_the_wrapper_gives_device_and_session_ids():
     document = json.loads((RECORDINGS / "signup-wizard-wrapper.json").read_text())
     assert found.device_id == document["device_id"]
     assert found.session_id == document["session_id"] != document["events"][0]["timestamp"]
-    assert found.segments[0].metas == 3 and found.segments[0].full_snapshots == 3
+    assert found.parts[0].metas == 3 and found.parts[0].full_snapshots == 3
+
+
+def test_ids_beside_the_events_are_read_and_checked(write):
+    events = recording(incremental(5))
+    document = {"deviceId": "d-12345", "sessionId": " 1795985000000 ", "events": events}
+    found = check(write("ids.json", json.dumps(document)))
+    assert (found.device_id, found.session_id) == ("d-12345", 1795985000000)
+    zero = check(write("zero.json", json.dumps({"session_id": "0", "events": events})))
+    assert codes(zero) == ["AR603"]
+    assert zero.findings[0].message.endswith('positive integer (epoch milliseconds), not "0"')
 
 
 @pytest.mark.parametrize(
@@ -230,7 +240,8 @@ def test_truncation_in_a_bom_file_names_the_byte_of_the_file(write):
             "1 event; a replay needs at least 2",
         ),
         (
-            '[{"type": 2, "data": {}, "timestamp": 1795985000000}, {"type": 3, "data": {"source": 2}, "timestamp": 1e400}]',
+            '[{"type": 2, "data": {}, "timestamp": 1795985000000}, '
+            '{"type": 3, "data": {"source": 2}, "timestamp": 1e400}]',
             "AR605",
             "not a finite number",
         ),
@@ -303,9 +314,10 @@ def test_warnings_for_what_the_player_silently_ignores(write):
     assert "no Meta (type 4) event" in messages["AR620"]
     assert "timestamps go backwards 1 times, first at event 2" in messages["AR622"]
     ignored = [finding.message for finding in found.findings if finding.code == "AR624"]
+    times = "\N{MULTIPLICATION SIGN}"
     assert ignored == [
-        "event types Amplitude's player ignores: Asset ×1",
-        "unknown IncrementalSnapshot sources: 42 ×1",
+        f"event types Amplitude's player ignores: Asset {times}1",
+        f"unknown IncrementalSnapshot sources: 42 {times}1",
     ]
     assert len(sent(found)) == len(events)
 
@@ -324,15 +336,15 @@ def test_several_sessions_are_rejected_unless_split(write):
     assert "--split-sessions" in found.findings[0].hint
     split = check(path, split_sessions=True)
     assert split.verdict is Verdict.ACCEPT
-    assert [
-        (segment.first_index, segment.events, segment.default_session_id)
-        for segment in split.segments
-    ] == [(0, 3, T0), (3, 3, T0 + later)]
-    assert [event.segment for event in sent_events(split, True)] == [0, 0, 0, 1, 1, 1]
+    assert [(part.first_index, part.events, part.default_session_id) for part in split.parts] == [
+        (0, 3, T0),
+        (3, 3, T0 + later),
+    ]
+    assert [event.part for event in sent_events(split, True)] == [0, 0, 0, 1, 1, 1]
 
 
-def test_a_segment_without_a_full_snapshot_rejects_the_file(write):
-    events = recording(incremental(5)) + [incremental(40 * 60_000), incremental(40 * 60_000 + 5)]
+def test_a_part_without_a_full_snapshot_rejects_the_file(write):
+    events = [*recording(incremental(5)), incremental(40 * 60_000), incremental(40 * 60_000 + 5)]
     found = check(write("tail.json", json.dumps(events)), split_sessions=True)
     assert codes(found) == ["AR607"] and "session starting at event 3" in found.findings[0].message
 
@@ -343,9 +355,8 @@ def test_the_default_device_id_is_stable_and_content_derived(write):
     other = check(write("c.json", json.dumps(recording(incremental(5), incremental(6)))))
     assert first.default_device_id() == again.default_device_id()
     assert len(first.default_device_id()) == 36
-    assert (
-        other.default_device_id() == first.default_device_id()
-    )  # same first snapshot: same recording
+    # The same first snapshot: the same recording.
+    assert other.default_device_id() == first.default_device_id()
     changed = recording(incremental(5))
     changed[1]["timestamp"] += 1
     assert (

@@ -1,4 +1,5 @@
-"""Requests as SDK 1.51.6 builds them, compared with requests captured from the real SDK in Chromium."""
+"""Requests as SDK 1.51.6 builds them, compared with requests captured from the real SDK in
+Chromium."""
 
 import gzip
 import json

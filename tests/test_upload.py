@@ -14,6 +14,7 @@ import pytest
 from amp_replay_cli.core.amplitude import Endpoints
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.replay.recordings import inspect, sent_events
+from amp_replay_cli.core.replay.uploads import UploadStatus
 from amp_replay_cli.core.upload import UploadSettings, upload
 from amp_replay_cli.emulator import FaultPlan
 from tests.conftest import REPO, start_emulator
@@ -55,6 +56,20 @@ def expected_events(path):
 
 def rows(report):
     return {Path(row["file"]).name: row for row in report.result["uploads"]}
+
+
+def test_statuses_are_the_words_of_the_report():
+    assert [status.value for status in UploadStatus] == [
+        "planned",
+        "sending",
+        "uploaded",
+        "already uploaded",
+        "rejected",
+        "failed",
+        "skipped",
+        "partly sent",
+        "not sent",
+    ]
 
 
 def test_every_real_recording_reads_back_event_for_event(emulator, tmp_path):
@@ -288,7 +303,7 @@ def test_split_sessions_upload_each_part_as_its_own_replay(emulator, tmp_path, w
     )
 
 
-# -- the command line ---------------------------------------------------------------------------------
+# -- the command line ------------------------------------------------------------------------------
 
 
 def test_dry_run_checks_and_plans_without_a_key_or_a_request(run):
@@ -299,6 +314,22 @@ def test_dry_run_checks_and_plans_without_a_key_or_a_request(run):
     text = run("upload", *VALID, "--dry-run", expect=0)
     assert "dry run: 8 replays ready to upload from 8 of 8 files; nothing sent" in text.stderr
     assert text.stdout.splitlines()[1].startswith("planned          accept      413       1")
+
+
+def test_the_text_report_has_a_line_for_each_replay(emulator, run):
+    result = run(
+        "upload",
+        RECORDINGS / "pricing-tabs.json",
+        RECORDINGS / "broken" / "not-json.json",
+        "--server-url",
+        emulator.base_url,
+        "--no-journal",
+        env={"AMPLITUDE_API_KEY": emulator.api_key},
+        expect=1,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("uploaded         accept      165     1/1")
+    assert lines[2].startswith("rejected         reject        0     0/0")
 
 
 def test_the_json_report_matches_the_published_schema(emulator, run):
@@ -373,7 +404,8 @@ def test_an_unwritable_journal_is_an_input_error(run, emulator, tmp_path):
 
 
 def test_a_kill_mid_upload_resends_at_most_what_was_in_flight(tmp_path):
-    """SIGKILL during an upload of many small batches; the rerun completes and duplicates nothing acknowledged."""
+    """SIGKILL during an upload of many small batches; the rerun completes and duplicates nothing
+    acknowledged."""
     server = start_emulator()
     try:
         path = RECORDINGS / "amplitude-settings-modal.json"
@@ -410,7 +442,7 @@ def test_a_kill_mid_upload_resends_at_most_what_was_in_flight(tmp_path):
         assert acknowledged >= 20
         assert subprocess.run(command, env=environment, stdout=subprocess.DEVNULL).returncode == 0
         batches = server.client.get("/_emulator/replays").json()["replays"][0]["batches"]
-        planned = inspect(Source(str(path), path), max_batch_bytes=1000).segments[0].batches
+        planned = inspect(Source(str(path), path), max_batch_bytes=1000).parts[0].batches
         assert planned <= batches <= planned + 1  # at most the one batch in flight was sent twice
         assert journal.read_text().count("\n") == planned >= acknowledged
         events = read_back(

@@ -15,6 +15,7 @@ import os
 import threading
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TextIO
 
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.paths import cache_directory
@@ -41,7 +42,7 @@ class Journal:
         self.path = path
         self._keys: set[str] = set()
         self._lock = threading.Lock()
-        self._file = None
+        self._file: TextIO | None = None
         if path is not None:
             self._open(path)
 
@@ -58,9 +59,8 @@ class Journal:
                         torn = not line.endswith("\n")
             self._file = path.open("a", encoding="utf-8")
             if torn:
-                self._file.write(
-                    "\n"
-                )  # end the line a crash cut short, so the next entry stands alone
+                # End the line a crash cut short, so that the next entry stands alone.
+                self._file.write("\n")
         except OSError as error:
             raise InputError(
                 f"cannot use the upload journal {path}: {error.strerror or error}",

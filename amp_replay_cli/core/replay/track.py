@@ -1,18 +1,21 @@
 """Requests exactly as @amplitude/session-replay-browser 1.51.6 sends them (spec/sdk/SPEC.md §4).
 
 `POST {base}?device_id=…&session_id=…&type=replay`, the SDK's headers in its order, and a gzip
-body `{"version":1,"events":[…]}` whose elements are `JSON.stringify({type, timestamp, delay?, data})`
-of each rrweb event, batched at most `max_batch_bytes` raw bytes.
+body `{"version":1,"events":[…]}` whose elements are
+`JSON.stringify({type, timestamp, delay?, data})` of each rrweb event, batched at most
+`max_batch_bytes` raw bytes.
 """
 
 from __future__ import annotations
 
 import json
+import json.encoder
 import re
 import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
-from typing import Any, Callable, Iterable, Iterator
+from json.encoder import encode_basestring
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from amp_replay_cli import __version__
@@ -40,7 +43,10 @@ def _no_default(value: Any) -> Any:
 
 
 def _make_compact_encoder() -> Callable[[Any], str]:
-    """JSONEncoder.encode builds its C encoder anew on every call; build it once (a third faster)."""
+    """JSONEncoder.encode builds its C encoder anew on every call; build it once (a third
+    faster)."""
+    # CPython's C encoder: not in the type stubs, and None where the C accelerator is missing.
+    c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
     if c_make_encoder is None:
         return _ENCODER.encode
     chunks = c_make_encoder(
@@ -57,7 +63,8 @@ _encode = _make_compact_encoder()
 
 
 def event_string(event: dict[str, Any], unusual_numbers: bool = True) -> str:
-    """`JSON.stringify({type, timestamp, delay?, data})`, byte for byte as the SDK's compressor writes it.
+    """`JSON.stringify({type, timestamp, delay?, data})`, byte for byte as the SDK's compressor
+    writes it.
 
     `unusual_numbers=False` promises that the event holds no float and no integer of 16 digits or
     more, which spares a scan for numbers that Python writes differently.
@@ -78,7 +85,8 @@ def event_string(event: dict[str, Any], unusual_numbers: bool = True) -> str:
 
 
 def event_literal(event: dict[str, Any], unusual_numbers: bool = True) -> tuple[str, int]:
-    """The event's SDK string as the JSON string literal the body holds, and the string's UTF-8 size."""
+    """The event's SDK string as the JSON string literal the body holds, and the string's UTF-8
+    size."""
     text = event_string(event, unusual_numbers)
     size = len(text) if text.isascii() else len(text.encode("utf-8"))
     return encode_basestring(text), size
@@ -159,7 +167,8 @@ def clamp_batch_bytes(max_bytes: int) -> int:
 
 
 class BatchPlanner:
-    """Where batches end: a new one starts when the next event would take the body over the limit."""
+    """Where batches end: a new one starts when the next event would take the body over the
+    limit."""
 
     def __init__(self, max_bytes: int = DEFAULT_MAX_BATCH_BYTES):
         self.max_bytes = clamp_batch_bytes(max_bytes)
@@ -179,7 +188,8 @@ class BatchPlanner:
 def batches(
     literals: Iterable[tuple[int, str]], max_bytes: int = DEFAULT_MAX_BATCH_BYTES
 ) -> Iterator[Batch]:
-    """Events `(index, literal)` cut into batches of at most `max_bytes` raw body bytes (one event at least)."""
+    """Events `(index, literal)` cut into batches of at most `max_bytes` raw body bytes (one
+    event at least)."""
     planner = BatchPlanner(max_bytes)
     current: Batch | None = None
     for index, literal in literals:
@@ -187,13 +197,15 @@ def batches(
             if current is not None:
                 yield current
             current = Batch(planner.count - 1, index)
-        current.literals.append(literal)  # type: ignore[union-attr]
+        assert current is not None  # the first event always starts a batch
+        current.literals.append(literal)
     if current is not None:
         yield current
 
 
 def header_safe(text: str) -> str:
-    """A URL as a browser's location.href gives it: printable ASCII, anything else percent-encoded."""
+    """A URL as a browser's location.href gives it: printable ASCII, anything else
+    percent-encoded."""
     return quote(text, safe="".join(chr(code) for code in range(0x21, 0x7F)))
 
 
@@ -214,7 +226,8 @@ def build_request(
     page_url: str = "",
     sample_rate: str = "1",
 ) -> TrackRequest:
-    """The request the SDK would send for a batch's raw body, gzip-compressed as with enableTransportCompression."""
+    """The request the SDK would send for a batch's raw body, gzip-compressed as with
+    enableTransportCompression."""
     query = urlencode(
         {"device_id": device_id, "session_id": js_string(session_id), "type": "replay"}
     )
