@@ -113,7 +113,7 @@ def test_github_lines_are_workflow_commands_with_file_line_col(run, write, tmp_p
     names = [name for name, _, _ in parsed]
     assert names[0] == "group" and names[-1] == "endgroup"
     assert sorted(names[1:-1]) == ["error", "error", "notice", "notice", "warning"]
-    name, properties, message = next(
+    _, properties, message = next(
         command for command in parsed if command[1].get("title") == "AR101 sampleRate"
     )
     assert properties == {"file": str(path), "line": "1", "col": "13", "title": "AR101 sampleRate"}

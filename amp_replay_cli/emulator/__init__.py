@@ -2,7 +2,6 @@
 
 from amp_replay_cli.core.amplitude import is_loopback
 from amp_replay_cli.emulator.app import Emulator, Project
-from amp_replay_cli.emulator.faults import KINDS as FAULT_KINDS
 from amp_replay_cli.emulator.faults import FaultPlan
 from amp_replay_cli.emulator.server import RunningEmulator, make_server, start_in_background
 from amp_replay_cli.emulator.store import Store
@@ -13,7 +12,6 @@ DEFAULT_SECRET_KEY = "emulator0secret0key0000000000000"
 __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_SECRET_KEY",
-    "FAULT_KINDS",
     "Emulator",
     "FaultPlan",
     "Project",

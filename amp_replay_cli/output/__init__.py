@@ -17,9 +17,6 @@ from typing import Callable, Iterable, Mapping, TextIO, Union
 
 from amp_replay_cli.core.findings import Finding, Report, Severity
 
-FORMATS = ("auto", "text", "json", "github", "junit")
-COLORS = ("auto", "always", "never")
-
 
 @dataclass(frozen=True)
 class OutputSettings:
