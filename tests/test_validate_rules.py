@@ -4,28 +4,28 @@ import pytest
 
 from amp_replay_cli.core.documents import parse_documents
 from amp_replay_cli.core.findings import Severity
-from amp_replay_cli.core.options.catalog import Line
-from amp_replay_cli.core.options.checker import Checker, infer_line
+from amp_replay_cli.core.options.catalog import SdkLine
+from amp_replay_cli.core.options.checker import Checker, infer_sdk_line
 from amp_replay_cli.core.options.rules import selector_problem
 from amp_replay_cli.core.sampling import effective_rate
 
 E, W, I = "error", "warning", "info"
-S, P, SW = Line.STANDALONE, Line.PLUGIN, Line.SEGMENT_WRAPPER
+S, P, SW = SdkLine.STANDALONE, SdkLine.PLUGIN, SdkLine.SEGMENT_WRAPPER
 IDS_ABSENT = {(I, "AR170", "deviceId"), (I, "AR170", "sessionId")}
 WRAPPER_NOTE = (I, "AR172", None)
 
 
-def findings(text, line=None, production=True, suffix=".yaml"):
+def findings(text, sdk_line=None, production=True, suffix=".yaml"):
     [document] = parse_documents(text, f"c{suffix}", suffix)
-    checker = Checker(document, line or infer_line(document.root), production)
+    checker = Checker(document, sdk_line or infer_sdk_line(document.root), production)
     checker.run()
     return checker
 
 
-def triples(text, line=None, production=True, suffix=".yaml"):
+def triples(text, sdk_line=None, production=True, suffix=".yaml"):
     return {
         (f.severity.value, f.code, f.path)
-        for f in findings(text, line, production, suffix).findings
+        for f in findings(text, sdk_line, production, suffix).findings
     }
 
 
@@ -75,7 +75,7 @@ def test_runtime_ids_given_in_the_file_are_fine():
 
 def test_a_clean_plugin_config_has_no_findings():
     text = "sampleRate: 0.1\nforceSessionTracking: true\nprivacyConfig: {defaultMaskLevel: medium}\nuseWebWorker: true\n"
-    assert infer_line(parse_documents(text, "p.yaml", ".yaml")[0].root) is P
+    assert infer_sdk_line(parse_documents(text, "p.yaml", ".yaml")[0].root) is P
     assert triples(text) == set()
 
 
@@ -89,7 +89,7 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
 
 
 @pytest.mark.parametrize(
-    ("text", "line", "expected"),
+    ("text", "sdk_line", "expected"),
     [
         # sampleRate
         ("debugMode: false", S, {(E, "AR101", "sampleRate")}),
@@ -430,13 +430,13 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
         ("sampleRate: 0.1\nsecretKey: 'abc123abc123'", S, {(E, "AR190", "secretKey")}),
     ],
 )
-def test_rule(text, line, expected):
-    found = triples(text, line)
+def test_rule(text, sdk_line, expected):
+    found = triples(text, sdk_line)
     notes = (
         IDS_ABSENT
-        if line is Line.STANDALONE
+        if sdk_line is SdkLine.STANDALONE
         else {WRAPPER_NOTE}
-        if line is Line.SEGMENT_WRAPPER
+        if sdk_line is SdkLine.SEGMENT_WRAPPER
         else set()
     )
     assert found - (notes - expected) == expected

@@ -34,10 +34,10 @@ def schema(
 
         document = output_schema()
     else:
-        from amp_replay_cli.core.options.catalog import Line
+        from amp_replay_cli.core.options.catalog import SdkLine
         from amp_replay_cli.core.options.schema import options_schema
 
-        document = options_schema(Line(sdk.value))
+        document = options_schema(SdkLine(sdk.value))
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if output_file is None:
         typer.echo(text, nl=False)

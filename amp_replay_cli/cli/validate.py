@@ -51,12 +51,12 @@ def validate(
     ] = Environment.production,
     strict: Annotated[bool, typer.Option(help="Warnings fail the run too (exit 1).")] = False,
 ) -> Report:
-    from amp_replay_cli.core.options.catalog import Line
+    from amp_replay_cli.core.options.catalog import SdkLine
     from amp_replay_cli.core.validate import ValidateSettings
     from amp_replay_cli.core.validate import validate as run_validate
 
     settings = ValidateSettings(
-        sdk=Line(sdk.value) if sdk else None,
+        sdk=SdkLine(sdk.value) if sdk else None,
         production=env is Environment.production,
         strict=strict,
     )

@@ -27,8 +27,8 @@ from amp_replay_cli.core.errors import InputError, Location, UsageError
 from amp_replay_cli.core.findings import CappedFindings, Finding, Report, RowStream, Severity
 from amp_replay_cli.core.identity import segment
 from amp_replay_cli.core.jsvalues import js_string, js_to_number, js_truthy, show
-from amp_replay_cli.core.options.catalog import Line
-from amp_replay_cli.core.options.checker import infer_line
+from amp_replay_cli.core.options.catalog import SdkLine
+from amp_replay_cli.core.options.checker import infer_sdk_line
 from amp_replay_cli.core.sampling import (
     BUCKETS,
     Algorithm,
@@ -88,15 +88,17 @@ def rate_from_config(source: Source, stdin: BinaryIO | None = None) -> LocalRate
         raise InputError(
             "not a mapping: expected sessionReplayOptions", location=Location(source.name)
         )
-    line = infer_line(root)
-    options = root.get("sessionReplayOptions") if line is Line.SEGMENT_WRAPPER else root
-    path = "sessionReplayOptions.sampleRate" if line is Line.SEGMENT_WRAPPER else "sampleRate"
+    sdk_line = infer_sdk_line(root)
+    options = root.get("sessionReplayOptions") if sdk_line is SdkLine.SEGMENT_WRAPPER else root
+    path = (
+        "sessionReplayOptions.sampleRate" if sdk_line is SdkLine.SEGMENT_WRAPPER else "sampleRate"
+    )
     node = options.get("sampleRate") if isinstance(options, Mapping) else None
     value = to_plain(node) if node is not None else None
     where = f"{source.name} ({path}" + (
         f", line {node.mark.line})" if isinstance(node, Scalar) else ")"
     )
-    algorithm = Algorithm.LEGACY if line is Line.SEGMENT_WRAPPER else Algorithm.MODERN
+    algorithm = Algorithm.LEGACY if sdk_line is SdkLine.SEGMENT_WRAPPER else Algorithm.MODERN
     return LocalRate(value if js_truthy(value) else 0, where, algorithm)
 
 

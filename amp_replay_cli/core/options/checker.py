@@ -29,7 +29,7 @@ from amp_replay_cli.core.options.catalog import (
     SEGMENT_CALL_OPTIONS,
     SESSION_REPLAY_OPTIONS,
     Effect,
-    Line,
+    SdkLine,
     Option,
     all_option_paths,
 )
@@ -43,16 +43,16 @@ _EFFECT_CODES = {
 _SECRET_KEY_NAMES = frozenset({"secretkey", "amplitudesecretkey", "apisecret", "secret"})
 
 
-def infer_line(root: Node) -> Line:
+def infer_sdk_line(root: Node) -> SdkLine:
     """The SDK line a document's shape points to: a Segment wrapper call, plugin options, or standalone."""
     if not isinstance(root, Mapping):
-        return Line.STANDALONE
+        return SdkLine.STANDALONE
     keys = root.entries.keys()
     if SEGMENT_CALL_MARKERS.intersection(keys):
-        return Line.SEGMENT_WRAPPER
+        return SdkLine.SEGMENT_WRAPPER
     if PLUGIN_ONLY_MARKERS.intersection(keys):
-        return Line.PLUGIN
-    return Line.STANDALONE
+        return SdkLine.PLUGIN
+    return SdkLine.STANDALONE
 
 
 @dataclass
@@ -60,7 +60,7 @@ class Checker:
     """Walks one document and collects findings; rules in `rules.py` report through `emit`."""
 
     document: Document
-    line: Line
+    sdk_line: SdkLine
     production: bool
     findings: list[Finding] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
@@ -174,7 +174,7 @@ class Checker:
     def check_option(self, spec: Option, entry: Entry, path: tuple[PathPart, ...]) -> None:
         if spec.credential and isinstance(entry.value, Scalar) and entry.value.value is not None:
             self.secrets.add(str(entry.value.value))
-        availability = spec.on(self.line)
+        availability = spec.on(self.sdk_line)
         if availability.effect is not Effect.ACTIVE:
             self.emit(
                 _EFFECT_CODES[availability.effect],

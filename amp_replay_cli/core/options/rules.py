@@ -25,7 +25,7 @@ from amp_replay_cli.core.documents.nodes import (
 )
 from amp_replay_cli.core.findings import Severity
 from amp_replay_cli.core.jsvalues import js_string_to_number, js_truthy, show
-from amp_replay_cli.core.options.catalog import MASK_LEVELS, Line
+from amp_replay_cli.core.options.catalog import MASK_LEVELS, SdkLine
 from amp_replay_cli.core.sampling import BUCKETS, effective_rate
 
 if TYPE_CHECKING:
@@ -99,9 +99,9 @@ def check_options_root(check: Checker, options: Mapping, anchor: Mark) -> None:
             ("sampleRate",),
             hint=f"set sampleRate to the share of sessions to record, e.g. 0.05; {REMOTE_OVERRIDE}",
         )
-    if check.line is Line.SEGMENT_WRAPPER:
+    if check.sdk_line is SdkLine.SEGMENT_WRAPPER:
         wrapper_identity_note(check, anchor)
-    if check.line is Line.STANDALONE:
+    if check.sdk_line is SdkLine.STANDALONE:
         for name in ("deviceId", "sessionId"):
             if name not in options.entries:
                 check.emit(
@@ -601,7 +601,7 @@ def runtime_id(check: Checker, node: Node, path: Path) -> bool:
     name = str(path[-1])
     if not isinstance(node, Scalar) or js_truthy(node.value):
         return False
-    if check.line is Line.PLUGIN and node.value is None:
+    if check.sdk_line is SdkLine.PLUGIN and node.value is None:
         return True  # `options.deviceId ?? config.deviceId`: null falls back to the Browser SDK's device id
     check.emit(
         "AR170",
@@ -674,7 +674,7 @@ def server_zone(check: Checker, node: Node, path: Path) -> None:
             "serverZone STAGING is Amplitude's internal staging environment"
             + (
                 " (replays go to staging, remote config is read from the EU)"
-                if check.line is not Line.SEGMENT_WRAPPER
+                if check.sdk_line is not SdkLine.SEGMENT_WRAPPER
                 else ""
             ),
             node,
@@ -686,7 +686,7 @@ def server_zone(check: Checker, node: Node, path: Path) -> None:
     suggestion = f"write {upper}" if upper in ("US", "EU") else "write US or EU, in capitals"
     if value == "":
         consequence = "the SDK falls back to US"
-    elif check.line is Line.SEGMENT_WRAPPER:
+    elif check.sdk_line is SdkLine.SEGMENT_WRAPPER:
         consequence = "SDK 1.13.6 sends replays and reads remote config in the US"
     else:
         consequence = (
@@ -758,7 +758,7 @@ def selector_string(check: Checker, node: Node, path: Path) -> bool:
     if not isinstance(value, str):
         return False
     name = str(path[-1])
-    if check.line is Line.SEGMENT_WRAPPER:
+    if check.sdk_line is SdkLine.SEGMENT_WRAPPER:
         effect = "SDK 1.13.6 calls .some() on it and throws whenever it checks an element, which breaks recording"
     else:
         pieces = list(dict.fromkeys(value))
