@@ -663,7 +663,8 @@ def test_the_store_is_one_transaction_per_request(tmp_path):
 
 
 # -- the command ------------------------------------------------------------------------------
-def test_the_emulator_command_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_the_emulator_command_serves_and_stops_cleanly_on_ctrl_c_or_sigterm(tmp_path, stop):
     import os
     import signal
     import subprocess
@@ -684,7 +685,7 @@ def test_the_emulator_command_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
         exported = [process.stdout.readline() for _ in range(3)]
         assert exported[0].strip() == f"export AMPLITUDE_SERVER_URL={base}"
         assert httpx.get(f"{base}/_emulator/health", timeout=5).json() == {"ok": True}
-        process.send_signal(signal.SIGINT)
+        process.send_signal(getattr(signal, stop))
         _, stderr = process.communicate(timeout=10)
     finally:
         process.kill()

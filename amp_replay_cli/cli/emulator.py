@@ -4,7 +4,8 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, List, Optional
+from types import FrameType
+from typing import Annotated, List, NoReturn, Optional
 
 import typer
 
@@ -30,6 +31,11 @@ def default_database() -> str:
 def _shown(key: str, default: str) -> str:
     """Print the emulator's own keys; mask keys the user brought."""
     return key if key == default else f"****{key[-4:]}"
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
+    # docker stop, systemd and CI runners send SIGTERM: stop as Ctrl-C does, closing the store.
+    raise KeyboardInterrupt
 
 
 def emulator(
@@ -139,7 +145,7 @@ def emulator(
     ]
     typer.echo("\n".join(lines))
     sys.stdout.flush()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
