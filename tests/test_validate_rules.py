@@ -4,9 +4,14 @@ import pytest
 
 from amp_replay_cli.core.documents import parse_documents
 from amp_replay_cli.core.findings import Severity
-from amp_replay_cli.core.options.catalog import SdkLine
+from amp_replay_cli.core.options.catalog import (
+    SEGMENT_CALL_OPTIONS,
+    SESSION_REPLAY_OPTIONS,
+    Effect,
+    SdkLine,
+)
 from amp_replay_cli.core.options.checker import Checker, infer_sdk_line
-from amp_replay_cli.core.options.rules import selector_problem
+from amp_replay_cli.core.options.rules import registered_keys, selector_problem
 from amp_replay_cli.core.sampling import effective_rate
 
 E, W, I = "error", "warning", "info"
@@ -440,6 +445,32 @@ def test_rule(text, sdk_line, expected):
         else set()
     )
     assert found - (notes - expected) == expected
+
+
+def catalog_options_by_key():
+    """Every option of the catalog under its rule key: dotted, with list items written `[]`."""
+    found = {}
+
+    def visit(options, prefix):
+        for name, spec in options.items():
+            key = f"{prefix}{name}"
+            found[key] = spec
+            visit(spec.children, f"{key}.")
+            if spec.items is not None:
+                found[f"{key}[]"] = spec.items
+                visit(spec.items.children, f"{key}[].")
+
+    visit(SESSION_REPLAY_OPTIONS, "")
+    visit(SEGMENT_CALL_OPTIONS, "")  # the Segment wrapper call's own keys, such as amplitudeApiKey
+    return found
+
+
+@pytest.mark.parametrize("key", sorted(registered_keys()))
+def test_every_rule_key_names_an_option_of_some_sdk_line(key):
+    # A rule under a misspelt key would never run, and nothing else would notice.
+    spec = catalog_options_by_key().get(key)
+    assert spec is not None, f"rule key {key!r} is not an option path of the catalog"
+    assert any(spec.on(sdk_line).effect is not Effect.UNSUPPORTED for sdk_line in SdkLine)
 
 
 def test_development_drops_production_only_warnings():

@@ -55,6 +55,11 @@ def rules_for(path: Path) -> tuple[BeforeRule | None, AfterRule | None]:
     return _BEFORE.get(key), _AFTER.get(key)
 
 
+def registered_keys() -> frozenset[str]:
+    """Every option path some rule is registered for."""
+    return frozenset(_BEFORE) | frozenset(_AFTER)
+
+
 def before(*keys: str) -> Callable[[BeforeRule], BeforeRule]:
     def register(function: BeforeRule) -> BeforeRule:
         for key in keys:
