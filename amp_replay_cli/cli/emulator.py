@@ -5,7 +5,7 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, List, NoReturn, Optional
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -40,7 +40,7 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
 
 def emulator(
     host: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             help=f"Address to bind (default 127.0.0.1, or ${HOST_VARIABLE} if loopback). Anything but "
             "loopback must be given here explicitly."
@@ -48,15 +48,15 @@ def emulator(
     ] = None,
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8787,
     db: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(help="SQLite file (default in the user cache dir), or :memory:."),
     ] = None,
     api_key: Annotated[
-        Optional[List[str]],
+        list[str] | None,
         typer.Option(help="Project API key (repeatable, paired with --secret-key in order)."),
     ] = None,
     secret_key: Annotated[
-        Optional[List[str]], typer.Option(help="Project secret key for the REST API.")
+        list[str] | None, typer.Option(help="Project secret key for the REST API.")
     ] = None,
     sample_rate: Annotated[
         float, typer.Option(help="sample_rate served by the remote configuration.")

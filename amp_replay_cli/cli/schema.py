@@ -3,7 +3,7 @@
 import enum
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -24,7 +24,7 @@ def schema(
     ] = SchemaKind.options,
     sdk: Annotated[Sdk, typer.Option(help="SDK line of the options schema.")] = Sdk.standalone,
     output_file: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--output-file", "-o", help="Write here instead of stdout.", dir_okay=False),
     ] = None,
 ) -> None:

@@ -7,8 +7,9 @@ import inspect
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated
 
 import typer
 
@@ -55,7 +56,7 @@ _SHARED_PARAMETERS = [
         inspect.Parameter.KEYWORD_ONLY,
         default=None,
         annotation=Annotated[
-            Optional[Path],
+            Path | None,
             typer.Option(
                 "--output-file",
                 "-o",
@@ -130,7 +131,7 @@ _SHARED_NAMES = [parameter.name for parameter in _SHARED_PARAMETERS]
 
 def output_settings(
     output_format: OutputFormat,
-    output_file: Optional[Path],
+    output_file: Path | None,
     verbose: int,
     quiet: int,
     color: ColorMode,
@@ -194,7 +195,7 @@ def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[.
 
 # The options of every command that talks to Amplitude (environment variables as in spec/style §5).
 ApiKeyOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         envvar="AMPLITUDE_API_KEY",
         show_envvar=True,
@@ -213,7 +214,7 @@ ServerZoneOption = Annotated[
     ),
 ]
 ServerUrlOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         envvar="AMPLITUDE_SERVER_URL",
         show_envvar=True,
@@ -240,7 +241,7 @@ def run_body(name: str, body: Callable[[], Report], debug: bool) -> Report:
         report = Report(command=name, fatal=error)
     except KeyboardInterrupt:
         report = Report(command=name, fatal=Interrupted("interrupted"))
-    except Exception as error:  # noqa: BLE001 - the one place that turns a bug into exit 5
+    except Exception as error:  # the one place that turns a bug into exit 5
         if debug:
             traceback.print_exc()
         report = Report(

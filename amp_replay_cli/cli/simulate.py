@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Annotated, List, Optional
+from typing import Annotated
 
 import typer
 
@@ -43,7 +43,7 @@ def parse_time(text: str, option: str) -> int:
 @reporting_command("simulate")
 def simulate(
     explain: Annotated[
-        Optional[List[str]],
+        list[str] | None,
         typer.Argument(
             metavar="[explain ID]",
             help="`explain ID`: tell why one session is or is not recorded.",
@@ -51,7 +51,7 @@ def simulate(
         ),
     ] = None,
     session_id: Annotated[
-        Optional[List[str]],
+        list[str] | None,
         typer.Option(
             "--session-id",
             help="A session id (repeatable). A JSON number or string is taken as such, "
@@ -60,14 +60,14 @@ def simulate(
         ),
     ] = None,
     sessions_file: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             help="JSON array of ids, or one id per line; - for stdin; gzip is fine.",
             rich_help_panel="Sessions",
         ),
     ] = None,
     segment: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             help="Segment events (NDJSON, JSON array, gzip): one decision per distinct "
             'integrations["Actions Amplitude"].session_id.',
@@ -75,20 +75,20 @@ def simulate(
         ),
     ] = None,
     generate: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             min=1, help="Generate N millisecond-timestamp session ids.", rich_help_panel="Sessions"
         ),
     ] = None,
     start: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             help="Earliest generated id: epoch ms or ISO date (default: 30 days ago).",
             rich_help_panel="Sessions",
         ),
     ] = None,
     end: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(help="Latest generated id (default: now).", rich_help_panel="Sessions"),
     ] = None,
     seed: Annotated[
@@ -96,18 +96,18 @@ def simulate(
         typer.Option(help="Seed of --generate, for repeatable runs.", rich_help_panel="Sessions"),
     ] = 1,
     sample_rate: Annotated[
-        Optional[float],
+        float | None,
         typer.Option(help="The sampleRate to simulate.", rich_help_panel="Sampling"),
     ] = None,
     config: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             help="Take sampleRate (and the SDK line) from this options file instead.",
             rich_help_panel="Sampling",
         ),
     ] = None,
     sdk: Annotated[
-        Optional[HashLine],
+        HashLine | None,
         typer.Option(
             help="modern: xxHash32 (SDK 1.35.0+); legacy: Java hashCode (SDK <= 1.34.3, the Segment "
             "wrapper). Default: from --config, else modern.",
@@ -115,7 +115,7 @@ def simulate(
         ),
     ] = None,
     remote_config: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             help="The project's remote configuration (the GET /config response): its capture_enabled "
             "and sample_rate win over local settings.",

@@ -1,7 +1,7 @@
 """`amp-replay validate`: check sessionReplayOptions files."""
 
 import enum
-from typing import Annotated, List, Optional
+from typing import Annotated
 
 import typer
 
@@ -30,14 +30,14 @@ class Environment(str, enum.Enum):
 @reporting_command("validate")
 def validate(
     paths: Annotated[
-        List[str],
+        list[str],
         typer.Argument(
             help="Files, directories (searched for .yaml/.yml/.json), globs, or - for stdin.",
             show_default=False,
         ),
     ],
     sdk: Annotated[
-        Optional[Sdk],
+        Sdk | None,
         typer.Option(
             help="SDK line whose rules apply: standalone 1.51, plugin 1.35, segment-wrapper 0.4.0 "
             "(SDK 1.13.6). Default: inferred from each file's shape."

@@ -13,8 +13,9 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from amp_replay_cli.core.wire import is_blocked_id
 from amp_replay_cli.emulator.store import Store
@@ -267,9 +268,7 @@ def _check_events(events: list, min_id_length: int) -> dict[str, Any] | None:
             value = event.get(field)
             if value is None:
                 continue
-            if not isinstance(value, str):
-                invalid.setdefault(field, []).append(index)
-            elif is_blocked_id(value):
+            if not isinstance(value, str) or is_blocked_id(value):
                 invalid.setdefault(field, []).append(index)
             elif len(value) < min_id_length:
                 short.setdefault(field, []).append(index)

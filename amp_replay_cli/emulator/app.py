@@ -6,8 +6,9 @@ import base64
 import binascii
 import json
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from amp_replay_cli.core.wire import SKIP_HEADER

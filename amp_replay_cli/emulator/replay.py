@@ -14,7 +14,8 @@ import re
 import threading
 import time
 import zlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from amp_replay_cli.core.replay.rrweb import PackedEventError, unpack
 from amp_replay_cli.core.wire import (

@@ -11,9 +11,10 @@ import json as _json
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, TextIO, Union
+from typing import TextIO, Union
 
 from amp_replay_cli.core.findings import Finding, Report, Severity
 
@@ -83,7 +84,7 @@ def render(
     return report.exit_code
 
 
-Renderer = Callable[[Report, OutputSettings], Union[str, Iterable[str]]]
+Renderer = Callable[[Report, OutputSettings], str | Iterable[str]]
 
 
 def _renderer(name: str) -> Renderer:

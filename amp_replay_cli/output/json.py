@@ -8,7 +8,8 @@ hold one compact object per line, which the C encoder writes fast and `grep` rea
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from amp_replay_cli import __version__
 from amp_replay_cli.core.findings import Report, RowStream

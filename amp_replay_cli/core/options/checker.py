@@ -29,8 +29,8 @@ from amp_replay_cli.core.options.catalog import (
     SEGMENT_CALL_OPTIONS,
     SESSION_REPLAY_OPTIONS,
     Effect,
-    SdkLine,
     Option,
+    SdkLine,
     all_option_paths,
 )
 

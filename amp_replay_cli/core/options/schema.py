@@ -9,8 +9,8 @@ from amp_replay_cli.core.options.catalog import (
     SEGMENT_CALL_OPTIONS,
     SESSION_REPLAY_OPTIONS,
     Effect,
-    SdkLine,
     Option,
+    SdkLine,
 )
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
