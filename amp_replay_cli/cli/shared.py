@@ -128,6 +128,10 @@ def _output_parameters() -> list[inspect.Parameter]:
 
 
 _OUTPUT_PARAMETERS = _output_parameters()
+# typer passes the click context to the parameter annotated typer.Context.
+_CONTEXT = inspect.Parameter(
+    "typer_context", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context
+)
 
 
 def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[..., None]]:
@@ -136,7 +140,9 @@ def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[.
     typer builds a command's options from the parameters of its function, so the wrapper's
     signature is the body's parameters plus the fields of OutputOptions. This declares the output
     options once for every command; the wrapper takes them back out into an OutputOptions and
-    calls the body with the rest.
+    calls the body with the rest. The signature also asks typer for the context: as a group's
+    callback (simulate), the command runs before the group's sub-command (explain) too, and then
+    leaves the report to it.
 
     Errors are mapped to exit codes here, in the command rather than in main(), so that tests
     invoking the app see the real codes.
@@ -147,6 +153,8 @@ def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[.
 
         @functools.wraps(body)
         def command(**kwargs: Any) -> None:
+            if kwargs.pop(_CONTEXT.name).invoked_subcommand is not None:
+                return
             options = OutputOptions(**{p.name: kwargs.pop(p.name) for p in _OUTPUT_PARAMETERS})
             settings = options.settings()
             token = _PROGRESS_WANTED.set(options.allow_progress(settings))
@@ -156,7 +164,7 @@ def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[.
                 _PROGRESS_WANTED.reset(token)
             raise typer.Exit(emit(report, settings))
 
-        parameters = [*signature.parameters.values(), *_OUTPUT_PARAMETERS]
+        parameters = [*signature.parameters.values(), *_OUTPUT_PARAMETERS, _CONTEXT]
         # A function object takes any attribute; mypy knows only the ones functions always have.
         command.__signature__ = signature.replace(  # type: ignore[attr-defined]
             parameters=parameters, return_annotation=None
