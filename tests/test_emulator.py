@@ -652,13 +652,13 @@ def test_concurrent_clients_lose_no_acknowledged_event(emulator):
 
 def test_the_store_is_one_transaction_per_request(tmp_path):
     store = Store(str(tmp_path / "db.sqlite3"))
-    with pytest.raises(RuntimeError):
-        with store.transaction() as db:
-            db.execute(
-                "INSERT INTO replay_batches (project_id, device_id, session_id, type, body_version, "
-                "received_ms, wire_bytes, raw_bytes, event_count) VALUES (1, 'd', 's', 'replay', 1, 0, 0, 0, 0)"
-            )
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.transaction() as db:
+        db.execute(
+            "INSERT INTO replay_batches (project_id, device_id, session_id, type, body_version, "
+            "received_ms, wire_bytes, raw_bytes, event_count) "
+            "VALUES (1, 'd', 's', 'replay', 1, 0, 0, 0, 0)"
+        )
+        raise RuntimeError("boom")
     assert store.query("SELECT COUNT(*) AS n FROM replay_batches")[0]["n"] == 0
 
 

@@ -14,10 +14,10 @@ from amp_replay_cli.core.options.checker import Checker, infer_sdk_line
 from amp_replay_cli.core.options.rules import registered_keys, selector_problem
 from amp_replay_cli.core.sampling import effective_rate
 
-E, W, I = "error", "warning", "info"
+E, W, INFO = "error", "warning", "info"
 S, P, SW = SdkLine.STANDALONE, SdkLine.PLUGIN, SdkLine.SEGMENT_WRAPPER
-IDS_ABSENT = {(I, "AR170", "deviceId"), (I, "AR170", "sessionId")}
-WRAPPER_NOTE = (I, "AR172", None)
+IDS_ABSENT = {(INFO, "AR170", "deviceId"), (INFO, "AR170", "sessionId")}
+WRAPPER_NOTE = (INFO, "AR172", None)
 
 
 def findings(text, sdk_line=None, production=True, suffix=".yaml"):
@@ -296,7 +296,7 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
         (
             "sampleRate: 0.1\nsessionId: [1]",
             S,
-            {(E, "AR120", "sessionId"), (I, "AR170", "deviceId")},
+            {(E, "AR120", "sessionId"), (INFO, "AR170", "deviceId")},
         ),
         # logging, debugging, transport
         (

@@ -115,7 +115,7 @@ def emulator(
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         app = emu.Emulator(
             emu.Store(path),
-            [emu.Project(k, s) for k, s in zip(keys, secrets)],
+            [emu.Project(k, s) for k, s in zip(keys, secrets, strict=True)],
             plan,
             sample_rate,
             capture,

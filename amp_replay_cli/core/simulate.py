@@ -511,7 +511,7 @@ def explain(value: Any, sampling: Sampling) -> Report:
         units = len(id_string.encode("utf-16-le", "surrogatepass")) // 2
         steps.append(f"Java's String.hashCode of its {units} UTF-16 code units is {hashed}.")
         steps.append(
-            f"Its bucket is (|{hashed}| × 31) mod 1000000 = {bucket}, i.e. {bucket / BUCKETS!r}."
+            f"Its bucket is (|{hashed}| \N{MULTIPLICATION SIGN} 31) mod 1000000 = {bucket}, i.e. {bucket / BUCKETS!r}."
         )
     comparison = "<" if sampled else "is not <"
     steps.append(

@@ -8,6 +8,7 @@ the Bearer key or (page-exit beacons) `api_key` in the query, `type=replay` (str
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import re
@@ -137,7 +138,7 @@ def track(
             "INSERT INTO replay_events (batch_id, position, timestamp_ms, element) VALUES (?, ?, ?, ?)",
             [
                 (cursor.lastrowid, index, stamp, text)
-                for index, (stamp, text) in enumerate(zip(timestamps, stored))
+                for index, (stamp, text) in enumerate(zip(timestamps, stored, strict=True))
             ],
         )
         if kind == "replay" and stored:
@@ -208,10 +209,8 @@ def read_back(
     for row in rows:
         event = json.loads(row["element"])
         if unpacked and isinstance(event, str):
-            try:
+            with contextlib.suppress(PackedEventError):  # not packed after all: keep it as is
                 event = unpack(event)
-            except PackedEventError:
-                pass
         events.append(event)
     return events
 

@@ -106,7 +106,7 @@ class Checker:
                 hint="a config file holds sessionReplayOptions as an object, or an object with a sessionReplayOptions key",
             )
         for duplicate in self.document.duplicates:
-            where = duplicate.path + (duplicate.key,)
+            where = (*duplicate.path, duplicate.key)
             self.emit(
                 "AR121",
                 Severity.ERROR,
@@ -167,9 +167,9 @@ class Checker:
                 continue
             spec = specs.get(key)
             if spec is None:
-                self.unknown(entry, path + (key,), specs)
+                self.unknown(entry, (*path, key), specs)
             else:
-                self.check_option(spec, entry, path + (key,))
+                self.check_option(spec, entry, (*path, key))
 
     def check_option(self, spec: Option, entry: Entry, path: tuple[PathPart, ...]) -> None:
         if spec.credential and isinstance(entry.value, Scalar) and entry.value.value is not None:
@@ -204,7 +204,7 @@ class Checker:
             self.check_object(node, spec.children, path)
         elif isinstance(node, Sequence) and spec.items is not None:
             for index, item in enumerate(node.items):
-                self.check_value(spec.items, item, path + (index,))
+                self.check_value(spec.items, item, (*path, index))
         if after is not None:
             after(self, node, path)
 
@@ -301,17 +301,17 @@ def suggest(key: str, parent: tuple[PathPart, ...], specs: dict[str, Option]) ->
     wanted = _normalise(key)
     for name in here:
         if _normalise(name) == wanted:
-            return format_path(parent + (name,))
+            return format_path((*parent, name))
     close = difflib.get_close_matches(key, here, n=1, cutoff=0.7) or difflib.get_close_matches(
         wanted, [_normalise(name) for name in here], n=1, cutoff=0.7
     )
     if close:
         match = next(name for name in here if name == close[0] or _normalise(name) == close[0])
-        return format_path(parent + (match,))
+        return format_path((*parent, match))
     if len(wanted) >= 4:
         for name in here:
             if wanted in _normalise(name):
-                return format_path(parent + (name,))
+                return format_path((*parent, name))
     if specs is SEGMENT_CALL_OPTIONS:
         return None
     everywhere = all_option_paths()

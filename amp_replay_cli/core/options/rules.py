@@ -355,7 +355,7 @@ def flush_interval(check: Checker, node: Node, path: Path) -> None:
             f"flushIntervalConfig.maxIntervalMs ({show(maximum)}) is below minIntervalMs "
             f"({show(minimum)}): the SDK raises the maximum to the minimum",
             node.entries["maxIntervalMs"].value,
-            path + ("maxIntervalMs",),
+            (*path, "maxIntervalMs"),
         )
     elif (
         minimum is not None
@@ -369,7 +369,7 @@ def flush_interval(check: Checker, node: Node, path: Path) -> None:
             f"flushIntervalConfig.minIntervalMs {show(minimum)} exceeds the default maximum of "
             "10000 ms: the SDK raises the maximum to match",
             node.entries["minIntervalMs"].value,
-            path + ("minIntervalMs",),
+            (*path, "minIntervalMs"),
             hint="set maxIntervalMs too",
         )
     elif (
@@ -384,7 +384,7 @@ def flush_interval(check: Checker, node: Node, path: Path) -> None:
             f"flushIntervalConfig.maxIntervalMs {show(maximum)} is below the 500 ms minimum: "
             "the SDK lowers the minimum to match",
             node.entries["maxIntervalMs"].value,
-            path + ("maxIntervalMs",),
+            (*path, "maxIntervalMs"),
             hint="set minIntervalMs too",
         )
 
@@ -406,7 +406,7 @@ def _interval(
             f"flushIntervalConfig.{name} {show(number)} is below the 100 ms floor: "
             "the SDK clamps it to 100 ms",
             entry.value,
-            path + (name,),
+            (*path, name),
         )
         return 100.0
     return number
@@ -514,7 +514,7 @@ def cross_origin_iframes(check: Checker, node: Node, path: Path) -> None:
             "crossOriginIframes is enabled: each child page records with its own privacy "
             "config, this one does not apply inside the iframes",
             enabled,
-            path + ("enabled",),
+            (*path, "enabled"),
             hint="give every child page the same masking options",
         )
 
@@ -890,9 +890,8 @@ def selector_problem(selector: str) -> str | None:
             quote = char
         elif char in "[(":
             stack.append(char)
-        elif char in "])":
-            if not stack or stack.pop() != pairs[char]:
-                return f"unbalanced {char!r}"
+        elif char in "])" and (not stack or stack.pop() != pairs[char]):
+            return f"unbalanced {char!r}"
     if quote:
         return "an unclosed quote"
     if stack:
@@ -946,7 +945,7 @@ def url_mask_rule(check: Checker, node: Node, path: Path) -> None:
         )
     elif isinstance(_value(match), str) and not str(_value(match)).strip():
         check.emit(
-            "AR144", ERROR, "urlMaskLevels rule has an empty `match` glob", match, path + ("match",)
+            "AR144", ERROR, "urlMaskLevels rule has an empty `match` glob", match, (*path, "match")
         )
     if "maskLevel" not in node.entries:
         check.emit(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
-from typing import Any, Optional
+from typing import Any
 
 View = Callable[[Any, Any, Any], Iterator[None] | None]
 
