@@ -42,8 +42,8 @@ def emulator(
     host: Annotated[
         str | None,
         typer.Option(
-            help=f"Address to bind (default 127.0.0.1, or ${HOST_VARIABLE} if loopback). Anything but "
-            "loopback must be given here explicitly."
+            help=f"Address to bind (default 127.0.0.1, or ${HOST_VARIABLE} if loopback). "
+            "Anything but loopback must be given here explicitly."
         ),
     ] = None,
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8787,
@@ -67,7 +67,8 @@ def emulator(
     throttle: Annotated[
         bool,
         typer.Option(
-            help="Throttle like Amplitude: 30 events/s per device or user on /2/httpapi, 1000 on /batch."
+            help="Throttle like Amplitude: 30 events/s per device or user on /2/httpapi, "
+            "1000 on /batch."
         ),
     ] = True,
     fault_rate: Annotated[

@@ -19,7 +19,8 @@ def schema(
     kind: Annotated[
         SchemaKind,
         typer.Argument(
-            help="options: sessionReplayOptions for editors; output: the --output-format json envelope."
+            help="options: sessionReplayOptions for editors; "
+            "output: the --output-format json envelope."
         ),
     ] = SchemaKind.options,
     sdk: Annotated[Sdk, typer.Option(help="SDK line of the options schema.")] = Sdk.standalone,

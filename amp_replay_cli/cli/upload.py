@@ -15,7 +15,9 @@ from amp_replay_cli.cli.shared import (
 )
 from amp_replay_cli.core.findings import Report
 
-HELP = """Upload rrweb recordings to Amplitude Session Replay, exactly as the browser SDK 1.51.6 sends them.
+# The backslash keeps the first line whole: it is the summary that `amp-replay --help` shows.
+HELP = """Upload rrweb recordings to Amplitude Session Replay, exactly as the browser SDK 1.51.6 \
+sends them.
 
 FILES are recordings in any layout: a JSON array of events, {"events": [...]} (with optional
 device_id / session_id), NDJSON, the SDK's own track body, rrweb-packer strings, gzip of any of

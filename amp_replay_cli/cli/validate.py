@@ -8,7 +8,9 @@ import typer
 from amp_replay_cli.cli.shared import reporting_command
 from amp_replay_cli.core.findings import Report
 
-HELP = """Check sessionReplayOptions files (YAML or JSON) against what the SDK really does with them.
+# The backslash keeps the first line whole: it is the summary that `amp-replay --help` shows.
+HELP = """Check sessionReplayOptions files (YAML or JSON) against what the SDK really does \
+with them.
 
 A file holds the options object, a Segment wrapper call ({amplitudeApiKey, segmentInstance,
 sessionReplayOptions}), or Browser SDK plugin options; the SDK line comes from --sdk or the

@@ -51,7 +51,7 @@ def render_json(report: Report, settings: OutputSettings) -> Iterator[str]:
 
 
 def _dumps(value: Any, level: int) -> str:
-    """Objects one key per line; lists of scalars on one line; lists of objects one object per line."""
+    """Objects one key a line; lists of scalars on one line; lists of objects one object a line."""
     pad = "  " * level
     if isinstance(value, dict):
         if not value:

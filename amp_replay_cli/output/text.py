@@ -47,7 +47,7 @@ def render_text(report: Report, settings: OutputSettings) -> Iterator[str]:
 
 
 def grouped(findings: Iterable[Finding]) -> list[tuple[Finding, list[int]]]:
-    """Findings that say the same thing about one file, merged: `file:4,5,8: ...` (first place kept)."""
+    """Findings saying the same about one file, merged: `file:4,5,8: ...` (first place kept)."""
     groups: dict[tuple, tuple[Finding, list[int]]] = {}
     for finding in findings:
         key = (

@@ -117,7 +117,8 @@ def option(
 def _from_browser_sdk(name: str) -> Availability:
     return Availability(
         Effect.IGNORED,
-        f"the plugin takes {name} from the Browser SDK's amplitude.init() options; this value is ignored",
+        f"the plugin takes {name} from the Browser SDK's amplitude.init() options; "
+        "this value is ignored",
     )
 
 
@@ -139,11 +140,13 @@ _DEPRECATED_WORKER = Availability(
 )
 _REMOTE_ONLY = Availability(
     Effect.IGNORED,
-    "interaction tracking settings come only from the remote configuration; the local value is ignored",
+    "interaction tracking settings come only from the remote configuration; "
+    "the local value is ignored",
 )
 _WRAPPER_SETS_DEVICE = Availability(
     Effect.IGNORED,
-    "the Segment wrapper sets deviceId itself: the Segment anonymousId, then the userId after identify",
+    "the Segment wrapper sets deviceId itself: the Segment anonymousId, "
+    "then the userId after identify",
 )
 _WRAPPER_SETS_SESSION = Availability(
     Effect.IGNORED,
@@ -220,7 +223,8 @@ PRIVACY_CONFIG = option(
 _UGC_FILTER_RULES = option(
     "ugcFilterRules",
     "array",
-    "Rewrites of page URLs in interaction events: `{selector: glob, replacement: string}`; init() rejects invalid rules.",
+    "Rewrites of page URLs in interaction events: `{selector: glob, replacement: string}`; "
+    "init() rejects invalid rules.",
     lines=MODERN,
     items=option(
         "rule",
@@ -409,7 +413,8 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
         option(
             "interactionConfig",
             "object",
-            "Interaction tracking; only ugcFilterRules is read locally, the rest comes from remote config.",
+            "Interaction tracking; only ugcFilterRules is read locally, "
+            "the rest comes from remote config.",
             lines=MODERN,
             children=(
                 option(

@@ -44,7 +44,7 @@ _SECRET_KEY_NAMES = frozenset({"secretkey", "amplitudesecretkey", "apisecret", "
 
 
 def infer_sdk_line(root: Node) -> SdkLine:
-    """The SDK line a document's shape points to: a Segment wrapper call, plugin options, or standalone."""
+    """The SDK line a document's shape points to: a Segment wrapper call, plugin or standalone."""
     if not isinstance(root, Mapping):
         return SdkLine.STANDALONE
     keys = root.entries.keys()
@@ -77,7 +77,7 @@ class Checker:
         path: tuple[PathPart, ...] | None,
         hint: str | None = None,
     ) -> None:
-        """Record a finding; `path` is relative to the options object, None for the file as a whole."""
+        """Record a finding; `path` is relative to the options object, None for the whole file."""
         mark = where if isinstance(where, Mark) else where.mark
         full_path = None if path is None else self.prefix + path
         self.findings.append(
@@ -103,14 +103,16 @@ class Checker:
             raise InputError(
                 f"not a mapping: the top level is {kind_name(root)}",
                 location=Location(self.document.source, root.mark.line, root.mark.column),
-                hint="a config file holds sessionReplayOptions as an object, or an object with a sessionReplayOptions key",
+                hint="a config file holds sessionReplayOptions as an object, "
+                "or an object with a sessionReplayOptions key",
             )
         for duplicate in self.document.duplicates:
             where = (*duplicate.path, duplicate.key)
             self.emit(
                 "AR121",
                 Severity.ERROR,
-                f"`{format_path(where)}` is written twice (lines {duplicate.first.line} and {duplicate.again.line}); "
+                f"`{format_path(where)}` is written twice "
+                f"(lines {duplicate.first.line} and {duplicate.again.line}); "
                 "loaders keep the last value without a word",
                 duplicate.again,
                 where,
@@ -240,7 +242,8 @@ class Checker:
             self.emit(
                 "AR190",
                 Severity.ERROR,
-                f"`{self.name(path)}` looks like an Amplitude secret key: it must never ship in browser configuration",
+                f"`{self.name(path)}` looks like an Amplitude secret key: "
+                "it must never ship in browser configuration",
                 entry.key_mark,
                 path,
                 hint="remove it and rotate the secret key in Amplitude's project settings",
@@ -249,7 +252,10 @@ class Checker:
         suggestion = suggest(key, path[:-1], specs)
         hint = f"did you mean `{suggestion}`?" if suggestion else None
         if key in REMOTE_CONFIG_KEYS and suggestion is None:
-            hint = "this is a key of the remote configuration (Amplitude's Session Replay settings), not a local option"
+            hint = (
+                "this is a key of the remote configuration (Amplitude's Session Replay settings), "
+                "not a local option"
+            )
         self.emit(
             "AR110",
             Severity.WARNING,

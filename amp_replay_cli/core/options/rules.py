@@ -41,7 +41,10 @@ ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 _BEFORE: dict[str, BeforeRule] = {}
 _AFTER: dict[str, AfterRule] = {}
 
-REMOTE_OVERRIDE = "a sample_rate in the project's remote configuration (Session Replay settings) overrides this value"
+REMOTE_OVERRIDE = (
+    "a sample_rate in the project's remote configuration (Session Replay settings) "
+    "overrides this value"
+)
 
 
 def schema_key(path: Path) -> str:
@@ -125,13 +128,14 @@ def wrapper_identity_note(check: Checker, anchor: Mark) -> None:
     check.emit(
         "AR172",
         INFO,
-        "the Segment wrapper 0.4.0 runs SDK 1.13.6: it samples with the legacy hash, and after identify it records "
-        "under the Segment userId as device id while Amplitude (Actions) events keep the anonymousId, so replays "
-        "of logged-in users stop linking to their events",
+        "the Segment wrapper 0.4.0 runs SDK 1.13.6: it samples with the legacy hash, "
+        "and after identify it records under the Segment userId as device id "
+        "while Amplitude (Actions) events keep the anonymousId, "
+        "so replays of logged-in users stop linking to their events",
         anchor,
         None,
-        hint="keep the replay device id equal to the anonymousId (patch the wrapper, or use the standalone SDK "
-        "with the destination's device id)",
+        hint="keep the replay device id equal to the anonymousId "
+        "(patch the wrapper, or use the standalone SDK with the destination's device id)",
     )
 
 
@@ -174,7 +178,8 @@ def sample_rate(check: Checker, node: Node, path: Path) -> bool:
             check.emit(
                 "AR102",
                 ERROR,
-                f"sampleRate is the string {show(value)}, which is not a number: no session is ever recorded",
+                f"sampleRate is the string {show(value)}, which is not a number: "
+                "no session is ever recorded",
                 node,
                 path,
                 hint="write a number between 0 and 1, without quotes",
@@ -183,7 +188,8 @@ def sample_rate(check: Checker, node: Node, path: Path) -> bool:
         check.emit(
             "AR103",
             WARNING,
-            f"sampleRate is the string {show(value)}: the SDK keeps the string and records only because "
+            f"sampleRate is the string {show(value)}: "
+            "the SDK keeps the string and records only because "
             "JavaScript converts it at each comparison",
             node,
             path,
@@ -240,7 +246,8 @@ def _check_rate(check: Checker, node: Node, path: Path, rate: float) -> None:
         check.emit(
             "AR105",
             WARNING,
-            f"sampleRate {show(rate)} is finer than the SDK's steps of 0.000001: it behaves like {show(effective)}",
+            f"sampleRate {show(rate)} is finer than the SDK's steps of 0.000001: "
+            f"it behaves like {show(effective)}",
             node,
             path,
             hint=f"write {show(effective)}",
@@ -277,7 +284,8 @@ def flush_max_retries(check: Checker, node: Node, path: Path) -> bool:
         check.emit(
             "AR130",
             ERROR,
-            f"flushMaxRetries is {show(value)}: every batch is dropped before a request is sent, nothing is uploaded",
+            f"flushMaxRetries is {show(value)}: "
+            "every batch is dropped before a request is sent, nothing is uploaded",
             node,
             path,
             hint="leave it out (2 attempts) or write 1 (a single attempt)",
@@ -286,7 +294,8 @@ def flush_max_retries(check: Checker, node: Node, path: Path) -> bool:
         check.emit(
             "AR130",
             WARNING,
-            f"flushMaxRetries {show(value)} silently becomes 2 (one attempt and one retry): the SDK allows no more",
+            f"flushMaxRetries {show(value)} silently becomes 2 (one attempt and one retry): "
+            "the SDK allows no more",
             node,
             path,
             hint="write 2 or leave it out",
@@ -491,8 +500,12 @@ def snapshot_volume(check: Checker, node: Node, path: Path) -> None:
 
 
 _PAYLOAD = {
-    "captureDocumentTitle": "page titles are recorded, and titles often hold names, emails or order numbers",
-    "inlineImages": "images are inlined as data URLs: much bigger uploads, and pictures of user content",
+    "captureDocumentTitle": (
+        "page titles are recorded, and titles often hold names, emails or order numbers"
+    ),
+    "inlineImages": (
+        "images are inlined as data URLs: much bigger uploads, and pictures of user content"
+    ),
     "shouldInlineStylesheet": "stylesheet contents are stored in every snapshot: bigger uploads",
 }
 
@@ -608,11 +621,13 @@ def runtime_id(check: Checker, node: Node, path: Path) -> bool:
     if not isinstance(node, Scalar) or js_truthy(node.value):
         return False
     if check.sdk_line is SdkLine.PLUGIN and node.value is None:
-        return True  # `options.deviceId ?? config.deviceId`: null falls back to the Browser SDK's device id
+        # `options.deviceId ?? config.deviceId`: null falls back to the Browser SDK's device id.
+        return True
     check.emit(
         "AR170",
         ERROR,
-        f"{name} is {show(node.value)}: the SDK records nothing without a {'device' if name == 'deviceId' else 'session'} id",
+        f"{name} is {show(node.value)}: the SDK records nothing without a "
+        f"{'device' if name == 'deviceId' else 'session'} id",
         node,
         path,
         hint=f"leave {name} out of the file and pass the real value at run time",
@@ -648,13 +663,15 @@ def function_option(check: Checker, node: Node, path: Path) -> bool:
     name = str(path[-1])
     if name == "loggerProvider":
         message = (
-            "loggerProvider needs an object with log/warn/error/debug functions; read from a data file it has "
-            "none, and the SDK turns each missing method into a no-op, so its messages are lost"
+            "loggerProvider needs an object with log/warn/error/debug functions; "
+            "read from a data file it has none, "
+            "and the SDK turns each missing method into a no-op, so its messages are lost"
         )
     else:
         message = (
-            f"{name} must be a function; a config file can only hold {kind_name(node)} here, and the SDK "
-            "fails when it calls it"
+            f"{name} must be a function; "
+            f"a config file can only hold {kind_name(node)} here, "
+            "and the SDK fails when it calls it"
         )
     check.emit(
         "AR191",
@@ -765,11 +782,15 @@ def selector_string(check: Checker, node: Node, path: Path) -> bool:
         return False
     name = str(path[-1])
     if check.sdk_line is SdkLine.SEGMENT_WRAPPER:
-        effect = "SDK 1.13.6 calls .some() on it and throws whenever it checks an element, which breaks recording"
+        effect = (
+            "SDK 1.13.6 calls .some() on it and throws whenever it checks an element, "
+            "which breaks recording"
+        )
     else:
         pieces = list(dict.fromkeys(value))
         tags = sorted({piece for piece in pieces if piece.isalpha()})
-        effect = f"the SDK splits it into single characters ({', '.join(show(piece) for piece in pieces)})"
+        shown = ", ".join(show(piece) for piece in pieces)
+        effect = f"the SDK splits it into single characters ({shown})"
         if tags and name == "maskSelector":
             effect += f", which masks every {', '.join(f'<{tag}>' for tag in tags)} element"
         elif tags:
