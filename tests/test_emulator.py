@@ -173,7 +173,9 @@ def test_cors_preflight_allows_credentials_and_the_sdk_headers(emulator):
         headers={
             "Origin": "https://app.example",
             "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization,content-encoding,content-type,x-client-library",
+            "Access-Control-Request-Headers": (
+                "authorization,content-encoding,content-type,x-client-library"
+            ),
         },
     )
     assert response.status_code == 204

@@ -77,7 +77,7 @@ COMMAND = re.compile(r"^::(?P<name>[a-z]+)(?: (?P<props>[^:]*))?::(?P<message>.*
 
 
 def parse_workflow_command(line):
-    """Parse as the Actions runner does: properties split on ',' then '=', values and data unescaped."""
+    """Parse as the Actions runner does: properties split on ',' then '=', then unescaped."""
     match = COMMAND.match(line)
     assert match, line
     properties = {}
@@ -175,7 +175,13 @@ def test_junit_keeps_warnings_as_passing_cases_with_output():
 # -- shared machinery -------------------------------------------------------------------------
 def test_redact_covers_raw_json_and_xml_forms():
     secret = 'k"y<&>1234'
-    text = f'{secret} {json.dumps(secret)} <a b="{secret.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(chr(34), "&quot;")}"/>'
+    escaped = (
+        secret.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+    )
+    text = f'{secret} {json.dumps(secret)} <a b="{escaped}"/>'
     assert "k" not in redact(text, {secret}).replace("****", "")
 
 

@@ -79,7 +79,10 @@ def test_runtime_ids_given_in_the_file_are_fine():
 
 
 def test_a_clean_plugin_config_has_no_findings():
-    text = "sampleRate: 0.1\nforceSessionTracking: true\nprivacyConfig: {defaultMaskLevel: medium}\nuseWebWorker: true\n"
+    text = (
+        "sampleRate: 0.1\nforceSessionTracking: true\n"
+        "privacyConfig: {defaultMaskLevel: medium}\nuseWebWorker: true\n"
+    )
     assert infer_sdk_line(parse_documents(text, "p.yaml", ".yaml")[0].root) is P
     assert triples(text) == set()
 
@@ -217,17 +220,20 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
             {(E, "AR150", "interactionConfig.ugcFilterRules[0]")},
         ),
         (
-            "sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: [{selector: '*.html', replacement: x}]}",
+            "sampleRate: 0.1\n"
+            "interactionConfig: {ugcFilterRules: [{selector: '*.html', replacement: x}]}",
             S,
             {(E, "AR150", "interactionConfig.ugcFilterRules[0].selector")},
         ),
         (
-            "sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: [{selector: '  ', replacement: x}]}",
+            "sampleRate: 0.1\n"
+            "interactionConfig: {ugcFilterRules: [{selector: '  ', replacement: x}]}",
             S,
             {(E, "AR150", "interactionConfig.ugcFilterRules[0].selector")},
         ),
         (
-            "sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: [{selector: /a, replacement: 1}]}",
+            "sampleRate: 0.1\n"
+            "interactionConfig: {ugcFilterRules: [{selector: /a, replacement: 1}]}",
             S,
             {(E, "AR150", "interactionConfig.ugcFilterRules[0].replacement")},
         ),
@@ -322,7 +328,8 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
         ),
         # payload and privacy switches
         (
-            "sampleRate: 0.1\ncaptureDocumentTitle: true\ninlineImages: true\nshouldInlineStylesheet: true\n"
+            "sampleRate: 0.1\ncaptureDocumentTitle: true\ninlineImages: true\n"
+            "shouldInlineStylesheet: true\n"
             "crossOriginIframes: {enabled: true}",
             S,
             {
@@ -389,7 +396,8 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
             {(W, "AR113", "experimental.useWebWorker")},
         ),
         (
-            "sampleRate: 0.1\nversion: {type: segment, version: '1'}\nsessionReplayId: a/1\nconfigEndpointUrl: x",
+            "sampleRate: 0.1\nversion: {type: segment, version: '1'}\n"
+            "sessionReplayId: a/1\nconfigEndpointUrl: x",
             S,
             {
                 (W, "AR112", "version"),
@@ -498,7 +506,10 @@ def test_segment_call_without_options_records_nothing():
 
 
 def test_segment_call_checks_its_own_keys():
-    text = "amplitudeApiKey: ''\nsessionReplayOptions: {sampleRate: 0.1}\nenableWrapperDebug: true\nsegment: x\n"
+    text = (
+        "amplitudeApiKey: ''\nsessionReplayOptions: {sampleRate: 0.1}\n"
+        "enableWrapperDebug: true\nsegment: x\n"
+    )
     assert triples(text) == {
         (E, "AR190", "amplitudeApiKey"),
         (W, "AR114", "enableWrapperDebug"),

@@ -82,7 +82,10 @@ class LocalRate:
 
 
 def rate_from_config(source: Source, stdin: BinaryIO | None = None) -> LocalRate:
-    """The sampleRate of an options file as the SDK takes it (`options.sampleRate || 0`), and its SDK line."""
+    """An options file's sampleRate as the SDK reads it (`options.sampleRate || 0`).
+
+    The file's shape also tells its SDK line, and so the hash.
+    """
     document = load_documents(source, stdin=stdin)[0]
     root = document.root
     if not isinstance(root, Mapping):
@@ -114,7 +117,8 @@ class RemoteConfig:
 def read_remote_config(source: Source, stdin: BinaryIO | None = None) -> RemoteConfig:
     """The parts of a remote configuration that gate capture (spec §2.3).
 
-    Takes the whole `GET /config` response, its `configs.sessionReplay` object, or that object's keys.
+    Takes the whole `GET /config` response, its `configs.sessionReplay` object, or that object's
+    keys.
     """
     document = to_plain(load_documents(source, stdin=stdin)[0].root)
     replay = None
@@ -342,7 +346,8 @@ def _from_segment(source: Source, problems: CappedFindings, stdin: BinaryIO | No
                 'integrations["Actions Amplitude"].session_id; the Segment wrapper records nothing '
                 "for them",
                 source.name,
-                "enable the Browser Session Tracking mapping of the Amplitude (Actions) destination",
+                "enable the Browser Session Tracking mapping "
+                "of the Amplitude (Actions) destination",
             )
         )
 
@@ -459,7 +464,8 @@ def headline(totals: dict[str, Any]) -> str:
     low, high = totals["interval_95"]
     return (
         f"{totals['captured']:,} of {totals['sessions']:,} sessions recorded{observed}; expected "
-        f"{totals['expected_captured']:,.0f} ({totals['expected_rate']:.4%}), 95 % range {low:,}-{high:,}"
+        f"{totals['expected_captured']:,.0f} ({totals['expected_rate']:.4%}), "
+        f"95 % range {low:,}-{high:,}"
     )
 
 
@@ -492,7 +498,8 @@ def explain(value: Any, sampling: Sampling) -> Report:
     steps: list[str] = []
     if isinstance(value, str):
         steps.append(
-            f"The session id is the string {json.dumps(value, ensure_ascii=False)}: the SDK hashes it as it is."
+            f"The session id is the string {json.dumps(value, ensure_ascii=False)}: "
+            "the SDK hashes it as it is."
         )
     else:
         steps.append(
@@ -511,7 +518,8 @@ def explain(value: Any, sampling: Sampling) -> Report:
         units = len(id_string.encode("utf-16-le", "surrogatepass")) // 2
         steps.append(f"Java's String.hashCode of its {units} UTF-16 code units is {hashed}.")
         steps.append(
-            f"Its bucket is (|{hashed}| \N{MULTIPLICATION SIGN} 31) mod 1000000 = {bucket}, i.e. {bucket / BUCKETS!r}."
+            f"Its bucket is (|{hashed}| \N{MULTIPLICATION SIGN} 31) mod 1000000 = {bucket}, "
+            f"i.e. {bucket / BUCKETS!r}."
         )
     comparison = "<" if sampled else "is not <"
     steps.append(

@@ -1,4 +1,4 @@
-"""The emulator as one WSGI application: every Amplitude endpoint amp-replay uses, on one base URL."""
+"""The emulator as one WSGI app: each Amplitude endpoint amp-replay uses, on one base URL."""
 
 from __future__ import annotations
 

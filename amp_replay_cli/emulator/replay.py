@@ -36,7 +36,7 @@ Reply = tuple[int, Any, dict[str, str]]
 
 
 class SkipDirectives:
-    """Which replays the server should answer with X-Session-Replay-Event-Skipped (set by tests and people)."""
+    """Replays to answer with X-Session-Replay-Event-Skipped (set by tests and by people)."""
 
     def __init__(self) -> None:
         self._codes: dict[tuple[str, str] | None, str] = {}
@@ -118,8 +118,9 @@ def track(
     timestamps = [_timestamp(text) for text in stored]
     with store.transaction() as db:
         cursor = db.execute(
-            "INSERT INTO replay_batches (project_id, device_id, session_id, type, body_version, seq_number, "
-            "received_ms, wire_bytes, raw_bytes, event_count, client_library) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO replay_batches (project_id, device_id, session_id, type, body_version, "
+            "seq_number, received_ms, wire_bytes, raw_bytes, event_count, client_library) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 project["id"],
                 device_id,
@@ -135,7 +136,8 @@ def track(
             ),
         )
         db.executemany(
-            "INSERT INTO replay_events (batch_id, position, timestamp_ms, element) VALUES (?, ?, ?, ?)",
+            "INSERT INTO replay_events (batch_id, position, timestamp_ms, element) "
+            "VALUES (?, ?, ?, ?)",
             [
                 (cursor.lastrowid, index, stamp, text)
                 for index, (stamp, text) in enumerate(zip(timestamps, stored, strict=True))
@@ -219,7 +221,8 @@ def replay_rows(store: Store) -> list[dict[str, Any]]:
     rows = store.query(
         "SELECT b.device_id, b.session_id, "
         "SUM(CASE WHEN b.type = 'replay' THEN b.event_count ELSE 0 END) AS events, "
-        "SUM(CASE WHEN b.type = 'interaction' THEN b.event_count ELSE 0 END) AS interaction_events, "
+        "SUM(CASE WHEN b.type = 'interaction' THEN b.event_count ELSE 0 END) "
+        "AS interaction_events, "
         "COUNT(*) AS batches, SUM(b.wire_bytes) AS wire_bytes, SUM(b.raw_bytes) AS raw_bytes, "
         "MIN(b.received_ms) AS first_received_ms, MAX(b.received_ms) AS last_received_ms "
         "FROM replay_batches b GROUP BY b.device_id, b.session_id ORDER BY MIN(b.id)"
@@ -227,8 +230,10 @@ def replay_rows(store: Store) -> list[dict[str, Any]]:
     stamps = {
         (row["device_id"], row["session_id"]): (row["first"], row["last"])
         for row in store.query(
-            "SELECT b.device_id, b.session_id, MIN(e.timestamp_ms) AS first, MAX(e.timestamp_ms) AS last "
-            "FROM replay_events e JOIN replay_batches b ON b.id = e.batch_id GROUP BY b.device_id, b.session_id"
+            "SELECT b.device_id, b.session_id, "
+            "MIN(e.timestamp_ms) AS first, MAX(e.timestamp_ms) AS last "
+            "FROM replay_events e JOIN replay_batches b ON b.id = e.batch_id "
+            "GROUP BY b.device_id, b.session_id"
         )
     }
     return [

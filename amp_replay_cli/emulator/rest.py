@@ -47,7 +47,8 @@ def usersearch(store: Store, project: int, query: dict[str, str]) -> Reply:
             kind = "match_user_or_device_id"
         else:
             rows = store.query(
-                "SELECT amplitude_id FROM users WHERE project_id = ? AND user_id LIKE ? ESCAPE '\\' "
+                "SELECT amplitude_id FROM users "
+                "WHERE project_id = ? AND user_id LIKE ? ESCAPE '\\' "
                 "ORDER BY user_id LIMIT 20",
                 (project, _like_prefix(value)),
             )
@@ -68,7 +69,8 @@ def _add_match(
         return
     owner = store.query("SELECT user_id FROM amplitude_ids WHERE amplitude_id = ?", (canonical,))
     last = store.query(
-        "SELECT e.device_id, e.time_ms FROM events e JOIN amplitude_ids a ON a.amplitude_id = e.amplitude_id "
+        "SELECT e.device_id, e.time_ms "
+        "FROM events e JOIN amplitude_ids a ON a.amplitude_id = e.amplitude_id "
         "WHERE e.project_id = ? AND a.canonical_id = ? ORDER BY e.time_ms DESC LIMIT 1",
         (project, canonical),
     )
@@ -96,12 +98,14 @@ def useractivity(store: Store, project: int, query: dict[str, str]) -> Reply:
     direction = "ASC" if query.get("direction") == "earliest" else "DESC"
     rows = store.query(
         "SELECT e.* FROM events e JOIN amplitude_ids a ON a.amplitude_id = e.amplitude_id "
-        f"WHERE e.project_id = ? AND a.canonical_id = ? ORDER BY e.time_ms {direction}, e.id {direction} "
+        "WHERE e.project_id = ? AND a.canonical_id = ? "
+        f"ORDER BY e.time_ms {direction}, e.id {direction} "
         "LIMIT ? OFFSET ?",
         (project, canonical, limit, max(0, offset)),
     )
     totals = store.query(
-        "SELECT COUNT(*) AS events, COUNT(DISTINCT CASE WHEN e.session_id > 0 THEN e.session_id END) AS sessions, "
+        "SELECT COUNT(*) AS events, "
+        "COUNT(DISTINCT CASE WHEN e.session_id > 0 THEN e.session_id END) AS sessions, "
         "MIN(e.time_ms) AS first, MAX(e.time_ms) AS last FROM events e JOIN amplitude_ids a "
         "ON a.amplitude_id = e.amplitude_id WHERE e.project_id = ? AND a.canonical_id = ?",
         (project, canonical),
@@ -109,7 +113,8 @@ def useractivity(store: Store, project: int, query: dict[str, str]) -> Reply:
     devices = [
         row["device_id"]
         for row in store.query(
-            "SELECT DISTINCT d.device_id FROM devices d JOIN amplitude_ids a ON a.amplitude_id = d.amplitude_id "
+            "SELECT DISTINCT d.device_id "
+            "FROM devices d JOIN amplitude_ids a ON a.amplitude_id = d.amplitude_id "
             "WHERE d.project_id = ? AND a.canonical_id = ? ORDER BY d.device_id",
             (project, canonical),
         )
@@ -191,7 +196,8 @@ def segmentation(store: Store, project: int, query: dict[str, str]) -> Reply:
     low = int(start.timestamp() * 1000)
     high = int((end + timedelta(days=1)).timestamp() * 1000)
     sql = (
-        "SELECT e.*, a.canonical_id FROM events e JOIN amplitude_ids a ON a.amplitude_id = e.amplitude_id "
+        "SELECT e.*, a.canonical_id "
+        "FROM events e JOIN amplitude_ids a ON a.amplitude_id = e.amplitude_id "
         "WHERE e.project_id = ? AND e.time_ms >= ? AND e.time_ms < ?"
     )
     parameters: list[Any] = [project, low, high]

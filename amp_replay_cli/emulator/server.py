@@ -20,7 +20,7 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
     allow_reuse_address = True
 
     def server_bind(self) -> None:
-        # As WSGIServer.server_bind, minus socket.getfqdn(): a DNS lookup that stalls without network.
+        # As WSGIServer.server_bind, minus socket.getfqdn(): a DNS lookup, stalling without network.
         TCPServer.server_bind(self)
         self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
         self.setup_environ()
