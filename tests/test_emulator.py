@@ -664,6 +664,45 @@ def test_the_store_is_one_transaction_per_request(tmp_path):
     assert store.query("SELECT COUNT(*) AS n FROM replay_batches")[0]["n"] == 0
 
 
+def serve(host="127.0.0.1", quiet=True):
+    from amp_replay_cli.emulator import (
+        DEFAULT_API_KEY,
+        DEFAULT_SECRET_KEY,
+        Emulator,
+        RunningEmulator,
+        make_server,
+    )
+
+    app = Emulator(Store(":memory:"), [Project(DEFAULT_API_KEY, DEFAULT_SECRET_KEY)], FaultPlan())
+    server = make_server(app, host, 0, quiet=quiet)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    return RunningEmulator(server, thread)
+
+
+@pytest.mark.parametrize("quiet", [True, False])
+def test_the_server_logs_each_request_to_stderr_unless_quiet(quiet, capfd):
+    running = serve(quiet=quiet)
+    try:
+        assert httpx.get(f"{running.base_url}/_emulator/health", timeout=5).json() == {"ok": True}
+    finally:
+        running.stop()
+    logged = '"GET /_emulator/health HTTP/1.1" 200' in capfd.readouterr().err
+    assert logged is not quiet
+
+
+def test_an_ipv6_loopback_server_has_a_bracketed_base_url():
+    try:
+        running = serve("::1")
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    try:
+        assert running.base_url.startswith("http://[::1]:")
+        assert httpx.get(f"{running.base_url}/_emulator/health", timeout=5).json() == {"ok": True}
+    finally:
+        running.stop()
+
+
 # -- the command ------------------------------------------------------------------------------
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
 def test_the_emulator_command_serves_and_stops_cleanly_on_ctrl_c_or_sigterm(tmp_path, stop):

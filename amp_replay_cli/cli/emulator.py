@@ -131,8 +131,7 @@ def emulator(
             ) from None
     except UsageError as error:
         raise fail("emulator", error) from None
-    host_shown, bound_port = server.server_address[:2]
-    base = f"http://{f'[{host_shown}]' if ':' in str(host_shown) else host_shown}:{bound_port}"
+    base = emu.base_url(server)
     lines = [
         f"amp-replay emulator listening on {base} (database {path})",
         f"  export AMPLITUDE_SERVER_URL={base}",

@@ -290,7 +290,9 @@ def iter_session_ids(
             yield None, None, low + rng.randrange(span)
 
 
-def _from_sessions_file(source: Source, problems: CappedFindings, stdin: BinaryIO | None):
+def _from_sessions_file(
+    source: Source, problems: CappedFindings, stdin: BinaryIO | None
+) -> Iterator[tuple[str | None, int | None, Any]]:
     with open_text(source, stdin) as stream:
         first, stream = first_character(stream, source.name)
         if first == "[":
@@ -318,7 +320,9 @@ def _from_sessions_file(source: Source, problems: CappedFindings, stdin: BinaryI
                     )  # each line is the id string as the SDK would hash it
 
 
-def _from_segment(source: Source, problems: CappedFindings, stdin: BinaryIO | None):
+def _from_segment(
+    source: Source, problems: CappedFindings, stdin: BinaryIO | None
+) -> Iterator[tuple[str | None, int | None, Any]]:
     seen: set[tuple[type, Any]] = set()
     without_session = 0
 

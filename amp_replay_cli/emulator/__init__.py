@@ -3,7 +3,12 @@
 from amp_replay_cli.core.amplitude import is_loopback
 from amp_replay_cli.emulator.app import Emulator, Project
 from amp_replay_cli.emulator.faults import FaultPlan
-from amp_replay_cli.emulator.server import RunningEmulator, make_server, start_in_background
+from amp_replay_cli.emulator.server import (
+    RunningEmulator,
+    base_url,
+    make_server,
+    start_in_background,
+)
 from amp_replay_cli.emulator.store import Store
 
 DEFAULT_API_KEY = "emulator0api0key00000000000000000"
@@ -17,6 +22,7 @@ __all__ = [
     "Project",
     "RunningEmulator",
     "Store",
+    "base_url",
     "is_loopback",
     "make_server",
     "start_in_background",

@@ -219,7 +219,9 @@ def ingest(
         }
     if len(events) > endpoint.max_events:
         return 413, {"code": 413, "error": "Payload too large"}
-    options = request.get("options") if isinstance(request.get("options"), dict) else {}
+    options = request.get("options")
+    if not isinstance(options, dict):
+        options = {}
     min_id_length = options.get("min_id_length", 5)
     if not isinstance(min_id_length, int) or isinstance(min_id_length, bool) or min_id_length < 1:
         return 400, {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -207,7 +208,7 @@ class Emulator:
         status, body = handler(self.store, project["id"], request.query)
         return status, body, {}
 
-    def _basic_auth(self, request: Request):
+    def _basic_auth(self, request: Request) -> sqlite3.Row | None:
         authorization = request.headers.get("authorization", "")
         if not authorization.lower().startswith("basic "):
             return None

@@ -12,6 +12,7 @@ import contextlib
 import gzip
 import json
 import re
+import sqlite3
 import threading
 import time
 import zlib
@@ -156,7 +157,7 @@ def track(
 
 
 def _replay_captured(
-    db, project: int, device_id: str, session_id: str, time_ms: int, now_ms: int
+    db: sqlite3.Connection, project: int, device_id: str, session_id: str, time_ms: int, now_ms: int
 ) -> None:
     """Once per replay: the server-side event that links a replay to analytics."""
     replay_id = f"{device_id}/{session_id}"

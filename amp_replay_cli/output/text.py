@@ -63,7 +63,9 @@ def grouped(findings: Iterable[Finding]) -> list[tuple[Finding, list[int]]]:
         elif key not in groups:
             groups[key] = (finding, [finding.line] if finding.line is not None else [])
         else:
-            groups[(*key, id(finding))] = (finding, [])
+            # The same finding without a line number has nothing to merge: it is listed apart.
+            unmergeable = (*key, id(finding))
+            groups[unmergeable] = (finding, [])
     return list(groups.values())
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from amp_replay_cli.core.documents.nodes import (
@@ -82,7 +82,7 @@ def after(*keys: str) -> Callable[[AfterRule], AfterRule]:
     return register
 
 
-def _value(node: Node):
+def _value(node: Node) -> Any:
     return node.value if isinstance(node, Scalar) else None
 
 
