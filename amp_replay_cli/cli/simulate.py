@@ -115,12 +115,13 @@ def parse_time(text: str, option: str) -> int:
     return epoch_ms(moment)
 
 
-def resolve_sampling(
+def sampling_from_options(
     sample_rate: float | None,
     config: Path | None,
     sdk: HashLine | None,
     remote_config: Path | None,
 ) -> "tuple[Sampling, list[Finding]]":
+    """The SDK's sampling from --sample-rate or --config, --sdk, then --remote-config."""
     from amp_replay_cli.core import simulate as core
     from amp_replay_cli.core.sampling import Algorithm
 
@@ -196,7 +197,7 @@ def simulate(
 ) -> Report:
     from amp_replay_cli.core import simulate as core
 
-    sampling, findings = resolve_sampling(sample_rate, config, sdk, remote_config)
+    sampling, findings = sampling_from_options(sample_rate, config, sdk, remote_config)
     generation = None
     if generate is not None:
         now = datetime.now(timezone.utc)
@@ -240,7 +241,7 @@ def explain(
 ) -> Report:
     from amp_replay_cli.core import simulate as core
 
-    sampling, findings = resolve_sampling(sample_rate, config, sdk, remote_config)
+    sampling, findings = sampling_from_options(sample_rate, config, sdk, remote_config)
     report = core.explain(core.parse_session_id_argument(session_id), sampling)
     report.findings[:0] = findings
     return report
