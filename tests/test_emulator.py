@@ -173,7 +173,9 @@ def test_cors_preflight_allows_credentials_and_the_sdk_headers(emulator):
         headers={
             "Origin": "https://app.example",
             "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization,content-encoding,content-type,x-client-library",
+            "Access-Control-Request-Headers": (
+                "authorization,content-encoding,content-type,x-client-library"
+            ),
         },
     )
     assert response.status_code == 204
@@ -652,18 +654,58 @@ def test_concurrent_clients_lose_no_acknowledged_event(emulator):
 
 def test_the_store_is_one_transaction_per_request(tmp_path):
     store = Store(str(tmp_path / "db.sqlite3"))
-    with pytest.raises(RuntimeError):
-        with store.transaction() as db:
-            db.execute(
-                "INSERT INTO replay_batches (project_id, device_id, session_id, type, body_version, "
-                "received_ms, wire_bytes, raw_bytes, event_count) VALUES (1, 'd', 's', 'replay', 1, 0, 0, 0, 0)"
-            )
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.transaction() as db:
+        db.execute(
+            "INSERT INTO replay_batches (project_id, device_id, session_id, type, body_version, "
+            "received_ms, wire_bytes, raw_bytes, event_count) "
+            "VALUES (1, 'd', 's', 'replay', 1, 0, 0, 0, 0)"
+        )
+        raise RuntimeError("boom")
     assert store.query("SELECT COUNT(*) AS n FROM replay_batches")[0]["n"] == 0
 
 
+def serve(host="127.0.0.1", quiet=True):
+    from amp_replay_cli.emulator import (
+        DEFAULT_API_KEY,
+        DEFAULT_SECRET_KEY,
+        Emulator,
+        RunningEmulator,
+        make_server,
+    )
+
+    app = Emulator(Store(":memory:"), [Project(DEFAULT_API_KEY, DEFAULT_SECRET_KEY)], FaultPlan())
+    server = make_server(app, host, 0, quiet=quiet)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    return RunningEmulator(server, thread)
+
+
+@pytest.mark.parametrize("quiet", [True, False])
+def test_the_server_logs_each_request_to_stderr_unless_quiet(quiet, capfd):
+    running = serve(quiet=quiet)
+    try:
+        assert httpx.get(f"{running.base_url}/_emulator/health", timeout=5).json() == {"ok": True}
+    finally:
+        running.stop()
+    logged = '"GET /_emulator/health HTTP/1.1" 200' in capfd.readouterr().err
+    assert logged is not quiet
+
+
+def test_an_ipv6_loopback_server_has_a_bracketed_base_url():
+    try:
+        running = serve("::1")
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    try:
+        assert running.base_url.startswith("http://[::1]:")
+        assert httpx.get(f"{running.base_url}/_emulator/health", timeout=5).json() == {"ok": True}
+    finally:
+        running.stop()
+
+
 # -- the command ------------------------------------------------------------------------------
-def test_the_emulator_command_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_the_emulator_command_serves_and_stops_cleanly_on_ctrl_c_or_sigterm(tmp_path, stop):
     import os
     import signal
     import subprocess
@@ -684,7 +726,7 @@ def test_the_emulator_command_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
         exported = [process.stdout.readline() for _ in range(3)]
         assert exported[0].strip() == f"export AMPLITUDE_SERVER_URL={base}"
         assert httpx.get(f"{base}/_emulator/health", timeout=5).json() == {"ok": True}
-        process.send_signal(signal.SIGINT)
+        process.send_signal(getattr(signal, stop))
         _, stderr = process.communicate(timeout=10)
     finally:
         process.kill()

@@ -77,7 +77,7 @@ COMMAND = re.compile(r"^::(?P<name>[a-z]+)(?: (?P<props>[^:]*))?::(?P<message>.*
 
 
 def parse_workflow_command(line):
-    """Parse as the Actions runner does: properties split on ',' then '=', values and data unescaped."""
+    """Parse as the Actions runner does: properties split on ',' then '=', then unescaped."""
     match = COMMAND.match(line)
     assert match, line
     properties = {}
@@ -113,7 +113,7 @@ def test_github_lines_are_workflow_commands_with_file_line_col(run, write, tmp_p
     names = [name for name, _, _ in parsed]
     assert names[0] == "group" and names[-1] == "endgroup"
     assert sorted(names[1:-1]) == ["error", "error", "notice", "notice", "warning"]
-    name, properties, message = next(
+    _, properties, message = next(
         command for command in parsed if command[1].get("title") == "AR101 sampleRate"
     )
     assert properties == {"file": str(path), "line": "1", "col": "13", "title": "AR101 sampleRate"}
@@ -175,7 +175,13 @@ def test_junit_keeps_warnings_as_passing_cases_with_output():
 # -- shared machinery -------------------------------------------------------------------------
 def test_redact_covers_raw_json_and_xml_forms():
     secret = 'k"y<&>1234'
-    text = f'{secret} {json.dumps(secret)} <a b="{secret.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(chr(34), "&quot;")}"/>'
+    escaped = (
+        secret.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+    )
+    text = f'{secret} {json.dumps(secret)} <a b="{escaped}"/>'
     assert "k" not in redact(text, {secret}).replace("****", "")
 
 

@@ -367,6 +367,63 @@ def test_explain_tells_the_story(run):
     assert document["result"]["other_algorithm"]["bucket"] == 424826
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--sample-rate", "0.05", "explain", KNOWN_ID],
+        ["-f", "json", "explain", KNOWN_ID, "--sample-rate", "0.05"],
+        ["--sdk", "legacy", "--sample-rate", "0.05", "--", "explain", KNOWN_ID],
+    ],
+)
+def test_options_may_come_before_explain(run, args):
+    after = [arg for arg in args if arg != "--"]
+    after.remove("explain")
+    after.remove(KNOWN_ID)
+    before = run("simulate", *args, expect=0)
+    assert before.stdout == run("simulate", "explain", KNOWN_ID, *after, expect=0).stdout
+
+
+def test_explain_is_a_sub_command_with_its_own_help_and_completion(run):
+    group = run("simulate", "--help", expect=0).stdout
+    assert "Usage: amp-replay simulate [OPTIONS] [explain ID]" in group
+    assert "explain  Tell why one session is or is not recorded" in group
+    explain = run("simulate", "explain", "--help", expect=0).stdout
+    assert "Usage: amp-replay simulate explain [OPTIONS] {ID}" in explain
+    assert "--sample-rate" in explain and "--output-format" in explain
+    assert "--session-id" not in explain and "--generate" not in explain
+    completion = {
+        "_AMP_REPLAY_COMPLETE": "complete_bash",
+        "COMP_WORDS": "amp-replay simulate ex",
+        "COMP_CWORD": "2",
+    }
+    assert run(env=completion, expect=0).stdout == "explain\n"
+
+
+def test_the_root_help_lists_simulate_in_workflow_order_though_it_is_a_group(run):
+    from amp_replay_cli.cli.app import COMMAND_ORDER
+
+    listed = [
+        line.split()[1]
+        for line in run("--help", expect=0).stdout.splitlines()
+        if line.startswith("│ ") and line.split()[1] in COMMAND_ORDER
+    ]
+    assert listed == list(COMMAND_ORDER)
+    assert COMMAND_ORDER.index("simulate") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["explain", "--sample-rate", "0.1"], "Missing argument 'ID'"),
+        (["explain", "1", "2", "--sample-rate", "0.1"], "unexpected extra argument"),
+        (["explain", "1", "--session-id", "2", "--sample-rate", "0.1"], "No such option"),
+    ],
+)
+def test_explain_usage_errors_exit_2(run, args, message):
+    result = run("simulate", *args, expect=2)
+    assert message in result.stderr
+
+
 def test_text_output_shows_rows_for_few_sessions_and_totals(run):
     result = run("simulate", "--session-id", KNOWN_ID, "--sample-rate", "0.5", expect=0)
     assert f"{KNOWN_ID}  4036424826  424826" in result.stdout

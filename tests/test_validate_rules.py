@@ -4,28 +4,33 @@ import pytest
 
 from amp_replay_cli.core.documents import parse_documents
 from amp_replay_cli.core.findings import Severity
-from amp_replay_cli.core.options.catalog import Line
-from amp_replay_cli.core.options.checker import Checker, infer_line
-from amp_replay_cli.core.options.rules import selector_problem
+from amp_replay_cli.core.options.catalog import (
+    SEGMENT_CALL_OPTIONS,
+    SESSION_REPLAY_OPTIONS,
+    Effect,
+    SdkLine,
+)
+from amp_replay_cli.core.options.checker import Checker, infer_sdk_line
+from amp_replay_cli.core.options.rules import registered_keys, selector_problem
 from amp_replay_cli.core.sampling import effective_rate
 
-E, W, I = "error", "warning", "info"
-S, P, SW = Line.STANDALONE, Line.PLUGIN, Line.SEGMENT_WRAPPER
-IDS_ABSENT = {(I, "AR170", "deviceId"), (I, "AR170", "sessionId")}
-WRAPPER_NOTE = (I, "AR172", None)
+E, W, INFO = "error", "warning", "info"
+S, P, SW = SdkLine.STANDALONE, SdkLine.PLUGIN, SdkLine.SEGMENT_WRAPPER
+IDS_ABSENT = {(INFO, "AR170", "deviceId"), (INFO, "AR170", "sessionId")}
+WRAPPER_NOTE = (INFO, "AR172", None)
 
 
-def findings(text, line=None, production=True, suffix=".yaml"):
+def findings(text, sdk_line=None, production=True, suffix=".yaml"):
     [document] = parse_documents(text, f"c{suffix}", suffix)
-    checker = Checker(document, line or infer_line(document.root), production)
+    checker = Checker(document, sdk_line or infer_sdk_line(document.root), production)
     checker.run()
     return checker
 
 
-def triples(text, line=None, production=True, suffix=".yaml"):
+def triples(text, sdk_line=None, production=True, suffix=".yaml"):
     return {
         (f.severity.value, f.code, f.path)
-        for f in findings(text, line, production, suffix).findings
+        for f in findings(text, sdk_line, production, suffix).findings
     }
 
 
@@ -74,8 +79,11 @@ def test_runtime_ids_given_in_the_file_are_fine():
 
 
 def test_a_clean_plugin_config_has_no_findings():
-    text = "sampleRate: 0.1\nforceSessionTracking: true\nprivacyConfig: {defaultMaskLevel: medium}\nuseWebWorker: true\n"
-    assert infer_line(parse_documents(text, "p.yaml", ".yaml")[0].root) is P
+    text = (
+        "sampleRate: 0.1\nforceSessionTracking: true\n"
+        "privacyConfig: {defaultMaskLevel: medium}\nuseWebWorker: true\n"
+    )
+    assert infer_sdk_line(parse_documents(text, "p.yaml", ".yaml")[0].root) is P
     assert triples(text) == set()
 
 
@@ -89,7 +97,7 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
 
 
 @pytest.mark.parametrize(
-    ("text", "line", "expected"),
+    ("text", "sdk_line", "expected"),
     [
         # sampleRate
         ("debugMode: false", S, {(E, "AR101", "sampleRate")}),
@@ -212,17 +220,20 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
             {(E, "AR150", "interactionConfig.ugcFilterRules[0]")},
         ),
         (
-            "sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: [{selector: '*.html', replacement: x}]}",
+            "sampleRate: 0.1\n"
+            "interactionConfig: {ugcFilterRules: [{selector: '*.html', replacement: x}]}",
             S,
             {(E, "AR150", "interactionConfig.ugcFilterRules[0].selector")},
         ),
         (
-            "sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: [{selector: '  ', replacement: x}]}",
+            "sampleRate: 0.1\n"
+            "interactionConfig: {ugcFilterRules: [{selector: '  ', replacement: x}]}",
             S,
             {(E, "AR150", "interactionConfig.ugcFilterRules[0].selector")},
         ),
         (
-            "sampleRate: 0.1\ninteractionConfig: {ugcFilterRules: [{selector: /a, replacement: 1}]}",
+            "sampleRate: 0.1\n"
+            "interactionConfig: {ugcFilterRules: [{selector: /a, replacement: 1}]}",
             S,
             {(E, "AR150", "interactionConfig.ugcFilterRules[0].replacement")},
         ),
@@ -291,7 +302,7 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
         (
             "sampleRate: 0.1\nsessionId: [1]",
             S,
-            {(E, "AR120", "sessionId"), (I, "AR170", "deviceId")},
+            {(E, "AR120", "sessionId"), (INFO, "AR170", "deviceId")},
         ),
         # logging, debugging, transport
         (
@@ -317,7 +328,8 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
         ),
         # payload and privacy switches
         (
-            "sampleRate: 0.1\ncaptureDocumentTitle: true\ninlineImages: true\nshouldInlineStylesheet: true\n"
+            "sampleRate: 0.1\ncaptureDocumentTitle: true\ninlineImages: true\n"
+            "shouldInlineStylesheet: true\n"
             "crossOriginIframes: {enabled: true}",
             S,
             {
@@ -384,7 +396,8 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
             {(W, "AR113", "experimental.useWebWorker")},
         ),
         (
-            "sampleRate: 0.1\nversion: {type: segment, version: '1'}\nsessionReplayId: a/1\nconfigEndpointUrl: x",
+            "sampleRate: 0.1\nversion: {type: segment, version: '1'}\n"
+            "sessionReplayId: a/1\nconfigEndpointUrl: x",
             S,
             {
                 (W, "AR112", "version"),
@@ -430,16 +443,42 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
         ("sampleRate: 0.1\nsecretKey: 'abc123abc123'", S, {(E, "AR190", "secretKey")}),
     ],
 )
-def test_rule(text, line, expected):
-    found = triples(text, line)
+def test_rule(text, sdk_line, expected):
+    found = triples(text, sdk_line)
     notes = (
         IDS_ABSENT
-        if line is Line.STANDALONE
+        if sdk_line is SdkLine.STANDALONE
         else {WRAPPER_NOTE}
-        if line is Line.SEGMENT_WRAPPER
+        if sdk_line is SdkLine.SEGMENT_WRAPPER
         else set()
     )
     assert found - (notes - expected) == expected
+
+
+def catalog_options_by_key():
+    """Every option of the catalog under its rule key: dotted, with list items written `[]`."""
+    found = {}
+
+    def visit(options, prefix):
+        for name, spec in options.items():
+            key = f"{prefix}{name}"
+            found[key] = spec
+            visit(spec.children, f"{key}.")
+            if spec.items is not None:
+                found[f"{key}[]"] = spec.items
+                visit(spec.items.children, f"{key}[].")
+
+    visit(SESSION_REPLAY_OPTIONS, "")
+    visit(SEGMENT_CALL_OPTIONS, "")  # the Segment wrapper call's own keys, such as amplitudeApiKey
+    return found
+
+
+@pytest.mark.parametrize("key", sorted(registered_keys()))
+def test_every_rule_key_names_an_option_of_some_sdk_line(key):
+    # A rule under a misspelt key would never run, and nothing else would notice.
+    spec = catalog_options_by_key().get(key)
+    assert spec is not None, f"rule key {key!r} is not an option path of the catalog"
+    assert any(spec.on(sdk_line).effect is not Effect.UNSUPPORTED for sdk_line in SdkLine)
 
 
 def test_development_drops_production_only_warnings():
@@ -467,7 +506,10 @@ def test_segment_call_without_options_records_nothing():
 
 
 def test_segment_call_checks_its_own_keys():
-    text = "amplitudeApiKey: ''\nsessionReplayOptions: {sampleRate: 0.1}\nenableWrapperDebug: true\nsegment: x\n"
+    text = (
+        "amplitudeApiKey: ''\nsessionReplayOptions: {sampleRate: 0.1}\n"
+        "enableWrapperDebug: true\nsegment: x\n"
+    )
     assert triples(text) == {
         (E, "AR190", "amplitudeApiKey"),
         (W, "AR114", "enableWrapperDebug"),

@@ -1,8 +1,9 @@
 """The root `amp-replay` application."""
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from amp_replay_cli import __version__
 from amp_replay_cli.cli import check, diagnose, emulator, schema, simulate, upload, validate
@@ -12,16 +13,41 @@ EXIT_CODES = (
     "3 auth · 4 network · 5 internal bug · 130 interrupted."
 )
 
+if TYPE_CHECKING:
+    from typer._click import Context as ClickContext  # typer.Context's base, vendored click's
+
+# The order --help lists the commands in: the order of a typical investigation.
+COMMAND_ORDER = ("validate", "simulate", "upload", "check", "diagnose", "emulator", "schema")
+
+
+class _RootGroup(TyperGroup):
+    def list_commands(self, ctx: "ClickContext") -> list[str]:
+        # typer lists sub-apps (simulate, for its explain sub-command) after plain commands.
+        return sorted(super().list_commands(ctx), key=COMMAND_ORDER.index)
+
+
 app = typer.Typer(
     name="amp-replay",
-    help="Validate, simulate, upload and diagnose Amplitude Session Replay set-ups that run through Segment.",
+    cls=_RootGroup,
+    help="Validate, simulate, upload and diagnose Amplitude Session Replay set-ups "
+    "that run through Segment.",
     epilog=EXIT_CODES,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command(name="validate", help=validate.HELP, epilog=EXIT_CODES)(validate.validate)
-app.command(name="simulate", help=simulate.HELP, epilog=EXIT_CODES)(simulate.simulate)
+simulate_group = typer.Typer(cls=simulate.SimulateGroup)
+simulate_group.callback(
+    invoke_without_command=True,
+    subcommand_metavar="[explain ID]",
+    help=simulate.HELP,
+    epilog=EXIT_CODES,
+)(simulate.simulate)
+simulate_group.command(name="explain", help=simulate.EXPLAIN_HELP, epilog=EXIT_CODES)(
+    simulate.explain
+)
+app.add_typer(simulate_group, name="simulate")
 app.command(name="upload", help=upload.HELP, epilog=EXIT_CODES)(upload.upload)
 app.command(name="check", help=check.HELP, epilog=EXIT_CODES)(check.check)
 app.command(name="diagnose", help=diagnose.HELP, epilog=EXIT_CODES)(diagnose.diagnose)
@@ -38,10 +64,10 @@ def _show_version(value: bool) -> None:
 @app.callback()
 def root(
     version: Annotated[
-        Optional[bool],
+        bool | None,
         typer.Option(
             "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
         ),
     ] = None,
 ) -> None:
-    """Validate, simulate, upload and diagnose Amplitude Session Replay set-ups that run through Segment."""
+    """Only --version: every other option belongs to a command."""

@@ -3,7 +3,7 @@
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -28,13 +28,13 @@ when a replay is found, 1 when not. Keys: AMPLITUDE_API_KEY and AMPLITUDE_SECRET
 @reporting_command("check")
 def check(
     user_id: Annotated[
-        Optional[str], typer.Option(help="The user's user_id.", show_default=False)
+        str | None, typer.Option(help="The user's user_id.", show_default=False)
     ] = None,
     device_id: Annotated[
-        Optional[str], typer.Option(help="The replay's device id.", show_default=False)
+        str | None, typer.Option(help="The replay's device id.", show_default=False)
     ] = None,
     session_id: Annotated[
-        Optional[int], typer.Option(min=1, help="Only this session (epoch ms).", show_default=False)
+        int | None, typer.Option(min=1, help="Only this session (epoch ms).", show_default=False)
     ] = None,
     since: Annotated[
         str,
@@ -43,7 +43,7 @@ def check(
         ),
     ] = "7d",
     start: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             help="Window start: 2026-11-29 or 2026-11-29T14:30 (UTC).",
             rich_help_panel="Time window",
@@ -51,7 +51,7 @@ def check(
         ),
     ] = None,
     end: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             help="Window end (a date means its whole day).",
             rich_help_panel="Time window",
@@ -70,7 +70,7 @@ def check(
     ] = "15s",
     api_key: ApiKeyOption = None,
     secret_key_file: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             metavar="PATH|-",
             show_default=False,
@@ -126,7 +126,7 @@ def check(
         return run_check(settings, on_wait=show)
 
 
-def _secret_key(path: Optional[str]) -> str:
+def _secret_key(path: str | None) -> str:
     from amp_replay_cli.core.errors import InputError, UsageError
 
     if path is None:

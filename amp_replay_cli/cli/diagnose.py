@@ -1,7 +1,7 @@
 """`amp-replay diagnose`: why replays do not link to events."""
 
 from pathlib import Path
-from typing import Annotated, List, Optional
+from typing import Annotated
 
 import typer
 
@@ -21,27 +21,27 @@ the 25 mismatch codes (RPL_DEVICE_IS_USERID, SESSION_ID_MISSING, ...). Errors ex
 @reporting_command("diagnose")
 def diagnose(
     files: Annotated[
-        List[str],
+        list[str],
         typer.Argument(
             help="Segment event files, directories or globs; - for stdin.", show_default=False
         ),
     ],
     amplitude_export: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             help="Amplitude Export API NDJSON (gzip fine): proves what Amplitude stored.",
             rich_help_panel="More evidence",
         ),
     ] = None,
     replays: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             help="Session Replay API list response(s): which replays exist.",
             rich_help_panel="More evidence",
         ),
     ] = None,
     config: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             help="The set-up: segment_destination (settings, mappings), replay (amplitudeApiKey, "
             "sessionReplayOptions, package), amplitude_project (region). YAML or JSON.",
@@ -49,7 +49,7 @@ def diagnose(
         ),
     ] = None,
     min_id_length: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             min=1,
             help="Amplitude's minimum id length (default: the config's mapping, else 5).",

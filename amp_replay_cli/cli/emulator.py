@@ -4,7 +4,8 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, List, Optional
+from types import FrameType
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -32,25 +33,30 @@ def _shown(key: str, default: str) -> str:
     return key if key == default else f"****{key[-4:]}"
 
 
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
+    # docker stop, systemd and CI runners send SIGTERM: stop as Ctrl-C does, closing the store.
+    raise KeyboardInterrupt
+
+
 def emulator(
     host: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
-            help=f"Address to bind (default 127.0.0.1, or ${HOST_VARIABLE} if loopback). Anything but "
-            "loopback must be given here explicitly."
+            help=f"Address to bind (default 127.0.0.1, or ${HOST_VARIABLE} if loopback). "
+            "Anything but loopback must be given here explicitly."
         ),
     ] = None,
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8787,
     db: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(help="SQLite file (default in the user cache dir), or :memory:."),
     ] = None,
     api_key: Annotated[
-        Optional[List[str]],
+        list[str] | None,
         typer.Option(help="Project API key (repeatable, paired with --secret-key in order)."),
     ] = None,
     secret_key: Annotated[
-        Optional[List[str]], typer.Option(help="Project secret key for the REST API.")
+        list[str] | None, typer.Option(help="Project secret key for the REST API.")
     ] = None,
     sample_rate: Annotated[
         float, typer.Option(help="sample_rate served by the remote configuration.")
@@ -61,7 +67,8 @@ def emulator(
     throttle: Annotated[
         bool,
         typer.Option(
-            help="Throttle like Amplitude: 30 events/s per device or user on /2/httpapi, 1000 on /batch."
+            help="Throttle like Amplitude: 30 events/s per device or user on /2/httpapi, "
+            "1000 on /batch."
         ),
     ] = True,
     fault_rate: Annotated[
@@ -109,7 +116,7 @@ def emulator(
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         app = emu.Emulator(
             emu.Store(path),
-            [emu.Project(k, s) for k, s in zip(keys, secrets)],
+            [emu.Project(k, s) for k, s in zip(keys, secrets, strict=True)],
             plan,
             sample_rate,
             capture,
@@ -124,8 +131,7 @@ def emulator(
             ) from None
     except UsageError as error:
         raise fail("emulator", error) from None
-    host_shown, bound_port = server.server_address[:2]
-    base = f"http://{f'[{host_shown}]' if ':' in str(host_shown) else host_shown}:{bound_port}"
+    base = emu.base_url(server)
     lines = [
         f"amp-replay emulator listening on {base} (database {path})",
         f"  export AMPLITUDE_SERVER_URL={base}",
@@ -139,7 +145,7 @@ def emulator(
     ]
     typer.echo("\n".join(lines))
     sys.stdout.flush()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

@@ -1,4 +1,4 @@
-"""A transient progress display on stderr: which file is being checked, then raw bytes and batches sent."""
+"""Transient progress on stderr: the file being checked, then raw bytes and batches sent."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 import enum
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,12 +19,13 @@ def schema(
     kind: Annotated[
         SchemaKind,
         typer.Argument(
-            help="options: sessionReplayOptions for editors; output: the --output-format json envelope."
+            help="options: sessionReplayOptions for editors; "
+            "output: the --output-format json envelope."
         ),
     ] = SchemaKind.options,
     sdk: Annotated[Sdk, typer.Option(help="SDK line of the options schema.")] = Sdk.standalone,
     output_file: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--output-file", "-o", help="Write here instead of stdout.", dir_okay=False),
     ] = None,
 ) -> None:
@@ -34,10 +35,10 @@ def schema(
 
         document = output_schema()
     else:
-        from amp_replay_cli.core.options.catalog import Line
+        from amp_replay_cli.core.options.catalog import SdkLine
         from amp_replay_cli.core.options.schema import options_schema
 
-        document = options_schema(Line(sdk.value))
+        document = options_schema(SdkLine(sdk.value))
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if output_file is None:
         typer.echo(text, nl=False)

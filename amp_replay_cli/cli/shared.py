@@ -1,14 +1,16 @@
-"""What every reporting command shares: output options, and one place that turns errors into exit codes."""
+"""What every reporting command shares: the output options, and errors mapped to exit codes."""
 
 import contextvars
+import dataclasses
 import enum
 import functools
 import inspect
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated, Any, get_type_hints
 
 import typer
 
@@ -33,121 +35,114 @@ class ColorMode(str, enum.Enum):
     never = "never"
 
 
-_SHARED_PARAMETERS = [
-    inspect.Parameter(
-        "output_format",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=OutputFormat.auto,
-        annotation=Annotated[
-            OutputFormat,
-            typer.Option(
-                "--output-format",
-                "-f",
-                envvar="AMP_REPLAY_OUTPUT_FORMAT",
-                help="text, json, github (workflow annotations) or junit; auto means github under GitHub Actions, "
-                "else text.",
-                rich_help_panel="Output",
-            ),
-        ],
-    ),
-    inspect.Parameter(
-        "output_file",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[
-            Optional[Path],
-            typer.Option(
-                "--output-file",
-                "-o",
-                help="Write the report here instead of stdout.",
-                dir_okay=False,
-                rich_help_panel="Output",
-            ),
-        ],
-    ),
-    inspect.Parameter(
-        "verbose",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=0,
-        annotation=Annotated[
-            int,
-            typer.Option("--verbose", "-v", count=True, help="Say more.", rich_help_panel="Output"),
-        ],
-    ),
-    inspect.Parameter(
-        "quiet",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=0,
-        annotation=Annotated[
-            int,
-            typer.Option(
-                "--quiet",
-                "-q",
-                count=True,
-                help="-q hides info findings, -qq warnings too; errors always show.",
-                rich_help_panel="Output",
-            ),
-        ],
-    ),
-    inspect.Parameter(
-        "color",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=ColorMode.auto,
-        annotation=Annotated[
-            ColorMode,
-            typer.Option(
-                "--color",
-                help="Colour output: auto honours NO_COLOR and FORCE_COLOR.",
-                rich_help_panel="Output",
-            ),
-        ],
-    ),
-    inspect.Parameter(
-        "no_progress",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=False,
-        annotation=Annotated[
-            bool,
-            typer.Option(
-                "--no-progress", help="Never draw progress bars.", rich_help_panel="Output"
-            ),
-        ],
-    ),
-    inspect.Parameter(
-        "debug",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=False,
-        annotation=Annotated[
-            bool,
-            typer.Option(
-                "--debug", help="Show tracebacks of internal errors.", rich_help_panel="Output"
-            ),
-        ],
-    ),
-]
-_SHARED_NAMES = [parameter.name for parameter in _SHARED_PARAMETERS]
+@dataclasses.dataclass(frozen=True)
+class OutputOptions:
+    """The output options of every reporting command, declared once (see reporting_command)."""
+
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--output-format",
+            "-f",
+            envvar="AMP_REPLAY_OUTPUT_FORMAT",
+            help="text, json, github (workflow annotations) or junit; "
+            "auto means github under GitHub Actions, else text.",
+            rich_help_panel="Output",
+        ),
+    ] = OutputFormat.auto
+    output_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-file",
+            "-o",
+            help="Write the report here instead of stdout.",
+            dir_okay=False,
+            rich_help_panel="Output",
+        ),
+    ] = None
+    verbose: Annotated[
+        int,
+        typer.Option("--verbose", "-v", count=True, help="Say more.", rich_help_panel="Output"),
+    ] = 0
+    quiet: Annotated[
+        int,
+        typer.Option(
+            "--quiet",
+            "-q",
+            count=True,
+            help="-q hides info findings, -qq warnings too; errors always show.",
+            rich_help_panel="Output",
+        ),
+    ] = 0
+    color: Annotated[
+        ColorMode,
+        typer.Option(
+            "--color",
+            help="Colour output: auto honours NO_COLOR and FORCE_COLOR.",
+            rich_help_panel="Output",
+        ),
+    ] = ColorMode.auto
+    no_progress: Annotated[
+        bool,
+        typer.Option("--no-progress", help="Never draw progress bars.", rich_help_panel="Output"),
+    ] = False
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", help="Show tracebacks of internal errors.", rich_help_panel="Output"
+        ),
+    ] = False
+
+    def settings(self) -> OutputSettings:
+        environ = dict(os.environ)
+        return OutputSettings(
+            format=resolve_format(self.output_format.value, environ),
+            output_file=self.output_file,
+            verbosity=1 + self.verbose - self.quiet,
+            color=self.output_file is None
+            and resolve_color(self.color.value, environ, sys.stdout.isatty()),
+            stderr_color=resolve_color(self.color.value, environ, sys.stderr.isatty()),
+            environ=environ,
+        )
+
+    def allow_progress(self, settings: OutputSettings) -> bool:
+        return (
+            not self.no_progress
+            and settings.format == "text"
+            and settings.verbosity >= 1
+            and sys.stderr.isatty()
+        )
 
 
-def output_settings(
-    output_format: OutputFormat,
-    output_file: Optional[Path],
-    verbose: int,
-    quiet: int,
-    color: ColorMode,
-) -> OutputSettings:
-    environ = dict(os.environ)
-    return OutputSettings(
-        format=resolve_format(output_format.value, environ),
-        output_file=output_file,
-        verbosity=1 + verbose - quiet,
-        color=output_file is None and resolve_color(color.value, environ, sys.stdout.isatty()),
-        stderr_color=resolve_color(color.value, environ, sys.stderr.isatty()),
-        environ=environ,
-    )
+def _output_parameters() -> list[inspect.Parameter]:
+    hints = get_type_hints(OutputOptions, include_extras=True)  # with each field's typer.Option
+    return [
+        inspect.Parameter(
+            field.name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=field.default,
+            annotation=hints[field.name],
+        )
+        for field in dataclasses.fields(OutputOptions)
+    ]
+
+
+_OUTPUT_PARAMETERS = _output_parameters()
+# typer passes the click context to the parameter annotated typer.Context.
+_CONTEXT = inspect.Parameter(
+    "typer_context", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context
+)
 
 
 def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[..., None]]:
-    """Give a command the shared output options; its body returns a Report, the wrapper renders it and exits.
+    """Give a command the output options; its body returns a Report, which the wrapper renders.
+
+    typer builds a command's options from the parameters of its function, so the wrapper's
+    signature is the body's parameters plus the fields of OutputOptions. This declares the output
+    options once for every command; the wrapper takes them back out into an OutputOptions and
+    calls the body with the rest. The signature also asks typer for the context: as a group's
+    callback (simulate), the command runs before the group's sub-command (explain) too, and then
+    leaves the report to it.
 
     Errors are mapped to exit codes here, in the command rather than in main(), so that tests
     invoking the app see the real codes.
@@ -157,35 +152,24 @@ def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[.
         signature = inspect.signature(body)
 
         @functools.wraps(body)
-        def command(**kwargs) -> None:
-            shared = {key: kwargs.pop(key) for key in _SHARED_NAMES}
-            settings = output_settings(
-                shared["output_format"],
-                shared["output_file"],
-                shared["verbose"],
-                shared["quiet"],
-                shared["color"],
-            )
-            wanted = (
-                not shared["no_progress"]
-                and settings.format == "text"
-                and settings.verbosity >= 1
-                and sys.stderr.isatty()
-            )
-            token = _PROGRESS_WANTED.set(wanted)
+        def command(**kwargs: Any) -> None:
+            if kwargs.pop(_CONTEXT.name).invoked_subcommand is not None:
+                return
+            options = OutputOptions(**{p.name: kwargs.pop(p.name) for p in _OUTPUT_PARAMETERS})
+            settings = options.settings()
+            token = _PROGRESS_WANTED.set(options.allow_progress(settings))
             try:
-                report = run_body(name, lambda: body(**kwargs), debug=shared["debug"])
+                report = run_body(name, lambda: body(**kwargs), debug=options.debug)
             finally:
                 _PROGRESS_WANTED.reset(token)
             raise typer.Exit(emit(report, settings))
 
+        parameters = [*signature.parameters.values(), *_OUTPUT_PARAMETERS, _CONTEXT]
+        # A function object takes any attribute; mypy knows only the ones functions always have.
         command.__signature__ = signature.replace(  # type: ignore[attr-defined]
-            parameters=[*signature.parameters.values(), *_SHARED_PARAMETERS], return_annotation=None
+            parameters=parameters, return_annotation=None
         )
-        command.__annotations__ = {
-            **{key: value for key, value in body.__annotations__.items() if key != "return"},
-            **{parameter.name: parameter.annotation for parameter in _SHARED_PARAMETERS},
-        }
+        command.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}
         del command.__wrapped__  # typer must read the new signature, not the body's
         return command
 
@@ -194,7 +178,7 @@ def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[.
 
 # The options of every command that talks to Amplitude (environment variables as in spec/style §5).
 ApiKeyOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         envvar="AMPLITUDE_API_KEY",
         show_envvar=True,
@@ -213,7 +197,7 @@ ServerZoneOption = Annotated[
     ),
 ]
 ServerUrlOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         envvar="AMPLITUDE_SERVER_URL",
         show_envvar=True,
@@ -229,7 +213,7 @@ _PROGRESS_WANTED: contextvars.ContextVar[bool] = contextvars.ContextVar(
 
 
 def progress_wanted() -> bool:
-    """Whether this run may draw a progress bar: text output to a terminal, no -q, no --no-progress."""
+    """Whether this run may draw a progress bar: text to a terminal, no -q, no --no-progress."""
     return _PROGRESS_WANTED.get()
 
 
@@ -240,14 +224,15 @@ def run_body(name: str, body: Callable[[], Report], debug: bool) -> Report:
         report = Report(command=name, fatal=error)
     except KeyboardInterrupt:
         report = Report(command=name, fatal=Interrupted("interrupted"))
-    except Exception as error:  # noqa: BLE001 - the one place that turns a bug into exit 5
+    except Exception as error:  # the one place that turns a bug into exit 5
         if debug:
             traceback.print_exc()
         report = Report(
             command=name,
             fatal=AmpReplayError(
                 f"internal error: {type(error).__name__}: {error}",
-                hint=f"this is a bug in amp-replay: re-run with --debug and report the traceback at {ISSUES_URL}",
+                hint="this is a bug in amp-replay: re-run with --debug and report the traceback "
+                f"at {ISSUES_URL}",
             ),
         )
     report.secrets.update(environment_secrets())
@@ -271,7 +256,7 @@ def emit(report: Report, settings: OutputSettings) -> int:
 
 
 def fail(command: str, error: AmpReplayError) -> typer.Exit:
-    """For commands that report no findings: print the error as every command does, give its exit code."""
+    """For commands without a Report: print the error as every command does; give its exit code."""
     report = Report(command=command, fatal=error)
     report.secrets.update(environment_secrets())
     sys.stderr.write(

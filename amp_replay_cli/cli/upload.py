@@ -2,7 +2,7 @@
 
 import os
 from pathlib import Path
-from typing import Annotated, List, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,7 +15,9 @@ from amp_replay_cli.cli.shared import (
 )
 from amp_replay_cli.core.findings import Report
 
-HELP = """Upload rrweb recordings to Amplitude Session Replay, exactly as the browser SDK 1.51.6 sends them.
+# The backslash keeps the first line whole: it is the summary that `amp-replay --help` shows.
+HELP = """Upload rrweb recordings to Amplitude Session Replay, exactly as the browser SDK 1.51.6 \
+sends them.
 
 FILES are recordings in any layout: a JSON array of events, {"events": [...]} (with optional
 device_id / session_id), NDJSON, the SDK's own track body, rrweb-packer strings, gzip of any of
@@ -32,14 +34,14 @@ or Ctrl-C sends only what is missing.
 @reporting_command("upload")
 def upload(
     files: Annotated[
-        List[str],
+        list[str],
         typer.Argument(help="Recordings, directories or globs; - for stdin.", show_default=False),
     ],
     api_key: ApiKeyOption = None,
     server_zone: ServerZoneOption = "US",
     server_url: ServerUrlOption = None,
     device_id: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             help="Device id of the replay (default: the file's, else derived from it).",
             rich_help_panel="Replay",
@@ -47,7 +49,7 @@ def upload(
         ),
     ] = None,
     session_id: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
             min=1,
             help="Amplitude session id, epoch ms (default: the file's, else the "
@@ -65,7 +67,7 @@ def upload(
         ),
     ] = False,
     link_event: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             metavar="NAME",
             help="Also send this analytics event (HTTP V2 API) in each "
@@ -75,13 +77,13 @@ def upload(
         ),
     ] = None,
     user_id: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             help="User id for --link-event.", rich_help_panel="Replay", show_default=False
         ),
     ] = None,
     page_url: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             help="X-Client-Url to send (default: the recording's first page URL).",
             rich_help_panel="Replay",
@@ -105,7 +107,7 @@ def upload(
         ),
     ] = 2,
     journal: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             dir_okay=False,
             show_default=False,

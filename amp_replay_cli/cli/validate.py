@@ -1,14 +1,16 @@
 """`amp-replay validate`: check sessionReplayOptions files."""
 
 import enum
-from typing import Annotated, List, Optional
+from typing import Annotated
 
 import typer
 
 from amp_replay_cli.cli.shared import reporting_command
 from amp_replay_cli.core.findings import Report
 
-HELP = """Check sessionReplayOptions files (YAML or JSON) against what the SDK really does with them.
+# The backslash keeps the first line whole: it is the summary that `amp-replay --help` shows.
+HELP = """Check sessionReplayOptions files (YAML or JSON) against what the SDK really does \
+with them.
 
 A file holds the options object, a Segment wrapper call ({amplitudeApiKey, segmentInstance,
 sessionReplayOptions}), or Browser SDK plugin options; the SDK line comes from --sdk or the
@@ -30,14 +32,14 @@ class Environment(str, enum.Enum):
 @reporting_command("validate")
 def validate(
     paths: Annotated[
-        List[str],
+        list[str],
         typer.Argument(
             help="Files, directories (searched for .yaml/.yml/.json), globs, or - for stdin.",
             show_default=False,
         ),
     ],
     sdk: Annotated[
-        Optional[Sdk],
+        Sdk | None,
         typer.Option(
             help="SDK line whose rules apply: standalone 1.51, plugin 1.35, segment-wrapper 0.4.0 "
             "(SDK 1.13.6). Default: inferred from each file's shape."
@@ -51,12 +53,12 @@ def validate(
     ] = Environment.production,
     strict: Annotated[bool, typer.Option(help="Warnings fail the run too (exit 1).")] = False,
 ) -> Report:
-    from amp_replay_cli.core.options.catalog import Line
+    from amp_replay_cli.core.options.catalog import SdkLine
     from amp_replay_cli.core.validate import ValidateSettings
     from amp_replay_cli.core.validate import validate as run_validate
 
     settings = ValidateSettings(
-        sdk=Line(sdk.value) if sdk else None,
+        sdk=SdkLine(sdk.value) if sdk else None,
         production=env is Environment.production,
         strict=strict,
     )

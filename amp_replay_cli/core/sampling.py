@@ -31,7 +31,10 @@ class Algorithm(str, enum.Enum):
     def label(self) -> str:
         if self is Algorithm.MODERN:
             return "xxHash32 of the UTF-8 bytes (SDK 1.35.0 and later)"
-        return "Java String.hashCode of the UTF-16 code units (SDK 1.34.3 and earlier, Segment wrapper 0.4.0)"
+        return (
+            "Java String.hashCode of the UTF-16 code units "
+            "(SDK 1.34.3 and earlier, Segment wrapper 0.4.0)"
+        )
 
 
 # -- the hashes -------------------------------------------------------------------------------
@@ -74,7 +77,7 @@ def in_sample(bucket: int, sample_rate: float) -> bool:
 
 
 def effective_rate(sample_rate: float) -> float:
-    """The share of the 1,000,000 buckets that `bucket / 1e6 < sample_rate` selects, as the SDK divides."""
+    """The share of the 1,000,000 buckets that the SDK's `bucket / 1e6 < sample_rate` selects."""
     if not sample_rate > 0:
         return 0.0
     if sample_rate >= 1:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO
 
 from xxhash import xxh32_intdigest
 
@@ -27,8 +28,8 @@ from amp_replay_cli.core.errors import InputError, Location, UsageError
 from amp_replay_cli.core.findings import CappedFindings, Finding, Report, RowStream, Severity
 from amp_replay_cli.core.identity import segment
 from amp_replay_cli.core.jsvalues import js_string, js_to_number, js_truthy, show
-from amp_replay_cli.core.options.catalog import Line
-from amp_replay_cli.core.options.checker import infer_line
+from amp_replay_cli.core.options.catalog import SdkLine
+from amp_replay_cli.core.options.checker import infer_sdk_line
 from amp_replay_cli.core.sampling import (
     BUCKETS,
     Algorithm,
@@ -81,22 +82,27 @@ class LocalRate:
 
 
 def rate_from_config(source: Source, stdin: BinaryIO | None = None) -> LocalRate:
-    """The sampleRate of an options file as the SDK takes it (`options.sampleRate || 0`), and its SDK line."""
+    """An options file's sampleRate as the SDK reads it (`options.sampleRate || 0`).
+
+    The file's shape also tells its SDK line, and so the hash.
+    """
     document = load_documents(source, stdin=stdin)[0]
     root = document.root
     if not isinstance(root, Mapping):
         raise InputError(
             "not a mapping: expected sessionReplayOptions", location=Location(source.name)
         )
-    line = infer_line(root)
-    options = root.get("sessionReplayOptions") if line is Line.SEGMENT_WRAPPER else root
-    path = "sessionReplayOptions.sampleRate" if line is Line.SEGMENT_WRAPPER else "sampleRate"
+    sdk_line = infer_sdk_line(root)
+    options = root.get("sessionReplayOptions") if sdk_line is SdkLine.SEGMENT_WRAPPER else root
+    path = (
+        "sessionReplayOptions.sampleRate" if sdk_line is SdkLine.SEGMENT_WRAPPER else "sampleRate"
+    )
     node = options.get("sampleRate") if isinstance(options, Mapping) else None
     value = to_plain(node) if node is not None else None
     where = f"{source.name} ({path}" + (
         f", line {node.mark.line})" if isinstance(node, Scalar) else ")"
     )
-    algorithm = Algorithm.LEGACY if line is Line.SEGMENT_WRAPPER else Algorithm.MODERN
+    algorithm = Algorithm.LEGACY if sdk_line is SdkLine.SEGMENT_WRAPPER else Algorithm.MODERN
     return LocalRate(value if js_truthy(value) else 0, where, algorithm)
 
 
@@ -111,7 +117,8 @@ class RemoteConfig:
 def read_remote_config(source: Source, stdin: BinaryIO | None = None) -> RemoteConfig:
     """The parts of a remote configuration that gate capture (spec §2.3).
 
-    Takes the whole `GET /config` response, its `configs.sessionReplay` object, or that object's keys.
+    Takes the whole `GET /config` response, its `configs.sessionReplay` object, or that object's
+    keys.
     """
     document = to_plain(load_documents(source, stdin=stdin)[0].root)
     replay = None
@@ -283,7 +290,9 @@ def iter_session_ids(
             yield None, None, low + rng.randrange(span)
 
 
-def _from_sessions_file(source: Source, problems: CappedFindings, stdin: BinaryIO | None):
+def _from_sessions_file(
+    source: Source, problems: CappedFindings, stdin: BinaryIO | None
+) -> Iterator[tuple[str | None, int | None, Any]]:
     with open_text(source, stdin) as stream:
         first, stream = first_character(stream, source.name)
         if first == "[":
@@ -311,7 +320,9 @@ def _from_sessions_file(source: Source, problems: CappedFindings, stdin: BinaryI
                     )  # each line is the id string as the SDK would hash it
 
 
-def _from_segment(source: Source, problems: CappedFindings, stdin: BinaryIO | None):
+def _from_segment(
+    source: Source, problems: CappedFindings, stdin: BinaryIO | None
+) -> Iterator[tuple[str | None, int | None, Any]]:
     seen: set[tuple[type, Any]] = set()
     without_session = 0
 
@@ -339,7 +350,8 @@ def _from_segment(source: Source, problems: CappedFindings, stdin: BinaryIO | No
                 'integrations["Actions Amplitude"].session_id; the Segment wrapper records nothing '
                 "for them",
                 source.name,
-                "enable the Browser Session Tracking mapping of the Amplitude (Actions) destination",
+                "enable the Browser Session Tracking mapping "
+                "of the Amplitude (Actions) destination",
             )
         )
 
@@ -456,7 +468,8 @@ def headline(totals: dict[str, Any]) -> str:
     low, high = totals["interval_95"]
     return (
         f"{totals['captured']:,} of {totals['sessions']:,} sessions recorded{observed}; expected "
-        f"{totals['expected_captured']:,.0f} ({totals['expected_rate']:.4%}), 95 % range {low:,}-{high:,}"
+        f"{totals['expected_captured']:,.0f} ({totals['expected_rate']:.4%}), "
+        f"95 % range {low:,}-{high:,}"
     )
 
 
@@ -489,7 +502,8 @@ def explain(value: Any, sampling: Sampling) -> Report:
     steps: list[str] = []
     if isinstance(value, str):
         steps.append(
-            f"The session id is the string {json.dumps(value, ensure_ascii=False)}: the SDK hashes it as it is."
+            f"The session id is the string {json.dumps(value, ensure_ascii=False)}: "
+            "the SDK hashes it as it is."
         )
     else:
         steps.append(
@@ -508,7 +522,8 @@ def explain(value: Any, sampling: Sampling) -> Report:
         units = len(id_string.encode("utf-16-le", "surrogatepass")) // 2
         steps.append(f"Java's String.hashCode of its {units} UTF-16 code units is {hashed}.")
         steps.append(
-            f"Its bucket is (|{hashed}| × 31) mod 1000000 = {bucket}, i.e. {bucket / BUCKETS!r}."
+            f"Its bucket is (|{hashed}| \N{MULTIPLICATION SIGN} 31) mod 1000000 = {bucket}, "
+            f"i.e. {bucket / BUCKETS!r}."
         )
     comparison = "<" if sampled else "is not <"
     steps.append(

@@ -6,7 +6,7 @@ import math
 
 
 def binomial_interval(trials: int, probability: float, level: float = 0.95) -> tuple[int, int]:
-    """The central `level` range of Binomial(trials, probability): the counts a sample rate should give.
+    """The central `level` range of Binomial(trials, probability): the counts a sample rate gives.
 
     Exact: summed in log space over a window of ±12 standard deviations around the mean, which
     holds every count that carries probability a double can represent.

@@ -10,13 +10,13 @@ from amp_replay_cli.core.documents.limits import DEFAULT_LIMITS, Limits
 from amp_replay_cli.core.documents.sources import Source, expand_paths
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.findings import Report, Severity
-from amp_replay_cli.core.options.catalog import Line
-from amp_replay_cli.core.options.checker import Checker, infer_line
+from amp_replay_cli.core.options.catalog import SdkLine
+from amp_replay_cli.core.options.checker import Checker, infer_sdk_line
 
 
 @dataclass(frozen=True)
 class ValidateSettings:
-    sdk: Line | None = None  # None: infer from each file's shape
+    sdk: SdkLine | None = None  # None: infer from each file's shape
     production: bool = True
     strict: bool = False
     limits: Limits = DEFAULT_LIMITS
@@ -56,8 +56,8 @@ def _validate_source(
         documents = load_documents(source, settings.limits, stdin)
         checkers = []
         for document in documents:
-            line = settings.sdk or infer_line(document.root)
-            checker = Checker(document, line, settings.production)
+            sdk_line = settings.sdk or infer_sdk_line(document.root)
+            checker = Checker(document, sdk_line, settings.production)
             checker.run()
             checkers.append(checker)
     except InputError as error:
@@ -70,7 +70,7 @@ def _validate_source(
     return {
         "file": source.name,
         "status": "findings" if any(report.fails_on(finding) for finding in found) else "ok",
-        "sdk": [checker.line.value for checker in checkers],  # one per YAML document
+        "sdk": [checker.sdk_line.value for checker in checkers],  # one per YAML document
         "sdk_inferred": settings.sdk is None,
         "errors": sum(1 for f in found if f.severity is Severity.ERROR),
         "warnings": sum(1 for f in found if f.severity is Severity.WARNING),

@@ -13,8 +13,9 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from amp_replay_cli.core.wire import is_blocked_id
 from amp_replay_cli.emulator.store import Store
@@ -108,7 +109,8 @@ class Identities:
             "SELECT COALESCE(MAX(amplitude_id), 100000000000) + 1 FROM amplitude_ids", ()
         )
         self.db.execute(
-            "INSERT INTO amplitude_ids (amplitude_id, project_id, canonical_id, user_id) VALUES (?, ?, ?, ?)",
+            "INSERT INTO amplitude_ids (amplitude_id, project_id, canonical_id, user_id) "
+            "VALUES (?, ?, ?, ?)",
             (amplitude_id, self.project, amplitude_id, user_id),
         )
         return amplitude_id
@@ -217,7 +219,9 @@ def ingest(
         }
     if len(events) > endpoint.max_events:
         return 413, {"code": 413, "error": "Payload too large"}
-    options = request.get("options") if isinstance(request.get("options"), dict) else {}
+    options = request.get("options")
+    if not isinstance(options, dict):
+        options = {}
     min_id_length = options.get("min_id_length", 5)
     if not isinstance(min_id_length, int) or isinstance(min_id_length, bool) or min_id_length < 1:
         return 400, {
@@ -267,9 +271,7 @@ def _check_events(events: list, min_id_length: int) -> dict[str, Any] | None:
             value = event.get(field)
             if value is None:
                 continue
-            if not isinstance(value, str):
-                invalid.setdefault(field, []).append(index)
-            elif is_blocked_id(value):
+            if not isinstance(value, str) or is_blocked_id(value):
                 invalid.setdefault(field, []).append(index)
             elif len(value) < min_id_length:
                 short.setdefault(field, []).append(index)
@@ -297,12 +299,13 @@ def _check_events(events: list, min_id_length: int) -> dict[str, Any] | None:
 def store_event(
     db: sqlite3.Connection, identities: Identities, project: int, event: dict, now_ms: int
 ) -> bool:
-    """Store one valid event; False when its insert_id was seen for this device in the last 7 days."""
+    """Store one valid event; False when the device sent its insert_id in the last 7 days."""
     user_id, device_id = event.get("user_id"), event.get("device_id")
     insert_id = event.get("insert_id")
     if insert_id is not None:
         seen = db.execute(
-            "SELECT 1 FROM events WHERE project_id = ? AND device_id IS ? AND insert_id = ? AND server_upload_ms > ?",
+            "SELECT 1 FROM events WHERE project_id = ? AND device_id IS ? AND insert_id = ? "
+            "AND server_upload_ms > ?",
             (project, device_id, str(insert_id), now_ms - INSERT_ID_WINDOW_MS),
         ).fetchone()
         if seen:
@@ -321,8 +324,9 @@ def store_event(
         _apply_user_properties(db, project, user_id, event["user_properties"])
     document = {**event, "device_id": device_id, "amplitude_id": amplitude_id}
     db.execute(
-        "INSERT INTO events (project_id, amplitude_id, user_id, device_id, session_id, event_type, time_ms, "
-        "insert_id, uuid, server_upload_ms, event_properties, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO events (project_id, amplitude_id, user_id, device_id, session_id, event_type, "
+        "time_ms, insert_id, uuid, server_upload_ms, event_properties, document) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             project,
             amplitude_id,

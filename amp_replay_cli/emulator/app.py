@@ -1,13 +1,15 @@
-"""The emulator as one WSGI application: every Amplitude endpoint amp-replay uses, on one base URL."""
+"""The emulator as one WSGI app: each Amplitude endpoint amp-replay uses, on one base URL."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+import sqlite3
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from amp_replay_cli.core.wire import SKIP_HEADER
@@ -206,7 +208,7 @@ class Emulator:
         status, body = handler(self.store, project["id"], request.query)
         return status, body, {}
 
-    def _basic_auth(self, request: Request):
+    def _basic_auth(self, request: Request) -> sqlite3.Row | None:
         authorization = request.headers.get("authorization", "")
         if not authorization.lower().startswith("basic "):
             return None

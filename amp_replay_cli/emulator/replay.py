@@ -8,13 +8,16 @@ the Bearer key or (page-exit beacons) `api_key` in the query, `type=replay` (str
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import re
+import sqlite3
 import threading
 import time
 import zlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from amp_replay_cli.core.replay.rrweb import PackedEventError, unpack
 from amp_replay_cli.core.wire import (
@@ -34,7 +37,7 @@ Reply = tuple[int, Any, dict[str, str]]
 
 
 class SkipDirectives:
-    """Which replays the server should answer with X-Session-Replay-Event-Skipped (set by tests and people)."""
+    """Replays to answer with X-Session-Replay-Event-Skipped (set by tests and by people)."""
 
     def __init__(self) -> None:
         self._codes: dict[tuple[str, str] | None, str] = {}
@@ -116,8 +119,9 @@ def track(
     timestamps = [_timestamp(text) for text in stored]
     with store.transaction() as db:
         cursor = db.execute(
-            "INSERT INTO replay_batches (project_id, device_id, session_id, type, body_version, seq_number, "
-            "received_ms, wire_bytes, raw_bytes, event_count, client_library) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO replay_batches (project_id, device_id, session_id, type, body_version, "
+            "seq_number, received_ms, wire_bytes, raw_bytes, event_count, client_library) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 project["id"],
                 device_id,
@@ -133,10 +137,11 @@ def track(
             ),
         )
         db.executemany(
-            "INSERT INTO replay_events (batch_id, position, timestamp_ms, element) VALUES (?, ?, ?, ?)",
+            "INSERT INTO replay_events (batch_id, position, timestamp_ms, element) "
+            "VALUES (?, ?, ?, ?)",
             [
                 (cursor.lastrowid, index, stamp, text)
-                for index, (stamp, text) in enumerate(zip(timestamps, stored))
+                for index, (stamp, text) in enumerate(zip(timestamps, stored, strict=True))
             ],
         )
         if kind == "replay" and stored:
@@ -152,7 +157,7 @@ def track(
 
 
 def _replay_captured(
-    db, project: int, device_id: str, session_id: str, time_ms: int, now_ms: int
+    db: sqlite3.Connection, project: int, device_id: str, session_id: str, time_ms: int, now_ms: int
 ) -> None:
     """Once per replay: the server-side event that links a replay to analytics."""
     replay_id = f"{device_id}/{session_id}"
@@ -207,10 +212,8 @@ def read_back(
     for row in rows:
         event = json.loads(row["element"])
         if unpacked and isinstance(event, str):
-            try:
+            with contextlib.suppress(PackedEventError):  # not packed after all: keep it as is
                 event = unpack(event)
-            except PackedEventError:
-                pass
         events.append(event)
     return events
 
@@ -219,7 +222,8 @@ def replay_rows(store: Store) -> list[dict[str, Any]]:
     rows = store.query(
         "SELECT b.device_id, b.session_id, "
         "SUM(CASE WHEN b.type = 'replay' THEN b.event_count ELSE 0 END) AS events, "
-        "SUM(CASE WHEN b.type = 'interaction' THEN b.event_count ELSE 0 END) AS interaction_events, "
+        "SUM(CASE WHEN b.type = 'interaction' THEN b.event_count ELSE 0 END) "
+        "AS interaction_events, "
         "COUNT(*) AS batches, SUM(b.wire_bytes) AS wire_bytes, SUM(b.raw_bytes) AS raw_bytes, "
         "MIN(b.received_ms) AS first_received_ms, MAX(b.received_ms) AS last_received_ms "
         "FROM replay_batches b GROUP BY b.device_id, b.session_id ORDER BY MIN(b.id)"
@@ -227,8 +231,10 @@ def replay_rows(store: Store) -> list[dict[str, Any]]:
     stamps = {
         (row["device_id"], row["session_id"]): (row["first"], row["last"])
         for row in store.query(
-            "SELECT b.device_id, b.session_id, MIN(e.timestamp_ms) AS first, MAX(e.timestamp_ms) AS last "
-            "FROM replay_events e JOIN replay_batches b ON b.id = e.batch_id GROUP BY b.device_id, b.session_id"
+            "SELECT b.device_id, b.session_id, "
+            "MIN(e.timestamp_ms) AS first, MAX(e.timestamp_ms) AS last "
+            "FROM replay_events e JOIN replay_batches b ON b.id = e.batch_id "
+            "GROUP BY b.device_id, b.session_id"
         )
     }
     return [

@@ -8,6 +8,7 @@ event property. Days are UTC.
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -47,7 +48,8 @@ def usersearch(store: Store, project: int, query: dict[str, str]) -> Reply:
             kind = "match_user_or_device_id"
         else:
             rows = store.query(
-                "SELECT amplitude_id FROM users WHERE project_id = ? AND user_id LIKE ? ESCAPE '\\' "
+                "SELECT amplitude_id FROM users "
+                "WHERE project_id = ? AND user_id LIKE ? ESCAPE '\\' "
                 "ORDER BY user_id LIMIT 20",
                 (project, _like_prefix(value)),
             )
@@ -68,7 +70,8 @@ def _add_match(
         return
     owner = store.query("SELECT user_id FROM amplitude_ids WHERE amplitude_id = ?", (canonical,))
     last = store.query(
-        "SELECT e.device_id, e.time_ms FROM events e JOIN amplitude_ids a ON a.amplitude_id = e.amplitude_id "
+        "SELECT e.device_id, e.time_ms "
+        "FROM events e JOIN amplitude_ids a ON a.amplitude_id = e.amplitude_id "
         "WHERE e.project_id = ? AND a.canonical_id = ? ORDER BY e.time_ms DESC LIMIT 1",
         (project, canonical),
     )
@@ -96,12 +99,14 @@ def useractivity(store: Store, project: int, query: dict[str, str]) -> Reply:
     direction = "ASC" if query.get("direction") == "earliest" else "DESC"
     rows = store.query(
         "SELECT e.* FROM events e JOIN amplitude_ids a ON a.amplitude_id = e.amplitude_id "
-        f"WHERE e.project_id = ? AND a.canonical_id = ? ORDER BY e.time_ms {direction}, e.id {direction} "
+        "WHERE e.project_id = ? AND a.canonical_id = ? "
+        f"ORDER BY e.time_ms {direction}, e.id {direction} "
         "LIMIT ? OFFSET ?",
         (project, canonical, limit, max(0, offset)),
     )
     totals = store.query(
-        "SELECT COUNT(*) AS events, COUNT(DISTINCT CASE WHEN e.session_id > 0 THEN e.session_id END) AS sessions, "
+        "SELECT COUNT(*) AS events, "
+        "COUNT(DISTINCT CASE WHEN e.session_id > 0 THEN e.session_id END) AS sessions, "
         "MIN(e.time_ms) AS first, MAX(e.time_ms) AS last FROM events e JOIN amplitude_ids a "
         "ON a.amplitude_id = e.amplitude_id WHERE e.project_id = ? AND a.canonical_id = ?",
         (project, canonical),
@@ -109,7 +114,8 @@ def useractivity(store: Store, project: int, query: dict[str, str]) -> Reply:
     devices = [
         row["device_id"]
         for row in store.query(
-            "SELECT DISTINCT d.device_id FROM devices d JOIN amplitude_ids a ON a.amplitude_id = d.amplitude_id "
+            "SELECT DISTINCT d.device_id "
+            "FROM devices d JOIN amplitude_ids a ON a.amplitude_id = d.amplitude_id "
             "WHERE d.project_id = ? AND a.canonical_id = ? ORDER BY d.device_id",
             (project, canonical),
         )
@@ -138,7 +144,7 @@ def useractivity(store: Store, project: int, query: dict[str, str]) -> Reply:
     return 200, {"userData": user_data, "events": [_activity_event(row) for row in rows]}
 
 
-def _activity_event(row) -> dict[str, Any]:
+def _activity_event(row: sqlite3.Row) -> dict[str, Any]:
     document = json.loads(row["document"])
     return {
         "event_type": row["event_type"],
@@ -191,7 +197,8 @@ def segmentation(store: Store, project: int, query: dict[str, str]) -> Reply:
     low = int(start.timestamp() * 1000)
     high = int((end + timedelta(days=1)).timestamp() * 1000)
     sql = (
-        "SELECT e.*, a.canonical_id FROM events e JOIN amplitude_ids a ON a.amplitude_id = e.amplitude_id "
+        "SELECT e.*, a.canonical_id "
+        "FROM events e JOIN amplitude_ids a ON a.amplitude_id = e.amplitude_id "
         "WHERE e.project_id = ? AND e.time_ms >= ? AND e.time_ms < ?"
     )
     parameters: list[Any] = [project, low, high]
@@ -199,33 +206,25 @@ def segmentation(store: Store, project: int, query: dict[str, str]) -> Reply:
         sql += " AND e.event_type = ?"
         parameters.append(event["event_type"])
     group_by = (event.get("group_by") or [{}])[0].get("value") if event.get("group_by") else None
-    series: dict[str, dict[str, set | int]] = {}
+    # label -> day -> the user (canonical Amplitude id) of each matching event
+    series: dict[str, dict[str, list[int]]] = {}
     for row in store.query(sql, tuple(parameters)):
         properties = json.loads(row["event_properties"])
         if not _passes(row, properties, event.get("filters") or [], segments):
             continue
         label = str(properties.get(group_by, "(none)")) if group_by else event["event_type"]
         day = _event_time(row["time_ms"])[:10]
-        cell = series.setdefault(label, {}).setdefault(day, set() if metric == "uniques" else 0)
-        if metric == "uniques":
-            cell.add(row["canonical_id"])  # type: ignore[union-attr]
-        else:
-            series[label][day] = cell + 1  # type: ignore[operator]
+        series.setdefault(label, {}).setdefault(day, []).append(row["canonical_id"])
+
+    def measure(users: list[int]) -> int:
+        return len(set(users)) if metric == "uniques" else len(users)
+
     labels = sorted(series)[: int(query.get("limit", "100"))]
-    values = [
-        [
-            len(series[label].get(day, ())) if metric == "uniques" else series[label].get(day, 0)
-            for day in days
-        ]
+    values = [[measure(series[label].get(day, [])) for day in days] for label in labels]
+    collapsed = [
+        [{"value": measure([user for users in series[label].values() for user in users])}]
         for label in labels
     ]
-    collapsed = []
-    for label in labels:
-        if metric == "uniques":
-            everyone = set().union(*series[label].values()) if series[label] else set()
-            collapsed.append([{"value": len(everyone)}])
-        else:
-            collapsed.append([{"value": sum(series[label].values())}])
     return 200, {
         "data": {
             "series": values,
@@ -236,7 +235,7 @@ def segmentation(store: Store, project: int, query: dict[str, str]) -> Reply:
     }
 
 
-def _passes(row, properties: dict, filters: list, segments: list) -> bool:
+def _passes(row: sqlite3.Row, properties: dict, filters: list, segments: list) -> bool:
     for item in filters:
         if not isinstance(item, dict):
             continue
@@ -257,7 +256,7 @@ def _passes(row, properties: dict, filters: list, segments: list) -> bool:
     return True
 
 
-def _user_field(row, key: str | None) -> Any:
+def _user_field(row: sqlite3.Row, key: str | None) -> Any:
     fields = {
         "user_id": row["user_id"],
         "device_id": row["device_id"],

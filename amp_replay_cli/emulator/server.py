@@ -8,10 +8,14 @@ import sys
 import threading
 from dataclasses import dataclass
 from socketserver import TCPServer, ThreadingMixIn
+from typing import IO, TYPE_CHECKING, Any, cast
 from wsgiref.handlers import BaseHandler
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from amp_replay_cli.emulator.faults import ResetConnection
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
@@ -20,13 +24,26 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
     allow_reuse_address = True
 
     def server_bind(self) -> None:
-        # As WSGIServer.server_bind, minus socket.getfqdn(): a DNS lookup that stalls without network.
+        # As WSGIServer.server_bind, minus socket.getfqdn(): a DNS lookup, stalling without network.
         TCPServer.server_bind(self)
         self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
         self.setup_environ()
 
 
+class _ThreadingServer6(_ThreadingServer):
+    address_family = socket.AF_INET6
+
+
+def base_url(server: _ThreadingServer) -> str:
+    host, port = server.server_name, server.server_port
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
 class _Handler(ServerHandler):
+    # wsgiref sets both; its type stubs do not declare them.
+    status: str | None
+    request_handler: WSGIRequestHandler
+
     def handle_error(self) -> None:
         if isinstance(sys.exc_info()[1], ResetConnection):
             raise  # to the request handler, which drops the connection
@@ -41,25 +58,34 @@ class _Handler(ServerHandler):
 
 class _RequestHandler(WSGIRequestHandler):
     quiet = True
+    server: WSGIServer  # the stubs say BaseServer; make_server always gives a WSGIServer
 
     def handle(self) -> None:
         self.raw_requestline = self.rfile.readline(65537)
         if len(self.raw_requestline) > 65536 or not self.parse_request():
             return
+        # As WSGIRequestHandler.handle passes them; the stubs type wfile as a BufferedIOBase.
+        wfile = cast(IO[bytes], self.wfile)
         handler = _Handler(
-            self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=True
+            self.rfile, wfile, self.get_stderr(), self.get_environ(), multithread=True
         )
         handler.request_handler = self
+        app = self.server.get_app()
+        assert app is not None, "make_server sets the application before serving"
         try:
-            handler.run(self.server.get_app())
+            handler.run(app)
         except ResetConnection:
             # SO_LINGER with a zero timeout makes close() send a TCP reset.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         if not self.quiet:
             super().log_message(format, *args)
+
+
+class _LoggingRequestHandler(_RequestHandler):
+    quiet = False
 
 
 @dataclass
@@ -69,8 +95,7 @@ class RunningEmulator:
 
     @property
     def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+        return base_url(self.server)
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -79,20 +104,18 @@ class RunningEmulator:
 
 
 def make_server(
-    app, host: str = "127.0.0.1", port: int = 0, quiet: bool = True
+    app: WSGIApplication, host: str = "127.0.0.1", port: int = 0, quiet: bool = True
 ) -> _ThreadingServer:
-    server_class = _ThreadingServer
-    if ":" in host:
-        server_class = type(
-            "_ThreadingServer6", (_ThreadingServer,), {"address_family": socket.AF_INET6}
-        )
-    handler = type("_Handler", (_RequestHandler,), {"quiet": quiet})
+    server_class = _ThreadingServer6 if ":" in host else _ThreadingServer
+    handler = _RequestHandler if quiet else _LoggingRequestHandler
     server = server_class((host, port), handler)
     server.set_app(app)
     return server
 
 
-def start_in_background(app, host: str = "127.0.0.1", port: int = 0) -> RunningEmulator:
+def start_in_background(
+    app: WSGIApplication, host: str = "127.0.0.1", port: int = 0
+) -> RunningEmulator:
     """Serve in a daemon thread (tests, `demo`); stop with `.stop()`."""
     server = make_server(app, host, port)
     thread = threading.Thread(

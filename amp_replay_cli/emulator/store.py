@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS projects (
@@ -72,7 +72,8 @@ CREATE TABLE IF NOT EXISTS replay_batches (
     event_count INTEGER NOT NULL,
     client_library TEXT
 );
-CREATE INDEX IF NOT EXISTS batches_by_replay ON replay_batches (project_id, device_id, session_id, type, id);
+CREATE INDEX IF NOT EXISTS batches_by_replay
+    ON replay_batches (project_id, device_id, session_id, type, id);
 CREATE TABLE IF NOT EXISTS replay_events (
     batch_id INTEGER NOT NULL,
     position INTEGER NOT NULL,
@@ -121,7 +122,8 @@ class Store:
     ) -> None:
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO projects (api_key, secret_key, sample_rate, capture_enabled) VALUES (?, ?, ?, ?) "
+                "INSERT INTO projects (api_key, secret_key, sample_rate, capture_enabled) "
+                "VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(api_key) DO UPDATE SET secret_key = excluded.secret_key, "
                 "sample_rate = excluded.sample_rate, capture_enabled = excluded.capture_enabled",
                 (api_key, secret_key, sample_rate, int(capture_enabled)),

@@ -11,14 +11,12 @@ import json as _json
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, TextIO, Union
+from typing import TextIO
 
 from amp_replay_cli.core.findings import Finding, Report, Severity
-
-FORMATS = ("auto", "text", "json", "github", "junit")
-COLORS = ("auto", "always", "never")
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,7 @@ def render(
     return report.exit_code
 
 
-Renderer = Callable[[Report, OutputSettings], Union[str, Iterable[str]]]
+Renderer = Callable[[Report, OutputSettings], str | Iterable[str]]
 
 
 def _renderer(name: str) -> Renderer:

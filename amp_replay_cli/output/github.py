@@ -1,4 +1,4 @@
-"""GitHub Actions workflow commands: an annotation per finding, grouped per file, and a step summary."""
+"""GitHub Actions workflow commands: annotations for findings, grouped per file; a step summary."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def _cell(text: object) -> str:
 
 
 def step_summary(report: Report) -> str:
-    """Markdown for $GITHUB_STEP_SUMMARY: every finding, since GitHub shows only some annotations."""
+    """Markdown for $GITHUB_STEP_SUMMARY: every finding (GitHub shows only some annotations)."""
     status = {"ok": "passed", "findings": "found problems", "error": "could not run"}[report.status]
     out = [f"## amp-replay {report.command}: {status}", ""]
     errors = report.errors()

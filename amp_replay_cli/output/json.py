@@ -8,7 +8,8 @@ hold one compact object per line, which the C encoder writes fast and `grep` rea
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from amp_replay_cli import __version__
 from amp_replay_cli.core.findings import Report, RowStream
@@ -50,7 +51,7 @@ def render_json(report: Report, settings: OutputSettings) -> Iterator[str]:
 
 
 def _dumps(value: Any, level: int) -> str:
-    """Objects one key per line; lists of scalars on one line; lists of objects one object per line."""
+    """Objects one key a line; lists of scalars on one line; lists of objects one object a line."""
     pad = "  " * level
     if isinstance(value, dict):
         if not value:

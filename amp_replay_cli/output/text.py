@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from rich.console import Console
 from rich.text import Text
@@ -47,7 +47,7 @@ def render_text(report: Report, settings: OutputSettings) -> Iterator[str]:
 
 
 def grouped(findings: Iterable[Finding]) -> list[tuple[Finding, list[int]]]:
-    """Findings that say the same thing about one file, merged: `file:4,5,8: ...` (first place kept)."""
+    """Findings saying the same about one file, merged: `file:4,5,8: ...` (first place kept)."""
     groups: dict[tuple, tuple[Finding, list[int]]] = {}
     for finding in findings:
         key = (
@@ -63,7 +63,9 @@ def grouped(findings: Iterable[Finding]) -> list[tuple[Finding, list[int]]]:
         elif key not in groups:
             groups[key] = (finding, [finding.line] if finding.line is not None else [])
         else:
-            groups[(*key, id(finding))] = (finding, [])
+            # The same finding without a line number has nothing to merge: it is listed apart.
+            unmergeable = (*key, id(finding))
+            groups[unmergeable] = (finding, [])
     return list(groups.values())
 
 

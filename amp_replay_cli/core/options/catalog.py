@@ -14,25 +14,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-class Line(str, enum.Enum):
+class SdkLine(str, enum.Enum):
     STANDALONE = "standalone"
     PLUGIN = "plugin"
     SEGMENT_WRAPPER = "segment-wrapper"
 
     @property
     def label(self) -> str:
-        return _LINE_LABELS[self]
+        return _SDK_LINE_LABELS[self]
 
 
-_LINE_LABELS = {
-    Line.STANDALONE: "@amplitude/session-replay-browser 1.51",
-    Line.PLUGIN: "@amplitude/plugin-session-replay-browser 1.35",
-    Line.SEGMENT_WRAPPER: "@amplitude/segment-session-replay-wrapper 0.4.0 (SDK 1.13.6)",
+# The old name, until tests/test_project.py (outside this change) imports SdkLine; then delete it.
+Line = SdkLine
+
+_SDK_LINE_LABELS = {
+    SdkLine.STANDALONE: "@amplitude/session-replay-browser 1.51",
+    SdkLine.PLUGIN: "@amplitude/plugin-session-replay-browser 1.35",
+    SdkLine.SEGMENT_WRAPPER: "@amplitude/segment-session-replay-wrapper 0.4.0 (SDK 1.13.6)",
 }
 
-ALL_LINES = frozenset(Line)
-MODERN = frozenset({Line.STANDALONE, Line.PLUGIN})
-S, P, W = Line.STANDALONE, Line.PLUGIN, Line.SEGMENT_WRAPPER
+ALL_SDK_LINES = frozenset(SdkLine)
+MODERN = frozenset({SdkLine.STANDALONE, SdkLine.PLUGIN})
+S, P, W = SdkLine.STANDALONE, SdkLine.PLUGIN, SdkLine.SEGMENT_WRAPPER
 
 
 class Effect(str, enum.Enum):
@@ -60,7 +63,7 @@ class Option:
     name: str
     types: tuple[str, ...]  # JSON-ish: number, string, boolean, object, array, function, any
     description: str
-    availability: dict[Line, Availability]
+    availability: dict[SdkLine, Availability]
     default: Any = NO_DEFAULT
     enum: tuple[Any, ...] | None = None
     children: dict[str, Option] = field(default_factory=dict)
@@ -68,8 +71,8 @@ class Option:
     open_object: bool = False  # an object whose keys are the user's own (userProperties)
     credential: bool = False  # its value is never printed
 
-    def on(self, line: Line) -> Availability:
-        return self.availability[line]
+    def on(self, sdk_line: SdkLine) -> Availability:
+        return self.availability[sdk_line]
 
 
 def option(
@@ -77,8 +80,8 @@ def option(
     types: str,
     description: str,
     *,
-    lines: frozenset[Line] = ALL_LINES,
-    special: dict[Line, Availability] | None = None,
+    lines: frozenset[SdkLine] = ALL_SDK_LINES,
+    special: dict[SdkLine, Availability] | None = None,
     default: Any = NO_DEFAULT,
     enum: tuple[Any, ...] | None = None,
     children: tuple[Option, ...] = (),
@@ -87,14 +90,16 @@ def option(
     credential: bool = False,
 ) -> Option:
     """An option active on `lines`, unsupported elsewhere unless `special` says otherwise."""
-    availability: dict[Line, Availability] = {}
-    for line in Line:
-        if special and line in special:
-            availability[line] = special[line]
-        elif line in lines:
-            availability[line] = ACTIVE
+    availability: dict[SdkLine, Availability] = {}
+    for sdk_line in SdkLine:
+        if special and sdk_line in special:
+            availability[sdk_line] = special[sdk_line]
+        elif sdk_line in lines:
+            availability[sdk_line] = ACTIVE
         else:
-            availability[line] = Availability(Effect.UNSUPPORTED, f"not an option of {line.label}")
+            availability[sdk_line] = Availability(
+                Effect.UNSUPPORTED, f"not an option of {sdk_line.label}"
+            )
     return Option(
         name=name,
         types=tuple(types.split("|")),
@@ -112,7 +117,8 @@ def option(
 def _from_browser_sdk(name: str) -> Availability:
     return Availability(
         Effect.IGNORED,
-        f"the plugin takes {name} from the Browser SDK's amplitude.init() options; this value is ignored",
+        f"the plugin takes {name} from the Browser SDK's amplitude.init() options; "
+        "this value is ignored",
     )
 
 
@@ -134,11 +140,13 @@ _DEPRECATED_WORKER = Availability(
 )
 _REMOTE_ONLY = Availability(
     Effect.IGNORED,
-    "interaction tracking settings come only from the remote configuration; the local value is ignored",
+    "interaction tracking settings come only from the remote configuration; "
+    "the local value is ignored",
 )
 _WRAPPER_SETS_DEVICE = Availability(
     Effect.IGNORED,
-    "the Segment wrapper sets deviceId itself: the Segment anonymousId, then the userId after identify",
+    "the Segment wrapper sets deviceId itself: the Segment anonymousId, "
+    "then the userId after identify",
 )
 _WRAPPER_SETS_SESSION = Availability(
     Effect.IGNORED,
@@ -215,7 +223,8 @@ PRIVACY_CONFIG = option(
 _UGC_FILTER_RULES = option(
     "ugcFilterRules",
     "array",
-    "Rewrites of page URLs in interaction events: `{selector: glob, replacement: string}`; init() rejects invalid rules.",
+    "Rewrites of page URLs in interaction events: `{selector: glob, replacement: string}`; "
+    "init() rejects invalid rules.",
     lines=MODERN,
     items=option(
         "rule",
@@ -404,7 +413,8 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
         option(
             "interactionConfig",
             "object",
-            "Interaction tracking; only ugcFilterRules is read locally, the rest comes from remote config.",
+            "Interaction tracking; only ugcFilterRules is read locally, "
+            "the rest comes from remote config.",
             lines=MODERN,
             children=(
                 option(

@@ -29,8 +29,8 @@ from amp_replay_cli.core.options.catalog import (
     SEGMENT_CALL_OPTIONS,
     SESSION_REPLAY_OPTIONS,
     Effect,
-    Line,
     Option,
+    SdkLine,
     all_option_paths,
 )
 
@@ -43,16 +43,16 @@ _EFFECT_CODES = {
 _SECRET_KEY_NAMES = frozenset({"secretkey", "amplitudesecretkey", "apisecret", "secret"})
 
 
-def infer_line(root: Node) -> Line:
-    """The SDK line a document's shape points to: a Segment wrapper call, plugin options, or standalone."""
+def infer_sdk_line(root: Node) -> SdkLine:
+    """The SDK line a document's shape points to: a Segment wrapper call, plugin or standalone."""
     if not isinstance(root, Mapping):
-        return Line.STANDALONE
+        return SdkLine.STANDALONE
     keys = root.entries.keys()
     if SEGMENT_CALL_MARKERS.intersection(keys):
-        return Line.SEGMENT_WRAPPER
+        return SdkLine.SEGMENT_WRAPPER
     if PLUGIN_ONLY_MARKERS.intersection(keys):
-        return Line.PLUGIN
-    return Line.STANDALONE
+        return SdkLine.PLUGIN
+    return SdkLine.STANDALONE
 
 
 @dataclass
@@ -60,7 +60,7 @@ class Checker:
     """Walks one document and collects findings; rules in `rules.py` report through `emit`."""
 
     document: Document
-    line: Line
+    sdk_line: SdkLine
     production: bool
     findings: list[Finding] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
@@ -77,7 +77,7 @@ class Checker:
         path: tuple[PathPart, ...] | None,
         hint: str | None = None,
     ) -> None:
-        """Record a finding; `path` is relative to the options object, None for the file as a whole."""
+        """Record a finding; `path` is relative to the options object, None for the whole file."""
         mark = where if isinstance(where, Mark) else where.mark
         full_path = None if path is None else self.prefix + path
         self.findings.append(
@@ -103,14 +103,16 @@ class Checker:
             raise InputError(
                 f"not a mapping: the top level is {kind_name(root)}",
                 location=Location(self.document.source, root.mark.line, root.mark.column),
-                hint="a config file holds sessionReplayOptions as an object, or an object with a sessionReplayOptions key",
+                hint="a config file holds sessionReplayOptions as an object, "
+                "or an object with a sessionReplayOptions key",
             )
         for duplicate in self.document.duplicates:
-            where = duplicate.path + (duplicate.key,)
+            where = (*duplicate.path, duplicate.key)
             self.emit(
                 "AR121",
                 Severity.ERROR,
-                f"`{format_path(where)}` is written twice (lines {duplicate.first.line} and {duplicate.again.line}); "
+                f"`{format_path(where)}` is written twice "
+                f"(lines {duplicate.first.line} and {duplicate.again.line}); "
                 "loaders keep the last value without a word",
                 duplicate.again,
                 where,
@@ -167,14 +169,14 @@ class Checker:
                 continue
             spec = specs.get(key)
             if spec is None:
-                self.unknown(entry, path + (key,), specs)
+                self.unknown(entry, (*path, key), specs)
             else:
-                self.check_option(spec, entry, path + (key,))
+                self.check_option(spec, entry, (*path, key))
 
     def check_option(self, spec: Option, entry: Entry, path: tuple[PathPart, ...]) -> None:
         if spec.credential and isinstance(entry.value, Scalar) and entry.value.value is not None:
             self.secrets.add(str(entry.value.value))
-        availability = spec.on(self.line)
+        availability = spec.on(self.sdk_line)
         if availability.effect is not Effect.ACTIVE:
             self.emit(
                 _EFFECT_CODES[availability.effect],
@@ -204,7 +206,7 @@ class Checker:
             self.check_object(node, spec.children, path)
         elif isinstance(node, Sequence) and spec.items is not None:
             for index, item in enumerate(node.items):
-                self.check_value(spec.items, item, path + (index,))
+                self.check_value(spec.items, item, (*path, index))
         if after is not None:
             after(self, node, path)
 
@@ -240,7 +242,8 @@ class Checker:
             self.emit(
                 "AR190",
                 Severity.ERROR,
-                f"`{self.name(path)}` looks like an Amplitude secret key: it must never ship in browser configuration",
+                f"`{self.name(path)}` looks like an Amplitude secret key: "
+                "it must never ship in browser configuration",
                 entry.key_mark,
                 path,
                 hint="remove it and rotate the secret key in Amplitude's project settings",
@@ -249,7 +252,10 @@ class Checker:
         suggestion = suggest(key, path[:-1], specs)
         hint = f"did you mean `{suggestion}`?" if suggestion else None
         if key in REMOTE_CONFIG_KEYS and suggestion is None:
-            hint = "this is a key of the remote configuration (Amplitude's Session Replay settings), not a local option"
+            hint = (
+                "this is a key of the remote configuration (Amplitude's Session Replay settings), "
+                "not a local option"
+            )
         self.emit(
             "AR110",
             Severity.WARNING,
@@ -301,17 +307,17 @@ def suggest(key: str, parent: tuple[PathPart, ...], specs: dict[str, Option]) ->
     wanted = _normalise(key)
     for name in here:
         if _normalise(name) == wanted:
-            return format_path(parent + (name,))
+            return format_path((*parent, name))
     close = difflib.get_close_matches(key, here, n=1, cutoff=0.7) or difflib.get_close_matches(
         wanted, [_normalise(name) for name in here], n=1, cutoff=0.7
     )
     if close:
         match = next(name for name in here if name == close[0] or _normalise(name) == close[0])
-        return format_path(parent + (match,))
+        return format_path((*parent, match))
     if len(wanted) >= 4:
         for name in here:
             if wanted in _normalise(name):
-                return format_path(parent + (name,))
+                return format_path((*parent, name))
     if specs is SEGMENT_CALL_OPTIONS:
         return None
     everywhere = all_option_paths()

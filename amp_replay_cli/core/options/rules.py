@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from amp_replay_cli.core.documents.nodes import (
@@ -25,7 +26,7 @@ from amp_replay_cli.core.documents.nodes import (
 )
 from amp_replay_cli.core.findings import Severity
 from amp_replay_cli.core.jsvalues import js_string_to_number, js_truthy, show
-from amp_replay_cli.core.options.catalog import MASK_LEVELS, Line
+from amp_replay_cli.core.options.catalog import MASK_LEVELS, SdkLine
 from amp_replay_cli.core.sampling import BUCKETS, effective_rate
 
 if TYPE_CHECKING:
@@ -40,7 +41,10 @@ ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 _BEFORE: dict[str, BeforeRule] = {}
 _AFTER: dict[str, AfterRule] = {}
 
-REMOTE_OVERRIDE = "a sample_rate in the project's remote configuration (Session Replay settings) overrides this value"
+REMOTE_OVERRIDE = (
+    "a sample_rate in the project's remote configuration (Session Replay settings) "
+    "overrides this value"
+)
 
 
 def schema_key(path: Path) -> str:
@@ -53,6 +57,11 @@ def schema_key(path: Path) -> str:
 def rules_for(path: Path) -> tuple[BeforeRule | None, AfterRule | None]:
     key = schema_key(path)
     return _BEFORE.get(key), _AFTER.get(key)
+
+
+def registered_keys() -> frozenset[str]:
+    """Every option path some rule is registered for."""
+    return frozenset(_BEFORE) | frozenset(_AFTER)
 
 
 def before(*keys: str) -> Callable[[BeforeRule], BeforeRule]:
@@ -73,7 +82,7 @@ def after(*keys: str) -> Callable[[AfterRule], AfterRule]:
     return register
 
 
-def _value(node: Node):
+def _value(node: Node) -> Any:
     return node.value if isinstance(node, Scalar) else None
 
 
@@ -99,9 +108,9 @@ def check_options_root(check: Checker, options: Mapping, anchor: Mark) -> None:
             ("sampleRate",),
             hint=f"set sampleRate to the share of sessions to record, e.g. 0.05; {REMOTE_OVERRIDE}",
         )
-    if check.line is Line.SEGMENT_WRAPPER:
+    if check.sdk_line is SdkLine.SEGMENT_WRAPPER:
         wrapper_identity_note(check, anchor)
-    if check.line is Line.STANDALONE:
+    if check.sdk_line is SdkLine.STANDALONE:
         for name in ("deviceId", "sessionId"):
             if name not in options.entries:
                 check.emit(
@@ -119,13 +128,14 @@ def wrapper_identity_note(check: Checker, anchor: Mark) -> None:
     check.emit(
         "AR172",
         INFO,
-        "the Segment wrapper 0.4.0 runs SDK 1.13.6: it samples with the legacy hash, and after identify it records "
-        "under the Segment userId as device id while Amplitude (Actions) events keep the anonymousId, so replays "
-        "of logged-in users stop linking to their events",
+        "the Segment wrapper 0.4.0 runs SDK 1.13.6: it samples with the legacy hash, "
+        "and after identify it records under the Segment userId as device id "
+        "while Amplitude (Actions) events keep the anonymousId, "
+        "so replays of logged-in users stop linking to their events",
         anchor,
         None,
-        hint="keep the replay device id equal to the anonymousId (patch the wrapper, or use the standalone SDK "
-        "with the destination's device id)",
+        hint="keep the replay device id equal to the anonymousId "
+        "(patch the wrapper, or use the standalone SDK with the destination's device id)",
     )
 
 
@@ -168,7 +178,8 @@ def sample_rate(check: Checker, node: Node, path: Path) -> bool:
             check.emit(
                 "AR102",
                 ERROR,
-                f"sampleRate is the string {show(value)}, which is not a number: no session is ever recorded",
+                f"sampleRate is the string {show(value)}, which is not a number: "
+                "no session is ever recorded",
                 node,
                 path,
                 hint="write a number between 0 and 1, without quotes",
@@ -177,7 +188,8 @@ def sample_rate(check: Checker, node: Node, path: Path) -> bool:
         check.emit(
             "AR103",
             WARNING,
-            f"sampleRate is the string {show(value)}: the SDK keeps the string and records only because "
+            f"sampleRate is the string {show(value)}: "
+            "the SDK keeps the string and records only because "
             "JavaScript converts it at each comparison",
             node,
             path,
@@ -234,7 +246,8 @@ def _check_rate(check: Checker, node: Node, path: Path, rate: float) -> None:
         check.emit(
             "AR105",
             WARNING,
-            f"sampleRate {show(rate)} is finer than the SDK's steps of 0.000001: it behaves like {show(effective)}",
+            f"sampleRate {show(rate)} is finer than the SDK's steps of 0.000001: "
+            f"it behaves like {show(effective)}",
             node,
             path,
             hint=f"write {show(effective)}",
@@ -271,7 +284,8 @@ def flush_max_retries(check: Checker, node: Node, path: Path) -> bool:
         check.emit(
             "AR130",
             ERROR,
-            f"flushMaxRetries is {show(value)}: every batch is dropped before a request is sent, nothing is uploaded",
+            f"flushMaxRetries is {show(value)}: "
+            "every batch is dropped before a request is sent, nothing is uploaded",
             node,
             path,
             hint="leave it out (2 attempts) or write 1 (a single attempt)",
@@ -280,7 +294,8 @@ def flush_max_retries(check: Checker, node: Node, path: Path) -> bool:
         check.emit(
             "AR130",
             WARNING,
-            f"flushMaxRetries {show(value)} silently becomes 2 (one attempt and one retry): the SDK allows no more",
+            f"flushMaxRetries {show(value)} silently becomes 2 (one attempt and one retry): "
+            "the SDK allows no more",
             node,
             path,
             hint="write 2 or leave it out",
@@ -349,7 +364,7 @@ def flush_interval(check: Checker, node: Node, path: Path) -> None:
             f"flushIntervalConfig.maxIntervalMs ({show(maximum)}) is below minIntervalMs "
             f"({show(minimum)}): the SDK raises the maximum to the minimum",
             node.entries["maxIntervalMs"].value,
-            path + ("maxIntervalMs",),
+            (*path, "maxIntervalMs"),
         )
     elif (
         minimum is not None
@@ -363,7 +378,7 @@ def flush_interval(check: Checker, node: Node, path: Path) -> None:
             f"flushIntervalConfig.minIntervalMs {show(minimum)} exceeds the default maximum of "
             "10000 ms: the SDK raises the maximum to match",
             node.entries["minIntervalMs"].value,
-            path + ("minIntervalMs",),
+            (*path, "minIntervalMs"),
             hint="set maxIntervalMs too",
         )
     elif (
@@ -378,7 +393,7 @@ def flush_interval(check: Checker, node: Node, path: Path) -> None:
             f"flushIntervalConfig.maxIntervalMs {show(maximum)} is below the 500 ms minimum: "
             "the SDK lowers the minimum to match",
             node.entries["maxIntervalMs"].value,
-            path + ("maxIntervalMs",),
+            (*path, "maxIntervalMs"),
             hint="set minIntervalMs too",
         )
 
@@ -400,7 +415,7 @@ def _interval(
             f"flushIntervalConfig.{name} {show(number)} is below the 100 ms floor: "
             "the SDK clamps it to 100 ms",
             entry.value,
-            path + (name,),
+            (*path, name),
         )
         return 100.0
     return number
@@ -485,8 +500,12 @@ def snapshot_volume(check: Checker, node: Node, path: Path) -> None:
 
 
 _PAYLOAD = {
-    "captureDocumentTitle": "page titles are recorded, and titles often hold names, emails or order numbers",
-    "inlineImages": "images are inlined as data URLs: much bigger uploads, and pictures of user content",
+    "captureDocumentTitle": (
+        "page titles are recorded, and titles often hold names, emails or order numbers"
+    ),
+    "inlineImages": (
+        "images are inlined as data URLs: much bigger uploads, and pictures of user content"
+    ),
     "shouldInlineStylesheet": "stylesheet contents are stored in every snapshot: bigger uploads",
 }
 
@@ -508,7 +527,7 @@ def cross_origin_iframes(check: Checker, node: Node, path: Path) -> None:
             "crossOriginIframes is enabled: each child page records with its own privacy "
             "config, this one does not apply inside the iframes",
             enabled,
-            path + ("enabled",),
+            (*path, "enabled"),
             hint="give every child page the same masking options",
         )
 
@@ -601,12 +620,14 @@ def runtime_id(check: Checker, node: Node, path: Path) -> bool:
     name = str(path[-1])
     if not isinstance(node, Scalar) or js_truthy(node.value):
         return False
-    if check.line is Line.PLUGIN and node.value is None:
-        return True  # `options.deviceId ?? config.deviceId`: null falls back to the Browser SDK's device id
+    if check.sdk_line is SdkLine.PLUGIN and node.value is None:
+        # `options.deviceId ?? config.deviceId`: null falls back to the Browser SDK's device id.
+        return True
     check.emit(
         "AR170",
         ERROR,
-        f"{name} is {show(node.value)}: the SDK records nothing without a {'device' if name == 'deviceId' else 'session'} id",
+        f"{name} is {show(node.value)}: the SDK records nothing without a "
+        f"{'device' if name == 'deviceId' else 'session'} id",
         node,
         path,
         hint=f"leave {name} out of the file and pass the real value at run time",
@@ -642,13 +663,15 @@ def function_option(check: Checker, node: Node, path: Path) -> bool:
     name = str(path[-1])
     if name == "loggerProvider":
         message = (
-            "loggerProvider needs an object with log/warn/error/debug functions; read from a data file it has "
-            "none, and the SDK turns each missing method into a no-op, so its messages are lost"
+            "loggerProvider needs an object with log/warn/error/debug functions; "
+            "read from a data file it has none, "
+            "and the SDK turns each missing method into a no-op, so its messages are lost"
         )
     else:
         message = (
-            f"{name} must be a function; a config file can only hold {kind_name(node)} here, and the SDK "
-            "fails when it calls it"
+            f"{name} must be a function; "
+            f"a config file can only hold {kind_name(node)} here, "
+            "and the SDK fails when it calls it"
         )
     check.emit(
         "AR191",
@@ -674,7 +697,7 @@ def server_zone(check: Checker, node: Node, path: Path) -> None:
             "serverZone STAGING is Amplitude's internal staging environment"
             + (
                 " (replays go to staging, remote config is read from the EU)"
-                if check.line is not Line.SEGMENT_WRAPPER
+                if check.sdk_line is not SdkLine.SEGMENT_WRAPPER
                 else ""
             ),
             node,
@@ -686,7 +709,7 @@ def server_zone(check: Checker, node: Node, path: Path) -> None:
     suggestion = f"write {upper}" if upper in ("US", "EU") else "write US or EU, in capitals"
     if value == "":
         consequence = "the SDK falls back to US"
-    elif check.line is Line.SEGMENT_WRAPPER:
+    elif check.sdk_line is SdkLine.SEGMENT_WRAPPER:
         consequence = "SDK 1.13.6 sends replays and reads remote config in the US"
     else:
         consequence = (
@@ -758,12 +781,16 @@ def selector_string(check: Checker, node: Node, path: Path) -> bool:
     if not isinstance(value, str):
         return False
     name = str(path[-1])
-    if check.line is Line.SEGMENT_WRAPPER:
-        effect = "SDK 1.13.6 calls .some() on it and throws whenever it checks an element, which breaks recording"
+    if check.sdk_line is SdkLine.SEGMENT_WRAPPER:
+        effect = (
+            "SDK 1.13.6 calls .some() on it and throws whenever it checks an element, "
+            "which breaks recording"
+        )
     else:
         pieces = list(dict.fromkeys(value))
         tags = sorted({piece for piece in pieces if piece.isalpha()})
-        effect = f"the SDK splits it into single characters ({', '.join(show(piece) for piece in pieces)})"
+        shown = ", ".join(show(piece) for piece in pieces)
+        effect = f"the SDK splits it into single characters ({shown})"
         if tags and name == "maskSelector":
             effect += f", which masks every {', '.join(f'<{tag}>' for tag in tags)} element"
         elif tags:
@@ -884,9 +911,8 @@ def selector_problem(selector: str) -> str | None:
             quote = char
         elif char in "[(":
             stack.append(char)
-        elif char in "])":
-            if not stack or stack.pop() != pairs[char]:
-                return f"unbalanced {char!r}"
+        elif char in "])" and (not stack or stack.pop() != pairs[char]):
+            return f"unbalanced {char!r}"
     if quote:
         return "an unclosed quote"
     if stack:
@@ -940,7 +966,7 @@ def url_mask_rule(check: Checker, node: Node, path: Path) -> None:
         )
     elif isinstance(_value(match), str) and not str(_value(match)).strip():
         check.emit(
-            "AR144", ERROR, "urlMaskLevels rule has an empty `match` glob", match, path + ("match",)
+            "AR144", ERROR, "urlMaskLevels rule has an empty `match` glob", match, (*path, "match")
         )
     if "maskLevel" not in node.entries:
         check.emit(

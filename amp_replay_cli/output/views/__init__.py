@@ -7,9 +7,10 @@ so far may be flushed, so long results stream.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable, Iterator, Optional
+from collections.abc import Callable, Iterator
+from typing import Any
 
-View = Callable[[Any, Any, Any], Optional[Iterator[None]]]
+View = Callable[[Any, Any, Any], Iterator[None] | None]
 
 _VIEWS = {
     "validate": ("validate", "show_files"),

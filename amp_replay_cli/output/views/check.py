@@ -10,7 +10,7 @@ _LINKED = {True: ("linked", "green"), False: ("not linked", "yellow"), None: ("-
 
 
 def show_replays(report: Report, console: Console, settings: OutputSettings) -> None:
-    """One line per replay found: when, replay id, user, and whether the session's events link to it."""
+    """A line per replay found: when, replay id, user, whether the session's events link to it."""
     replays = report.result.get("replays", [])
     if not replays or settings.verbosity < 1:
         return

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from rich.console import Console
 from rich.text import Text
@@ -13,7 +13,7 @@ _BAR = 40
 
 
 def show_sessions(report: Report, console: Console, settings: OutputSettings) -> Iterator[None]:
-    """The sampling set-up, the rows (up to 100, all with -v), then totals and a histogram of buckets."""
+    """The sampling set-up, rows (up to 100, all with -v), then totals and a bucket histogram."""
     sampling = report.result["sampling"]
     console.print(_sampling_line(sampling), style="bold")
     stream: RowStream = report.result["sessions"]
@@ -53,13 +53,17 @@ def show_explanation(report: Report, console: Console, settings: OutputSettings)
 def _sampling_line(sampling: dict) -> str:
     capture = "capture on" if sampling["capture_enabled"] else "capture OFF"
     return (
-        f"sampleRate {sampling['sample_rate']} from {sampling['rate_source'] or 'the command line'}; "
+        f"sampleRate {sampling['sample_rate']} "
+        f"from {sampling['rate_source'] or 'the command line'}; "
         f"{sampling['algorithm']} hash; {capture}; remote config {sampling['remote_config']}"
     )
 
 
 def _header() -> str:
-    return f"{'session_id':>24}  {'hash':>10}  {'bucket':>6}  {'in_sample':>9}  {'captured':>8}  min_rate"
+    return (
+        f"{'session_id':>24}  {'hash':>10}  {'bucket':>6}  "
+        f"{'in_sample':>9}  {'captured':>8}  min_rate"
+    )
 
 
 def _row(row: dict) -> Text:
@@ -85,7 +89,8 @@ def _totals(console: Console, summary: dict, sampling: dict) -> None:
         )
     )
     console.print(
-        f"expected {summary['expected_captured']:,.1f} ({summary['expected_rate']:.4%} of buckets); "
+        f"expected {summary['expected_captured']:,.1f} "
+        f"({summary['expected_rate']:.4%} of buckets); "
         f"95 % of runs would record {low:,} to {high:,}"
     )
     histogram = summary["histogram"]

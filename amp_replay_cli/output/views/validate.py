@@ -17,7 +17,8 @@ def show_files(report: Report, console: Console, settings: OutputSettings) -> No
         origin = "inferred" if entry.get("sdk_inferred") else "--sdk"
         console.print(
             Text(
-                f"{entry['file']}: {entry['status']} (SDK line {', '.join(entry['sdk'])}, {origin})",
+                f"{entry['file']}: {entry['status']} "
+                f"(SDK line {', '.join(entry['sdk'])}, {origin})",
                 style="green" if entry["status"] == "ok" else "",
             )
         )
