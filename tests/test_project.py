@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from amp_replay_cli.core.codes import CODES
-from amp_replay_cli.core.options.catalog import Line
+from amp_replay_cli.core.options.catalog import SdkLine
 from amp_replay_cli.core.options.schema import options_schema
 
 REPO = Path(__file__).resolve().parent.parent
@@ -92,7 +92,7 @@ def test_completion_answers_from_the_real_command_tree():
     assert completed.stdout.split() == ["standalone", "plugin", "segment-wrapper"]
 
 
-@pytest.mark.parametrize("line", list(Line))
+@pytest.mark.parametrize("line", list(SdkLine))
 def test_editor_schemas_are_current_and_valid(line):
     committed = json.loads(
         (REPO / "schemas" / f"session-replay-options.{line.value}.json").read_text("utf-8")
@@ -103,9 +103,11 @@ def test_editor_schemas_are_current_and_valid(line):
 
 def test_the_examples_follow_their_editor_schema():
     standalone = yaml.safe_load((REPO / "examples" / "session-replay.yaml").read_text("utf-8"))
-    jsonschema.validate(standalone, options_schema(Line.STANDALONE))
+    jsonschema.validate(standalone, options_schema(SdkLine.STANDALONE))
     wrapper = json.loads((REPO / "examples" / "segment-wrapper.json").read_text("utf-8"))
-    errors = jsonschema.Draft7Validator(options_schema(Line.SEGMENT_WRAPPER)).iter_errors(wrapper)
+    errors = jsonschema.Draft7Validator(options_schema(SdkLine.SEGMENT_WRAPPER)).iter_errors(
+        wrapper
+    )
     # The editor sees the type-level mistakes; validate explains these and the rest.
     assert sorted(".".join(map(str, error.absolute_path)) for error in errors) == [
         "sessionReplayOptions",  # trackServerUrl is not an option of SDK 1.13.6
@@ -117,7 +119,7 @@ def test_the_examples_follow_their_editor_schema():
 
 def test_schema_command_prints_the_same_schemas(run):
     printed = json.loads(run("schema", "options", "--sdk", "plugin", expect=0).stdout)
-    assert printed == options_schema(Line.PLUGIN)
+    assert printed == options_schema(SdkLine.PLUGIN)
     assert json.loads(run("schema", "output", expect=0).stdout)["title"].startswith(
         "amp-replay --output-format json"
     )

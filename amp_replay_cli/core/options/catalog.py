@@ -24,9 +24,6 @@ class SdkLine(str, enum.Enum):
         return _SDK_LINE_LABELS[self]
 
 
-# The old name, until tests/test_project.py (outside this change) imports SdkLine; then delete it.
-Line = SdkLine
-
 _SDK_LINE_LABELS = {
     SdkLine.STANDALONE: "@amplitude/session-replay-browser 1.51",
     SdkLine.PLUGIN: "@amplitude/plugin-session-replay-browser 1.35",
