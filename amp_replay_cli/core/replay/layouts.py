@@ -13,7 +13,7 @@ import enum
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, TextIO
+from typing import Any
 
 from amp_replay_cli.core.documents.json_parser import json_error_reason
 from amp_replay_cli.core.documents.sources import Source
@@ -21,6 +21,7 @@ from amp_replay_cli.core.documents.streams import (
     ARRAY_START,
     STRICT_DECODER,
     NestingError,
+    TextStream,
     iter_lines,
     json_scanner,
     open_text,
@@ -124,7 +125,7 @@ class LayoutReader:
                 error.hint,
             ) from None
 
-    def _items_of(self, stream: TextIO) -> Iterator[Any]:
+    def _items_of(self, stream: TextStream) -> Iterator[Any]:
         name = self.source.name
         self.encoding = getattr(stream, "encoding", "utf-8")
         opening = _opening_bytes(self.source)
