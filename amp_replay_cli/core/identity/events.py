@@ -22,7 +22,6 @@ BROWSER_LIBRARY = "analytics.js"
 # Calls that become Amplitude events under the default presets, and those that also send ids.
 AMPLITUDE_EVENT_TYPES = frozenset({"track", "page", "screen"})
 ID_SENDING_TYPES = AMPLITUDE_EVENT_TYPES | {"identify"}
-SESSION_PLUGIN_TYPES = frozenset({"track", "page", "identify", "group", "alias"})
 ENRICHED_BY_WRAPPER = frozenset({"track", "page"})
 
 

@@ -28,7 +28,6 @@ class ExportRow:
     file: str
     line: int
     device_id: Any
-    session_id: Any
     has_replay_property: bool
 
 
@@ -61,7 +60,7 @@ def read_export(source: Source, stdin: BinaryIO | None = None) -> AmplitudeExpor
         )
         session = coerce_session_id(row.get("session_id"))
         record = ExportRow(
-            source.name, line, row.get("device_id"), session, REPLAY_ID_PROPERTY in properties
+            source.name, line, row.get("device_id"), REPLAY_ID_PROPERTY in properties
         )
         export.pairs.add((row.get("device_id"), session))
         time_ms = parse_time(row.get("event_time"))
