@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import pairwise
+from typing import Any, NamedTuple
 
 from amp_replay_cli.core.findings import Finding, Severity
 from amp_replay_cli.core.fingerprints import Fingerprints
@@ -29,8 +30,6 @@ from amp_replay_cli.core.sampling import is_in_sample, java_hash_code
 from amp_replay_cli.core.wire import is_blocked_id
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
-Where = tuple[str, int, Any]  # file, line, messageId
-SessionKey = tuple[Any, Any]  # Amplitude (device_id, session_id)
 
 SECONDS_LIMIT = 10**12  # a session id below this is seconds, not milliseconds
 DAY_MS = 86_400_000
@@ -91,6 +90,49 @@ class Thresholds:
     late_delivery_ms: int = 5 * 60 * 1000
 
 
+class Where(NamedTuple):
+    """The input line a finding points at."""
+
+    file: str
+    line: int
+    message_id: Any
+
+    @classmethod
+    def of(cls, event: Event) -> Where:
+        return cls(event.file, event.line, event.message_id)
+
+    def as_evidence(self) -> dict[str, Any]:
+        return {"line": self.line, "message_id": self.message_id, "file": self.file}
+
+
+class SessionKey(NamedTuple):
+    """An Amplitude session, as the destination keys it."""
+
+    device: Any
+    session: Any
+
+
+class Sighting(NamedTuple):
+    """One value seen at one moment, kept only for the second pass over out-of-order lines."""
+
+    ms: int
+    where: Where
+    value: Any
+
+
+@dataclass(slots=True)
+class Run:
+    """One value seen without interruption, from `first_ms` to `last_ms`; `first` is where it began."""
+
+    first_ms: int
+    last_ms: int
+    value: Any
+    first: Where
+
+    def order(self) -> tuple[int, int]:
+        return self.first_ms, self.first.line
+
+
 class Runs:
     """A value over time, as runs of equal values: memory grows with changes, not with events.
 
@@ -101,40 +143,61 @@ class Runs:
     __slots__ = ("runs",)
 
     def __init__(self) -> None:
-        self.runs: list[list[Any]] = []  # [first_ms, last_ms, value, first_where]
+        self.runs: list[Run] = []
 
     def add(self, ms: int, value: Any, where: Where) -> None:
-        if self.runs and self.runs[-1][2] == value:
+        if self.runs and self.runs[-1].value == value:
             run = self.runs[-1]
-            if (ms, where[1]) < (run[0], run[3][1]):
-                run[0], run[3] = ms, where
-            run[1] = max(run[1], ms)
+            if (ms, where.line) < run.order():
+                run.first_ms, run.first = ms, where
+            run.last_ms = max(run.last_ms, ms)
         else:
-            self.runs.append([ms, ms, value, where])
+            self.runs.append(Run(ms, ms, value, where))
 
-    def ordered(self) -> list[list[Any]]:
-        merged: list[list[Any]] = []
-        for run in sorted(self.runs, key=lambda run: (run[0], run[3][1])):
-            if merged and merged[-1][2] == run[2]:
-                merged[-1][1] = max(merged[-1][1], run[1])
+    def ordered(self) -> list[Run]:
+        merged: list[Run] = []
+        for run in sorted(self.runs, key=Run.order):
+            if merged and merged[-1].value == run.value:
+                merged[-1].last_ms = max(merged[-1].last_ms, run.last_ms)
             else:
-                merged.append(list(run))
+                merged.append(Run(run.first_ms, run.last_ms, run.value, run.first))
         return merged
 
     def settled(self) -> bool:
         """Whether `ordered()` is exact: no run of one value overlaps in time a run of another."""
         ordered = self.ordered()
-        return all(current[0] >= previous[1] for previous, current in zip(ordered, ordered[1:]))
+        return all(current.first_ms >= previous.last_ms for previous, current in pairwise(ordered))
 
     @classmethod
-    def of(cls, sightings: list[tuple[int, Where, Any]]) -> Runs:
-        """Exact runs from every sighting (time, where, value)."""
+    def of(cls, sightings: list[Sighting]) -> Runs:
+        """Exact runs from every sighting."""
         runs = cls()
-        for ms, where, value in sorted(
-            sightings, key=lambda sighting: (sighting[0], sighting[1][1])
-        ):
-            runs.add(ms, value, where)
+        for sighting in sorted(sightings, key=lambda sighting: (sighting.ms, sighting.where.line)):
+            runs.add(sighting.ms, sighting.value, sighting.where)
         return runs
+
+
+class ReplaySighting(NamedTuple):
+    """Where a replay id was first seen, and in which Amplitude session."""
+
+    first: Where
+    session: SessionKey
+
+
+class NonBrowserEvent(NamedTuple):
+    """A server or mobile event of a known user, without the browser's ids."""
+
+    where: Where
+    user: str
+    ms: int
+
+
+class SessionWindow(NamedTuple):
+    """A web session of one user, open until the session timeout after its last event."""
+
+    start_ms: int
+    end_ms: int
+    session: Any
 
 
 @dataclass(slots=True)
@@ -149,7 +212,7 @@ class SessionState:
     events: int = 0
     browser: bool = False
     users: set = field(default_factory=set)
-    replay_ids: dict[str, Where] = field(default_factory=dict)
+    replay_ids: set[str] = field(default_factory=set)
     replay_devices: Runs = field(default_factory=Runs)
     with_property: int = 0
     without_property: int = 0
@@ -193,14 +256,14 @@ class Analysis:
         self.sessions: dict[SessionKey, SessionState] = {}
         self._browsers_by_session: dict[Any, dict[Any, BrowserInSession]] = {}
         self._sessions_by_browser: dict[Any, Runs] = {}
-        self._replay_first: dict[str, tuple[Where, SessionKey]] = {}
+        self._replay_first: dict[str, ReplaySighting] = {}
         self._reached: set[tuple[Any, Any]] = set()
-        self._mismatches: list[tuple[Event, Where, SessionKey]] = []
-        self._non_browser: list[tuple[Where, Any, int]] = []
+        self._mismatches: list[Event] = []
+        self._non_browser: list[NonBrowserEvent] = []
         self._app_hashes: dict[str, Where] = {}
         # Second pass, only for the sessions and browsers whose lines arrived out of order.
-        self._recheck_sessions: dict[SessionKey, list[tuple[int, Where, Any]]] = {}
-        self._recheck_browsers: dict[Any, list[tuple[int, Where, Any]]] = {}
+        self._recheck_sessions: dict[SessionKey, list[Sighting]] = {}
+        self._recheck_browsers: dict[Any, list[Sighting]] = {}
         self._recheck_seen = Fingerprints()
 
     # -- reporting ---------------------------------------------------------------------------
@@ -219,18 +282,18 @@ class Analysis:
                 return
             self._reported.add(dedupe)
         details = dict(evidence or {})
-        if where is not None and where[2] is not None:
-            details.setdefault("message_id", where[2])
+        if where is not None and where.message_id is not None:
+            details.setdefault("message_id", where.message_id)
         if session is not None:
-            details.setdefault("device_id", session[0])
-            details.setdefault("session_id", session[1])
+            details.setdefault("device_id", session.device)
+            details.setdefault("session_id", session.session)
         self.findings.append(
             Finding(
                 code=code,
                 severity=severity,
                 message=sys.intern(message),  # the events of one problem share one text
-                file=where[0] if where else None,
-                line=where[1] if where else None,
+                file=where.file if where else None,
+                line=where.line if where else None,
                 hint=FIXES.get(code),
                 evidence=details or None,
             )
@@ -251,8 +314,8 @@ class Analysis:
         evidence: dict[str, Any] | None = None,
         field_name: str = "",
     ) -> None:
-        key = (event.dest_device, event.dest_session)
-        identity = where[2] if where[2] is not None else (where[0], where[1])
+        key = SessionKey(event.dest_device, event.dest_session)
+        identity = where.message_id if where.message_id is not None else (where.file, where.line)
         self.report(
             code, severity, message, where, key, evidence, dedupe=(code, field_name, identity)
         )
@@ -263,7 +326,7 @@ class Analysis:
             self.duplicates += 1
             return
         self.events += 1
-        where = (event.file, event.line, event.message_id)
+        where = Where.of(event)
         self._collect(event, where)
         if event.type in ID_SENDING_TYPES:
             self._ids(event, where)
@@ -370,7 +433,7 @@ class Analysis:
                 {"replay_id": event.replay_value},
             )
         if event.rp_session != event.dest_session:
-            self._mismatches.append((event, where, (event.dest_device, event.dest_session)))
+            self._mismatches.append(event)
 
     def _session_id(self, event: Event, where: Where) -> None:
         if (
@@ -518,7 +581,7 @@ class Analysis:
         ms = event.order_ms
         session_id = event.dest_session
         if event.type in AMPLITUDE_EVENT_TYPES and event.dest_device is not None:
-            key = (event.dest_device, session_id)
+            key = SessionKey(event.dest_device, session_id)
             state = self.sessions.get(key)
             if state is None:
                 state = self.sessions[key] = SessionState(
@@ -538,11 +601,10 @@ class Analysis:
             replay_id = event.replay_id
             if replay_id is not None:
                 state.with_property += 1
-                if replay_id not in state.replay_ids:
-                    state.replay_ids[replay_id] = where
+                state.replay_ids.add(replay_id)
                 state.replay_devices.add(ms, event.rp_device, where)
                 if replay_id not in self._replay_first:
-                    self._replay_first[replay_id] = (where, key)
+                    self._replay_first[replay_id] = ReplaySighting(where, key)
             elif (
                 event.type in ENRICHED_BY_WRAPPER
                 and event.is_browser
@@ -552,7 +614,9 @@ class Analysis:
                 if len(state.missing) < MISSING_EXAMPLES:
                     state.missing.append(where)
         elif event.replay_id is not None and event.replay_id not in self._replay_first:
-            self._replay_first[event.replay_id] = (where, (event.dest_device, session_id))
+            self._replay_first[event.replay_id] = ReplaySighting(
+                where, SessionKey(event.dest_device, session_id)
+            )
         anonymous = event.anonymous_id
         if session_id != NO_SESSION and anonymous is not None and event.is_browser:
             self._browser_in_session(event, where, ms, anonymous, session_id)
@@ -562,7 +626,7 @@ class Analysis:
             and event.type in AMPLITUDE_EVENT_TYPES
             and (anonymous is None or session_id == NO_SESSION)
         ):
-            self._non_browser.append((where, _text(event.user_id), ms))
+            self._non_browser.append(NonBrowserEvent(where, _text(event.user_id), ms))
         if type(event.debug_value) is str:
             app_hash = _app_hash(event.debug_value)
             if app_hash is not None and app_hash not in self._app_hashes:
@@ -616,17 +680,17 @@ class Analysis:
         """Second pass: keep every sighting of the unsettled sessions and browsers."""
         if event.message_id is not None and self._recheck_seen.add(hash(event.message_id)):
             return
-        where = (event.file, event.line, event.message_id)
-        sightings = self._recheck_sessions.get((event.dest_device, event.dest_session))
+        where = Where.of(event)
+        sightings = self._recheck_sessions.get(SessionKey(event.dest_device, event.dest_session))
         if (
             sightings is not None
             and event.replay_id is not None
             and event.type in AMPLITUDE_EVENT_TYPES
         ):
-            sightings.append((event.order_ms, where, event.rp_device))
+            sightings.append(Sighting(event.order_ms, where, event.rp_device))
         sightings = self._recheck_browsers.get(event.anonymous_id)
         if sightings is not None and event.is_browser and event.dest_session != NO_SESSION:
-            sightings.append((event.order_ms, where, event.dest_session))
+            sightings.append(Sighting(event.order_ms, where, event.dest_session))
 
     def _apply_recheck(self) -> None:
         for key, sightings in self._recheck_sessions.items():
@@ -652,7 +716,7 @@ class Analysis:
         for session, browsers in self._browsers_by_session.items():
             for anonymous, seen in browsers.items():
                 rotated_at[(anonymous, session)] = seen.first_url
-        for event, where, key in self._mismatches:
+        for event in self._mismatches:
             replay, actual = event.rp_session, event.dest_session
             evidence: dict[str, Any] = {"replay_id": event.replay_value}
             if actual == NO_SESSION:
@@ -677,15 +741,17 @@ class Analysis:
             else:
                 evidence["subtype"] = "replay_newer"
                 message = f"the replay is already on session {replay} while the event is in session {actual}"
-            self.event_finding("RPL_SESSION_MISMATCH", ERROR, message, event, where, evidence)
+            self.event_finding(
+                "RPL_SESSION_MISMATCH", ERROR, message, event, Where.of(event), evidence
+            )
 
     def _replay_devices_per_session(self) -> None:
         for key, state in self.sessions.items():
             runs = state.replay_devices.ordered()
-            devices = list(dict.fromkeys(run[2] for run in runs))
+            devices = list(dict.fromkeys(run.value for run in runs))
             if len(devices) < 2:
                 continue
-            switches = [run[3] for run in runs[1:]]
+            switches = [run.first for run in runs[1:]]
             self.report(
                 "RPL_DEVICE_SWITCH_IN_SESSION",
                 WARNING,
@@ -697,10 +763,7 @@ class Analysis:
                 key,
                 {
                     "replay_devices": devices,
-                    "switch_points": [
-                        {"line": line, "message_id": message_id, "file": file}
-                        for file, line, message_id in switches
-                    ],
+                    "switch_points": [switch.as_evidence() for switch in switches],
                 },
             )
 
@@ -709,9 +772,9 @@ class Analysis:
             if len(browsers) < 2:
                 continue
             ordered = sorted(
-                browsers.items(), key=lambda item: (item[1].first_ms, item[1].first[1])
+                browsers.items(), key=lambda item: (item[1].first_ms, item[1].first.line)
             )
-            for (before_id, before), (after_id, after) in zip(ordered, ordered[1:]):
+            for (before_id, before), (after_id, after) in pairwise(ordered):
                 confirmed = (
                     before.replay_devices & after.replay_devices
                     or before.users & after.users
@@ -735,7 +798,7 @@ class Analysis:
                     f"{show(after_id)} after {show(before_id)}: one Amplitude session is split over two "
                     f"devices and the replay keeps the old one ({hint})",
                     after.first,
-                    (after_id, session),
+                    SessionKey(after_id, session),
                     {
                         "from_anonymousId": before_id,
                         "to_anonymousId": after_id,
@@ -750,35 +813,40 @@ class Analysis:
             ordered = runs.ordered()
             seen: set = set()
             interleaved = False
-            for previous, current in zip(ordered, ordered[1:]):
-                seen.add(previous[2])
-                if current[2] in seen:
+            for previous, current in pairwise(ordered):
+                seen.add(previous.value)
+                if current.value in seen:
                     if not interleaved:
                         interleaved = True
                         self.report(
                             "SESSION_INTERLEAVED",
                             WARNING,
                             f"anonymousId {show(anonymous)} goes back to "
-                            f"session {current[2]} after {previous[2]}: two session ids alternate",
-                            current[3],
-                            (anonymous, current[2]),
+                            f"session {current.value} after {previous.value}: two session ids "
+                            "alternate",
+                            current.first,
+                            SessionKey(anonymous, current.value),
                             {
                                 "anonymousId": anonymous,
-                                "sessions": list(dict.fromkeys(r[2] for r in ordered)),
+                                "sessions": list(dict.fromkeys(run.value for run in ordered)),
                             },
                         )
                     continue
-                gap = current[0] - previous[1]
+                gap = current.first_ms - previous.last_ms
                 if 0 <= gap < timeout:
                     self.report(
                         "SESSION_CHURN",
                         WARNING,
-                        f"anonymousId {show(anonymous)} starts session {current[2]} "
+                        f"anonymousId {show(anonymous)} starts session {current.value} "
                         f"after only {gap / 60000:.1f} min without events (the timeout is "
                         f"{timeout / 60000:g} min): session state did not persist",
-                        current[3],
-                        (anonymous, current[2]),
-                        {"anonymousId": anonymous, "previous_session": previous[2], "gap_ms": gap},
+                        current.first,
+                        SessionKey(anonymous, current.value),
+                        {
+                            "anonymousId": anonymous,
+                            "previous_session": previous.value,
+                            "gap_ms": gap,
+                        },
                     )
 
     def _missing_properties(self) -> None:
@@ -786,10 +854,7 @@ class Analysis:
         for key, state in self.sessions.items():
             if not state.browser or not state.without_property:
                 continue
-            lines = [
-                {"line": line, "message_id": message_id, "file": file}
-                for file, line, message_id in state.missing
-            ]
+            lines = [where.as_evidence() for where in state.missing]
             if state.with_property == 0 and state.session != NO_SESSION and setup is not None:
                 rate = js_to_number(setup.sample_rate) if setup.has_sample_rate else 0.0
                 if not is_in_sample(state.session, rate, setup.algorithm):
@@ -854,7 +919,9 @@ class Analysis:
                 device, _, session = replay_id.rpartition("/")
                 known = session.lstrip("-").isdigit() and (device, int(session)) in reached
                 if not known:
-                    where = (self.replays.name, self.replays.first_line.get(replay_id, 1), None)
+                    where = Where(
+                        self.replays.name, self.replays.first_line.get(replay_id, 1), None
+                    )
                     self.report(
                         "RPL_ORPHANED",
                         ERROR,
@@ -869,26 +936,26 @@ class Analysis:
         if not self._non_browser:
             return
         timeout = self.thresholds.session_timeout_ms
-        windows: dict[Any, list[tuple[int, int, Any]]] = {}
+        windows: dict[Any, list[SessionWindow]] = {}
         for state in self.sessions.values():
             if state.browser and state.session != NO_SESSION:
                 for user in state.users:
                     windows.setdefault(user, []).append(
-                        (state.first_ms, state.last_ms + timeout, state.session)
+                        SessionWindow(state.first_ms, state.last_ms + timeout, state.session)
                     )
-        for where, user, ms in self._non_browser:
-            for start, end, session in windows.get(user, ()):
-                if start <= ms <= end:
+        for event in self._non_browser:
+            for window in windows.get(event.user, ()):
+                if window.start_ms <= event.ms <= window.end_ms:
                     self.report(
                         "NON_BROWSER_SOURCE",
                         INFO,
-                        f"a non-browser event of user {show(user)} falls inside web "
-                        f"session {session} without the browser's anonymousId or session_id: Amplitude cannot "
-                        "link it to the replay",
-                        where,
+                        f"a non-browser event of user {show(event.user)} falls inside web "
+                        f"session {window.session} without the browser's anonymousId or "
+                        "session_id: Amplitude cannot link it to the replay",
+                        event.where,
                         None,
-                        {"user_id": user, "web_session_id": session},
-                        dedupe=("NON_BROWSER_SOURCE", where),
+                        {"user_id": event.user, "web_session_id": window.session},
+                        dedupe=("NON_BROWSER_SOURCE", event.where),
                     )
                     break
 
@@ -900,7 +967,7 @@ class Analysis:
         endpoint_region = {"north_america": "US", "europe": "EU"}.get(str(setup.endpoint).lower())
         if any(region is not None and region != zone for region in (setup.region, endpoint_region)):
             said = "not set, so US" if setup.server_zone is None else show(setup.server_zone)
-            where = (
+            where = Where(
                 setup.name,
                 setup.lines.get("replay.serverZone") or setup.lines.get("project.region") or 1,
                 None,
@@ -934,7 +1001,7 @@ class Analysis:
                         f"destination's key ({expected_hash})"
                     )
         if reasons:
-            where = (
+            where = Where(
                 setup.name,
                 setup.lines.get("replay.apiKey") or setup.lines.get("destination.apiKey") or 1,
                 None,
@@ -947,7 +1014,7 @@ class Analysis:
                 None,
             )
         if setup.device_mapping not in (None, "default"):
-            where = (setup.name, setup.lines.get("destination.device_id", 1), None)
+            where = Where(setup.name, setup.lines.get("destination.device_id", 1), None)
             self.report(
                 "DEVICE_MAPPING_CUSTOMIZED",
                 ERROR,
