@@ -12,9 +12,10 @@ from amp_replay_cli.core.documents.sources import Source, expand_paths
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.findings import CappedFindings, Finding, Report, Severity
 from amp_replay_cli.core.identity import segment
-from amp_replay_cli.core.identity.analysis import Analysis, Thresholds
+from amp_replay_cli.core.identity.analysis import Analysis
 from amp_replay_cli.core.identity.events import from_segment
 from amp_replay_cli.core.identity.inputs import read_export, read_replays, read_setup
+from amp_replay_cli.core.identity.thresholds import Thresholds
 from amp_replay_cli.core.paths import spool
 
 EVENT_SUFFIXES = (".ndjson", ".jsonl", ".json", ".gz", ".log", ".txt")
@@ -78,10 +79,11 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
                 sources.append(item)
             except InputError as error:
                 report.problems.append(error)
-        if analysis.unsettled():
+        recheck = analysis.second_pass()
+        if recheck is not None:
             for item in sources:
                 for line, raw in segment.read_events(item, lambda line, message: None):
-                    analysis.recheck(from_segment(raw, item.name, line))
+                    recheck.add(from_segment(raw, item.name, line))
     analysis.finish()
     malformed.close()
     report.findings.extend(analysis.findings)
