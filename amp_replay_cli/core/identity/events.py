@@ -27,7 +27,7 @@ ID_SENDING_TYPES = AMPLITUDE_EVENT_TYPES | {"identify"}
 ENRICHED_BY_WRAPPER = frozenset({"track", "page"})
 
 
-_new_tuple = tuple.__new__
+_new_tuple = tuple.__new__  # the fast way to make the NamedTuples below (see Event.where)
 
 
 class Where(NamedTuple):
@@ -124,7 +124,8 @@ def _mapping(value: Any) -> dict:
 
 
 def from_segment(raw: dict, file: str, line: int) -> Event:
-    """The event, as Segment stored it and as the destination and the replay SDK see it (hot path)."""
+    """The event, as Segment stored it and as the destination and the replay SDK see it (hot
+    path)."""
     get = raw.get
     context = _mapping(get("context"))
     device_id = _mapping(context.get("device")).get("id")
