@@ -1,20 +1,23 @@
-"""`diagnose`: why replays do not link to events, from Segment logs and optional Amplitude data."""
+"""`diagnose`: why replays do not link to events, from Segment logs and optional Amplitude
+data."""
 
 from __future__ import annotations
 
 import sys
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from amp_replay_cli.core.documents.sources import Source, expand_paths
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.findings import CappedFindings, Finding, Report, Severity
 from amp_replay_cli.core.identity import segment
-from amp_replay_cli.core.identity.analysis import Analysis, Thresholds
+from amp_replay_cli.core.identity.analysis import Analysis
 from amp_replay_cli.core.identity.events import from_segment
-from amp_replay_cli.core.identity.inputs import read_export, read_replays, read_setup
+from amp_replay_cli.core.identity.inputs import Setup, read_export, read_replays, read_setup
+from amp_replay_cli.core.identity.thresholds import Thresholds
 from amp_replay_cli.core.paths import spool
 
 EVENT_SUFFIXES = (".ndjson", ".jsonl", ".json", ".gz", ".log", ".txt")
@@ -39,49 +42,10 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
         report.secrets.update(setup.secrets)
     export = read_export(settings.amplitude_export, stdin) if settings.amplitude_export else None
     replays = read_replays(settings.replays, stdin) if settings.replays else None
-    thresholds = Thresholds(
-        min_id_length=settings.min_id_length
-        or (setup.min_id_length if setup and setup.min_id_length else 5),
-        session_timeout_ms=settings.session_timeout_ms,
-        skew_threshold_ms=settings.skew_threshold_ms,
-    )
+    thresholds = _thresholds(settings, setup)
     analysis = Analysis(thresholds, setup, export, replays)
     malformed = CappedFindings(report.findings, MAX_MALFORMED_FINDINGS)
-    files = []
-
-    def on_problem(source: Source, line: int, message: str) -> None:
-        malformed.add(
-            Finding(
-                "AR501",
-                Severity.WARNING,
-                message,
-                source.name,
-                line,
-                hint="the other lines are still diagnosed",
-            )
-        )
-
-    with tempfile.TemporaryDirectory(prefix="amp-replay-") as scratch:
-        sources = []
-        for item in expand_paths(paths, EVENT_SUFFIXES):
-            if isinstance(item, InputError):
-                report.problems.append(item)
-                continue
-            if item.path is None:  # stdin can be read only once, and a second pass may be needed
-                item = Source(item.name, spool(stdin or sys.stdin.buffer, Path(scratch) / "stdin"))
-            files.append(item.name)
-            try:
-                for line, raw in segment.read_events(
-                    item, lambda line, message, s=item: on_problem(s, line, message)
-                ):
-                    analysis.add(from_segment(raw, item.name, line))
-                sources.append(item)
-            except InputError as error:
-                report.problems.append(error)
-        if analysis.unsettled():
-            for item in sources:
-                for line, raw in segment.read_events(item, lambda line, message: None):
-                    analysis.recheck(from_segment(raw, item.name, line))
+    files = _read_events(paths, analysis, malformed, report, stdin)
     analysis.finish()
     malformed.close()
     report.findings.extend(analysis.findings)
@@ -102,20 +66,79 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
         f"{_count(analysis.events, 'event')}, {_count(len(sessions), 'session')}, "
         f"{report.summary['linked_sessions']:,} linked to a replay"
     )
-    report.result = {
-        "settings": {
-            "min_id_length": thresholds.min_id_length,
-            "session_timeout_ms": thresholds.session_timeout_ms,
-            "skew_threshold_ms": thresholds.skew_threshold_ms,
-            "amplitude_export": settings.amplitude_export.name
-            if settings.amplitude_export
-            else None,
-            "replays": settings.replays.name if settings.replays else None,
-            "config": settings.config.name if settings.config else None,
-        },
-        "sessions": sessions,
-    }
+    report.result = {"settings": _settings_used(settings, thresholds), "sessions": sessions}
     return report
+
+
+def _thresholds(settings: DiagnoseSettings, setup: Setup | None) -> Thresholds:
+    """The flags win; else the destination's min_id_length mapping; else Amplitude's 5."""
+    return Thresholds(
+        min_id_length=settings.min_id_length
+        or (setup.min_id_length if setup and setup.min_id_length else 5),
+        session_timeout_ms=settings.session_timeout_ms,
+        skew_threshold_ms=settings.skew_threshold_ms,
+    )
+
+
+def _read_events(
+    paths: list[str],
+    analysis: Analysis,
+    malformed: CappedFindings,
+    report: Report,
+    stdin: BinaryIO | None,
+) -> list[str]:
+    """Feed every event of every input to the analysis, twice when it asks for a second pass;
+    the names of the inputs read. Inputs that cannot be read become the report's problems."""
+    files = []
+    with tempfile.TemporaryDirectory(prefix="amp-replay-") as scratch:
+        sources = []
+        for item in expand_paths(paths, EVENT_SUFFIXES):
+            if isinstance(item, InputError):
+                report.problems.append(item)
+                continue
+            if item.path is None:  # stdin can be read only once, and a second pass may be needed
+                item = Source(item.name, spool(stdin or sys.stdin.buffer, Path(scratch) / "stdin"))
+            files.append(item.name)
+            try:
+                for line, raw in segment.read_events(item, partial(_malformed, malformed, item)):
+                    analysis.add(from_segment(raw, item.name, line))
+                sources.append(item)
+            except InputError as error:
+                report.problems.append(error)
+        recheck = analysis.second_pass()
+        if recheck is not None:
+            for item in sources:
+                for line, raw in segment.read_events(item, _ignore_malformed):
+                    recheck.add(from_segment(raw, item.name, line))
+    return files
+
+
+def _malformed(malformed: CappedFindings, source: Source, line: int, message: str) -> None:
+    malformed.add(
+        Finding(
+            "AR501",
+            Severity.WARNING,
+            message,
+            source.name,
+            line,
+            hint="the other lines are still diagnosed",
+        )
+    )
+
+
+def _ignore_malformed(line: int, message: str) -> None:
+    """The second pass: the first one reported these lines already."""
+
+
+def _settings_used(settings: DiagnoseSettings, thresholds: Thresholds) -> dict[str, Any]:
+    return {
+        "min_id_length": thresholds.min_id_length,
+        "session_timeout_ms": thresholds.session_timeout_ms,
+        "skew_threshold_ms": thresholds.skew_threshold_ms,
+        "amplitude_export": settings.amplitude_export.name if settings.amplitude_export else None,
+        "replays": settings.replays.name if settings.replays else None,
+        "config": settings.config.name if settings.config else None,
+    }
 
 
 def _count(number: int, noun: str) -> str:

@@ -1,4 +1,5 @@
-"""A set of 64-bit fingerprints at 8 bytes each: millions of messageIds without millions of objects."""
+"""A set of 64-bit fingerprints at 8 bytes each: millions of messageIds without millions of
+objects."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ class Fingerprints:
     which is searched by bisection. A Python set costs about 60 bytes an entry, this 8.
     """
 
-    __slots__ = ("_recent", "_sorted", "_limit")
+    __slots__ = ("_limit", "_recent", "_sorted")
 
     def __init__(self, recent_limit: int = 1 << 16):
         self._recent: set[int] = set()

@@ -1,1 +1,2 @@
-"""Segment ⇄ Amplitude identity: the event model, the Actions-destination mapping, the mismatch rules."""
+"""Segment ⇄ Amplitude identity: the event model, the Actions-destination mapping, the mismatch
+rules."""

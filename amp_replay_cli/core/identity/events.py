@@ -7,9 +7,10 @@ session_id = integrations["Actions Amplitude"].session_id when truthy and parsea
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from amp_replay_cli.core.identity.segment import ACTIONS_AMPLITUDE
 from amp_replay_cli.core.jsvalues import js_truthy
@@ -18,12 +19,33 @@ from amp_replay_cli.core.wire import REPLAY_ID_PROPERTY
 
 DEBUG_PROPERTY = "[Amplitude] Session Replay Debug"
 NO_SESSION = -1
+SECONDS_LIMIT = 10**12  # a session id below this is seconds, not milliseconds
 BROWSER_LIBRARY = "analytics.js"
 # Calls that become Amplitude events under the default presets, and those that also send ids.
 AMPLITUDE_EVENT_TYPES = frozenset({"track", "page", "screen"})
 ID_SENDING_TYPES = AMPLITUDE_EVENT_TYPES | {"identify"}
-SESSION_PLUGIN_TYPES = frozenset({"track", "page", "identify", "group", "alias"})
 ENRICHED_BY_WRAPPER = frozenset({"track", "page"})
+
+
+_new_tuple = tuple.__new__  # the fast way to make the NamedTuples below (see Event.where)
+
+
+class Where(NamedTuple):
+    """The input line an event came from, which is where its findings point."""
+
+    file: str
+    line: int
+    message_id: str | None
+
+    def as_evidence(self) -> dict[str, Any]:
+        return {"line": self.line, "message_id": self.message_id, "file": self.file}
+
+
+class SessionKey(NamedTuple):
+    """An Amplitude session, as the destination keys it: (device_id, session_id)."""
+
+    device: Any
+    session: Any
 
 
 @dataclass(slots=True)
@@ -40,7 +62,7 @@ class Event:
     session_raw: Any
     has_session: bool
     integrations_all_false: bool
-    library_name: str | None
+    is_browser: bool  # sent by analytics.js
     library_version: str | None
     page_url: str | None
     client_ms: int | None  # originalTimestamp: the client clock
@@ -59,10 +81,17 @@ class Event:
     rp_device: str | None
     rp_session: int | None
     replay_problem: str | None
+    replay_id: str | None  # the property's value when it parses, else None
+
+    # Both are made for every event: tuple.__new__ builds the same NamedTuple as its
+    # constructor at a third of the cost, as that constructor is a Python function.
+    @property
+    def where(self) -> Where:
+        return _new_tuple(Where, (self.file, self.line, self.message_id))
 
     @property
-    def is_browser(self) -> bool:
-        return self.library_name == BROWSER_LIBRARY
+    def session_key(self) -> SessionKey:
+        return _new_tuple(SessionKey, (self.dest_device, self.dest_session))
 
     @property
     def order_ms(self) -> int:
@@ -80,11 +109,11 @@ class Event:
             return f"Viewed {self.name or ''}".rstrip() if self.name else "Viewed"
         return None
 
-    @property
-    def replay_id(self) -> str | None:
-        return (
-            self.replay_value if self.has_replay_property and self.replay_problem is None else None
-        )
+
+def id_text(value: Any) -> str:
+    """An id as text, to compare and measure it: a string as it is, a number (or any other
+    JSON value) as its JSON text."""
+    return value if type(value) is str else json.dumps(value)
 
 
 _NOTHING: dict = {}
@@ -95,7 +124,8 @@ def _mapping(value: Any) -> dict:
 
 
 def from_segment(raw: dict, file: str, line: int) -> Event:
-    """The event, as Segment stored it and as the destination and the replay SDK see it (hot path)."""
+    """The event, as Segment stored it and as the destination and the replay SDK see it (hot
+    path)."""
     get = raw.get
     context = _mapping(get("context"))
     device_id = _mapping(context.get("device")).get("id")
@@ -133,7 +163,7 @@ def from_segment(raw: dict, file: str, line: int) -> Event:
         session_raw,
         session_raw is not None,
         integrations.get("All") is False,
-        library_name if type(library_name) is str else None,
+        library_name == BROWSER_LIBRARY,
         str(library_version) if library_version is not None else None,
         page_url if type(page_url) is str else None,
         parse_time(get("originalTimestamp")),
@@ -150,6 +180,7 @@ def from_segment(raw: dict, file: str, line: int) -> Event:
         rp_device,
         rp_session,
         problem,
+        replay_value if has_replay_property and problem is None else None,
     )
 
 

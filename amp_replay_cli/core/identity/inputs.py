@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -28,7 +29,6 @@ class ExportRow:
     file: str
     line: int
     device_id: Any
-    session_id: Any
     has_replay_property: bool
 
 
@@ -56,12 +56,12 @@ def read_export(source: Source, stdin: BinaryIO | None = None) -> AmplitudeExpor
     for line, row in _json_records(source, stdin):
         if not isinstance(row, dict):
             continue
-        properties = (
-            row.get("event_properties") if isinstance(row.get("event_properties"), dict) else {}
-        )
+        properties = row.get("event_properties")
+        if not isinstance(properties, dict):
+            properties = {}
         session = coerce_session_id(row.get("session_id"))
         record = ExportRow(
-            source.name, line, row.get("device_id"), session, REPLAY_ID_PROPERTY in properties
+            source.name, line, row.get("device_id"), REPLAY_ID_PROPERTY in properties
         )
         export.pairs.add((row.get("device_id"), session))
         time_ms = parse_time(row.get("event_time"))
@@ -81,7 +81,8 @@ class ReplayList:
 
 
 def read_replays(source: Source, stdin: BinaryIO | None = None) -> ReplayList:
-    """Session Replay API responses (`{"session_replays": [...]}`, one page per line, or a bare list)."""
+    """Session Replay API responses (`{"session_replays": [...]}`, one page per line, or a bare
+    list)."""
     replays = ReplayList(source.name)
     for line, record in _json_records(source, stdin):
         items = (
@@ -107,7 +108,7 @@ def _replay_id(item: Any) -> str | None:
     return None
 
 
-def _json_records(source: Source, stdin: BinaryIO | None):
+def _json_records(source: Source, stdin: BinaryIO | None) -> Iterator[tuple[int, Any]]:
     """Records of a JSON array, of NDJSON, or the single document of a pretty-printed JSON file."""
     with open_text(source, stdin) as stream:
         first, stream = first_character(stream, source.name)
@@ -152,7 +153,8 @@ class Setup:
 
 
 def read_setup(source: Source, stdin: BinaryIO | None = None) -> Setup:
-    """Reads `{segment_destination: {settings, mappings}, replay: {...}, amplitude_project: {region}}`."""
+    """Reads `{segment_destination: {settings, mappings}, replay: {...}, amplitude_project:
+    {region}}`."""
     root = load_documents(source, stdin=stdin)[0].root
     if not isinstance(root, Mapping):
         raise InputError(
@@ -213,7 +215,8 @@ def _text(node: Mapping | None, key: str, setup: Setup, label: str) -> str | Non
 
 
 def _algorithm(replay: dict) -> Algorithm:
-    """The wrapper runs SDK 1.13.6 (legacy hash); session-replay-browser and the plugin from 1.35.0 on are modern."""
+    """The wrapper runs SDK 1.13.6 (legacy hash); session-replay-browser and the plugin from
+    1.35.0 on are modern."""
     package = str(replay.get("package", ""))
     version = str(replay.get("session_replay_browser_version") or replay.get("version") or "")
     if "segment-session-replay-wrapper" in package or not package:

@@ -1,4 +1,5 @@
-"""Segment events from the files teams have: NDJSON (S3 archives), JSON arrays, `{"batch": […]}`, gzip.
+"""Segment events from the files teams have: NDJSON (S3 archives), JSON arrays, `{"batch": […]}`,
+gzip.
 
 Events stream one at a time. A line or item that is not an event is reported through
 `on_problem(line, message)` and skipped, so one bad line never hides the rest.
@@ -7,7 +8,8 @@ Events stream one at a time. A line or item that is not an event is reported thr
 from __future__ import annotations
 
 import json
-from typing import Any, BinaryIO, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO, TextIO
 
 from amp_replay_cli.core import fastjson
 from amp_replay_cli.core.documents.json_parser import json_error_reason
@@ -43,7 +45,9 @@ def read_events(
                 on_problem(line, f"not a Segment event (a JSON {type(item).__name__}); skipped")
 
 
-def _ndjson_or_wrapped(stream, name: str, on_problem: ProblemHandler) -> Iterator[tuple[int, Any]]:
+def _ndjson_or_wrapped(
+    stream: TextIO, name: str, on_problem: ProblemHandler
+) -> Iterator[tuple[int, Any]]:
     lines = iter_lines(stream, name)
     for line, text in lines:
         if not text.strip():

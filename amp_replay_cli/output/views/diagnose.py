@@ -24,8 +24,9 @@ def show_sessions(report: Report, console: Console, settings: OutputSettings) ->
     )
     for row in shown:
         replay = f"{row['events_with_replay_id']}/{row['events']}"
+        device = _short(str(row["device_id"]), 38)
         text = Text(
-            f"{_short(str(row['device_id']), 38):<38} {row['session_id']:>14} {row['events']:>6} {replay:>6} "
+            f"{device:<38} {row['session_id']:>14} {row['events']:>6} {replay:>6} "
             f"{'yes' if row['linked'] else 'no':<7} "
         )
         text.append(", ".join(row["codes"][:3]) or "ok", style=_STYLES[row["worst"]])

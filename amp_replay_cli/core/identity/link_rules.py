@@ -1,0 +1,157 @@
+"""End-of-stream rules about whether events and replays can find each other: sessions without
+the replay property, replay ids without events (or without a replay), and server-side events
+of a web session."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from amp_replay_cli.core.findings import Severity
+from amp_replay_cli.core.identity.events import NO_SESSION, SessionKey, Where
+from amp_replay_cli.core.identity.inputs import ReplayList, Setup
+from amp_replay_cli.core.identity.reporter import Reporter
+from amp_replay_cli.core.identity.tracking import NonBrowserEvent, ReplaySighting, SessionState
+from amp_replay_cli.core.jsvalues import js_to_number, show
+from amp_replay_cli.core.sampling import is_in_sample
+
+Reached = set[tuple[Any, Any]]  # (device_id, session_id) of events that reach Amplitude
+
+
+class SessionWindow(NamedTuple):
+    """A web session of one user, open until the session timeout after its last event."""
+
+    start_ms: int
+    end_ms: int
+    session: Any
+
+
+def missing_replay_properties(
+    sessions: dict[SessionKey, SessionState], setup: Setup | None, reporter: Reporter
+) -> None:
+    """RPL_PROPERTY_MISSING for browser sessions whose track/page events lack the property, or
+    RPL_NOT_SAMPLED when the set-up's sample rate explains why none has it."""
+    for key, state in sessions.items():
+        if not state.browser or not state.without_property:
+            continue
+        lines = [where.as_evidence() for where in state.missing]
+        if state.with_property == 0 and state.session != NO_SESSION and setup is not None:
+            rate = js_to_number(setup.sample_rate) if setup.has_sample_rate else 0.0
+            if not is_in_sample(state.session, rate, setup.algorithm):
+                why = (
+                    f"sampleRate {show(setup.sample_rate)}"
+                    if setup.has_sample_rate
+                    else "sampleRate is not set"
+                )
+                reporter.report(
+                    "RPL_NOT_SAMPLED",
+                    Severity.INFO,
+                    f"session {state.session} is outside the sample ({why}, "
+                    f"{setup.algorithm.value} hash): no replay is expected",
+                    state.missing[0],
+                    key,
+                    {"events": lines},
+                )
+                continue
+        if state.with_property == 0:
+            severity = Severity.WARNING if state.session == NO_SESSION else Severity.ERROR
+            message = (
+                f"none of the {state.without_property} track/page events of this session "
+                "carries [Amplitude] Session Replay ID: it cannot link to a replay"
+            )
+        else:
+            severity = Severity.INFO
+            message = (
+                f"{state.without_property} of {state.without_property + state.with_property} "
+                "track/page events lack [Amplitude] Session Replay ID"
+            )
+        reporter.report(
+            "RPL_PROPERTY_MISSING", severity, message, state.missing[0], key, {"events": lines}
+        )
+
+
+def referenced_replays(
+    replay_first: dict[str, ReplaySighting],
+    reached: Reached,
+    replays: ReplayList | None,
+    reporter: Reporter,
+) -> None:
+    """RPL_ORPHANED for a replay id no event reaching Amplitude carries as its own device and
+    session, and RPL_NOT_FOUND for one the replay list lacks."""
+    listed = replays.replay_ids if replays else None
+    for replay_id, (where, key) in replay_first.items():
+        device, _, session = replay_id.rpartition("/")
+        if (device, int(session)) not in reached:
+            reporter.report(
+                "RPL_ORPHANED",
+                Severity.ERROR,
+                f"replay {replay_id} has no events: no event reaching Amplitude has "
+                f"device_id {show(device)} and session_id {session}",
+                where,
+                key,
+                {"replay_id": replay_id, "device_id": device, "session_id": int(session)},
+            )
+        if listed is not None and replay_id not in listed:
+            reporter.report(
+                "RPL_NOT_FOUND",
+                Severity.WARNING,
+                f"replay {replay_id} is referenced by events but the Session Replay API does "
+                "not list it",
+                where,
+                key,
+                {"replay_id": replay_id},
+            )
+
+
+def listed_replays(
+    replays: ReplayList,
+    replay_first: dict[str, ReplaySighting],
+    reached: Reached,
+    reporter: Reporter,
+) -> None:
+    """RPL_ORPHANED for a replay the replay list has and no event names or reaches."""
+    for replay_id in sorted(replays.replay_ids - set(replay_first)):
+        device, _, session = replay_id.rpartition("/")
+        known = session.lstrip("-").isdigit() and (device, int(session)) in reached
+        if not known:
+            reporter.report(
+                "RPL_ORPHANED",
+                Severity.ERROR,
+                f"replay {replay_id} is listed by the Session Replay API but no event reaching "
+                "Amplitude has its device and session",
+                Where(replays.name, replays.first_line.get(replay_id, 1), None),
+                None,
+                {"replay_id": replay_id},
+            )
+
+
+def non_browser_sources(
+    non_browser: list[NonBrowserEvent],
+    sessions: dict[SessionKey, SessionState],
+    timeout_ms: int,
+    reporter: Reporter,
+) -> None:
+    """NON_BROWSER_SOURCE for a server or mobile event inside a web session of its user."""
+    if not non_browser:
+        return
+    windows: dict[str, list[SessionWindow]] = {}
+    for state in sessions.values():
+        if state.browser and state.session != NO_SESSION:
+            for user in state.users:
+                windows.setdefault(user, []).append(
+                    SessionWindow(state.first_ms, state.last_ms + timeout_ms, state.session)
+                )
+    for event in non_browser:
+        for window in windows.get(event.user, ()):
+            if window.start_ms <= event.ms <= window.end_ms:
+                reporter.report(
+                    "NON_BROWSER_SOURCE",
+                    Severity.INFO,
+                    f"a non-browser event of user {show(event.user)} falls inside web session "
+                    f"{window.session} without the browser's anonymousId or session_id: "
+                    "Amplitude cannot link it to the replay",
+                    event.where,
+                    None,
+                    {"user_id": event.user, "web_session_id": window.session},
+                    dedupe=("NON_BROWSER_SOURCE", event.where),
+                )
+                break

@@ -1,0 +1,51 @@
+"""The second pass, for lines that arrived so out of order that the first pass cannot restore
+their time order: it re-reads the inputs for just those sessions and browsers, and replaces
+their runs with exact ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amp_replay_cli.core.fingerprints import Fingerprints
+from amp_replay_cli.core.identity.events import AMPLITUDE_EVENT_TYPES, NO_SESSION, Event, SessionKey
+from amp_replay_cli.core.identity.runs import Runs, Sighting
+from amp_replay_cli.core.identity.tracking import Tracker
+
+
+class Recheck:
+    def __init__(self, tracker: Tracker):
+        self._tracker = tracker
+        self._sessions: dict[SessionKey, list[Sighting]] = {
+            key: [] for key, state in tracker.sessions.items() if not state.replay_devices.settled()
+        }
+        self._browsers: dict[Any, list[Sighting]] = {
+            anonymous: []
+            for anonymous, runs in tracker.sessions_by_browser.items()
+            if not runs.settled()
+        }
+        self._seen_messages = Fingerprints()
+
+    def needed(self) -> bool:
+        return bool(self._sessions or self._browsers)
+
+    def add(self, event: Event) -> None:
+        """Keep every sighting of the unsettled sessions and browsers."""
+        if event.message_id is not None and self._seen_messages.add(hash(event.message_id)):
+            return
+        where = event.where
+        sightings = self._sessions.get(event.session_key)
+        if (
+            sightings is not None
+            and event.replay_id is not None
+            and event.type in AMPLITUDE_EVENT_TYPES
+        ):
+            sightings.append(Sighting(event.order_ms, where, event.rp_device))
+        sightings = self._browsers.get(event.anonymous_id)
+        if sightings is not None and event.is_browser and event.dest_session != NO_SESSION:
+            sightings.append(Sighting(event.order_ms, where, event.dest_session))
+
+    def apply(self) -> None:
+        for key, sightings in self._sessions.items():
+            self._tracker.sessions[key].replay_devices = Runs.of(sightings)
+        for anonymous, sightings in self._browsers.items():
+            self._tracker.sessions_by_browser[anonymous] = Runs.of(sightings)
