@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO
 
 from amp_replay_cli.core import fastjson
 from amp_replay_cli.core.documents.json_parser import json_error_reason
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.documents.streams import (
+    TextStream,
     first_character,
     iter_json_array,
     iter_lines,
@@ -46,7 +47,7 @@ def read_events(
 
 
 def _ndjson_or_wrapped(
-    stream: TextIO, name: str, on_problem: ProblemHandler
+    stream: TextStream, name: str, on_problem: ProblemHandler
 ) -> Iterator[tuple[int, Any]]:
     lines = iter_lines(stream, name)
     for line, text in lines:
