@@ -403,6 +403,11 @@ def test_an_unwritable_journal_is_an_input_error(run, emulator, tmp_path):
     assert "cannot use the upload journal" in result.stderr
 
 
+def delivered(journal: Path) -> int:
+    """Batches the journal records as acknowledged."""
+    return journal.read_text().count('"state": "delivered"')
+
+
 def test_a_kill_mid_upload_resends_at_most_what_was_in_flight(tmp_path):
     """SIGKILL during an upload of many small batches; the rerun completes and duplicates nothing
     acknowledged."""
@@ -432,19 +437,19 @@ def test_a_kill_mid_upload_resends_at_most_what_was_in_flight(tmp_path):
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and process.poll() is None:
-            if journal.exists() and journal.read_text().count("\n") >= 20:
+            if journal.exists() and delivered(journal) >= 20:
                 process.send_signal(signal.SIGKILL)
                 break
             time.sleep(0.005)
         process.wait()
         assert process.returncode == -signal.SIGKILL  # killed mid-upload, not finished first
-        acknowledged = journal.read_text().count("\n")
+        acknowledged = delivered(journal)
         assert acknowledged >= 20
         assert subprocess.run(command, env=environment, stdout=subprocess.DEVNULL).returncode == 0
         batches = server.client.get("/_emulator/replays").json()["replays"][0]["batches"]
         planned = inspect(Source(str(path), path), max_batch_bytes=1000).parts[0].batches
         assert planned <= batches <= planned + 1  # at most the one batch in flight was sent twice
-        assert journal.read_text().count("\n") == planned >= acknowledged
+        assert delivered(journal) == planned >= acknowledged
         events = read_back(
             server, server.client.get("/_emulator/replays").json()["replays"][0]["replay_id"]
         )
@@ -524,4 +529,4 @@ def test_an_interrupt_keeps_what_was_delivered_in_the_report_and_the_journal(tmp
     report = upload(files, settings, transport=httpx.MockTransport(handler), sleep=lambda _: None)
     assert report.exit_code == 130 and "run the same command again" in report.fatal.hint
     assert [row["status"] for row in report.result["uploads"]] == ["uploaded", "not sent"]
-    assert (tmp_path / "journal.jsonl").read_text().count("\n") == 1
+    assert delivered(tmp_path / "journal.jsonl") == 1

@@ -1,6 +1,7 @@
 """`amp-replay upload`: rrweb recordings into Amplitude Session Replay."""
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -124,6 +125,14 @@ def upload(
             rich_help_panel="Delivery",
         ),
     ] = False,
+    no_wait: Annotated[
+        bool,
+        typer.Option(
+            "--no-wait",
+            help="When another upload holds the journal, stop (exit 2) instead of waiting for it.",
+            rich_help_panel="Delivery",
+        ),
+    ] = False,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -157,14 +166,20 @@ def upload(
         concurrency=concurrency,
         dry_run=dry_run,
         journal_path=None if no_journal else (journal or default_path(os.environ)),
+        wait_for_journal=not no_wait,
         link_event=link_event,
         user_id=user_id,
         page_url=page_url,
         strict=strict,
     )
     if not progress_wanted():
-        return run_upload(files, settings)
+        return run_upload(files, settings, notify=_say)
     from amp_replay_cli.cli.progress import TransferProgress
 
     with TransferProgress() as progress:
-        return run_upload(files, settings, progress=progress)
+        return run_upload(files, settings, progress=progress, notify=_say)
+
+
+def _say(message: str) -> None:
+    """What the run waits for, on stderr: stdout carries only the report."""
+    print(f"amp-replay: {message}", file=sys.stderr, flush=True)

@@ -534,6 +534,14 @@ _CODES = (
         "batches an earlier run delivered (journal), not sent again",
         "nothing to do; use --no-journal to send everything again",
     ),
+    Code(
+        "AR635",
+        "journal-unreadable",
+        WARNING,
+        "lines of the upload journal that cannot be read (damaged by hand or by a disk fault)",
+        "batches those lines recorded may be sent again; move the journal aside if it keeps "
+        "happening",
+    ),
     # -- check -----------------------------------------------------------------------------------
     Code(
         "AR701",

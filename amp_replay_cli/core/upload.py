@@ -27,6 +27,7 @@ from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.core.paths import spool
 from amp_replay_cli.core.replay import recordings
 from amp_replay_cli.core.replay.delivery import Delivery
+from amp_replay_cli.core.replay.journal import JournalError
 from amp_replay_cli.core.replay.recordings import Part, Recording, Verdict
 from amp_replay_cli.core.replay.uploads import (
     Progress,
@@ -51,7 +52,9 @@ def upload(
     progress: Progress | None = None,
     sleep: Callable[[float], None] | None = None,
     random: Callable[[], float] | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Report:
+    """`notify` hears what the run is waiting for (another run holding the journal)."""
     report = Report(command="upload", strict=settings.strict)
     if not settings.dry_run and not settings.api_key:
         raise UsageError(
@@ -65,8 +68,9 @@ def upload(
         report.result["uploads"] = [_row(item) for item in uploads]
         if not settings.dry_run and any(item.status is UploadStatus.PLANNED for item in uploads):
             try:
-                Delivery(settings, report, transport, progress, sleep, random).run(uploads)
-            except (AuthError, NetworkError, Interrupted) as error:
+                delivery = Delivery(settings, report, transport, progress, sleep, random, notify)
+                delivery.run(uploads)
+            except (AuthError, NetworkError, Interrupted, JournalError) as error:
                 report.fatal = error  # the run ends, and its report still says what was delivered
         report.result["uploads"] = [_row(item) for item in uploads]
     report.subjects = [recording.source.name for recording in checked]

@@ -47,7 +47,9 @@ class Delivery:
         progress: Progress | None,
         sleep: Callable[[float], None] | None,
         random: Callable[[], float] | None,
+        notify: Callable[[str], None] | None = None,
     ):
+        self.notify = notify
         self.settings = settings
         self.report = report
         self.transport = transport
@@ -60,7 +62,9 @@ class Delivery:
         planned = [item for item in uploads if item.status is UploadStatus.PLANNED]
         total_batches = sum(item.planned_batches for item in planned)
         budget = RetryBudget(max(50, 4 * total_batches))
-        journal = Journal(self.settings.journal_path)
+        journal = Journal(self.settings.journal_path, self.settings.wait_for_journal, self.notify)
+        if journal.unreadable_lines:
+            self.report.findings.append(_unreadable_journal(journal))
         if self.progress is not None:
             self.progress.start(sum(item.planned_raw_bytes for item in planned), total_batches)
         workers = max(1, self.settings.concurrency)
@@ -292,6 +296,7 @@ class _BatchSender:
             shared.advance(len(raw), 0)
             return
         client = shared.client
+        pending = shared.journal.begin(key, item.replay_id or "", _journal_entry(batch))
         refusals = 0  # WAF mistakes, counted across throttled resends
         for _ in range(MAX_THROTTLED_RESENDS + 1):
             reply = client.send(
@@ -314,7 +319,7 @@ class _BatchSender:
                     continue
                 if skipped in SKIP_REASONS:
                     raise _SessionEnded(UploadStatus.SKIPPED, _skipped(item, skipped))
-                shared.journal.record(key, item.replay_id or "", _journal_entry(batch))
+                shared.journal.acknowledge(pending)
                 item.batches_sent += 1
                 item.events_sent += len(batch.literals)
                 item.raw_bytes += len(raw)
@@ -322,9 +327,8 @@ class _BatchSender:
                 shared.advance(len(raw), 0)
                 return
             self._refused(item, batch, reply)
-            # Sent in parts: journaled too, so that an identical batch is not sent whole again.
-            entry = f"{_journal_entry(batch)}, in parts"
-            shared.journal.record(key, item.replay_id or "", entry)
+            # Sent in parts: delivered too, so that an identical batch is not sent whole again.
+            shared.journal.acknowledge(pending)
             return
         raise NetworkError(
             f"Amplitude kept throttling replay {item.replay_id} "
@@ -371,6 +375,17 @@ class _BatchSender:
         )
 
 
+def _unreadable_journal(journal: Journal) -> Finding:
+    count = journal.unreadable_lines
+    return Finding(
+        "AR635",
+        Severity.WARNING,
+        f"the upload journal {journal.path} has {count} unreadable "
+        f"line{'s' if count != 1 else ''}: batches they recorded may be sent again",
+        str(journal.path),
+    )
+
+
 def _journal_entry(batch: Batch) -> str:
     return f"batch {batch.index} events {batch.first_event}+{len(batch.literals)}"
 
@@ -403,12 +418,13 @@ class _LinkSender:
             return
         headers = [("Content-Type", "application/json"), ("Accept", "*/*")]
         body = self._body(item, insert_id)
+        pending = shared.journal.begin(key, replay_id, f"link event {settings.link_event}")
         reply = shared.client.send(
             "POST", settings.endpoints.httpapi, headers, body, stop=shared.stop
         )
         item.retries += reply.retries
         if 200 <= reply.status < 300:
-            shared.journal.record(key, replay_id, f"link event {settings.link_event}")
+            shared.journal.acknowledge(pending)
             item.linked = True
             return
         item.linked = False

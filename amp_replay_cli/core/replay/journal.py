@@ -1,9 +1,13 @@
 """The upload journal: which batches Amplitude has acknowledged, so a rerun sends only the rest.
 
-One JSON line per acknowledged request, written and fsynced before the next request of that
-session goes out. A line cut short by a crash is ignored. Keys are hashes of the project key,
-the server, the replay and the exact body, so the journal itself holds no secret and a batch
-counts as sent only for the same project, server and bytes.
+A header line names the format; then one JSON line per request. Before a batch goes out its line
+is written and fsynced as `in-flight`; when Amplitude acknowledges it, those nine bytes are
+overwritten in place with `delivered`. Acknowledging therefore never needs new disk space: a full
+disk stops the run *before* a batch is sent, never after, so a rerun cannot send a delivered batch
+twice. An `in-flight` line left by a crash is sent again (at most the batches that were on the
+wire). The journal is locked for the whole run, so two runs sharing it (a CI cache) take turns.
+Keys are hashes of the project key, the server, the replay and the exact body: the journal holds
+no secret, and a batch counts as sent only for the same project, server and bytes.
 """
 
 from __future__ import annotations
@@ -12,15 +16,21 @@ import datetime
 import hashlib
 import json
 import os
+import stat
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.paths import cache_directory
 
 JOURNAL_NAME = "upload-journal.jsonl"
+FORMAT_NAME = "amp-replay upload journal"
+FORMAT_VERSION = 2  # 1: the header-less journals of earlier releases, read as all delivered
+IN_FLIGHT, DELIVERED = b"in-flight", b"delivered"  # the same length: one overwrites the other
+_STATE_FIELD = b'"state": "'
+_HINT = "choose another place with --journal PATH, or --no-journal"
 
 
 def default_path(environ: Mapping[str, str]) -> Path:
@@ -35,67 +45,189 @@ def batch_key(api_key: str, server: str, replay_id: str, raw_body: bytes) -> str
     return digest.hexdigest()
 
 
-class Journal:
-    """Acknowledged keys, remembered on disk; `None` path keeps them in memory only."""
+class JournalError(InputError):
+    """The journal cannot be read or written: the run stops, and says what was delivered."""
 
-    def __init__(self, path: Path | None):
+
+@dataclass(frozen=True)
+class Pending:
+    """A request written to the journal as in flight; `state_offset` is None in memory."""
+
+    key: str
+    state_offset: int | None
+
+
+class Journal:
+    """Acknowledged keys, remembered on disk; a `None` path keeps them for this run only.
+
+    `on_busy` is told when another run holds the journal; with `wait` False that is an error
+    instead of a wait.
+    """
+
+    def __init__(
+        self,
+        path: Path | None,
+        wait: bool = True,
+        on_busy: Callable[[str], None] | None = None,
+    ):
         self.path = path
+        self.unreadable_lines = 0
         self._keys: set[str] = set()
         self._lock = threading.Lock()
-        self._file: TextIO | None = None
+        self._fd: int | None = None
+        self._end = 0
         if path is not None:
-            self._open(path)
+            self._open(path, wait, on_busy)
 
-    def _open(self, path: Path) -> None:
+    # -- opening --------------------------------------------------------------------------------
+    def _open(self, path: Path, wait: bool, on_busy: Callable[[str], None] | None) -> None:
+        if path.exists() and not path.is_file():
+            raise JournalError(f"the upload journal {path} is not a regular file", hint=_HINT)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            torn = False
-            if path.exists():
-                with path.open("r", encoding="utf-8", errors="replace") as existing:
-                    for line in existing:
-                        key = _key_of(line)
-                        if key:
-                            self._keys.add(key)
-                        torn = not line.endswith("\n")
-            self._file = path.open("a", encoding="utf-8")
-            if torn:
-                # End the line a crash cut short, so that the next entry stands alone.
-                self._file.write("\n")
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            if not stat.S_ISREG(os.fstat(self._fd).st_mode):
+                raise JournalError(f"the upload journal {path} is not a regular file", hint=_HINT)
+            _lock(self._fd, path, wait, on_busy)
+            self._read(path)
         except OSError as error:
-            raise InputError(
-                f"cannot use the upload journal {path}: {error.strerror or error}",
-                hint="choose another place with --journal PATH, or --no-journal",
-            ) from None
+            self.close()
+            raise _write_error(path, error) from None
+        except JournalError:
+            self.close()
+            raise
 
+    def _read(self, path: Path) -> None:
+        assert self._fd is not None
+        size = os.fstat(self._fd).st_size
+        content = os.pread(self._fd, size, 0) if size else b""
+        complete = content[: content.rfind(b"\n") + 1]
+        lines = complete.splitlines()
+        if not lines and _header().startswith(content):  # new, or a header a crash cut short
+            os.ftruncate(self._fd, 0)
+            self._append(_header())
+            return
+        entries = _entries(path, lines or [content])
+        if len(complete) < len(content):
+            # A line a crash cut short: drop it, so that the next entry starts on a line of its own.
+            os.ftruncate(self._fd, len(complete))
+        self._end = len(complete)
+        for line in entries:
+            entry = _json_object(line)
+            key = entry.get("key") if entry is not None else None
+            if not isinstance(key, str):
+                self.unreadable_lines += 1
+            elif entry is not None and entry.get("state", "delivered") == "delivered":
+                self._keys.add(key)
+
+    # -- using ----------------------------------------------------------------------------------
     def __contains__(self, key: str) -> bool:
         return key in self._keys
 
-    def record(self, key: str, replay_id: str, what: str) -> None:
+    def begin(self, key: str, replay_id: str, what: str) -> Pending:
+        """Write a request as in flight, before it is sent."""
+        if self._fd is None:
+            return Pending(key, None)
         line = json.dumps(
             {
                 "key": key,
+                "state": IN_FLIGHT.decode(),
                 "replay_id": replay_id,
                 "what": what,
                 "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             }
-        )
+        ).encode("utf-8", "surrogatepass")
         with self._lock:
-            self._keys.add(key)
-            if self._file is not None:
-                self._file.write(line + "\n")
-                self._file.flush()
-                os.fsync(self._file.fileno())
+            start = self._append(line + b"\n")
+        return Pending(key, start + line.index(_STATE_FIELD) + len(_STATE_FIELD))
+
+    def acknowledge(self, pending: Pending) -> None:
+        """Amplitude acknowledged the request: mark it delivered, in place."""
+        with self._lock:
+            self._keys.add(pending.key)
+            if self._fd is not None and pending.state_offset is not None:
+                self._write(DELIVERED, pending.state_offset)
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        if self._fd is not None:
+            os.close(self._fd)  # closing releases the lock
+            self._fd = None
+
+    def _append(self, data: bytes) -> int:
+        start = self._end
+        self._write(data, start)
+        self._end += len(data)
+        return start
+
+    def _write(self, data: bytes, offset: int) -> None:
+        assert self._fd is not None and self.path is not None
+        try:
+            written = os.pwrite(self._fd, data, offset)
+            if written != len(data):
+                raise OSError(28, os.strerror(28))  # a short write: the disk is full
+            os.fsync(self._fd)
+        except OSError as error:
+            raise _write_error(self.path, error) from None
 
 
-def _key_of(line: str) -> str | None:
+def _lock(fd: int, path: Path, wait: bool, on_busy: Callable[[str], None] | None) -> None:
+    """An exclusive lock for the whole run: a second run waits (or, with `wait` False, stops)."""
     try:
-        entry = json.loads(line)
-    except ValueError:
-        return None  # a line torn by a crash
-    key = entry.get("key") if isinstance(entry, dict) else None
-    return key if isinstance(key, str) else None
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        mode = msvcrt.LK_LOCK if wait else msvcrt.LK_NBLCK  # type: ignore[attr-defined]
+        msvcrt.locking(fd, mode, 1)  # type: ignore[attr-defined]
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        if not wait:
+            raise JournalError(
+                f"another amp-replay upload is using the journal {path}",
+                hint="wait for it, leave out --no-wait to wait, or use another --journal",
+            ) from None
+    if on_busy is not None:
+        on_busy(f"another amp-replay upload is using the journal {path}; waiting for it")
+    fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _entries(path: Path, lines: list[bytes]) -> list[bytes]:
+    """The entry lines, once the first line shows that the file is a journal of ours."""
+    header = _json_object(lines[0])
+    if header is not None and header.get("format") == FORMAT_NAME:
+        version = header.get("version")
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            raise JournalError(
+                f"the upload journal {path} has format version {version!r}, newer than this "
+                f"amp-replay reads ({FORMAT_VERSION})",
+                hint="upgrade amp-replay, or " + _HINT,
+            )
+        return lines[1:]
+    if header is not None and isinstance(header.get("key"), str):
+        return lines  # a journal of an earlier release: every line is a delivered batch
+    raise JournalError(
+        f"{path} is not an amp-replay upload journal (it starts with {lines[0][:24]!r})",
+        hint=_HINT,
+    )
+
+
+def _header() -> bytes:
+    return json.dumps({"format": FORMAT_NAME, "version": FORMAT_VERSION}).encode() + b"\n"
+
+
+def _json_object(line: bytes) -> dict | None:
+    try:
+        value = json.loads(line.decode("utf-8"))
+    except ValueError:  # undecodable bytes, or not JSON
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _write_error(path: Path, error: OSError) -> JournalError:
+    return JournalError(
+        f"cannot use the upload journal {path}: {error.strerror or error}",
+        hint=f"nothing more was sent; free space or {_HINT}, then run again",
+    )

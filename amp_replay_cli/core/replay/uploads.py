@@ -26,6 +26,7 @@ class UploadSettings:
     concurrency: int = 2
     dry_run: bool = False
     journal_path: Path | None = None  # None: remember acknowledged batches for this run only
+    wait_for_journal: bool = True  # another run holds the journal: wait (else stop)
     link_event: str | None = None
     user_id: str | None = None
     page_url: str | None = None
