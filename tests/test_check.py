@@ -180,10 +180,10 @@ def test_keys_of_the_other_zone_are_recognised_in_one_try():
     )
     from amp_replay_cli.core.errors import AuthError
 
-    with pytest.raises(AuthError) as caught:
-        check(zone_settings(user_id="u-12345"), transport=transport)
-    assert caught.value.message == "the keys belong to a project in zone EU, not US"
-    assert caught.value.hint.startswith("add --server-zone EU")
+    fatal = check(zone_settings(user_id="u-12345"), transport=transport).fatal
+    assert isinstance(fatal, AuthError)
+    assert fatal.message == "the keys belong to a project in zone EU, not US"
+    assert fatal.hint is not None and fatal.hint.startswith("add --server-zone EU")
     assert len(seen) == 2 and all("k" * 32 not in str(request.url) for request in seen)
 
 
@@ -196,13 +196,10 @@ def test_keys_that_work_nowhere_get_the_zone_hint():
     )
     from amp_replay_cli.core.errors import AuthError
 
-    with pytest.raises(AuthError) as caught:
-        check(zone_settings("EU", user_id="u-12345"), transport=transport)
-    assert "(HTTP 403) at zone EU" in caught.value.message
-    assert (
-        "AMPLITUDE_API_KEY and AMPLITUDE_SECRET_KEY belong to a project in zone EU"
-        in caught.value.hint
-    )
+    fatal = check(zone_settings("EU", user_id="u-12345"), transport=transport).fatal
+    assert isinstance(fatal, AuthError) and fatal.hint is not None
+    assert "(HTTP 403) at zone EU" in fatal.message
+    assert "AMPLITUDE_API_KEY and AMPLITUDE_SECRET_KEY belong to a project in zone EU" in fatal.hint
 
 
 def activity_event(moment, event_type="Page Viewed", session=1, **properties):

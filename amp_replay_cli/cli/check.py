@@ -142,6 +142,8 @@ def _secret_key(path: str | None) -> str:
         raise InputError(
             f"cannot read the secret key file {path}: {error.strerror or error}"
         ) from None
+    except UnicodeDecodeError:
+        raise InputError(f"the secret key file {path} is not UTF-8 text") from None
     secret = text.strip()
     if not secret:
         raise InputError(f"the secret key file {path} is empty")

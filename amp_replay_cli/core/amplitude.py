@@ -10,6 +10,7 @@ injected so tests never wait. Keys travel only in headers and bodies, never in U
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import ipaddress
 import json
@@ -19,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from amp_replay_cli.core.errors import AuthError, NetworkError, UsageError
 
@@ -82,6 +83,12 @@ class Endpoints:
     def describe(self) -> str:
         return self.server_url or f"zone {self.zone}"
 
+    @property
+    def loopback(self) -> bool:
+        """Whether every request goes to this machine (the emulator, a local proxy)."""
+        host = urlsplit(self.server_url).hostname if self.server_url else None
+        return host is not None and is_loopback(host)
+
 
 def _check_server_url(url: str) -> None:
     parts = urlsplit(url)
@@ -90,6 +97,12 @@ def _check_server_url(url: str) -> None:
             f"--server-url {url!r} is not an http(s) URL",
             hint="for the emulator: http://127.0.0.1:8787",
         )
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked for it
+    except ValueError:
+        raise UsageError(
+            f"--server-url {url!r} has an invalid port", hint="a port is a number up to 65535"
+        ) from None
     if parts.query or parts.fragment or parts.username or parts.password:
         raise UsageError("--server-url must be a base URL without query, fragment or credentials")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
@@ -97,6 +110,27 @@ def _check_server_url(url: str) -> None:
             f"plain http is allowed only to this machine, not to {parts.hostname}",
             hint="use https, or an emulator on 127.0.0.1",
         )
+
+
+def check_key(value: str, name: str) -> str:
+    """A key as Amplitude takes it; whitespace or control characters (a newline pasted along)
+    are a usage error now, not forty seconds of retried 401s later. The key is never quoted."""
+    if any(char.isspace() or not char.isprintable() for char in value):
+        raise UsageError(
+            f"{name} contains whitespace or control characters",
+            hint=f"set {name} to the key alone (a trailing newline from a file or a paste?)",
+        )
+    return value
+
+
+def secret_forms(api_key: str, secret_key: str | None = None) -> set[str]:
+    """Every way a server could echo the credentials back: as given, URL-encoded, and the HTTP
+    Basic value of the pair, so that redaction finds them in any output."""
+    keys = [key for key in (api_key, secret_key) if key]
+    forms = set(keys) | {quote(key, safe="") for key in keys}
+    if secret_key:
+        forms.add(base64.b64encode(f"{api_key}:{secret_key}".encode()).decode())
+    return forms
 
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
@@ -180,7 +214,13 @@ class Client:
         self.random = random
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         self._http = httpx.Client(
-            transport=transport, timeout=policy.timeout, limits=limits, follow_redirects=False
+            transport=transport,
+            timeout=policy.timeout,
+            limits=limits,
+            follow_redirects=False,
+            # A proxy from the environment never sees requests to this machine: plain http, which
+            # only loopback may use, would show it the keys in clear.
+            trust_env=not endpoints.loopback,
         )
         self._httpx = httpx
 

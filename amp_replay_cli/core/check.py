@@ -26,6 +26,8 @@ from amp_replay_cli.core.amplitude import (
     RetryBudget,
     RetryPolicy,
     auth_failure,
+    check_key,
+    secret_forms,
 )
 from amp_replay_cli.core.errors import AuthError, NetworkError, UsageError
 from amp_replay_cli.core.findings import Finding, Report, Severity
@@ -97,24 +99,17 @@ def check(
     on_wait: Callable[[int, float], None] | None = None,
 ) -> Report:
     report = Report(command="check")
-    report.secrets.update({settings.api_key, settings.secret_key})
+    report.secrets.update(secret_forms(settings.api_key, settings.secret_key))
+    check_key(settings.api_key, "the API key")
+    check_key(settings.secret_key, "the secret key")
     start, end = _window(settings)
     subject = _subject(settings)
     report.subjects = [subject]
-    deadline = clock() + settings.wait
-    attempts = 0
-    with Client(
-        settings.endpoints, RetryBudget(50), RetryPolicy(timeout=30.0), transport, sleep=sleep
-    ) as client:
-        finder = _Finder(client, settings, start, end)
-        while True:
-            attempts += 1
-            search = finder.search()
-            if search.replays or clock() + settings.interval > deadline:
-                break
-            if on_wait is not None:
-                on_wait(attempts, deadline - clock())
-            sleep(settings.interval)
+    try:
+        search, attempts = _poll(settings, start, end, transport, sleep, clock, on_wait)
+    except (AuthError, NetworkError) as error:
+        report.fatal = error  # the report keeps the secrets, to mask them in what servers echo
+        return report
     report.findings.extend(search.findings)
     window = f"between {start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC"
     if search.replays:
@@ -183,6 +178,32 @@ def _subject(settings: CheckSettings) -> str:
     return subject + (
         f" in session {settings.session_id}" if settings.session_id is not None else ""
     )
+
+
+def _poll(
+    settings: CheckSettings,
+    start: dt.datetime,
+    end: dt.datetime,
+    transport: Any,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+    on_wait: Callable[[int, float], None] | None,
+) -> tuple[_Search, int]:
+    """Search until a replay is found or `--wait` runs out; the last search and the attempts."""
+    deadline = clock() + settings.wait
+    attempts = 0
+    with Client(
+        settings.endpoints, RetryBudget(50), RetryPolicy(timeout=30.0), transport, sleep=sleep
+    ) as client:
+        finder = _Finder(client, settings, start, end)
+        while True:
+            attempts += 1
+            search = finder.search()
+            if search.replays or clock() + settings.interval > deadline:
+                return search, attempts
+            if on_wait is not None:
+                on_wait(attempts, deadline - clock())
+            sleep(settings.interval)
 
 
 def _not_found_hint(settings: CheckSettings) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from amp_replay_cli.core.amplitude import check_key, secret_forms
 from amp_replay_cli.core.documents.sources import Source, expand_paths
 from amp_replay_cli.core.errors import (
     AuthError,
@@ -61,7 +62,7 @@ def upload(
             "no API key", hint="set AMPLITUDE_API_KEY (or --api-key), or use --dry-run"
         )
     if settings.api_key:
-        report.secrets.add(settings.api_key)
+        report.secrets.update(secret_forms(check_key(settings.api_key, "the API key")))
     with tempfile.TemporaryDirectory(prefix="amp-replay-") as scratch:
         checked = _inspect_all(paths, settings, report, stdin, Path(scratch), progress)
         uploads = _plan(checked, settings, report)
