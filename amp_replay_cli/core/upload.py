@@ -37,7 +37,7 @@ from amp_replay_cli.core.replay.uploads import (
     UploadStatus,
     unhandled,
 )
-from amp_replay_cli.core.wire import REPLAY_ID_PART
+from amp_replay_cli.core.wire import MAX_SESSION_ID, REPLAY_ID_PART
 from amp_replay_cli.core.wording import format_bytes
 
 # UploadSettings is defined beside the records the delivery engine shares; the command is
@@ -60,6 +60,12 @@ def upload(
     if not settings.dry_run and not settings.api_key:
         raise UsageError(
             "no API key", hint="set AMPLITUDE_API_KEY (or --api-key), or use --dry-run"
+        )
+    if settings.session_id is not None and not 0 < settings.session_id <= MAX_SESSION_ID:
+        raise UsageError(
+            f"--session-id {settings.session_id} is outside what Amplitude stores "
+            f"(1 to {MAX_SESSION_ID:,}, 64 bits)",
+            hint="session ids are epoch milliseconds, such as 1767225600000",
         )
     if settings.api_key:
         report.secrets.update(secret_forms(check_key(settings.api_key, "the API key")))

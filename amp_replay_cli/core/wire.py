@@ -25,6 +25,20 @@ WAF_REFUSAL = re.compile(r"payload.*exceed", re.IGNORECASE)
 # The characters Amplitude allows in each part of a replay id (`<device>/<session>`).
 REPLAY_ID_PART = re.compile(r"[A-Za-z0-9_\-.|@:=]+")
 
+# Amplitude stores session ids as signed 64-bit integers (epoch milliseconds in practice).
+MAX_SESSION_ID = 2**63 - 1
+
+
+def parse_session_id(text: str) -> int | None:
+    """A session id written as ASCII digits (an optional minus), within 64 bits; else None.
+    (`str.isdigit` alone would take '²' and other digits `int()` refuses.)"""
+    digits = text.strip().removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    number = int(text)
+    return number if -MAX_SESSION_ID - 1 <= number <= MAX_SESSION_ID else None
+
+
 # Ids Amplitude documents as invalid (HTTP V2 answers 400); compared without case.
 BLOCKED_IDS = frozenset(
     {

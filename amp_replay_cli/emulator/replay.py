@@ -25,6 +25,7 @@ from amp_replay_cli.core.wire import (
     REPLAY_ID_PROPERTY,
     SKIP_HEADER,
     WAF_LIMIT_BYTES,
+    parse_session_id,
 )
 from amp_replay_cli.emulator.analytics import Identities, store_event
 from amp_replay_cli.emulator.store import Store
@@ -86,6 +87,8 @@ def track(
     )
     if not device_id or not session_id:
         return 400, {"error": "device_id and session_id are required"}, {}
+    if session_id.strip().lstrip("-").isdigit() and parse_session_id(session_id) is None:
+        return 400, {"error": "session_id must be an integer of at most 64 bits"}, {}
     if kind not in ("replay", "interaction"):
         return 400, {"error": "type must be replay or interaction"}, {}
     try:

@@ -31,6 +31,7 @@ from amp_replay_cli.core.documents.streams import (
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.replay.problems import ItemProblem, Rejected, json_kind
 from amp_replay_cli.core.replay.rrweb import PackedEventError, unpack
+from amp_replay_cli.core.wire import MAX_SESSION_ID, parse_session_id
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -274,9 +275,9 @@ def _device_id(key: str, value: Any, line: int) -> str:
 
 
 def _session_id(key: str, value: Any, line: int) -> int:
-    """A positive integer, also when written as a string of digits."""
-    number = int(value) if isinstance(value, str) and value.strip().isdigit() else value
-    if type(number) is not int or number <= 0:
+    """A positive integer within 64 bits, also when written as a string of digits."""
+    number = parse_session_id(value) if isinstance(value, str) else value
+    if type(number) is not int or not 0 < number <= MAX_SESSION_ID:
         raise Rejected(
             "AR603",
             f'"{key}" must be a positive integer (epoch milliseconds), not '
