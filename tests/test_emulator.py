@@ -1,6 +1,7 @@
 """The emulator against spec/api/APIS.md and the real SDK's captured requests."""
 
 import base64
+import datetime as dt
 import gzip
 import json
 import threading
@@ -747,3 +748,59 @@ def test_loopback_detection():
         is_loopback(host) for host in ("127.0.0.1", "127.5.5.5", "::1", "localhost", "[::1]")
     )
     assert not any(is_loopback(host) for host in ("0.0.0.0", "192.0.2.10", "example.com", "::"))
+
+
+@pytest.mark.parametrize("kind", ["directory", "not sqlite", "parent is a file"])
+def test_an_unusable_database_is_one_clear_line(run, tmp_path, kind):
+    if kind == "directory":
+        db = tmp_path
+    elif kind == "not sqlite":
+        db = tmp_path / "corrupt.sqlite3"
+        db.write_bytes(b"this is not a database file at all" * 100)
+    else:
+        (tmp_path / "file").write_text("x")
+        db = tmp_path / "file" / "emulator.sqlite3"
+    result = run("emulator", "--db", db, "--port", "0", expect=2)
+    assert f"cannot use the database {db}" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(("start", "end"), [("20260101", "99991231"), ("99991230", "99991231")])
+def test_segmentation_clamps_far_dates_to_today(emulator, start, end):
+    params = {"e": json.dumps({"event_type": "_all"}), "m": "totals", "start": start, "end": end}
+    reply = emulator.client.get("/api/2/events/segmentation", params=params, auth=emulator.auth)
+    assert reply.status_code == 200
+    days = reply.json()["data"]["xValues"]
+    assert days[-1] <= dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
+
+
+def test_idle_connections_are_closed_and_connections_are_capped():
+    import socket
+
+    from amp_replay_cli.emulator import Emulator, Project, Store
+    from amp_replay_cli.emulator.server import make_server
+
+    app = Emulator(Store(), [Project("k" * 32, "s" * 32)])
+    server = make_server(app)
+    server.idle_timeout = 0.3
+    server._slots = threading.BoundedSemaphore(2)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        idle = [socket.create_connection(server.server_address[:2]) for _ in range(3)]
+        idle[2].settimeout(2)
+        assert idle[2].recv(1) == b""  # the third is over the cap: closed at once
+        for connection in idle[:2]:
+            connection.settimeout(2)
+            assert connection.recv(1) == b""  # half-open: closed after the idle timeout
+        with socket.create_connection(server.server_address[:2]) as fresh:  # slots are free again
+            fresh.sendall(b"GET /_emulator/health HTTP/1.0\r\n\r\n")
+            fresh.settimeout(2)
+            assert fresh.recv(12).startswith(b"HTTP/1.")
+        for connection in idle:
+            connection.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+        app.store.close()

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 from types import FrameType
@@ -112,16 +113,23 @@ def emulator(
         except ValueError as error:
             raise UsageError(f"--faults: {error}") from None
         path = db or default_database()
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        app = emu.Emulator(
-            emu.Store(path),
-            [emu.Project(k, s) for k, s in zip(keys, secrets, strict=True)],
-            plan,
-            sample_rate,
-            capture,
-            {} if throttle else {"httpapi": 0, "batch": 0},
-        )
+        try:
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            app = emu.Emulator(
+                emu.Store(path),
+                [emu.Project(k, s) for k, s in zip(keys, secrets, strict=True)],
+                plan,
+                sample_rate,
+                capture,
+                {} if throttle else {"httpapi": 0, "batch": 0},
+            )
+        except (sqlite3.Error, OSError) as error:
+            # A directory, a read-only or corrupt file, or not SQLite at all.
+            raise UsageError(
+                f"cannot use the database {path}: {error}",
+                hint="choose another --db, or --db :memory: for a throw-away one",
+            ) from None
         try:
             server = emu.make_server(app, chosen, port, quiet=not verbose)
         except OSError as error:

@@ -18,10 +18,31 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
 
+IDLE_TIMEOUT_SECONDS = 30.0  # a connection that sends nothing for this long is closed
+MAX_CONNECTIONS = 64  # one thread each; more are closed at once instead of piling up threads
+
+
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
     request_queue_size = 128
     allow_reuse_address = True
+    idle_timeout = IDLE_TIMEOUT_SECONDS
+
+    def __init__(self, *args: Any, max_connections: int = MAX_CONNECTIONS, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)  # over the cap: refuse rather than hold a thread
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
     def server_bind(self) -> None:
         # As WSGIServer.server_bind, minus socket.getfqdn(): a DNS lookup, stalling without network.
@@ -60,7 +81,17 @@ class _RequestHandler(WSGIRequestHandler):
     quiet = True
     server: WSGIServer  # the stubs say BaseServer; make_server always gives a WSGIServer
 
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(getattr(self.server, "idle_timeout", IDLE_TIMEOUT_SECONDS))
+
     def handle(self) -> None:
+        try:
+            self._handle_one()
+        except TimeoutError:
+            self.close_connection = True  # idle (or half-open): free the thread
+
+    def _handle_one(self) -> None:
         self.raw_requestline = self.rfile.readline(65537)
         if len(self.raw_requestline) > 65536 or not self.parse_request():
             return
