@@ -57,12 +57,21 @@ def expand_paths(arguments: list[str], suffixes: tuple[str, ...]) -> list[Expand
     for argument in arguments:
         for item in _expand_one(argument, suffixes):
             if isinstance(item, Source):
-                key = str(item.path.resolve()) if item.path else STDIN_NAME
+                key = _identity(item.path) if item.path else STDIN_NAME
                 if key in seen:
                     continue
                 seen.add(key)
             expanded.append(item)
     return expanded
+
+
+def _identity(path: Path) -> str:
+    """The file a path names, to read it once however it is written; a symlink loop is its own
+    name (opening it then fails with a clear error)."""
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):  # RuntimeError: Python < 3.13 on a symlink loop
+        return str(path)
 
 
 def _expand_one(argument: str, suffixes: tuple[str, ...]) -> list[Expanded]:

@@ -59,9 +59,13 @@ def open_text(source: Source, stdin: BinaryIO | None = None) -> Iterator[TextStr
         binary = _peekable(raw)
         if binary.peek(2)[:2] == _GZIP_MAGIC:
             binary = io.BufferedReader(gzip.GzipFile(fileobj=binary))
-        yield io.TextIOWrapper(
-            binary, encoding=_encoding(binary.peek(4)[:4]), errors="strict", newline=""
-        )
+        try:
+            opening = binary.peek(4)[:4]  # the first read of a gzip member checks its header
+        except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+            raise InputError(
+                f"truncated or corrupt gzip data ({error})", location=Location(source.name)
+            ) from None
+        yield io.TextIOWrapper(binary, encoding=_encoding(opening), errors="strict", newline="")
     finally:
         if source.path is not None:
             raw.close()

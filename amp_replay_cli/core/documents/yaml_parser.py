@@ -200,6 +200,13 @@ class _Composer:
             return Scalar(text, mark)
         if tag == _NULL:
             return Scalar(None, mark)
+        try:
+            return self.typed_scalar(tag, text, plain, mark)
+        except (ValueError, KeyError, OverflowError):
+            # An explicit tag on text it cannot hold: `!!int abc`, `!!bool maybe`, `!!float x`.
+            raise self.fail(mark, f"{text!r} is not a valid {tag.rpartition(':')[2]}") from None
+
+    def typed_scalar(self, tag: str, text: str, plain: bool, mark: Mark) -> Scalar:
         if tag == _BOOL:
             boolean = _CONSTRUCTOR.construct_yaml_bool(ScalarNode(tag, text))
             note = None

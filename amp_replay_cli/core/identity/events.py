@@ -195,7 +195,7 @@ def parse_replay_id(value: Any) -> tuple[str | None, int | None, str | None]:
         return None, None, "more than one '/'"
     device, session = value.rsplit("/", 1)
     digits = session[1:] if session.startswith("-") else session
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):  # '²'.isdigit(), but int('²') fails
         return device, None, "the session part is not a number"
     return device, int(session), None
 
@@ -215,7 +215,7 @@ def coerce_session_id(raw: Any) -> int | float:
         return raw
     if isinstance(raw, str):
         text = raw.strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             return int(text)
         parsed = parse_time(text)
         return parsed if parsed is not None else NO_SESSION

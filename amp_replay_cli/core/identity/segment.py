@@ -40,10 +40,30 @@ def read_events(
         else:
             items = _ndjson_or_wrapped(stream, source.name, on_problem)
         for line, item in items:
-            if isinstance(item, dict):
+            if not isinstance(item, dict):
+                on_problem(line, f"not a Segment event (a JSON {type(item).__name__}); skipped")
+                continue
+            problem = _id_problem(item)
+            if problem is None:
                 yield line, item
             else:
-                on_problem(line, f"not a Segment event (a JSON {type(item).__name__}); skipped")
+                on_problem(line, problem)
+
+
+_ID_FIELDS = ("anonymousId", "userId", "messageId")
+
+
+def _id_problem(event: dict) -> str | None:
+    """An id that is a JSON object or list: no rule can read it, and Segment refuses it."""
+    context = event.get("context")
+    device = context.get("device") if isinstance(context, dict) else None
+    fields = [(name, event.get(name)) for name in _ID_FIELDS]
+    if isinstance(device, dict):
+        fields.append(("context.device.id", device.get("id")))
+    for name, value in fields:
+        if isinstance(value, (dict, list)):
+            return f"{name} is a JSON {'object' if isinstance(value, dict) else 'array'}, not an id; skipped"
+    return None
 
 
 def _ndjson_or_wrapped(

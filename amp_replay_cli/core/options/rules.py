@@ -25,7 +25,7 @@ from amp_replay_cli.core.documents.nodes import (
     kind_name,
 )
 from amp_replay_cli.core.findings import Severity
-from amp_replay_cli.core.jsvalues import js_string_to_number, js_truthy, show
+from amp_replay_cli.core.jsvalues import js_string_to_number, js_to_number, js_truthy, show
 from amp_replay_cli.core.options.catalog import MASK_LEVELS, SdkLine
 from amp_replay_cli.core.sampling import BUCKETS, effective_rate
 
@@ -196,7 +196,7 @@ def sample_rate(check: Checker, node: Node, path: Path) -> bool:
             hint=f"write the number {show(number)} without quotes",
         )
         value = number
-    _check_rate(check, node, path, float(value))
+    _check_rate(check, node, path, js_to_number(value))
     return True
 
 
