@@ -62,7 +62,8 @@ def _id_problem(event: dict) -> str | None:
         fields.append(("context.device.id", device.get("id")))
     for name, value in fields:
         if isinstance(value, (dict, list)):
-            return f"{name} is a JSON {'object' if isinstance(value, dict) else 'array'}, not an id; skipped"
+            kind = "object" if isinstance(value, dict) else "array"
+            return f"{name} is a JSON {kind}, not an id; skipped"
     return None
 
 
