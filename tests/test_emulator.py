@@ -804,3 +804,35 @@ def test_idle_connections_are_closed_and_connections_are_capped():
         server.server_close()
         thread.join()
         app.store.close()
+
+
+def test_an_ack_lost_fault_applies_the_request_and_drops_the_answer():
+    import httpx
+
+    handle = start_emulator(faults=FaultPlan(rate=1.0, kinds=("ack-lost",)))
+    try:
+        with pytest.raises(httpx.TransportError):
+            post_replay(handle, EVENTS)
+        replays = handle.client.get("/_emulator/replays").json()["replays"]
+        assert [replay["batches"] for replay in replays] == [1]  # stored, though unanswered
+    finally:
+        handle.close()
+
+
+def test_upload_over_lost_acknowledgements_is_at_least_once(tmp_path):
+    """The window the README documents: a batch applied whose answer was lost is sent again."""
+    from tests.test_recordings import RECORDINGS
+    from tests.test_upload import run_upload
+
+    handle = start_emulator(faults=FaultPlan(rate=0.3, seed=7, kinds=("ack-lost",)))
+    try:
+        recording = RECORDINGS / "amplitude-settings-modal.json"
+        report = run_upload(handle, tmp_path, [recording], max_batch_bytes=2000)
+        assert report.exit_code == 0
+        stored = sum(
+            r["batches"] for r in handle.client.get("/_emulator/replays").json()["replays"]
+        )
+        assert stored >= report.summary["batches"]  # every batch at least once
+        assert stored > report.summary["batches"]  # and, with lost answers, some twice
+    finally:
+        handle.close()

@@ -77,7 +77,11 @@ def emulator(
     ] = 0.0,
     fault_seed: Annotated[int, typer.Option(help="Seed of the fault sequence.")] = 0,
     faults: Annotated[
-        str, typer.Option(help="Fault kinds: 429,500,502,503,504,reset,slow,413 (comma-separated).")
+        str,
+        typer.Option(
+            help="Fault kinds, comma-separated: 429,500,502,503,504,reset,slow,413, and ack-lost "
+            "(the request is applied, then the connection drops before the answer)."
+        ),
     ] = "429,500,502,503,504,reset,slow,413",
     slow_seconds: Annotated[
         float, typer.Option(help="How long a 'slow' fault waits before its 504.")

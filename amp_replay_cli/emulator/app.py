@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, unquote
 
 from amp_replay_cli.core.wire import SKIP_HEADER
 from amp_replay_cli.emulator import analytics, replay, rest
-from amp_replay_cli.emulator.faults import FaultPlan, ResetConnection
+from amp_replay_cli.emulator.faults import ACK_LOST, FaultPlan, ResetConnection
 from amp_replay_cli.emulator.store import Store
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -117,6 +117,11 @@ class Emulator:
         if route is None:
             return 404, {"code": 404, "error": "Invalid request path"}, {}
         fault = self.faults.pick()
+        if fault == ACK_LOST:
+            status, body, headers = route(request)
+            if 200 <= status < 300:
+                raise ResetConnection()  # applied, but the client never hears so
+            return status, body, headers
         if fault is not None:
             return self.fault(fault, request)
         return route(request)
