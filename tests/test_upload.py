@@ -67,6 +67,7 @@ def test_statuses_are_the_words_of_the_report():
         "rejected",
         "failed",
         "skipped",
+        "partly skipped",
         "partly sent",
         "not sent",
     ]
@@ -194,22 +195,37 @@ def transport_answering(answers, seen):
     return httpx.MockTransport(handler)
 
 
-def test_a_throttled_batch_pauses_and_is_sent_again(tmp_path):
+def test_a_throttled_batch_is_never_sent_again_and_the_next_one_waits(tmp_path):
+    """As SDK 1.51.6: a 200 with X-Session-Replay-Event-Skipped: 429 is done (Amplitude chose to
+    drop it); the replay's next batch waits 60 s, and the loss is a warning."""
     seen, sleeps = [], []
     transport = transport_answering(
-        [
-            httpx.Response(200, headers={"X-Session-Replay-Event-Skipped": "429"}),
-            httpx.Response(200),
-        ],
+        [httpx.Response(200, headers={"X-Session-Replay-Event-Skipped": "429"})]
+        + [httpx.Response(200)] * 10,
         seen,
     )
-    settings = UploadSettings("k" * 32, Endpoints("US"), journal_path=None)
-    report = upload(
-        [str(RECORDINGS / "pricing-tabs.json")], settings, transport=transport, sleep=sleeps.append
+    settings = UploadSettings("k" * 32, Endpoints("US"), journal_path=None, max_batch_bytes=20000)
+    files = [str(RECORDINGS / "pricing-tabs.json")]
+    report = upload(files, settings, transport=transport, sleep=sleeps.append)
+    planned = report.result["uploads"][0]["batches"]
+    assert planned >= 3 and len(seen) == planned  # every batch once, the throttled one too
+    assert sleeps == [60.0]  # one pause, before the batch after the throttled one
+    row = report.result["uploads"][0]
+    assert row["status"] == "partly skipped" and row["batches_sent"] == planned - 1
+    assert row["events_skipped"] > 0
+    (finding,) = report.findings
+    assert finding.code == "AR633" and finding.severity.value == "warning"
+    assert f"skipped {row['events_skipped']:,} event" in finding.message
+    assert report.exit_code == 0
+    strict = UploadSettings(
+        "k" * 32, Endpoints("US"), journal_path=None, max_batch_bytes=20000, strict=True
     )
-    assert report.exit_code == 0 and len(seen) == 2 and sleeps == [60.0]
-    assert [finding.code for finding in report.findings] == ["AR633"]
-    assert seen[0].url.host == "api-sr.amplitude.com"
+    transport = transport_answering(
+        [httpx.Response(200, headers={"X-Session-Replay-Event-Skipped": "429"})]
+        + [httpx.Response(200)] * 10,
+        [],
+    )
+    assert upload(files, strict, transport=transport, sleep=lambda _: None).exit_code == 1
 
 
 @pytest.mark.parametrize(

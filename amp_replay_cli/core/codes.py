@@ -523,9 +523,10 @@ _CODES = (
     Code(
         "AR633",
         "throttled",
-        INFO,
-        "Amplitude throttled a replay; its batches were sent again after a pause",
-        "nothing to do; lower --concurrency if it happens often",
+        WARNING,
+        "Amplitude throttled a replay and dropped some of its batches (skip header 429)",
+        "upload again later under another session id, or lower --concurrency; like the SDK, "
+        "amp-replay never resends a batch Amplitude chose to drop",
     ),
     Code(
         "AR634",

@@ -192,6 +192,7 @@ def _row(item: Upload) -> dict[str, Any]:
         "raw_bytes": item.planned_raw_bytes if planned else item.raw_bytes,
         "wire_bytes": item.wire_bytes,
         "retries": item.retries,
+        "events_skipped": item.events_skipped,
         "linked": item.linked,
     }
 
@@ -218,8 +219,8 @@ def _summary(uploads: list[Upload], checked: Iterable[Recording]) -> dict[str, A
 def _outcome(status: UploadStatus) -> str | None:
     """The summary count a replay's status adds to, if any."""
     match status:
-        case UploadStatus.UPLOADED | UploadStatus.ALREADY_UPLOADED:
-            return "uploaded"
+        case UploadStatus.UPLOADED | UploadStatus.ALREADY_UPLOADED | UploadStatus.PARTLY_SKIPPED:
+            return "uploaded"  # a partly skipped replay exists in Amplitude; AR633 says the loss
         case (
             UploadStatus.FAILED
             | UploadStatus.SKIPPED

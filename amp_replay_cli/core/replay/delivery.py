@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from amp_replay_cli.core.amplitude import Client, Reply, RetryBudget, RetryPolicy, auth_failure
-from amp_replay_cli.core.errors import Interrupted, NetworkError
+from amp_replay_cli.core.errors import Interrupted
 from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.core.replay import recordings
 from amp_replay_cli.core.replay.journal import Journal, batch_key
@@ -28,7 +28,6 @@ from amp_replay_cli.core.replay.uploads import Progress, Upload, UploadSettings,
 from amp_replay_cli.core.wire import REPLAY_ID_PROPERTY, SKIP_HEADER, WAF_LIMIT_BYTES, WAF_REFUSAL
 
 THROTTLE_PAUSE_SECONDS = 60.0  # the SDK's THROTTLED_FLUSH_PAUSE_MS
-MAX_THROTTLED_RESENDS = 5
 SKIP_REASONS = {
     "4004": "the session is outside the range Amplitude accepts (4004)",
     "4005": "capture is disabled for this project (4005)",
@@ -238,12 +237,15 @@ class _GroupSender:
         item.status = UploadStatus.UPLOADED if item.batches_sent else UploadStatus.ALREADY_UPLOADED
         file = item.recording.source.name
         if item.throttled:
+            item.status = UploadStatus.PARTLY_SKIPPED
             self.shared.note(
                 Finding(
                     "AR633",
-                    Severity.INFO,
-                    f"{item.replay_id}: Amplitude throttled {item.throttled} "
-                    f"{_batches(item.throttled)}; sent again after a pause",
+                    Severity.WARNING,
+                    f"{item.replay_id}: Amplitude skipped {item.events_skipped:,} "
+                    f"event{'s' if item.events_skipped != 1 else ''} in {item.throttled} "
+                    f"{_batches(item.throttled)} (X-Session-Replay-Event-Skipped: 429, "
+                    "throttled); like the SDK, amp-replay does not send them again",
                     file,
                 )
             )
@@ -263,7 +265,7 @@ class _GroupSender:
 
 
 class _BatchSender:
-    """One batch of a replay to Amplitude: resent when throttled, split when the WAF finds it
+    """One batch of a replay to Amplitude: split when the WAF finds it
     too large, journaled once acknowledged; `_SessionEnded` when Amplitude ends the replay."""
 
     def __init__(self, shared: _Shared):
@@ -296,45 +298,42 @@ class _BatchSender:
             shared.advance(len(raw), 0)
             return
         client = shared.client
+        if item.pause_before_next:
+            # The SDK pauses its flushes after a throttled batch; the replay's next batch waits.
+            client.sleep(THROTTLE_PAUSE_SECONDS)
+            item.pause_before_next = False
         pending = shared.journal.begin(key, item.replay_id or "", _journal_entry(batch))
-        refusals = 0  # WAF mistakes, counted across throttled resends
-        for _ in range(MAX_THROTTLED_RESENDS + 1):
+        reply = client.send("POST", request.url, request.headers, request.body, stop=shared.stop)
+        item.retries += reply.retries
+        refusals = 0  # WAF mistakes
+        while self._refused_by_mistake(batch, request, reply, refusals):
+            refusals += 1
+            item.retries += 1
+            client.sleep(client.backoff(refusals))
             reply = client.send(
                 "POST", request.url, request.headers, request.body, stop=shared.stop
             )
             item.retries += reply.retries
-            while self._refused_by_mistake(batch, request, reply, refusals):
-                refusals += 1
-                item.retries += 1
-                client.sleep(client.backoff(refusals))
-                reply = client.send(
-                    "POST", request.url, request.headers, request.body, stop=shared.stop
-                )
-                item.retries += reply.retries
-            if 200 <= reply.status < 300:
-                skipped = reply.headers.get(SKIP_HEADER.lower())  # httpx gives names in lower case
-                if skipped == "429":
-                    item.throttled += 1
-                    client.sleep(THROTTLE_PAUSE_SECONDS)
-                    continue
-                if skipped in SKIP_REASONS:
-                    raise _SessionEnded(UploadStatus.SKIPPED, _skipped(item, skipped))
-                shared.journal.acknowledge(pending)
-                item.batches_sent += 1
-                item.events_sent += len(batch.literals)
-                item.raw_bytes += len(raw)
-                item.wire_bytes += len(request.body)
-                shared.advance(len(raw), 0)
-                return
+        if not 200 <= reply.status < 300:
             self._refused(item, batch, reply)
             # Sent in parts: delivered too, so that an identical batch is not sent whole again.
             shared.journal.acknowledge(pending)
             return
-        raise NetworkError(
-            f"Amplitude kept throttling replay {item.replay_id} "
-            f"({MAX_THROTTLED_RESENDS + 1} times)",
-            hint="run again later: delivered batches are in the journal and will not be sent twice",
-        )
+        skipped = reply.headers.get(SKIP_HEADER.lower())  # httpx gives names in lower case
+        if skipped in SKIP_REASONS:
+            raise _SessionEnded(UploadStatus.SKIPPED, _skipped(item, skipped))
+        # Done either way: a throttled batch ("429") is a deliberate drop the SDK never resends.
+        shared.journal.acknowledge(pending)
+        if skipped == "429":
+            item.throttled += 1
+            item.events_skipped += len(batch.literals)
+            item.pause_before_next = True
+        else:
+            item.batches_sent += 1
+            item.events_sent += len(batch.literals)
+        item.raw_bytes += len(raw)
+        item.wire_bytes += len(request.body)
+        shared.advance(len(raw), 0)
 
     def _refused_by_mistake(
         self, batch: Batch, request: TrackRequest, reply: Reply, refusals: int

@@ -43,6 +43,7 @@ class UploadStatus(str, enum.Enum):
     REJECTED = "rejected"  # the file or its device id failed the checks: nothing sent
     FAILED = "failed"  # Amplitude refused a batch: the rest was not sent
     SKIPPED = "skipped"  # Amplitude skipped the events (4004, 4005): the rest was not sent
+    PARTLY_SKIPPED = "partly skipped"  # sent, but Amplitude dropped throttled batches
     PARTLY_SENT = "partly sent"  # the run ended (error, Ctrl-C) part way through
     NOT_SENT = "not sent"  # the run ended before it
 
@@ -68,7 +69,9 @@ class Upload:
     raw_bytes: int = 0
     wire_bytes: int = 0
     retries: int = 0
-    throttled: int = 0
+    throttled: int = 0  # batches Amplitude dropped as throttled (skip header 429)
+    events_skipped: int = 0
+    pause_before_next: bool = False
     linked: bool | None = None
 
     @property

@@ -48,7 +48,7 @@ def _style(status: UploadStatus) -> str:
             return "cyan"
         case UploadStatus.REJECTED | UploadStatus.FAILED | UploadStatus.SKIPPED:
             return "bold red"
-        case UploadStatus.PARTLY_SENT | UploadStatus.NOT_SENT:
+        case UploadStatus.PARTLY_SENT | UploadStatus.NOT_SENT | UploadStatus.PARTLY_SKIPPED:
             return "yellow"
         case UploadStatus.SENDING:
             return ""  # never shown: a finished run has no replay still sending
