@@ -125,10 +125,28 @@ def test_wait_returns_as_soon_as_the_replay_appears(emulator, tmp_path):
         settings_for(emulator, device_id=DEVICE, wait=300, interval=20),
         sleep=sleep,
         clock=lambda: moments[0],
-        on_wait=lambda attempt, left: waits.append((attempt, left)),
+        on_wait=lambda attempt, left, interval: waits.append((attempt, left, interval)),
     )
     assert report.exit_code == 0 and report.result["attempts"] == 3
-    assert slept == [20, 20] and waits == [(1, 300), (2, 280)]
+    assert slept == [20, 20] and waits == [(1, 300, 20), (2, 280, 20)]
+
+
+def test_polls_stay_inside_amplitudes_360_queries_an_hour(emulator):
+    """A poll by user makes one usersearch query: it waits at least 10 s, whatever --interval."""
+    moments, slept, waits = [0.0], [], []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        moments[0] += seconds
+
+    report = check(
+        settings_for(emulator, user_id="nobody-yet", wait=35, interval=1),
+        sleep=sleep,
+        clock=lambda: moments[0],
+        on_wait=lambda attempt, left, interval: waits.append(interval),
+    )
+    assert report.exit_code == 1
+    assert slept == [10.0, 10.0, 10.0] and waits == [10.0, 10.0, 10.0]
 
 
 def test_wait_gives_up_at_the_deadline(emulator):
@@ -294,7 +312,7 @@ def test_a_segmentation_reply_is_read_as_far_as_its_lists_go():
 
     def segmentation(query):
         if "group_by" not in json.loads(query["e"]):  # the count of events carrying a replay id
-            return 200, {"data": {"seriesCollapsed": [[{"value": 1}]]}}
+            return 200, {"data": {"series": [[1]], "seriesCollapsed": [[{"value": 1}]]}}
         return 200, {
             "data": {
                 "seriesLabels": ["dev-1/7", "dev-1/8"],
@@ -315,6 +333,32 @@ def test_a_segmentation_reply_is_read_as_far_as_its_lists_go():
         "7",
         "2026-11-28",
     )
+
+
+def test_labels_may_be_index_pairs_and_linked_events_are_summed_from_series():
+    """seriesLabels come as strings or as [index, label] pairs; seriesCollapsed counts unique
+    users, so the events carrying the replay id are the sum of `series`."""
+
+    def segmentation(query):
+        if "group_by" not in json.loads(query["e"]):
+            return 200, {"data": {"series": [[3, 4]], "seriesCollapsed": [[{"value": 1}]]}}
+        return 200, {
+            "data": {
+                "seriesLabels": [[0, "dev-1/7"]],
+                "series": [[1, 0]],
+                "xValues": ["2026-11-28", "2026-11-29"],
+            }
+        }
+
+    transport, _ = scripted({("amplitude.com", "/api/2/events/segmentation"): segmentation})
+    end = dt.datetime(2026, 11, 29, tzinfo=dt.timezone.utc)
+    report = check(
+        zone_settings(device_id="dev-1", start=end - dt.timedelta(days=1), end=end),
+        transport=transport,
+    )
+    [replay] = report.result["replays"]
+    assert replay["replay_id"] == "dev-1/7"
+    assert replay["linked_events"] == 6  # 3 + 4 events, less the Replay Captured event itself
 
 
 # -- the command line -------------------------------------------------------------------------

@@ -118,9 +118,10 @@ def check(
 
     with Console(stderr=True).status("waiting for the replay…") as status:
 
-        def show(attempt: int, remaining: float) -> None:
+        def show(attempt: int, remaining: float, interval: float) -> None:
             status.update(
-                f"no replay yet (attempt {attempt}); polling again, {remaining:.0f} s left…"
+                f"no replay yet (attempt {attempt}); polling again in {interval:.0f} s "
+                f"(Amplitude allows 360 queries an hour), {remaining:.0f} s left…"
             )
 
         return run_check(settings, on_wait=show)

@@ -32,7 +32,7 @@ from amp_replay_cli.core.amplitude import (
 from amp_replay_cli.core.errors import AuthError, NetworkError, UsageError
 from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.core.times import epoch_ms, parse_instant
-from amp_replay_cli.core.wire import REPLAY_CAPTURED, REPLAY_ID_PROPERTY
+from amp_replay_cli.core.wire import REPLAY_CAPTURED, REPLAY_ID_PROPERTY, REST_QUERIES_PER_HOUR
 
 ACTIVITY_PAGE = 1000
 MAX_ACTIVITY_PAGES = 50  # 50,000 events of one user: beyond that, say the window was not covered
@@ -96,7 +96,7 @@ def check(
     transport: Any = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-    on_wait: Callable[[int, float], None] | None = None,
+    on_wait: Callable[[int, float, float], None] | None = None,
 ) -> Report:
     report = Report(command="check")
     report.secrets.update(secret_forms(settings.api_key, settings.secret_key))
@@ -180,6 +180,13 @@ def _subject(settings: CheckSettings) -> str:
     )
 
 
+def _series_label(label: Any) -> str:
+    """A group's label: Amplitude writes it as a string, or as an `[index, label]` pair."""
+    if isinstance(label, list) and label:
+        label = label[-1]
+    return label if isinstance(label, str) else str(label)
+
+
 def _poll(
     settings: CheckSettings,
     start: dt.datetime,
@@ -187,9 +194,12 @@ def _poll(
     transport: Any,
     sleep: Callable[[float], None],
     clock: Callable[[], float],
-    on_wait: Callable[[int, float], None] | None,
+    on_wait: Callable[[int, float, float], None] | None,
 ) -> tuple[_Search, int]:
-    """Search until a replay is found or `--wait` runs out; the last search and the attempts."""
+    """Search until a replay is found or `--wait` runs out; the last search and the attempts.
+
+    Polls are spaced so that a long wait stays inside Amplitude's REST limit: an attempt that
+    made N queries waits at least N * 10 s (360 an hour), whatever `--interval` says."""
     deadline = clock() + settings.wait
     attempts = 0
     with Client(
@@ -198,12 +208,15 @@ def _poll(
         finder = _Finder(client, settings, start, end)
         while True:
             attempts += 1
+            before = finder.queries
             search = finder.search()
-            if search.replays or clock() + settings.interval > deadline:
+            floor = (finder.queries - before) * 3600 / REST_QUERIES_PER_HOUR
+            interval = max(settings.interval, floor)
+            if search.replays or clock() + interval > deadline:
                 return search, attempts
             if on_wait is not None:
-                on_wait(attempts, deadline - clock())
-            sleep(settings.interval)
+                on_wait(attempts, deadline - clock(), interval)
+            sleep(interval)
 
 
 def _not_found_hint(settings: CheckSettings) -> str:
@@ -220,6 +233,7 @@ class _Finder:
         self.client = client
         self.settings = settings
         self.start, self.end = start, end
+        self.queries = 0  # REST queries made, against Amplitude's hourly limit
 
     def search(self) -> _Search:
         if self.settings.user_id is not None:
@@ -372,7 +386,7 @@ class _Finder:
         # Not strict: the reply is Amplitude's, and one with fewer series than labels, or fewer
         # counts than days, still names the replays it has; a mismatch must not crash `check`.
         for label, counts in zip(labels, series, strict=False):
-            replay_id = label if isinstance(label, str) else " / ".join(map(str, label))
+            replay_id = _series_label(label)
             found_device, _, session_id = replay_id.rpartition("/")
             # `contains` also matches longer device ids that end the same.
             if found_device != device_id:
@@ -398,9 +412,14 @@ class _Finder:
                 }
             ],
         }
-        collapsed = self.segmentation(event).get("seriesCollapsed") or []
+        # `series` holds the event totals per day; `seriesCollapsed` counts unique users.
+        series = self.segmentation(event).get("series") or []
         total = sum(
-            cell[0].get("value", 0) for cell in collapsed if cell and isinstance(cell[0], dict)
+            count
+            for counts in series
+            if isinstance(counts, list)
+            for count in counts
+            if isinstance(count, (int, float)) and not isinstance(count, bool)
         )
         replay.linked_events = max(0, int(total) - 1)
         # Events without the id are not visible this way.
@@ -424,6 +443,7 @@ class _Finder:
     # -- HTTP ----------------------------------------------------------------------------------
     def get(self, path: str, parameters: dict[str, Any]) -> dict[str, Any]:
         settings = self.settings
+        self.queries += 1
         url = settings.endpoints.rest(path) + "?" + urlencode(parameters)
         reply = self.client.send("GET", url, [("Accept", "application/json")], auth=self.auth())
         if reply.status in (401, 403):

@@ -25,6 +25,10 @@ WAF_REFUSAL = re.compile(r"payload.*exceed", re.IGNORECASE)
 # The characters Amplitude allows in each part of a replay id (`<device>/<session>`).
 REPLAY_ID_PART = re.compile(r"[A-Za-z0-9_\-.|@:=]+")
 
+# The Dashboard REST API allows this many queries per hour and project (usersearch, useractivity,
+# segmentation alike): `check --wait` spaces its polls to stay inside it.
+REST_QUERIES_PER_HOUR = 360
+
 # Amplitude stores session ids as signed 64-bit integers (epoch milliseconds in practice).
 MAX_SESSION_ID = 2**63 - 1
 

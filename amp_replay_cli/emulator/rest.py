@@ -224,8 +224,9 @@ def segmentation(store: Store, project: int, query: dict[str, str]) -> Reply:
 
     labels = sorted(series)[: int(query.get("limit", "100"))]
     values = [[measure(series[label].get(day, [])) for day in days] for label in labels]
+    # As Amplitude documents it: the collapsed value counts unique users, whatever the metric.
     collapsed = [
-        [{"value": measure([user for users in series[label].values() for user in users])}]
+        [{"value": len({user for users in series[label].values() for user in users})}]
         for label in labels
     ]
     return 200, {
