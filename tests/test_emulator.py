@@ -298,7 +298,7 @@ def test_httpapi_accepts_and_reports_like_amplitude(emulator):
             {"events": []},
             {"code": 400, "error": "Request missing required field", "missing_field": "api_key"},
         ),
-        ({"api_key": "k", "events": []}, {"code": 400, "error": "Invalid API key: k"}),
+        ({"api_key": "k", "events": []}, {"code": 400, "error": "Invalid API key"}),
         (
             {"api_key": None, "events": [event(event_type=None)]},
             {
@@ -364,6 +364,17 @@ def test_insert_ids_deduplicate_per_device(emulator):
     send(emulator, [event(insert_id="once")])
     send(emulator, [event(insert_id="once", device_id="other-device")])
     assert len(emulator.client.get("/_emulator/events").json()["events"]) == 2
+
+
+def test_insert_ids_without_a_device_deduplicate_per_user(emulator):
+    def user_event(user_id):
+        return {"event_type": "Bought", "user_id": user_id, "time": 1767225601000, "insert_id": "i"}
+
+    send(emulator, [user_event("usr_12345")])
+    send(emulator, [user_event("usr_12345")])  # the same user again: a duplicate
+    send(emulator, [user_event("usr_67890")])  # another user: not a duplicate
+    events = emulator.client.get("/_emulator/events").json()["events"]
+    assert sorted(event["user_id"] for event in events) == ["usr_12345", "usr_67890"]
 
 
 def test_throttling_rejects_the_whole_request_with_amplitudes_body():
