@@ -1,6 +1,7 @@
 """SARIF, GitLab Code Quality, --report, and usage errors that keep the output contract."""
 
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from importlib import resources
@@ -21,6 +22,7 @@ SARIF_SCHEMA = json.loads(
 )
 SARIF = jsonschema.Draft4Validator(SARIF_SCHEMA)
 BROKEN = "sampleRate: 0\nserverZone: eu\nunknownKey: 1\nunknownKey2: 2\n"
+DATA = Path(__file__).resolve().parent / "data"
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
 
@@ -451,3 +453,26 @@ def test_a_broken_pipe_is_left_to_the_caller(monkeypatch, tmp_path):
     settings = OutputSettings(format="json", output_file=tmp_path / "x.json")
     with pytest.raises(BrokenPipeError):
         render(Report(command="validate"), settings)
+
+
+def test_an_undecodable_file_name_is_quoted_as_its_bytes(in_tmp):
+    name = os.fsdecode(b"bad\xff name.yaml")
+    finding = Finding("AR101", Severity.ERROR, "m", file=name, line=1)
+    [result] = sarif_log(Report(command="validate", findings=[finding]))["runs"][0]["results"]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "bad%FF%20name.yaml"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["diagnose", DATA / "identity" / "04_invalid_and_overridden_ids.ndjson"],
+        ["simulate", "--sessions-file", "ids.json", "--sample-rate", "1"],
+    ],
+)
+def test_every_reporting_command_gives_both_formats(run, write, in_tmp, args):
+    write("ids.json", '[0, "", null, 17]')
+    sarif = sarif_run(run, *args, expect=1 if args[0] == "diagnose" else 0)
+    entries = gitlab_run(run, *args, expect=1 if args[0] == "diagnose" else 0)
+    assert len(sarif["results"]) == len(entries) > 0
+    assert {r["ruleId"] for r in sarif["results"]} == {e["check_name"] for e in entries}

@@ -13,9 +13,10 @@ the run, not about the code.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote_from_bytes
 
 from amp_replay_cli import PROJECT_URL, __version__
 from amp_replay_cli.core.codes import CODES, Code
@@ -70,7 +71,8 @@ def _location(file: str | None, line: int | None, column: int | None) -> dict[st
     if Path(path).is_absolute():  # outside the working directory: a file URI
         artifact = {"uri": Path(path).as_uri()}
     else:  # a URI reference, so ':' is escaped too: `a:b.yaml` would read as a scheme
-        artifact = {"uri": quote(path, safe="/"), "uriBaseId": SOURCE_ROOT}
+        # The file system's bytes, as Path.as_uri() quotes them: undecodable names round-trip.
+        artifact = {"uri": quote_from_bytes(os.fsencode(path), safe="/"), "uriBaseId": SOURCE_ROOT}
     physical: dict[str, Any] = {"artifactLocation": artifact}
     if line is not None:
         region = {"startLine": line}
