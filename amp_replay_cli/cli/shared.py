@@ -282,10 +282,12 @@ def emit(report: Report, settings: OutputSettings) -> int:
         # The reader went away (`| head`): stop quietly, as other command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return report.exit_code
-    except OSError as error:
+    except OSError as error:  # report files are render's; this is stdout or the step summary
         failed = Report(
             command=report.command,
-            fatal=AmpReplayError(f"cannot write {settings.output_file}: {error.strerror or error}"),
+            fatal=AmpReplayError(
+                f"cannot write {error.filename or 'stdout'}: {error.strerror or error}"
+            ),
         )
         sys.stderr.write("\n".join(error_lines(failed, settings.stderr_color)) + "\n")
         return ExitCode.USAGE

@@ -8,7 +8,6 @@ the command line: the envelope with status "error" in json, one line and a hint 
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -100,6 +99,8 @@ def _command_name(ctx: ClickContext | None) -> str:
 def _did_you_mean(error: NoSuchOption, ctx: ClickContext) -> str | None:
     """The one option the typo is closest to, compared without dashes, also by its last word
     (`--fomat` is `--output-format`); None when nothing is close (`--bogus`)."""
+    import difflib  # imported on use: only a mistyped option pays for it
+
     aliases: dict[str, str] = {}
     for param in ctx.command.get_params(ctx):
         for name in (*param.opts, *param.secondary_opts):
