@@ -139,7 +139,7 @@ def test_format_from_the_environment(run, write):
 SECRET = "9f8e7d6c5b4a39281716f5e4d3c2b1a0"
 
 
-@pytest.mark.parametrize("output_format", ["text", "json", "github", "junit"])
+@pytest.mark.parametrize("output_format", ["text", "json", "github", "junit", "sarif", "gitlab"])
 def test_credentials_never_appear_in_any_format(run, write, output_format, tmp_path):
     text = (
         f"amplitudeApiKey: {SECRET}\nsessionReplayOptions:\n  apiKey: {SECRET}\n  sampleRate: 0\n"

@@ -1,12 +1,13 @@
 """The root `amp-replay` application."""
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from amp_replay_cli import __version__
 from amp_replay_cli.cli import check, diagnose, emulator, schema, simulate, upload, validate
+from amp_replay_cli.cli.usage import usage_errors_reported
 
 EXIT_CODES = (
     "Exit codes: 0 ok · 1 findings (warnings too with --strict) · 2 usage or input error · "
@@ -18,9 +19,40 @@ if TYPE_CHECKING:
 
 # The order --help lists the commands in: the order of a typical investigation.
 COMMAND_ORDER = ("validate", "simulate", "upload", "check", "diagnose", "emulator", "schema")
+_ARGV = "amp_replay.argv"  # the whole command line, in the context's meta for invoke()
 
 
 class _RootGroup(TyperGroup):
+    """Usage errors of the root and every command surface here: parsing the root's arguments
+    (make_context), then resolving and parsing a command's (invoke)."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: "ClickContext | None" = None,
+        **extra: Any,
+    ) -> "ClickContext":
+        argv = list(args)  # parsing consumes args
+        with usage_errors_reported(argv):
+            ctx = super().make_context(info_name, args, parent, **extra)
+        ctx.meta[_ARGV] = argv
+        return ctx
+
+    def invoke(self, ctx: "ClickContext") -> Any:
+        argv = ctx.meta[_ARGV]
+        with usage_errors_reported(argv, lambda: self._command_context(ctx, argv)):
+            return super().invoke(ctx)
+
+    def _command_context(self, ctx: "ClickContext", argv: list[str]) -> "ClickContext | None":
+        """A context for the command argv names, its arguments left out (the root has no
+        options that take a value, so the first word is the command)."""
+        name = next((word for word in argv if not word.startswith("-")), None)
+        command = self.get_command(ctx, name) if name else None
+        if command is None:
+            return None
+        return command.make_context(name, [], parent=ctx, resilient_parsing=True)
+
     def list_commands(self, ctx: "ClickContext") -> list[str]:
         # typer lists sub-apps (simulate, for its explain sub-command) after plain commands.
         return sorted(super().list_commands(ctx), key=COMMAND_ORDER.index)

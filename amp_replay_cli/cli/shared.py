@@ -14,11 +14,20 @@ from typing import Annotated, Any, get_type_hints
 
 import typer
 
+from amp_replay_cli import PROJECT_URL
 from amp_replay_cli.core.errors import AmpReplayError, ExitCode, Interrupted
 from amp_replay_cli.core.findings import Report
-from amp_replay_cli.output import OutputSettings, error_lines, render, resolve_color, resolve_format
+from amp_replay_cli.output import (
+    EXTRA_REPORT_FORMATS,
+    ExtraReport,
+    OutputSettings,
+    error_lines,
+    render,
+    resolve_color,
+    resolve_format,
+)
 
-ISSUES_URL = "https://github.com/amp-replay/amp-replay/issues"
+ISSUES_URL = f"{PROJECT_URL}/issues"
 
 
 class OutputFormat(str, enum.Enum):
@@ -27,6 +36,20 @@ class OutputFormat(str, enum.Enum):
     json = "json"
     github = "github"
     junit = "junit"
+    sarif = "sarif"
+    gitlab = "gitlab"
+
+
+def parse_report(value: str) -> ExtraReport:
+    """--report FORMAT=PATH."""
+    name, equals, path = value.partition("=")
+    if not equals or not path:
+        raise typer.BadParameter(f"{value!r} is not FORMAT=PATH, e.g. junit=amp-replay.xml")
+    if name not in EXTRA_REPORT_FORMATS:
+        raise typer.BadParameter(
+            f"{name!r} is not a report format: use {', '.join(EXTRA_REPORT_FORMATS)}"
+        )
+    return ExtraReport(name, Path(path))
 
 
 class ColorMode(str, enum.Enum):
@@ -45,8 +68,8 @@ class OutputOptions:
             "--output-format",
             "-f",
             envvar="AMP_REPLAY_OUTPUT_FORMAT",
-            help="text, json, github (workflow annotations) or junit; "
-            "auto means github under GitHub Actions, else text.",
+            help="text, json, github (workflow annotations), junit, sarif or gitlab (Code "
+            "Quality); auto means github under GitHub Actions, else text.",
             rich_help_panel="Output",
         ),
     ] = OutputFormat.auto
@@ -57,6 +80,18 @@ class OutputOptions:
             "-o",
             help="Write the report here instead of stdout.",
             dir_okay=False,
+            rich_help_panel="Output",
+        ),
+    ] = None
+    report: Annotated[
+        list[ExtraReport] | None,
+        typer.Option(
+            "--report",
+            metavar="FORMAT=PATH",
+            parser=parse_report,
+            help="Also write the report in FORMAT (text, json, junit, sarif, gitlab) to PATH; "
+            "repeatable.",
+            show_default=False,
             rich_help_panel="Output",
         ),
     ] = None
@@ -98,6 +133,7 @@ class OutputOptions:
         return OutputSettings(
             format=resolve_format(self.output_format.value, environ),
             output_file=self.output_file,
+            reports=tuple(self.report or ()),
             verbosity=1 + self.verbose - self.quiet,
             color=self.output_file is None
             and resolve_color(self.color.value, environ, sys.stdout.isatty()),
@@ -246,10 +282,12 @@ def emit(report: Report, settings: OutputSettings) -> int:
         # The reader went away (`| head`): stop quietly, as other command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return report.exit_code
-    except OSError as error:
+    except OSError as error:  # report files are render's; this is stdout or the step summary
         failed = Report(
             command=report.command,
-            fatal=AmpReplayError(f"cannot write {settings.output_file}: {error.strerror or error}"),
+            fatal=AmpReplayError(
+                f"cannot write {error.filename or 'stdout'}: {error.strerror or error}"
+            ),
         )
         sys.stderr.write("\n".join(error_lines(failed, settings.stderr_color)) + "\n")
         return ExitCode.USAGE

@@ -1,8 +1,8 @@
 """Rendering a Report: one function picks the format, writes the result and the error lines.
 
 Renderers return text; this module decides where it goes (stdout or an output file written
-atomically once the report is complete), removes any secret value, and writes errors and
-the one-line summary to stderr so stdout stays parseable.
+atomically once the report is complete, then the extra reports of --report), removes any secret
+value, and writes errors and the one-line summary to stderr so stdout stays parseable.
 """
 
 from __future__ import annotations
@@ -11,18 +11,33 @@ import json as _json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
-from amp_replay_cli.core.findings import Finding, Report, Severity
+from amp_replay_cli.core.errors import AmpReplayError, ExitCode, InputError
+from amp_replay_cli.core.findings import Finding, Report, RowStream, Severity
+
+# What --report may write. Not github: workflow commands work only on stdout, and it appends
+# to the step summary, which a second github report would do twice.
+EXTRA_REPORT_FORMATS = ("text", "json", "junit", "sarif", "gitlab")
+# The renderers that read a result's rows; the others need only the findings.
+_READS_ROWS = frozenset({"text", "json", "github"})  # github: its result tables
+
+
+class ExtraReport(NamedTuple):
+    """One --report FORMAT=PATH."""
+
+    format: str
+    path: Path
 
 
 @dataclass(frozen=True)
 class OutputSettings:
-    format: str = "text"  # resolved: text, json, github or junit
+    format: str = "text"  # resolved: text, json, github, junit, sarif or gitlab
     output_file: Path | None = None
+    reports: tuple[ExtraReport, ...] = ()
     verbosity: int = 1  # 1 + -v count - -q count
     color: bool = False
     stderr_color: bool = False
@@ -62,26 +77,71 @@ def render(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    """Write the report; returns the exit code."""
+    """Write the report and the extra reports; returns the exit code.
+
+    A file that cannot be written does not stop the others: every report the run can write is
+    written, and the run exits 2.
+    """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    chunks = _renderer(settings.format)(report, settings)
-    if isinstance(chunks, str):
-        chunks = [chunks]
+    rewind = _rows_for_each(
+        report, [settings.format, *(extra.format for extra in settings.reports)]
+    )
+    unwritten: list[AmpReplayError] = []
+    rewind()
     if settings.output_file is not None:
-        _write_atomically(settings.output_file, (redact(chunk, report.secrets) for chunk in chunks))
+        _write_report(report, settings, settings.output_file, unwritten)
     else:
-        for chunk in chunks:
-            stdout.write(redact(chunk, report.secrets))
+        for chunk in _chunks(report, settings):
+            stdout.write(chunk)
         stdout.flush()
+    for extra in settings.reports:
+        rewind()
+        extra_settings = replace(settings, format=extra.format, output_file=extra.path, color=False)
+        _write_report(report, extra_settings, extra.path, unwritten)
     report.finalize()
-    notes = error_lines(report, settings.stderr_color)
+    notes = _error_lines(unwritten + report.errors(), settings.stderr_color)
     if settings.format in ("text", "github") and settings.verbosity >= 1 and report.fatal is None:
         notes.append(summary_line(report))
     if notes:
         stderr.write(redact("\n".join(notes) + "\n", report.secrets))
         stderr.flush()
-    return report.exit_code
+    return max(report.exit_code, ExitCode.USAGE) if unwritten else report.exit_code
+
+
+def _chunks(report: Report, settings: OutputSettings) -> Iterator[str]:
+    chunks = _renderer(settings.format)(report, settings)
+    for chunk in [chunks] if isinstance(chunks, str) else chunks:
+        yield redact(chunk, report.secrets)
+
+
+def _write_report(
+    report: Report, settings: OutputSettings, path: Path, unwritten: list[AmpReplayError]
+) -> None:
+    try:
+        _write_atomically(path, _chunks(report, settings))
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        unwritten.append(InputError(f"cannot write {path}: {error.strerror or error}"))
+
+
+def _rows_for_each(report: Report, formats: list[str]) -> Callable[[], None]:
+    """A function that gives the next renderer the result's rows.
+
+    Rows are made once and read once (RowStream). When more than one renderer reads them
+    (`-f json --report text=…`), they are kept in memory, and each renderer gets them anew.
+    """
+    streams = {key: v for key, v in report.result.items() if isinstance(v, RowStream)}
+    if not streams or sum(name in _READS_ROWS for name in formats) < 2:
+        return lambda: None
+    kept = {key: (stream.columns, list(stream)) for key, stream in streams.items()}
+
+    def rewind() -> None:
+        for key, (columns, rows) in kept.items():
+            report.result[key] = RowStream(columns, rows)
+
+    return rewind
 
 
 Renderer = Callable[[Report, OutputSettings], str | Iterable[str]]
@@ -101,16 +161,28 @@ def _renderer(name: str) -> Renderer:
         from amp_replay_cli.output.junit import render_junit
 
         return render_junit
+    if name == "sarif":
+        from amp_replay_cli.output.sarif import render_sarif
+
+        return render_sarif
+    if name == "gitlab":
+        from amp_replay_cli.output.gitlab import render_gitlab
+
+        return render_gitlab
     from amp_replay_cli.output.text import render_text
 
     return render_text
 
 
 def error_lines(report: Report, color: bool) -> list[str]:
+    return _error_lines(report.errors(), color)
+
+
+def _error_lines(errors: list[AmpReplayError], color: bool) -> list[str]:
     lines: list[str] = []
     hints: list[str] = []
     label = "\x1b[1;31merror\x1b[0m" if color else "error"
-    for error in report.errors():
+    for error in errors:
         lines.append(f"amp-replay: {label}: {error.one_line()}")
         if error.hint and error.hint not in hints:
             hints.append(error.hint)
