@@ -683,7 +683,8 @@ _CODES = (
     _identity(
         "ID_TOO_SHORT",
         ERROR,
-        "an id shorter than min_id_length, which Amplitude removes",
+        "an id shorter than min_id_length: Amplitude refuses the request (400; its docs say it "
+        "removes the id)",
         "map min_id_length in the destination (e.g. 1), or use ids of at least 5 characters; keep "
         "the replay device id equal to the anonymousId",
         "warning for a userId: the event still counts, under its device",

@@ -36,14 +36,16 @@ DEVICE_ID = IdField(
     "device_id",
     "device_id",
     "Amplitude rejects the event (400) or drops the device",
-    "Amplitude removes it from the event",
+    "Amplitude refuses the request (400 Invalid id length, as observed; its docs say the id is "
+    "removed from the event instead)",
     ERROR,
 )
 USER_ID = IdField(
     "userId",
     "userId",
     "Amplitude rejects the event (400)",
-    "Amplitude removes user_id, so the user is not identified",
+    "Amplitude refuses the request (400 Invalid id length, as observed; its docs say user_id is "
+    "removed instead, leaving the user unidentified)",
     WARNING,  # the event still counts, under its device
 )
 REPLAY_DEVICE = IdField(
