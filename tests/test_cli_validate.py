@@ -240,3 +240,18 @@ def test_output_file_that_is_a_pipe_is_written_in_place(run, write, tmp_path):
     reader.join(timeout=10)
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert json.loads(received[0])["status"] == "findings"
+
+
+def test_an_output_file_that_is_an_input_is_refused_and_left_alone(run, write):
+    options = write("options.yaml", BROKEN)
+    before = options.read_bytes()
+    result = run("validate", options, "-f", "json", "-o", options, expect=2)
+    assert "it is an input of this run" in result.stderr
+    assert options.read_bytes() == before
+
+
+def test_a_missing_report_directory_is_made_and_said(run, write, tmp_path):
+    target = tmp_path / "reports" / "validate.json"
+    result = run("validate", write("ok.yaml", CLEAN), "-f", "json", "-o", target)
+    assert target.is_file()
+    assert f"created the directory {target.parent}" in result.stderr

@@ -88,9 +88,10 @@ def render(
         report, [settings.format, *(extra.format for extra in settings.reports)]
     )
     unwritten: list[AmpReplayError] = []
+    created: list[Path] = []
     rewind()
     if settings.output_file is not None:
-        _write_report(report, settings, settings.output_file, unwritten)
+        _write_report(report, settings, settings.output_file, unwritten, created)
     else:
         for chunk in _chunks(report, settings):
             stdout.write(chunk)
@@ -98,9 +99,10 @@ def render(
     for extra in settings.reports:
         rewind()
         extra_settings = replace(settings, format=extra.format, output_file=extra.path, color=False)
-        _write_report(report, extra_settings, extra.path, unwritten)
+        _write_report(report, extra_settings, extra.path, unwritten, created)
     report.finalize()
-    notes = _error_lines(unwritten + report.errors(), settings.stderr_color)
+    notes = [f"amp-replay: created the directory {directory} for a report" for directory in created]
+    notes += _error_lines(unwritten + report.errors(), settings.stderr_color)
     if settings.format in ("text", "github") and settings.verbosity >= 1 and report.fatal is None:
         notes.append(summary_line(report))
     if notes:
@@ -116,9 +118,21 @@ def _chunks(report: Report, settings: OutputSettings) -> Iterator[str]:
 
 
 def _write_report(
-    report: Report, settings: OutputSettings, path: Path, unwritten: list[AmpReplayError]
+    report: Report,
+    settings: OutputSettings,
+    path: Path,
+    unwritten: list[AmpReplayError],
+    created: list[Path],
 ) -> None:
+    """Write one report file; what fails goes to `unwritten`, a directory made to `created`."""
+    refusal = _refusal(report, path)
+    if refusal is not None:
+        unwritten.append(InputError(f"cannot write {path}: {refusal}"))
+        return
     try:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True)
+            created.append(path.parent)  # said on stderr: a typo in -o makes no silent tree
         _write_atomically(path, _chunks(report, settings))
     except BrokenPipeError:
         raise
@@ -236,6 +250,17 @@ def _xml_escape(text: str) -> str:
     )
 
 
+def _refusal(report: Report, path: Path) -> str | None:
+    """Why a report must not go to `path`: it is one of the run's inputs."""
+    for subject in report.subjects:
+        try:
+            if os.path.samefile(subject, path):
+                return f"it is an input of this run ({subject}); choose another file"
+        except (OSError, ValueError):
+            continue  # not a file (a user id, stdin) or not there
+    return None
+
+
 def _write_atomically(path: Path, chunks: Iterable[str]) -> None:
     """Stream into a temporary file beside `path` and rename it: readers never see half a report.
 
@@ -247,7 +272,6 @@ def _write_atomically(path: Path, chunks: Iterable[str]) -> None:
             for chunk in chunks:
                 stream.write(chunk)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     umask = os.umask(0)
     os.umask(umask)
