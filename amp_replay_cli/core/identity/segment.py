@@ -25,6 +25,11 @@ from amp_replay_cli.core.errors import InputError, Location
 
 ACTIONS_AMPLITUDE = "Actions Amplitude"
 _WRAPPER_KEYS = ("batch", "events", "data")
+# A Segment call: one of Segment's six types, with at least one of the keys every call carries.
+SEGMENT_TYPES = frozenset({"track", "page", "identify", "screen", "group", "alias"})
+SEGMENT_KEYS = frozenset(
+    {"messageId", "anonymousId", "userId", "timestamp", "originalTimestamp", "context"}
+)
 
 ProblemHandler = Callable[[int, str], None]
 
@@ -33,17 +38,75 @@ def read_events(
     source: Source, on_problem: ProblemHandler, stdin: BinaryIO | None = None
 ) -> Iterator[tuple[int, dict]]:
     """(line number, event) for every Segment event of an input."""
+    for line, item in _items(source, on_problem, stdin):
+        if isinstance(item, dict):
+            yield line, item
+        else:
+            on_problem(line, f"not a Segment event (a JSON {type(item).__name__}); skipped")
+
+
+def is_segment_event(item: Any) -> bool:
+    return (
+        type(item) is dict
+        and item.get("type") in SEGMENT_TYPES
+        and not SEGMENT_KEYS.isdisjoint(item)
+    )
+
+
+def not_segment_events(source: Source, stdin: BinaryIO | None = None) -> str | None:
+    """None when some item of the input is a Segment event; else what the input looks like.
+
+    Reading stops at the first Segment event, so a Segment log costs one line here. Lines that
+    are not JSON are left to read_events, which reports them.
+    """
+    first: Any = _NOTHING
+    for _, item in _items(source, _ignore, stdin):
+        if is_segment_event(item):
+            return None
+        if first is _NOTHING:
+            first = item
+    return looks_like(first)
+
+
+def looks_like(item: Any) -> str:
+    """What an input whose first item is `item` probably is, for the error that refuses it."""
+    if item is _NOTHING:
+        return "no JSON items at all"
+    if type(item) is str:
+        return "strings, as a packed or serialized rrweb recording has, not Segment events"
+    if type(item) is not dict:
+        return f"a JSON {type(item).__name__}, not Segment events"
+    if type(item.get("type")) is int and "timestamp" in item and "data" in item:
+        return "an rrweb recording, not Segment events"
+    if "sessionReplayOptions" in item or "sampleRate" in item:
+        return "a Session Replay options file, not Segment events"
+    if "session_replays" in item or "replay_id" in item:
+        return "a Session Replay list (give it with --replays), not Segment events"
+    if "event_type" in item and "device_id" in item:
+        return "an Amplitude export (give it with --amplitude-export), not Segment events"
+    if "segment_destination" in item:
+        return "a set-up description (give it with --config), not Segment events"
+    if any(type(value) is dict and "findings" in value for value in item.values()):
+        return "an expected-findings file, not Segment events"
+    return "JSON that is not Segment events (no item with a Segment type and messageId, ...)"
+
+
+_NOTHING = object()
+
+
+def _ignore(line: int, message: str) -> None:
+    """Looking at an input: its malformed lines are reported when it is read."""
+
+
+def _items(
+    source: Source, on_problem: ProblemHandler, stdin: BinaryIO | None
+) -> Iterator[tuple[int, Any]]:
     with open_text(source, stdin) as stream:
         first, stream = first_character(stream, source.name)
         if first == "[":
-            items = iter_json_array(stream, source.name)
+            yield from iter_json_array(stream, source.name)
         else:
-            items = _ndjson_or_wrapped(stream, source.name, on_problem)
-        for line, item in items:
-            if isinstance(item, dict):
-                yield line, item
-            else:
-                on_problem(line, f"not a Segment event (a JSON {type(item).__name__}); skipped")
+            yield from _ndjson_or_wrapped(stream, source.name, on_problem)
 
 
 def _ndjson_or_wrapped(
