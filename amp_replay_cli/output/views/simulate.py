@@ -68,7 +68,7 @@ def summary_table(report: Report) -> list[Table]:
                 ("95 % of runs record", "{:,} to {:,}".format(*summary["interval_95"])),
             ]
         )
-    return [Table("Sampling", ("", "value"), rows)]
+    return [Table("Sampling", ("measure", "value"), rows)]
 
 
 def explanation_table(report: Report) -> list[Table]:
