@@ -613,13 +613,17 @@ RECORDINGS = Path(__file__).parent / "data" / "recordings"
         ("recording.json", None, "an rrweb recording, not Segment events"),
         ("options.json", '{"sessionReplayOptions": {"sampleRate": 1}}', "options file"),
         ("expected.json", None, "an expected-findings file"),
-        ("replays.json", None, "a Session Replay list (give it with --replays)"),
-        ("export.ndjson", None, "an Amplitude export (give it with --amplitude-export)"),
-        ("setup.json", None, "a set-up description (give it with --config)"),
-        ("packed.json", '["x\\u0001packed", "more"]', "strings, as a packed"),
-        ("empty.json", "[]", "no JSON items at all"),
-        ("numbers.json", "[1, 2]", "a JSON int, not Segment events"),
-        ("other.ndjson", '{"type": "track", "name": "no Segment keys"}', "no item with"),
+        ("replays.json", None, "a Session Replay list (for --replays)"),
+        ("export.ndjson", None, "an Amplitude export (for --amplitude-export)"),
+        ("setup.json", None, "a set-up description (for --config)"),
+        ("packed.json", '["x\\u0001packed", "more"]', "holds strings, as a packed"),
+        ("empty.json", "[]", "has no JSON items, so no Segment events"),
+        ("numbers.json", "[1, 2]", "holds a JSON int, not Segment events"),
+        (
+            "other.ndjson",
+            '{"type": "track", "name": "no Segment keys"}',
+            "no item has a Segment type",
+        ),
     ],
 )
 def test_an_input_that_is_not_segment_events_exits_2_saying_what_it_looks_like(
@@ -634,7 +638,7 @@ def test_an_input_that_is_not_segment_events_exits_2_saying_what_it_looks_like(
     }
     path = copies[name] if content is None else write(name, content)
     result = run("diagnose", path, expect=2)
-    assert result.stderr.startswith(f"amp-replay: error: {path}: looks like ")
+    assert result.stderr.startswith(f"amp-replay: error: {path}: ")
     assert looks_like in result.stderr.splitlines()[0]
     document = diagnose_json(run, path, expect=2)
     assert document["status"] == "error" and document["result"]["sessions"] == []

@@ -121,7 +121,7 @@ def _read_events(
                     report.problems.append(refused)
                 else:  # found in a directory or by a glob: a neighbour of the logs
                     files.pop()
-                    skipped.append({"file": item.name, "looks_like": refused.looks_like})
+                    skipped.append({"file": item.name, "reason": refused.reason})
             except InputError as error:
                 report.problems.append(error)
         if skipped and not files and not report.problems:
@@ -144,13 +144,13 @@ class NotSegmentEvents(InputError):
     """A file named on the command line must be Segment events: diagnosing an rrweb recording
     as "0 sessions" would be a false green."""
 
-    def __init__(self, source: Source, looks_like: str):
+    def __init__(self, source: Source, reason: str):
         super().__init__(
-            f"looks like {looks_like}",
+            reason,
             location=Location(source.name),
             hint='diagnose reads Segment event logs (NDJSON, JSON arrays, {"batch": [...]})',
         )
-        self.looks_like = looks_like
+        self.reason = reason
 
 
 def _malformed(malformed: CappedFindings, source: Source, line: int, message: str) -> None:

@@ -8,7 +8,8 @@ Events stream one at a time. A line or item that is not an event is reported thr
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
 from typing import Any, BinaryIO
 
 from amp_replay_cli.core import fastjson
@@ -60,35 +61,36 @@ def not_segment_events(source: Source, stdin: BinaryIO | None = None) -> str | N
     are not JSON are left to read_events, which reports them.
     """
     first: Any = _NOTHING
-    for _, item in _items(source, _ignore, stdin):
-        if is_segment_event(item):
-            return None
-        if first is _NOTHING:
-            first = item
+    with closing(_items(source, _ignore, stdin)) as items:  # closes the file on an early return
+        for _, item in items:
+            if is_segment_event(item):
+                return None
+            if first is _NOTHING:
+                first = item
     return looks_like(first)
 
 
 def looks_like(item: Any) -> str:
     """What an input whose first item is `item` probably is, for the error that refuses it."""
     if item is _NOTHING:
-        return "no JSON items at all"
+        return "has no JSON items, so no Segment events"
     if type(item) is str:
-        return "strings, as a packed or serialized rrweb recording has, not Segment events"
+        return "holds strings, as a packed or serialized rrweb recording does, not Segment events"
     if type(item) is not dict:
-        return f"a JSON {type(item).__name__}, not Segment events"
+        return f"holds a JSON {type(item).__name__}, not Segment events"
     if type(item.get("type")) is int and "timestamp" in item and "data" in item:
-        return "an rrweb recording, not Segment events"
+        return "looks like an rrweb recording, not Segment events"
     if "sessionReplayOptions" in item or "sampleRate" in item:
-        return "a Session Replay options file, not Segment events"
+        return "looks like a Session Replay options file, not Segment events"
     if "session_replays" in item or "replay_id" in item:
-        return "a Session Replay list (give it with --replays), not Segment events"
+        return "looks like a Session Replay list (for --replays), not Segment events"
     if "event_type" in item and "device_id" in item:
-        return "an Amplitude export (give it with --amplitude-export), not Segment events"
+        return "looks like an Amplitude export (for --amplitude-export), not Segment events"
     if "segment_destination" in item:
-        return "a set-up description (give it with --config), not Segment events"
+        return "looks like a set-up description (for --config), not Segment events"
     if any(type(value) is dict and "findings" in value for value in item.values()):
-        return "an expected-findings file, not Segment events"
-    return "JSON that is not Segment events (no item with a Segment type and messageId, ...)"
+        return "looks like an expected-findings file, not Segment events"
+    return "holds JSON, but no item has a Segment type and messageId, anonymousId, userId, ..."
 
 
 _NOTHING = object()
@@ -100,7 +102,7 @@ def _ignore(line: int, message: str) -> None:
 
 def _items(
     source: Source, on_problem: ProblemHandler, stdin: BinaryIO | None
-) -> Iterator[tuple[int, Any]]:
+) -> Generator[tuple[int, Any], None, None]:
     with open_text(source, stdin) as stream:
         first, stream = first_character(stream, source.name)
         if first == "[":

@@ -28,9 +28,9 @@ def session_table(report: Report) -> list[Table]:
         for row in report.result.get("sessions", [])
     ]
     tables = [Table("Sessions", COLUMNS, rows)] if rows else []
-    skipped = [(entry["file"], entry["looks_like"]) for entry in report.result.get("skipped", [])]
+    skipped = [(entry["file"], entry["reason"]) for entry in report.result.get("skipped", [])]
     if skipped:
-        tables.append(Table("Skipped: not Segment events", ("file", "looks like"), skipped, 2))
+        tables.append(Table("Skipped: not Segment events", ("file", "reason"), skipped, 2))
     return tables
 
 
@@ -61,8 +61,8 @@ def show_sessions(report: Report, console: Console, settings: OutputSettings) ->
         )
     skipped = tables.get("Skipped: not Segment events")
     if skipped is not None and settings.verbosity >= skipped.verbosity:
-        for file, looks_like in skipped.rows:
-            console.print(Text(f"skipped {file}: looks like {looks_like}", style="dim"))
+        for file, reason in skipped.rows:
+            console.print(Text(f"skipped {file}: {reason}", style="dim"))
     elif skipped is not None:
         console.print(
             Text(f"({len(skipped.rows)} files skipped: not Segment events; -v lists them)")
