@@ -476,16 +476,3 @@ def test_every_reporting_command_gives_both_formats(run, write, in_tmp, args):
     entries = gitlab_run(run, *args, expect=1 if args[0] == "diagnose" else 0)
     assert len(sarif["results"]) == len(entries) > 0
     assert {r["ruleId"] for r in sarif["results"]} == {e["check_name"] for e in entries}
-
-
-def test_an_unwritable_step_summary_is_named(run, write, in_tmp):
-    write("blocker", "x")
-    result = run(
-        "validate",
-        write("ok.yaml", "sampleRate: 0.1\n"),
-        "-f",
-        "github",
-        env={"GITHUB_STEP_SUMMARY": str(in_tmp / "blocker" / "summary.md")},
-        expect=2,
-    )
-    assert result.stderr.startswith(f"amp-replay: error: cannot write {in_tmp}/blocker/summary.md:")

@@ -593,10 +593,88 @@ def test_fast_json_falls_back_to_the_standard_library(monkeypatch):
 
 
 def test_malformed_lines_beyond_the_cap_are_counted_in_one_finding(run, write):
-    path = write("noisy.ndjson", "not json\n" * 205)
+    # A Segment log (one real event) whose other lines are all broken.
+    path = write("noisy.ndjson", json.dumps(event("page")) + "\n" + "not json\n" * 205)
     document = json.loads(run("diagnose", path, "-f", "json").stdout)
     malformed = [item for item in document["findings"] if item["code"] == "AR501"]
     assert len(malformed) == 201
     assert malformed[-1]["message"] == "5 more AR501 findings not listed"
     assert malformed[-1]["line"] is None
     assert document["summary"]["malformed_lines"] == 205
+
+
+# -- inputs that are not Segment events ---------------------------------------------------------
+RECORDINGS = Path(__file__).parent / "data" / "recordings"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "looks_like"),
+    [
+        ("recording.json", None, "an rrweb recording, not Segment events"),
+        ("options.json", '{"sessionReplayOptions": {"sampleRate": 1}}', "options file"),
+        ("expected.json", None, "an expected-findings file"),
+        ("replays.json", None, "a Session Replay list (for --replays)"),
+        ("export.ndjson", None, "an Amplitude export (for --amplitude-export)"),
+        ("setup.json", None, "a set-up description (for --config)"),
+        ("packed.json", '["x\\u0001packed", "more"]', "holds strings, as a packed"),
+        ("empty.json", "[]", "has no JSON items, so no Segment events"),
+        ("numbers.json", "[1, 2]", "holds a JSON int, not Segment events"),
+        (
+            "other.ndjson",
+            '{"type": "track", "name": "no Segment keys"}',
+            "no item has a Segment type",
+        ),
+    ],
+)
+def test_an_input_that_is_not_segment_events_exits_2_saying_what_it_looks_like(
+    run, write, name, content, looks_like
+):
+    copies = {
+        "recording.json": RECORDINGS / "pricing-tabs.json",
+        "expected.json": EXAMPLES / "expected_findings.json",
+        "replays.json": EXAMPLES / "01_login_replay_device_is_userid.replays.json",
+        "export.ndjson": EXAMPLES / "01_login_replay_device_is_userid.amplitude_export.ndjson",
+        "setup.json": EXAMPLES / "05_setup.config.json",
+    }
+    path = copies[name] if content is None else write(name, content)
+    result = run("diagnose", path, expect=2)
+    assert result.stderr.startswith(f"amp-replay: error: {path}: ")
+    assert looks_like in result.stderr.splitlines()[0]
+    document = diagnose_json(run, path, expect=2)
+    assert document["status"] == "error" and document["result"]["sessions"] == []
+
+
+def test_rrweb_recordings_gzipped_or_wrapped_are_refused_too(run):
+    for name in ("pricing-tabs.json.gz", "signup-wizard-wrapper.json"):
+        result = run("diagnose", RECORDINGS / name, expect=2)
+        assert "looks like an rrweb recording" in result.stderr
+
+
+def test_a_directory_skips_what_is_not_segment_events_with_a_note(run, tmp_path):
+    result = run("diagnose", EXAMPLES, expect=1)
+    assert "(4 files skipped: not Segment events; -v lists them)" in result.stdout
+    assert "4 files skipped: not Segment events" in result.stderr
+    verbose = run("diagnose", EXAMPLES, "-v", expect=1)
+    assert f"skipped {EXAMPLES / 'expected_findings.json'}: looks like an expected-findings" in (
+        verbose.stdout
+    )
+    document = diagnose_json(run, EXAMPLES, expect=1)
+    assert document["summary"]["skipped_files"] == 4
+    assert {entry["file"] for entry in document["result"]["skipped"]} == {
+        str(EXAMPLES / name)
+        for name in (
+            "expected_findings.json",
+            "05_setup.config.json",
+            "01_login_replay_device_is_userid.replays.json",
+            "01_login_replay_device_is_userid.amplitude_export.ndjson",
+        )
+    }
+    assert document["summary"]["events"] > 0
+
+
+def test_a_run_where_nothing_is_segment_events_exits_2(run, write):
+    write("logs/recording.json", (RECORDINGS / "pricing-tabs.json").read_text())
+    write("logs/options.json", '{"sampleRate": 0.5}')
+    result = run("diagnose", write("logs/other.json", "[]").parent, expect=2)
+    assert "none of the 3 inputs holds Segment events" in result.stderr
+    assert "-v lists what was skipped" in result.stderr

@@ -452,7 +452,9 @@ def test_github_and_junit_outputs_work_for_simulate(run, write):
         "-f",
         "github",
     )
-    assert result.stdout.splitlines()[1].startswith("::warning ")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "amp-replay simulate: Sampling"  # the summary table, then annotations
+    assert lines[lines.index("::endgroup::") - 1].startswith("::warning ")
     junit = run(
         "simulate", "--session-id", "1", "--sample-rate", "1", "-f", "junit", expect=0
     ).stdout

@@ -58,6 +58,13 @@ def rows(report):
     return {Path(row["file"]).name: row for row in report.result["uploads"]}
 
 
+def test_the_output_schema_knows_every_status():
+    from amp_replay_cli.output.schema import output_schema
+
+    text = json.dumps(output_schema())
+    assert all(f'"{status.value}"' in text for status in UploadStatus)
+
+
 def test_statuses_are_the_words_of_the_report():
     assert [status.value for status in UploadStatus] == [
         "planned",

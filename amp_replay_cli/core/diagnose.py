@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from amp_replay_cli.core.documents.sources import Source, expand_paths
-from amp_replay_cli.core.errors import InputError
+from amp_replay_cli.core.errors import InputError, Location
 from amp_replay_cli.core.findings import CappedFindings, Finding, Report, Severity
 from amp_replay_cli.core.identity import segment
 from amp_replay_cli.core.identity.analysis import Analysis
@@ -45,7 +45,8 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
     thresholds = _thresholds(settings, setup)
     analysis = Analysis(thresholds, setup, export, replays)
     malformed = CappedFindings(report.findings, MAX_MALFORMED_FINDINGS)
-    files = _read_events(paths, analysis, malformed, report, stdin)
+    skipped: list[dict[str, str]] = []
+    files = _read_events(paths, analysis, malformed, report, skipped, stdin)
     analysis.finish()
     malformed.close()
     report.findings.extend(analysis.findings)
@@ -56,6 +57,7 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
         "events": analysis.events,
         "duplicates": analysis.duplicates,
         "malformed_lines": malformed.counts.get("AR501", 0),
+        "skipped_files": len(skipped),
         "sessions": len(sessions),
         "linked_sessions": sum(1 for row in sessions if row["linked"]),
         "errors": report.count(Severity.ERROR),
@@ -66,7 +68,13 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
         f"{_count(analysis.events, 'event')}, {_count(len(sessions), 'session')}, "
         f"{report.summary['linked_sessions']:,} linked to a replay"
     )
-    report.result = {"settings": _settings_used(settings, thresholds), "sessions": sessions}
+    if skipped:
+        report.headline += f"; {_count(len(skipped), 'file')} skipped: not Segment events"
+    report.result = {
+        "settings": _settings_used(settings, thresholds),
+        "sessions": sessions,
+        "skipped": skipped,
+    }
     return report
 
 
@@ -85,10 +93,12 @@ def _read_events(
     analysis: Analysis,
     malformed: CappedFindings,
     report: Report,
+    skipped: list[dict[str, str]],
     stdin: BinaryIO | None,
 ) -> list[str]:
     """Feed every event of every input to the analysis, twice when it asks for a second pass;
-    the names of the inputs read. Inputs that cannot be read become the report's problems."""
+    the names of the inputs read. Inputs that cannot be read become the report's problems;
+    so do inputs that are not Segment events when named, else they are skipped."""
     files = []
     with tempfile.TemporaryDirectory(prefix="amp-replay-") as scratch:
         sources = []
@@ -100,17 +110,47 @@ def _read_events(
                 item = Source(item.name, spool(stdin or sys.stdin.buffer, Path(scratch) / "stdin"))
             files.append(item.name)
             try:
+                kind = segment.not_segment_events(item)
+                if kind is not None:
+                    raise NotSegmentEvents(item, kind)
                 for line, raw in segment.read_events(item, partial(_malformed, malformed, item)):
                     analysis.add(from_segment(raw, item.name, line))
                 sources.append(item)
+            except NotSegmentEvents as refused:
+                if item.name in paths or item.path is None:
+                    report.problems.append(refused)
+                else:  # found in a directory or by a glob: a neighbour of the logs
+                    files.pop()
+                    skipped.append({"file": item.name, "reason": refused.reason})
             except InputError as error:
                 report.problems.append(error)
+        if skipped and not files and not report.problems:
+            report.problems.append(
+                InputError(
+                    f"none of the {_count(len(skipped), 'input')} holds Segment events",
+                    hint='give Segment event logs (NDJSON, JSON arrays, {"batch": [...]}); '
+                    "-v lists what was skipped",
+                )
+            )
         recheck = analysis.second_pass()
         if recheck is not None:
             for item in sources:
                 for line, raw in segment.read_events(item, _ignore_malformed):
                     recheck.add(from_segment(raw, item.name, line))
     return files
+
+
+class NotSegmentEvents(InputError):
+    """A file named on the command line must be Segment events: diagnosing an rrweb recording
+    as "0 sessions" would be a false green."""
+
+    def __init__(self, source: Source, reason: str):
+        super().__init__(
+            reason,
+            location=Location(source.name),
+            hint='diagnose reads Segment event logs (NDJSON, JSON arrays, {"batch": [...]})',
+        )
+        self.reason = reason
 
 
 def _malformed(malformed: CappedFindings, source: Source, line: int, message: str) -> None:

@@ -8,7 +8,8 @@ Events stream one at a time. A line or item that is not an event is reported thr
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
 from typing import Any, BinaryIO
 
 from amp_replay_cli.core import fastjson
@@ -25,6 +26,11 @@ from amp_replay_cli.core.errors import InputError, Location
 
 ACTIONS_AMPLITUDE = "Actions Amplitude"
 _WRAPPER_KEYS = ("batch", "events", "data")
+# A Segment call: one of Segment's six types, with at least one of the keys every call carries.
+SEGMENT_TYPES = frozenset({"track", "page", "identify", "screen", "group", "alias"})
+SEGMENT_KEYS = frozenset(
+    {"messageId", "anonymousId", "userId", "timestamp", "originalTimestamp", "context"}
+)
 
 ProblemHandler = Callable[[int, str], None]
 
@@ -33,21 +39,15 @@ def read_events(
     source: Source, on_problem: ProblemHandler, stdin: BinaryIO | None = None
 ) -> Iterator[tuple[int, dict]]:
     """(line number, event) for every Segment event of an input."""
-    with open_text(source, stdin) as stream:
-        first, stream = first_character(stream, source.name)
-        if first == "[":
-            items = iter_json_array(stream, source.name)
+    for line, item in _items(source, on_problem, stdin):
+        if not isinstance(item, dict):
+            on_problem(line, f"not a Segment event (a JSON {type(item).__name__}); skipped")
+            continue
+        problem = _id_problem(item)
+        if problem is None:
+            yield line, item
         else:
-            items = _ndjson_or_wrapped(stream, source.name, on_problem)
-        for line, item in items:
-            if not isinstance(item, dict):
-                on_problem(line, f"not a Segment event (a JSON {type(item).__name__}); skipped")
-                continue
-            problem = _id_problem(item)
-            if problem is None:
-                yield line, item
-            else:
-                on_problem(line, problem)
+            on_problem(line, problem)
 
 
 _ID_FIELDS = ("anonymousId", "userId", "messageId")
@@ -65,6 +65,71 @@ def _id_problem(event: dict) -> str | None:
             kind = "object" if isinstance(value, dict) else "array"
             return f"{name} is a JSON {kind}, not an id; skipped"
     return None
+
+
+def is_segment_event(item: Any) -> bool:
+    return (
+        type(item) is dict
+        and item.get("type") in SEGMENT_TYPES
+        and not SEGMENT_KEYS.isdisjoint(item)
+    )
+
+
+def not_segment_events(source: Source, stdin: BinaryIO | None = None) -> str | None:
+    """None when some item of the input is a Segment event; else what the input looks like.
+
+    Reading stops at the first Segment event, so a Segment log costs one line here. Lines that
+    are not JSON are left to read_events, which reports them.
+    """
+    first: Any = _NOTHING
+    with closing(_items(source, _ignore, stdin)) as items:  # closes the file on an early return
+        for _, item in items:
+            if is_segment_event(item):
+                return None
+            if first is _NOTHING:
+                first = item
+    return looks_like(first)
+
+
+def looks_like(item: Any) -> str:
+    """What an input whose first item is `item` probably is, for the error that refuses it."""
+    if item is _NOTHING:
+        return "has no JSON items, so no Segment events"
+    if type(item) is str:
+        return "holds strings, as a packed or serialized rrweb recording does, not Segment events"
+    if type(item) is not dict:
+        return f"holds a JSON {type(item).__name__}, not Segment events"
+    if type(item.get("type")) is int and "timestamp" in item and "data" in item:
+        return "looks like an rrweb recording, not Segment events"
+    if "sessionReplayOptions" in item or "sampleRate" in item:
+        return "looks like a Session Replay options file, not Segment events"
+    if "session_replays" in item or "replay_id" in item:
+        return "looks like a Session Replay list (for --replays), not Segment events"
+    if "event_type" in item and "device_id" in item:
+        return "looks like an Amplitude export (for --amplitude-export), not Segment events"
+    if "segment_destination" in item:
+        return "looks like a set-up description (for --config), not Segment events"
+    if any(type(value) is dict and "findings" in value for value in item.values()):
+        return "looks like an expected-findings file, not Segment events"
+    return "holds JSON, but no item has a Segment type and messageId, anonymousId, userId, ..."
+
+
+_NOTHING = object()
+
+
+def _ignore(line: int, message: str) -> None:
+    """Looking at an input: its malformed lines are reported when it is read."""
+
+
+def _items(
+    source: Source, on_problem: ProblemHandler, stdin: BinaryIO | None
+) -> Generator[tuple[int, Any], None, None]:
+    with open_text(source, stdin) as stream:
+        first, stream = first_character(stream, source.name)
+        if first == "[":
+            yield from iter_json_array(stream, source.name)
+        else:
+            yield from _ndjson_or_wrapped(stream, source.name, on_problem)
 
 
 def _ndjson_or_wrapped(

@@ -5,22 +5,38 @@ from rich.text import Text
 
 from amp_replay_cli.core.findings import Report
 from amp_replay_cli.output import OutputSettings
+from amp_replay_cli.output.views import Table
 
-_LINKED = {True: ("linked", "green"), False: ("not linked", "yellow"), None: ("-", "dim")}
+_LINKED = {True: "linked", False: "not linked", None: "-"}
+_STYLES = {"linked": "green", "not linked": "yellow", "-": "dim"}
+
+
+def replay_table(report: Report) -> list[Table]:
+    """A row per replay found: when, whether the session's events link to it, replay id, user."""
+    rows = [
+        (
+            row["event_time"] or "-",
+            _LINKED[row["linked"]],
+            str(row["linked_events"]),
+            row["replay_id"],
+            row["user_id"] or "-",
+        )
+        for row in report.result.get("replays", [])
+    ]
+    columns = ("event time (UTC)", "linked", "events", "replay id", "user")
+    return [Table("Replays", columns, rows)] if rows else []
 
 
 def show_replays(report: Report, console: Console, settings: OutputSettings) -> None:
-    """A line per replay found: when, replay id, user, whether the session's events link to it."""
-    replays = report.result.get("replays", [])
-    if not replays or settings.verbosity < 1:
+    tables = replay_table(report)
+    if not tables or settings.verbosity < 1:
         return
     console.print(
         Text(f"{'event time (UTC)':<26} {'linked':<10} {'events':>6}  replay id  user", style="dim")
     )
-    for row in replays:
-        word, style = _LINKED[row["linked"]]
-        text = Text(f"{row['event_time'] or '-':<26} ")
-        text.append(f"{word:<10}", style=style)
-        text.append(f" {row['linked_events']:>6}  {row['replay_id']}  {row['user_id'] or '-'}")
+    for time, linked, events, replay_id, user in tables[0].rows:
+        text = Text(f"{time:<26} ")
+        text.append(f"{linked:<10}", style=_STYLES[linked])
+        text.append(f" {events:>6}  {replay_id}  {user}")
         console.print(text)
     console.print()

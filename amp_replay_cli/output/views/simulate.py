@@ -7,6 +7,7 @@ from rich.text import Text
 
 from amp_replay_cli.core.findings import Report, RowStream
 from amp_replay_cli.output import OutputSettings
+from amp_replay_cli.output.views import Table
 
 ROWS_SHOWN = 100
 _BAR = 40
@@ -50,6 +51,36 @@ def show_explanation(report: Report, console: Console, settings: OutputSettings)
         console.print(f"  {step}")
 
 
+def summary_table(report: Report) -> list[Table]:
+    """The sampling set-up and the totals (the session rows stay in the JSON report)."""
+    rows = [("sampling", _sampling_line(report.result["sampling"]))]
+    summary = report.summary
+    if summary:
+        rows.extend(
+            [
+                ("sessions", f"{summary['sessions']:,}"),
+                ("with a usable id", f"{summary['recordable']:,}"),
+                ("recorded", f"{summary['captured']:,} ({_observed(summary)})"),
+                (
+                    "expected",
+                    f"{summary['expected_captured']:,.1f} ({summary['expected_rate']:.4%})",
+                ),
+                ("95 % of runs record", "{:,} to {:,}".format(*summary["interval_95"])),
+            ]
+        )
+    return [Table("Sampling", ("measure", "value"), rows)]
+
+
+def explanation_table(report: Report) -> list[Table]:
+    rows = [("sampling", _sampling_line(report.result["sampling"]))]
+    rows.extend((str(number), step) for number, step in enumerate(report.result["steps"], 1))
+    return [Table("Explanation", ("step", ""), rows)]
+
+
+def _observed(summary: dict) -> str:
+    return f"{summary['observed_rate']:.4%}" if summary["observed_rate"] is not None else "n/a"
+
+
 def _sampling_line(sampling: dict) -> str:
     capture = "capture on" if sampling["capture_enabled"] else "capture OFF"
     return (
@@ -80,11 +111,10 @@ def _row(row: dict) -> Text:
 
 def _totals(console: Console, summary: dict, sampling: dict) -> None:
     low, high = summary["interval_95"]
-    observed = f"{summary['observed_rate']:.4%}" if summary["observed_rate"] is not None else "n/a"
     console.print(
         Text(
             f"{summary['sessions']:,} sessions, {summary['recordable']:,} with a usable id: "
-            f"{summary['captured']:,} recorded ({observed})",
+            f"{summary['captured']:,} recorded ({_observed(summary)})",
             style="bold",
         )
     )

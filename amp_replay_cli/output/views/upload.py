@@ -7,13 +7,41 @@ from amp_replay_cli.core.findings import Report
 from amp_replay_cli.core.replay.uploads import UploadStatus, unhandled
 from amp_replay_cli.core.wording import format_bytes
 from amp_replay_cli.output import OutputSettings
+from amp_replay_cli.output.views import Table
+
+COLUMNS = ("status", "verdict", "events", "batches", "raw", "sent", "retries", "replay id", "file")
+
+
+def upload_table(report: Report) -> list[Table]:
+    """A row a replay: what happened to it, verdict, events, batches, bytes, retries, replay id
+    and file."""
+    rows = []
+    for row in report.result.get("uploads", []):
+        status = UploadStatus(row["status"])
+        batches = (
+            str(row["batches"])
+            if status is UploadStatus.PLANNED
+            else f"{row['batches_sent']}/{row['batches']}"
+        )
+        rows.append(
+            (
+                status.value,
+                row["verdict"],
+                str(row["events"]),
+                batches,
+                format_bytes(row["raw_bytes"]),
+                format_bytes(row["wire_bytes"]),
+                str(row["retries"]),
+                row["replay_id"] or "-",
+                row["file"],
+            )
+        )
+    return [Table("Replays", COLUMNS, rows)] if rows else []
 
 
 def show_uploads(report: Report, console: Console, settings: OutputSettings) -> None:
-    """One line a replay: what happened to it, verdict, events, batches, bytes, retries,
-    replay id and file."""
-    rows = report.result.get("uploads", [])
-    if not rows or settings.verbosity < 1:
+    tables = upload_table(report)
+    if not tables or settings.verbosity < 1:
         return
     console.print(
         Text(
@@ -22,19 +50,12 @@ def show_uploads(report: Report, console: Console, settings: OutputSettings) -> 
             style="dim",
         )
     )
-    for row in rows:
-        status = UploadStatus(row["status"])
-        batches = (
-            str(row["batches"])
-            if status is UploadStatus.PLANNED
-            else f"{row['batches_sent']}/{row['batches']}"
-        )
+    for status, verdict, events, batches, raw, sent, retries, replay_id, file in tables[0].rows:
         text = Text()
-        text.append(f"{status.value:<16} ", style=_style(status))
+        text.append(f"{status:<16} ", style=_style(UploadStatus(status)))
         text.append(
-            f"{row['verdict']:<7} {row['events']:>7} {batches:>7} "
-            f"{format_bytes(row['raw_bytes']):>10} {format_bytes(row['wire_bytes']):>10} "
-            f"{row['retries']:>7}  {row['replay_id'] or '-'}  {row['file']}"
+            f"{verdict:<7} {events:>7} {batches:>7} {raw:>10} {sent:>10} "
+            f"{retries:>7}  {replay_id}  {file}"
         )
         console.print(text)
     console.print()
