@@ -8,7 +8,8 @@ from amp_replay_cli.output import OutputSettings
 
 
 def show_files(report: Report, console: Console, settings: OutputSettings) -> None:
-    """With -v, each file's verdict and the SDK line its rules came from."""
+    """With -v, each file's verdict and the SDK line its rules came from, and the files a scan
+    skipped."""
     if settings.verbosity < 2:
         return
     for entry in report.result.get("files", []):
@@ -22,3 +23,5 @@ def show_files(report: Report, console: Console, settings: OutputSettings) -> No
                 style="green" if entry["status"] == "ok" else "",
             )
         )
+    for entry in report.result.get("skipped", []):
+        console.print(Text(f"{entry['file']}: skipped: {entry['reason']}", style="dim"))
