@@ -1,6 +1,7 @@
 """Which files `validate` checks in a scan: the shape test, .gitignore, --exclude, empty scans."""
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 
 from amp_replay_cli.core.documents import parse_documents
 from amp_replay_cli.core.documents.discovery import ExcludePatterns, git_visible_files
+from amp_replay_cli.core.documents.nodes import to_plain
 from amp_replay_cli.core.options.shape import holds_options, may_hold_options
 
 REPO = Path(__file__).resolve().parent.parent
@@ -209,3 +211,32 @@ def test_exclude_patterns(pattern, path, excluded, tmp_path, monkeypatch):
     patterns = ExcludePatterns([pattern])
     assert patterns.excludes(Path(path)) is excluded
     assert patterns.unused() == ([] if excluded else [pattern])
+
+
+@pytest.mark.parametrize(
+    ("path", "matches"),
+    [
+        ("config/session-replay.yaml", True),
+        ("config/session_replay.prod.yml", True),
+        ("src/sessionReplay.json", True),
+        ("SessionReplayOptions.json", True),
+        ("amplitude.config.json", True),
+        ("config/replay.yaml", True),
+        ("package.json", False),
+        ("replay/options.yaml", False),  # the shape test is for files named otherwise
+        ("config/session-replay.ts", False),
+    ],
+)
+def test_the_pre_commit_hook_matches_how_people_name_option_files(path, matches):
+    text = (REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    (document,) = parse_documents(text, ".pre-commit-hooks.yaml", ".yaml")
+    (hook,) = to_plain(document.root)
+    assert (re.search(hook["files"], path) is not None) is matches
+
+
+def test_a_wrapper_call_kept_a_level_down_is_checked_as_the_call(run, write, tmp_path):
+    write("setup/app.yaml", "name: shop\nreplay:\n  sessionReplayOptions:\n    sampleRate: 0\n")
+    result = run("validate", tmp_path / "setup", expect=1)
+    assert "app.yaml:4:17: error AR101" in result.stdout
+    assert "[sessionReplayOptions.sampleRate]" in result.stdout
+    assert "`name`" not in result.stdout  # the outer keys are not options

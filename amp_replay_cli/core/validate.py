@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.documents import CONFIG_SUFFIXES, parse_documents
 from amp_replay_cli.core.documents.discovery import ExcludePatterns
 from amp_replay_cli.core.documents.limits import DEFAULT_LIMITS, Limits
+from amp_replay_cli.core.documents.nodes import Document
 from amp_replay_cli.core.documents.sources import Source, decode_text, expand_paths, read_bytes
 from amp_replay_cli.core.errors import InputError, Location
 from amp_replay_cli.core.findings import Finding, Report, Severity
@@ -98,6 +99,17 @@ def _unused_exclude(pattern: str) -> Finding:
     )
 
 
+def _option_documents(documents: list[Document]) -> list[Document]:
+    """A scanned file's documents that hold options, each narrowed to the mapping that holds
+    them (a wrapper call kept a level down is checked as the call)."""
+    found = []
+    for document in documents:
+        node = shape.options_node(document.root)
+        if node is not None:
+            found.append(replace(document, root=node))
+    return found
+
+
 def _skipped(source: Source, reason: str = NOT_OPTIONS) -> dict:
     return {"file": source.name, "status": "skipped", "reason": reason}
 
@@ -112,8 +124,10 @@ def _validate_source(
         if may_skip and not shape.may_hold_options(text):
             return _skipped(source)
         documents = parse_documents(text, source.name, source.suffix, settings.limits)
-        if source.scan is not None and not any(shape.holds_options(d.root) for d in documents):
-            return _skipped(source)
+        if source.scan is not None:
+            documents = _option_documents(documents)
+            if not documents:
+                return _skipped(source)
         may_skip = False  # its shape says options: from here on, errors are reported
         checkers = []
         for document in documents:

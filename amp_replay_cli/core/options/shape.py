@@ -4,7 +4,7 @@ A file named on the command line is always checked; a file a scan finds is check
 one of its documents is a mapping that
 
 - has a `sessionReplayOptions` key, at the top level or one level down (a wrapper call's
-  arguments under a name of their own), or
+  arguments under a name of their own; then that mapping is what a scan checks), or
 - is a Segment wrapper call: `amplitudeApiKey` with `segmentInstance`, or
 - is an options object: more than half of its keys (`$schema` aside) are options that some SDK
   line reads, and there are at least two of them or one is `sampleRate`.
@@ -49,16 +49,22 @@ def named_as_options(name: str) -> bool:
 
 def holds_options(root: Node) -> bool:
     """The shape test described in the module docstring, for one document."""
+    return options_node(root) is not None
+
+
+def options_node(root: Node) -> Mapping | None:
+    """The mapping to check: the document itself, or the one a level down that has the
+    `sessionReplayOptions` key; None when the document does not hold options."""
     if not isinstance(root, Mapping):
-        return False
+        return None
     keys = root.entries.keys()
     if OPTIONS_KEY in keys or {"amplitudeApiKey", "segmentInstance"} <= keys:
-        return True
-    if any(
-        isinstance(entry.value, Mapping) and OPTIONS_KEY in entry.value.entries
-        for entry in root.entries.values()
-    ):
-        return True
+        return root
+    for entry in root.entries.values():
+        if isinstance(entry.value, Mapping) and OPTIONS_KEY in entry.value.entries:
+            return entry.value
     counted = keys - FILE_METADATA_KEYS
     read = counted & READ_OPTIONS
-    return 2 * len(read) > len(counted) and (len(read) >= 2 or "sampleRate" in read)
+    if 2 * len(read) > len(counted) and (len(read) >= 2 or "sampleRate" in read):
+        return root
+    return None
