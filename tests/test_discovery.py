@@ -240,3 +240,11 @@ def test_a_wrapper_call_kept_a_level_down_is_checked_as_the_call(run, write, tmp
     assert "app.yaml:4:17: error AR101" in result.stdout
     assert "[sessionReplayOptions.sampleRate]" in result.stdout
     assert "`name`" not in result.stdout  # the outer keys are not options
+
+
+@needs_git
+def test_an_ignored_folder_named_on_the_command_line_is_scanned(run, repository):
+    git_init(repository)
+    assert "build/replay-copy.yaml:1:13: error AR101" in run("validate", "build", expect=1).stdout
+    (repository / "empty").mkdir()
+    assert git_visible_files(repository / "empty") == []

@@ -18,14 +18,27 @@ def git_visible_files(directory: Path) -> list[Path] | None:
     """Files under `directory` that git does not ignore, relative to it (tracked files, and
     untracked ones no .gitignore, .git/info/exclude or global excludes file matches).
 
-    None when git is not installed or `directory` is not inside a work tree: the caller then
-    walks the directory itself.
+    None when git is not installed, `directory` is not inside a work tree, or it is ignored
+    itself (named on the command line, it is wanted all the same): the caller then walks the
+    directory itself.
     """
+    listing = _git(directory, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    if listing is None or listing.returncode != 0:
+        return None
+    listed = [Path(os.fsdecode(raw)) for raw in listing.stdout.split(b"\0") if raw]
+    if not listed:
+        ignored = _git(directory, "check-ignore", "-q", ".")
+        if ignored is None or ignored.returncode == 0:
+            return None
+    return listed
+
+
+def _git(directory: Path, *arguments: str) -> subprocess.CompletedProcess[bytes] | None:
+    """git run in `directory`; None when it cannot be run at all."""
     environment = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARIABLES}
-    command = ["git", "-C", str(directory), "ls-files", "-z", "--cached", "--others"]
     try:
-        completed = subprocess.run(
-            [*command, "--exclude-standard", "--", "."],
+        return subprocess.run(
+            ["git", "-C", str(directory), *arguments],
             capture_output=True,
             check=False,
             env=environment,
@@ -33,9 +46,6 @@ def git_visible_files(directory: Path) -> list[Path] | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if completed.returncode != 0:
-        return None
-    return [Path(os.fsdecode(raw)) for raw in completed.stdout.split(b"\0") if raw]
 
 
 def walk_order(relative: Path) -> tuple[tuple[int, str], ...]:
