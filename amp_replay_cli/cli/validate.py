@@ -14,10 +14,11 @@ with them.
 
 A file holds the options object, a Segment wrapper call ({amplitudeApiKey, segmentInstance,
 sessionReplayOptions}), or Browser SDK plugin options; the SDK line comes from --sdk or the
-file's shape. Files named are always checked; in a directory scan or a glob, a file is checked
-only when its shape says it holds Session Replay options, and directory scans leave out what
-.gitignore ignores. Findings exit 1, unreadable inputs and scans that find no option file
-exit 2.
+file's shape. Findings exit 1, unreadable inputs and scans that find no option file exit 2.
+
+Files named are always checked. In a directory scan or a glob, a file is checked only when \
+its shape says it holds Session Replay options (-v lists the files skipped), and directory \
+scans leave out what .gitignore ignores.
 """
 
 
