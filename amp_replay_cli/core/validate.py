@@ -64,7 +64,8 @@ def validate(paths: list[str], settings: ValidateSettings, stdin: BinaryIO | Non
     report.problems.extend(
         _empty_scan(scan, tally) for scan, tally in scans.items() if not tally.taken
     )
-    report.findings.extend(_unused_exclude(pattern) for pattern in exclude.unused())
+    if scans:  # files pre-commit names are never excluded: no pattern is unused there
+        report.findings.extend(_unused_exclude(pattern) for pattern in exclude.unused())
     report.subjects = [entry["file"] for entry in files if entry["file"] is not None]
     report.summary = {
         "files": len(files),
