@@ -48,7 +48,6 @@ def test_readme_lists_every_finding_code_and_command():
         assert f"amp-replay {command}" in README
 
 
-
 def test_changelog_has_an_unreleased_section():
     assert "## [Unreleased]" in (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
 

@@ -28,9 +28,9 @@ class OutputSettings:
     stderr_color: bool = False
     environ: Mapping[str, str] = field(default_factory=dict)
 
-    def shows(self, finding: Finding) -> bool:
-        """-q hides info, -qq warnings too; errors always show."""
-        if finding.severity is Severity.ERROR:
+    def shows(self, finding: Finding, fails: bool) -> bool:
+        """-q hides info, -qq warnings too; errors, and whatever fails the run, always show."""
+        if fails or finding.severity is Severity.ERROR:
             return True
         if finding.severity is Severity.WARNING:
             return self.verbosity >= 0

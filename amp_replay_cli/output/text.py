@@ -38,7 +38,9 @@ def render_text(report: Report, settings: OutputSettings) -> Iterator[str]:
             yield _take(buffer)
     report.finalize()
     for finding, lines in grouped(
-        finding for finding in report.sorted_findings() if settings.shows(finding)
+        finding
+        for finding in report.sorted_findings()
+        if settings.shows(finding, report.fails_on(finding))
     ):
         console.print(finding_text(finding, lines))
         if finding.hint:
