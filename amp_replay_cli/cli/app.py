@@ -6,7 +6,16 @@ import typer
 from typer.core import TyperGroup
 
 from amp_replay_cli import __version__
-from amp_replay_cli.cli import check, diagnose, emulator, schema, simulate, upload, validate
+from amp_replay_cli.cli import (
+    check,
+    diagnose,
+    emulator,
+    rule,
+    schema,
+    simulate,
+    upload,
+    validate,
+)
 
 EXIT_CODES = (
     "Exit codes: 0 ok · 1 findings (warnings too with --strict) · 2 usage or input error · "
@@ -17,7 +26,16 @@ if TYPE_CHECKING:
     from typer._click import Context as ClickContext  # typer.Context's base, vendored click's
 
 # The order --help lists the commands in: the order of a typical investigation.
-COMMAND_ORDER = ("validate", "simulate", "upload", "check", "diagnose", "emulator", "schema")
+COMMAND_ORDER = (
+    "validate",
+    "simulate",
+    "upload",
+    "check",
+    "diagnose",
+    "emulator",
+    "schema",
+    "rule",
+)
 
 
 class _RootGroup(TyperGroup):
@@ -53,6 +71,7 @@ app.command(name="check", help=check.HELP, epilog=EXIT_CODES)(check.check)
 app.command(name="diagnose", help=diagnose.HELP, epilog=EXIT_CODES)(diagnose.diagnose)
 app.command(name="emulator", help=emulator.HELP, epilog=EXIT_CODES)(emulator.emulator)
 app.command(name="schema")(schema.schema)
+app.command(name="rule", help=rule.HELP, epilog=EXIT_CODES)(rule.rule)
 
 
 def _show_version(value: bool) -> None:

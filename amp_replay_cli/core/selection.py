@@ -23,7 +23,7 @@ def parse_codes(values: Iterable[str], option: str) -> tuple[str, ...]:
             if not code:
                 continue
             if not any(known.startswith(code) for known in CODES):
-                close = _nearest(code)
+                close = nearest_code(code)
                 raise UsageError(
                     f"{option}: no finding code is or starts with {part.strip()!r}",
                     hint=f"did you mean {close}?"
@@ -34,7 +34,7 @@ def parse_codes(values: Iterable[str], option: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
-def _nearest(code: str) -> str | None:
+def nearest_code(code: str) -> str | None:
     """The most similar code; on a tie, the one sharing the longest start (AR1O1 -> AR101)."""
 
     def likeness(known: str) -> tuple[float, int]:
