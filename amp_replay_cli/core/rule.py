@@ -42,3 +42,15 @@ def rule(code: str | None, every: bool) -> Report:
     report.summary = {"rules": 1}
     report.headline = f"{entry.code} {entry.name}"
     return report
+
+
+def readme_row(code: Code) -> str:
+    """The README's table row for a code: identity codes are their own name, so no name column."""
+    cells = [code.code] + ([code.name] if code.name != _identity_name(code) else [])
+    meaning = code.summary + (f"; {code.severity_note}" if code.severity_note else "")
+    cells += [code.severity.value, meaning.replace("|", "\\|")]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _identity_name(code: Code) -> str:
+    return code.code.lower().replace("_", "-")
