@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.errors import UsageError
 from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.core.selection import Selection, parse_codes
@@ -103,3 +104,18 @@ def test_findings_added_while_rows_stream_are_chosen_too():
     report.finalize()
     assert [finding.code for finding in report.findings] == ["AR104"]
     assert report.summary == {"errors": 0, "warnings": 1}
+
+
+def test_statistics_counts_the_findings_kept_per_code(run, write):
+    path = write("r.yaml", MIXED)
+    result = run("validate", path, "--statistics", "--ignore", "AR160", "-f", "json", expect=1)
+    assert json.loads(result.stdout)["result"]["statistics"] == {"AR170": 2, "AR101": 1, "AR142": 1}
+    text = run("validate", path, "--statistics", expect=1).stdout.splitlines()
+    assert text[-4].split() == ["2", "AR170", CODES["AR170"].name]
+    assert "statistics" not in json.loads(run("validate", path, "-f", "json").stdout)["result"]
+
+
+def test_diagnose_statistics(run, write):
+    events = write("e.jsonl", "not json\nnor this\n")
+    result = run("diagnose", events, "--statistics", "-f", "json")
+    assert json.loads(result.stdout)["result"]["statistics"]["AR501"] == 2

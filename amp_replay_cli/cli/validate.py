@@ -52,6 +52,9 @@ def validate(
         ),
     ] = Environment.production,
     strict: Annotated[bool, typer.Option(help="Warnings fail the run too (exit 1).")] = False,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Count the findings of each code.")
+    ] = False,
 ) -> Report:
     from amp_replay_cli.core.options.catalog import SdkLine
     from amp_replay_cli.core.validate import ValidateSettings
@@ -62,4 +65,6 @@ def validate(
         production=env is Environment.production,
         strict=strict,
     )
-    return run_validate(paths, settings)
+    report = run_validate(paths, settings)
+    report.statistics = statistics
+    return report

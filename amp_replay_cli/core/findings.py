@@ -140,17 +140,30 @@ class Report:
     keep: Callable[[Finding], bool] | None = field(default=None, repr=False)
     # --exit-zero: findings are reported but do not fail the run; errors (2-5) still do.
     exit_zero: bool = False
+    # --statistics: result["statistics"] counts the findings kept, per code.
+    statistics: bool = False
 
     def finalize(self) -> None:
         """Produce every row nobody has read yet, so summary and findings are complete."""
         for value in self.result.values():
             if isinstance(value, RowStream):
                 value.drain()
+        self.choose_findings()
+
+    def choose_findings(self) -> None:
+        """Drop the findings `keep` refuses, then count the rest per code if asked to."""
         if self.keep is not None:
             kept = [finding for finding in self.findings if self.keep(finding)]
             if len(kept) != len(self.findings):
                 self.findings[:] = kept
                 self._recount()
+        if self.statistics:
+            counts: dict[str, int] = {}
+            for finding in self.findings:
+                counts[finding.code] = counts.get(finding.code, 0) + 1
+            self.result["statistics"] = dict(
+                sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            )
 
     def _recount(self) -> None:
         """The summary's severity counts, of the findings kept."""

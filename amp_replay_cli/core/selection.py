@@ -69,4 +69,5 @@ def choose(report: Report, selection: Selection) -> Report:
     """
     if selection:
         report.keep = lambda finding: selection.allows(finding.code)
+    report.choose_findings()
     return report
