@@ -318,6 +318,21 @@ _CODES = (
         "set it in code, not in the config file",
         "warning for loggerProvider, whose messages are only lost",
     ),
+    # -- validate: suppression comments ----------------------------------------------------------
+    Code(
+        "AR192",
+        "unused-suppression",
+        WARNING,
+        "an `# amp-replay: ignore` comment that suppresses no finding",
+        "remove the comment, or name the code the finding on that line has",
+    ),
+    Code(
+        "AR193",
+        "malformed-suppression",
+        WARNING,
+        "an `# amp-replay:` comment that is not `ignore` or `ignore[CODE,...]` with known codes",
+        "write `# amp-replay: ignore[AR104]` (codes as `amp-replay rule --all` lists them)",
+    ),
     # -- simulate --------------------------------------------------------------------------------
     Code(
         "AR201",

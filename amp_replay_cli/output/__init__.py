@@ -141,6 +141,8 @@ def summary_line(report: Report) -> str:
             else ""
         )
         parts.append((", ".join(counts) if counts else "no findings") + scope)
+    if report.summary.get("suppressed"):
+        parts.append(f"{report.summary['suppressed']} suppressed")
     if report.problems:
         unread = len(report.problems)
         parts.append(f"{unread} input{'s' if unread != 1 else ''} could not be read")

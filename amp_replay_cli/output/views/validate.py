@@ -3,6 +3,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
+from amp_replay_cli.core.errors import place
 from amp_replay_cli.core.findings import Report
 from amp_replay_cli.output import OutputSettings
 
@@ -21,4 +22,9 @@ def show_files(report: Report, console: Console, settings: OutputSettings) -> No
                 f"(SDK line {', '.join(entry['sdk'])}, {origin})",
                 style="green" if entry["status"] == "ok" else "",
             )
+        )
+    for finding in report.result.get("suppressed", []):
+        where = place(finding["file"] or "-", finding["line"], finding["column"])
+        console.print(
+            Text(f"{where}: suppressed {finding['code']} {finding['message']}", style="dim")
         )
