@@ -74,3 +74,11 @@ def test_json_files_have_no_comments(run, write):
     path = write("r.json", '{"sampleRate": 0, "x": "# amp-replay: ignore"}')
     result = run("validate", path, "-f", "json", expect=1)
     assert json.loads(result.stdout)["summary"]["suppressed"] == 0
+
+
+def test_the_readme_suppression_example_passes_strict(run, write):
+    from tests.test_project import README
+
+    block = README.split("# config/staging/session-replay.yaml\n", 1)[1].split("```", 1)[0]
+    result = run("validate", write("session-replay.yaml", block), "--strict", expect=0)
+    assert "1 suppressed" in result.stderr
