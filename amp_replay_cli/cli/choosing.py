@@ -1,12 +1,14 @@
 """The options that choose which findings a run reports and whether they fail it."""
 
 import dataclasses
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from amp_replay_cli.core.findings import Report
 from amp_replay_cli.core.selection import Selection, choose, parse_codes
+from amp_replay_cli.core.settings import load_settings
 
 _PANEL = "Findings"
 
@@ -44,10 +46,17 @@ class ChoiceOptions:
     ] = False
 
     def selection(self) -> Selection:
-        """The codes chosen; an unknown code is a usage error (exit 2) before any work."""
+        """The codes chosen, flags over the project configuration; an unknown code is a usage
+        error (exit 2) before any work."""
+        project = load_settings(Path.cwd())
+        where = str(project.source)
         return Selection(
-            select=parse_codes(self.select or (), "--select"),
-            ignore=parse_codes(self.ignore or (), "--ignore"),
+            select=parse_codes(self.select or (), "--select")
+            if self.select
+            else parse_codes(project.select, f"{where}: select"),
+            ignore=parse_codes(self.ignore or (), "--ignore")
+            if self.ignore
+            else parse_codes(project.ignore, f"{where}: ignore"),
         )
 
     def apply(self, report: Report, selection: Selection) -> Report:
