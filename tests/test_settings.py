@@ -64,3 +64,20 @@ def test_bad_configuration_exits_2(run, write, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("validate", path, expect=2)
     assert ".amp-replay.toml: ignore: no finding code is or starts with 'AR9'" in result.stderr
+
+
+def test_per_file_ignores_globs_are_relative_to_the_configuration(
+    run, write, tmp_path, monkeypatch
+):
+    write("pyproject.toml", '[tool.amp-replay.per-file-ignores]\n"config/*.json" = ["AR16"]\n')
+    json_file = write("config/r.json", '{"sampleRate": 0, "serverZone": "eu"}')
+    yaml_file = write("config/r.yaml", MIXED)
+    monkeypatch.chdir(tmp_path / "config")
+    assert "AR160" not in codes(run("validate", json_file, "-f", "json", expect=1))
+    assert "AR160" in codes(run("validate", yaml_file, "-f", "json", expect=1))
+
+
+def test_per_file_ignores_must_be_a_table(write, tmp_path):
+    write(".amp-replay.toml", 'per-file-ignores = ["x"]\n')
+    with pytest.raises(InputError, match="per-file-ignores must be a table"):
+        load_settings(tmp_path)

@@ -57,6 +57,11 @@ class ChoiceOptions:
             ignore=parse_codes(self.ignore or (), "--ignore")
             if self.ignore
             else parse_codes(project.ignore, f"{where}: ignore"),
+            per_file=tuple(
+                (glob, parse_codes(codes, f"{where}: per-file-ignores"))
+                for glob, codes in project.per_file_ignores
+            ),
+            root=project.source.parent.resolve() if project.source else None,
         )
 
     def apply(self, report: Report, selection: Selection) -> Report:

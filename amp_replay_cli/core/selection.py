@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.errors import UsageError
-from amp_replay_cli.core.findings import Report
+from amp_replay_cli.core.findings import Finding, Report
 
 
 def parse_codes(values: Iterable[str], option: str) -> tuple[str, ...]:
@@ -51,6 +53,24 @@ class Selection:
 
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    # (glob, codes) from per-file-ignores; globs are relative to `root`, the configuration's folder
+    per_file: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    root: Path | None = None
+
+    def keeps(self, finding: Finding) -> bool:
+        return self.allows(finding.code) and not self._ignored_in_file(finding)
+
+    def _ignored_in_file(self, finding: Finding) -> bool:
+        if finding.file is None or self.root is None:
+            return False
+        try:
+            relative = Path(finding.file).resolve().relative_to(self.root).as_posix()
+        except ValueError:  # outside the project
+            return False
+        return any(
+            fnmatch.fnmatchcase(relative, glob) and any(finding.code.startswith(c) for c in codes)
+            for glob, codes in self.per_file
+        )
 
     def allows(self, code: str) -> bool:
         if self.select and not any(code.startswith(prefix) for prefix in self.select):
@@ -58,7 +78,7 @@ class Selection:
         return not any(code.startswith(prefix) for prefix in self.ignore)
 
     def __bool__(self) -> bool:
-        return bool(self.select or self.ignore)
+        return bool(self.select or self.ignore or self.per_file)
 
 
 def choose(report: Report, selection: Selection) -> Report:
@@ -68,6 +88,6 @@ def choose(report: Report, selection: Selection) -> Report:
     when the report is finalized.
     """
     if selection:
-        report.keep = lambda finding: selection.allows(finding.code)
+        report.keep = selection.keeps
     report.choose_findings()
     return report

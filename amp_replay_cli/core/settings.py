@@ -28,6 +28,8 @@ class ProjectSettings:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()  # globs, relative to the file's folder
+    # glob (relative to the file's folder) -> codes or prefixes ignored in the files it matches
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
@@ -63,7 +65,7 @@ def load_settings(start: Path) -> ProjectSettings:
         return ProjectSettings()
     path, table = found
     text = path.read_text(encoding="utf-8")
-    values: dict[str, tuple[str, ...]] = {}
+    values: dict[str, Any] = {}
     for key, value in table.items():
         where = Location(str(path), _line_of(text, key))
         if key.lower() in _SECRETS:
@@ -72,12 +74,30 @@ def load_settings(start: Path) -> ProjectSettings:
                 hint="set AMPLITUDE_API_KEY / AMPLITUDE_SECRET_KEY in the environment",
                 location=where,
             )
+        if key == "per-file-ignores":
+            values["per_file_ignores"] = _per_file(value, where)
+            continue
         if key not in _LISTS:
-            raise InputError(f"unknown key {key!r} (known: {', '.join(_LISTS)})", location=where)
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise InputError(f"{key} must be a list of strings", location=where)
-        values[key] = tuple(value)
+            raise InputError(
+                f"unknown key {key!r} (known: {', '.join((*_LISTS, 'per-file-ignores'))})",
+                location=where,
+            )
+        values[key] = _strings(key, value, where)
     return ProjectSettings(source=path, **values)
+
+
+def _strings(key: str, value: Any, where: Location) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InputError(f"{key} must be a list of strings", location=where)
+    return tuple(value)
+
+
+def _per_file(value: Any, where: Location) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise InputError("per-file-ignores must be a table: glob = [codes]", location=where)
+    return tuple(
+        (glob, _strings(f"per-file-ignores.{glob}", codes, where)) for glob, codes in value.items()
+    )
 
 
 def _line_of(text: str, key: str) -> int | None:
