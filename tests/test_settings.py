@@ -81,3 +81,11 @@ def test_per_file_ignores_must_be_a_table(write, tmp_path):
     write(".amp-replay.toml", 'per-file-ignores = ["x"]\n')
     with pytest.raises(InputError, match="per-file-ignores must be a table"):
         load_settings(tmp_path)
+
+
+def test_v_names_the_configuration_used(run, write, tmp_path, monkeypatch):
+    config = write("amp-replay.toml", 'ignore = ["AR160"]\n')
+    path = write("r.yaml", MIXED)
+    monkeypatch.chdir(tmp_path)
+    assert f"amp-replay: configuration: {config}" in run("validate", path, "-v").stderr
+    assert "configuration" not in run("validate", path).stderr

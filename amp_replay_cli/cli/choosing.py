@@ -61,7 +61,7 @@ class ChoiceOptions:
                 (glob, parse_codes(codes, f"{where}: per-file-ignores"))
                 for glob, codes in project.per_file_ignores
             ),
-            root=project.source.parent.resolve() if project.source else None,
+            config=project.source,
         )
 
     def apply(self, report: Report, selection: Selection) -> Report:

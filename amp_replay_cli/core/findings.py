@@ -140,6 +140,8 @@ class Report:
     keep: Callable[[Finding], bool] | None = field(default=None, repr=False)
     # --exit-zero: findings are reported but do not fail the run; errors (2-5) still do.
     exit_zero: bool = False
+    # The project configuration file the run read (-v names it).
+    configuration: str | None = None
     # --statistics: result["statistics"] counts the findings kept, per code.
     statistics: bool = False
 

@@ -53,18 +53,19 @@ class Selection:
 
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    # (glob, codes) from per-file-ignores; globs are relative to `root`, the configuration's folder
+    # (glob, codes) from per-file-ignores; globs are relative to the configuration's folder
     per_file: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    root: Path | None = None
+    config: Path | None = None  # the project configuration file read, if any
 
     def keeps(self, finding: Finding) -> bool:
         return self.allows(finding.code) and not self._ignored_in_file(finding)
 
     def _ignored_in_file(self, finding: Finding) -> bool:
-        if finding.file is None or self.root is None:
+        if finding.file is None or self.config is None:
             return False
         try:
-            relative = Path(finding.file).resolve().relative_to(self.root).as_posix()
+            root = self.config.parent.resolve()
+            relative = Path(finding.file).resolve().relative_to(root).as_posix()
         except ValueError:  # outside the project
             return False
         return any(
@@ -89,5 +90,6 @@ def choose(report: Report, selection: Selection) -> Report:
     """
     if selection:
         report.keep = selection.keeps
+    report.configuration = str(selection.config) if selection.config else None
     report.choose_findings()
     return report

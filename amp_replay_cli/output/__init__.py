@@ -76,6 +76,8 @@ def render(
         stdout.flush()
     report.finalize()
     notes = error_lines(report, settings.stderr_color)
+    if settings.verbosity >= 2 and report.configuration:
+        notes.insert(0, f"amp-replay: configuration: {report.configuration}")
     if settings.format in ("text", "github") and settings.verbosity >= 1 and report.fatal is None:
         notes.append(summary_line(report))
     if notes:
