@@ -89,3 +89,13 @@ def test_v_names_the_configuration_used(run, write, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert f"amp-replay: configuration: {config}" in run("validate", path, "-v").stderr
     assert "configuration" not in run("validate", path).stderr
+
+
+def test_the_readme_configuration_example_is_read(write, tmp_path):
+    from tests.test_project import README
+
+    block = README.split("```toml\n[tool.amp-replay]\n", 1)[1].split("```", 1)[0]
+    write("pyproject.toml", "[tool.amp-replay]\n" + block)
+    found = load_settings(tmp_path)
+    assert found.ignore == ("AR110",)
+    assert found.per_file_ignores == (("config/staging/*.json", ("AR104",)),)
