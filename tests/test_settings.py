@@ -58,6 +58,12 @@ def test_bad_configuration_is_an_input_error_with_file_and_line(write, tmp_path,
     assert "abc" not in caught.value.one_line()
 
 
+def test_a_configuration_that_is_not_utf8_is_an_input_error(write, tmp_path):
+    write(".amp-replay.toml", b"ignore = ['\xff']\n")
+    with pytest.raises(InputError, match="invalid TOML"):
+        load_settings(tmp_path)
+
+
 def test_bad_configuration_exits_2(run, write, tmp_path, monkeypatch):
     write(".amp-replay.toml", 'ignore = ["AR9"]\n')
     path = write("r.yaml", MIXED)

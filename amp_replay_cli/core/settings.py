@@ -48,10 +48,9 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
 
 
 def _table(path: Path, name: str) -> dict[str, Any] | None:
-    text = path.read_text(encoding="utf-8")
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"invalid TOML: {error}", location=Location(str(path))) from None
     if name == "pyproject.toml":
         found = document.get("tool", {}).get("amp-replay")
