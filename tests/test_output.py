@@ -61,6 +61,7 @@ def test_json_findings_carry_every_field(run, write):
         "errors": 2,
         "warnings": 1,
         "infos": 2,
+        "suppressed": 0,
     }
     assert document["result"]["files"][0]["sdk"] == ["standalone"]
 

@@ -14,6 +14,7 @@ import yaml
 from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.options.catalog import SdkLine
 from amp_replay_cli.core.options.schema import options_schema
+from amp_replay_cli.core.rule import readme_row
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -115,3 +116,11 @@ def test_schema_command_prints_the_same_schemas(run):
     assert json.loads(run("schema", "output", expect=0).stdout)["title"].startswith(
         "amp-replay --output-format json"
     )
+
+
+def test_readme_code_rows_are_the_catalogs():
+    """The README's code tables are written by scripts/generate-code-tables.py from codes.py."""
+    for code in CODES.values():
+        assert readme_row(code) + "\n" in README, (
+            f"run scripts/generate-code-tables.py ({code.code})"
+        )

@@ -6,7 +6,16 @@ import typer
 from typer.core import TyperGroup
 
 from amp_replay_cli import __version__
-from amp_replay_cli.cli import check, diagnose, emulator, schema, simulate, upload, validate
+from amp_replay_cli.cli import (
+    check,
+    diagnose,
+    emulator,
+    rule,
+    schema,
+    simulate,
+    upload,
+    validate,
+)
 from amp_replay_cli.cli.usage import usage_errors_reported
 
 EXIT_CODES = (
@@ -18,7 +27,16 @@ if TYPE_CHECKING:
     from typer._click import Context as ClickContext  # typer.Context's base, vendored click's
 
 # The order --help lists the commands in: the order of a typical investigation.
-COMMAND_ORDER = ("validate", "simulate", "upload", "check", "diagnose", "emulator", "schema")
+COMMAND_ORDER = (
+    "validate",
+    "simulate",
+    "upload",
+    "check",
+    "diagnose",
+    "emulator",
+    "schema",
+    "rule",
+)
 _ARGV = "amp_replay.argv"  # the whole command line, in the context's meta for invoke()
 
 
@@ -85,6 +103,7 @@ app.command(name="check", help=check.HELP, epilog=EXIT_CODES)(check.check)
 app.command(name="diagnose", help=diagnose.HELP, epilog=EXIT_CODES)(diagnose.diagnose)
 app.command(name="emulator", help=emulator.HELP, epilog=EXIT_CODES)(emulator.emulator)
 app.command(name="schema")(schema.schema)
+app.command(name="rule", help=rule.HELP, epilog=EXIT_CODES)(rule.rule)
 
 
 def _show_version(value: bool) -> None:

@@ -66,6 +66,9 @@ def diagnose(
         str, typer.Option(help="Client clock skew worth reporting.", rich_help_panel="Thresholds")
     ] = "60s",
     strict: Annotated[bool, typer.Option(help="Warnings fail the run too (exit 1).")] = False,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Count the findings of each code.")
+    ] = False,
 ) -> Report:
     from amp_replay_cli.core.diagnose import DiagnoseSettings
     from amp_replay_cli.core.diagnose import diagnose as run_diagnose
@@ -80,4 +83,6 @@ def diagnose(
         config=Source.of_option(config),
         strict=strict,
     )
-    return run_diagnose(files, settings)
+    report = run_diagnose(files, settings)
+    report.statistics = statistics
+    return report

@@ -15,6 +15,7 @@ from typing import Annotated, Any, get_type_hints
 import typer
 
 from amp_replay_cli import PROJECT_URL
+from amp_replay_cli.cli.choosing import ChoiceOptions
 from amp_replay_cli.core.errors import AmpReplayError, ExitCode, Interrupted
 from amp_replay_cli.core.findings import Report
 from amp_replay_cli.output import (
@@ -150,8 +151,8 @@ class OutputOptions:
         )
 
 
-def _output_parameters() -> list[inspect.Parameter]:
-    hints = get_type_hints(OutputOptions, include_extras=True)  # with each field's typer.Option
+def _parameters(options: type) -> list[inspect.Parameter]:
+    hints = get_type_hints(options, include_extras=True)  # with each field's typer.Option
     return [
         inspect.Parameter(
             field.name,
@@ -159,11 +160,12 @@ def _output_parameters() -> list[inspect.Parameter]:
             default=field.default,
             annotation=hints[field.name],
         )
-        for field in dataclasses.fields(OutputOptions)
+        for field in dataclasses.fields(options)
     ]
 
 
-_OUTPUT_PARAMETERS = _output_parameters()
+_OUTPUT_PARAMETERS = _parameters(OutputOptions)
+_CHOICE_PARAMETERS = _parameters(ChoiceOptions)
 # typer passes the click context to the parameter annotated typer.Context.
 _CONTEXT = inspect.Parameter(
     "typer_context", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context
@@ -192,15 +194,26 @@ def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[.
             if kwargs.pop(_CONTEXT.name).invoked_subcommand is not None:
                 return
             options = OutputOptions(**{p.name: kwargs.pop(p.name) for p in _OUTPUT_PARAMETERS})
+            choice = ChoiceOptions(**{p.name: kwargs.pop(p.name) for p in _CHOICE_PARAMETERS})
             settings = options.settings()
+
+            def run() -> Report:
+                selection = choice.selection()  # a bad code fails before any work
+                return choice.apply(body(**kwargs), selection)
+
             token = _PROGRESS_WANTED.set(options.allow_progress(settings))
             try:
-                report = run_body(name, lambda: body(**kwargs), debug=options.debug)
+                report = run_body(name, run, debug=options.debug)
             finally:
                 _PROGRESS_WANTED.reset(token)
             raise typer.Exit(emit(report, settings))
 
-        parameters = [*signature.parameters.values(), *_OUTPUT_PARAMETERS, _CONTEXT]
+        parameters = [
+            *signature.parameters.values(),
+            *_OUTPUT_PARAMETERS,
+            *_CHOICE_PARAMETERS,
+            _CONTEXT,
+        ]
         # A function object takes any attribute; mypy knows only the ones functions always have.
         command.__signature__ = signature.replace(  # type: ignore[attr-defined]
             parameters=parameters, return_annotation=None

@@ -64,6 +64,9 @@ def validate(
             "paths relative to the working directory and against each name, ** crosses folders.",
         ),
     ] = None,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Count the findings of each code.")
+    ] = False,
 ) -> Report:
     from amp_replay_cli.core.options.catalog import SdkLine
     from amp_replay_cli.core.validate import ValidateSettings
@@ -75,4 +78,6 @@ def validate(
         strict=strict,
         exclude=tuple(exclude or ()),
     )
-    return run_validate(paths, settings)
+    report = run_validate(paths, settings)
+    report.statistics = statistics
+    return report

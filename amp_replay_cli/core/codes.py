@@ -326,6 +326,21 @@ _CODES = (
         "correct the pattern (it is matched against paths relative to the working directory and "
         "against each name in them), or remove it",
     ),
+    # -- validate: suppression comments ----------------------------------------------------------
+    Code(
+        "AR193",
+        "unused-suppression",
+        WARNING,
+        "an `# amp-replay: ignore` comment that suppresses no finding",
+        "remove the comment, or name the code the finding on that line has",
+    ),
+    Code(
+        "AR194",
+        "malformed-suppression",
+        WARNING,
+        "an `# amp-replay:` comment that is not `ignore` or `ignore[CODE,...]` with known codes",
+        "write `# amp-replay: ignore[AR104]` (codes as `amp-replay rule --all` lists them)",
+    ),
     # -- simulate --------------------------------------------------------------------------------
     Code(
         "AR201",
@@ -695,7 +710,7 @@ _CODES = (
         "removes the id)",
         "map min_id_length in the destination (e.g. 1), or use ids of at least 5 characters; keep "
         "the replay device id equal to the anonymousId",
-        "warning for a userId: the event still counts, under its device",
+        "warning for a userId, as IDENTITY.md §5 grades it",
     ),
     _identity(
         "ID_BLOCKED",

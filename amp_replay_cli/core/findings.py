@@ -136,12 +136,46 @@ class Report:
     # The one-line outcome for people (stderr in text mode); findings counts when empty.
     headline: str = ""
     secrets: set[str] = field(default_factory=set, repr=False)
+    # Which findings the run reports (--select/--ignore); applied when the report is finalized.
+    keep: Callable[[Finding], bool] | None = field(default=None, repr=False)
+    # --exit-zero: findings are reported but do not fail the run; errors (2-5) still do.
+    exit_zero: bool = False
+    # The project configuration file the run read (-v names it).
+    configuration: str | None = None
+    # --statistics: result["statistics"] counts the findings kept, per code.
+    statistics: bool = False
 
     def finalize(self) -> None:
         """Produce every row nobody has read yet, so summary and findings are complete."""
         for value in self.result.values():
             if isinstance(value, RowStream):
                 value.drain()
+        self.choose_findings()
+
+    def choose_findings(self) -> None:
+        """Drop the findings `keep` refuses, then count the rest per code if asked to."""
+        if self.keep is not None:
+            kept = [finding for finding in self.findings if self.keep(finding)]
+            if len(kept) != len(self.findings):
+                self.findings[:] = kept
+                self._recount()
+        if self.statistics:
+            counts: dict[str, int] = {}
+            for finding in self.findings:
+                counts[finding.code] = counts.get(finding.code, 0) + 1
+            self.result["statistics"] = dict(
+                sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            )
+
+    def _recount(self) -> None:
+        """The summary's severity counts, of the findings kept."""
+        for key, severity in (
+            ("errors", Severity.ERROR),
+            ("warnings", Severity.WARNING),
+            ("infos", Severity.INFO),
+        ):
+            if key in self.summary:
+                self.summary[key] = self.count(severity)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
@@ -154,6 +188,10 @@ class Report:
 
     @property
     def exit_code(self) -> int:
+        code = self._outcome()
+        return ExitCode.OK if self.exit_zero and code == ExitCode.FINDINGS else code
+
+    def _outcome(self) -> int:
         if self.fatal is not None:
             return self.fatal.exit_code
         if self.problems:
@@ -164,7 +202,8 @@ class Report:
 
     @property
     def status(self) -> str:
-        code = self.exit_code
+        """What the run found; with --exit-zero, "findings" still says so while it exits 0."""
+        code = self._outcome()
         if code == ExitCode.OK:
             return "ok"
         if code == ExitCode.FINDINGS:

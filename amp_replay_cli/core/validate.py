@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from amp_replay_cli.core.codes import CODES
-from amp_replay_cli.core.documents import CONFIG_SUFFIXES, parse_documents
+from amp_replay_cli.core.documents import CONFIG_SUFFIXES, JSON_SUFFIXES, parse_documents
 from amp_replay_cli.core.documents.discovery import ExcludePatterns
 from amp_replay_cli.core.documents.limits import DEFAULT_LIMITS, Limits
 from amp_replay_cli.core.documents.nodes import Document
@@ -16,6 +16,7 @@ from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.core.options import shape
 from amp_replay_cli.core.options.catalog import SdkLine
 from amp_replay_cli.core.options.checker import Checker, infer_sdk_line
+from amp_replay_cli.core.suppressions import parse_suppressions, suppress
 
 NOT_OPTIONS = "not Session Replay options"
 
@@ -42,6 +43,7 @@ def validate(paths: list[str], settings: ValidateSettings, stdin: BinaryIO | Non
     report = Report(command="validate", strict=settings.strict)
     files: list[dict] = []
     skipped: list[dict] = []
+    suppressed: list[Finding] = []
     scans: dict[str, ScanTally] = {}
     exclude = ExcludePatterns(settings.exclude)
     for item in expand_paths(paths, CONFIG_SUFFIXES, exclude):
@@ -51,7 +53,7 @@ def validate(paths: list[str], settings: ValidateSettings, stdin: BinaryIO | Non
                 {"file": item.location.file if item.location else None, "status": "unreadable"}
             )
             continue
-        entry = _validate_source(item, settings, report, stdin)
+        entry = _validate_source(item, settings, report, stdin, suppressed)
         tally = scans.setdefault(item.scan, ScanTally()) if item.scan is not None else None
         if tally is not None:
             tally.looked_at += 1
@@ -73,12 +75,14 @@ def validate(paths: list[str], settings: ValidateSettings, stdin: BinaryIO | Non
         "errors": report.count(Severity.ERROR),
         "warnings": report.count(Severity.WARNING),
         "infos": report.count(Severity.INFO),
+        "suppressed": len(suppressed),
     }
     report.result = {
         "env": "production" if settings.production else "development",
         "strict": settings.strict,
         "files": files,
         "skipped": skipped,
+        "suppressed": [finding.to_dict() for finding in suppressed],
     }
     return report
 
@@ -116,7 +120,11 @@ def _skipped(source: Source, reason: str = NOT_OPTIONS) -> dict:
 
 
 def _validate_source(
-    source: Source, settings: ValidateSettings, report: Report, stdin: BinaryIO | None
+    source: Source,
+    settings: ValidateSettings,
+    report: Report,
+    stdin: BinaryIO | None,
+    suppressed: list[Finding],
 ) -> dict:
     # A file a scan finds is skipped until its shape says options, unless its name says so.
     may_skip = source.scan is not None and not shape.named_as_options(source.name)
@@ -142,6 +150,11 @@ def _validate_source(
         report.problems.append(error)
         return {"file": source.name, "status": "unreadable"}
     found = [finding for checker in checkers for finding in checker.findings]
+    if source.suffix not in JSON_SUFFIXES:  # JSON has no comments: per-file-ignores instead
+        suppressions, malformed = parse_suppressions(text, source.name)
+        found, hidden = suppress(found, suppressions, source.name)
+        found += malformed
+        suppressed += hidden
     for checker in checkers:
         report.secrets.update(checker.secrets)
     report.findings.extend(found)

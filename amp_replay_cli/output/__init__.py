@@ -43,9 +43,9 @@ class OutputSettings:
     stderr_color: bool = False
     environ: Mapping[str, str] = field(default_factory=dict)
 
-    def shows(self, finding: Finding) -> bool:
-        """-q hides info, -qq warnings too; errors always show."""
-        if finding.severity is Severity.ERROR:
+    def shows(self, finding: Finding, fails: bool) -> bool:
+        """-q hides info, -qq warnings too; errors, and whatever fails the run, always show."""
+        if fails or finding.severity is Severity.ERROR:
             return True
         if finding.severity is Severity.WARNING:
             return self.verbosity >= 0
@@ -103,6 +103,8 @@ def render(
     report.finalize()
     notes = [f"amp-replay: created the directory {directory} for a report" for directory in created]
     notes += _error_lines(unwritten + report.errors(), settings.stderr_color)
+    if settings.verbosity >= 2 and report.configuration:
+        notes.insert(0, f"amp-replay: configuration: {report.configuration}")
     if settings.format in ("text", "github") and settings.verbosity >= 1 and report.fatal is None:
         notes.append(summary_line(report))
     if notes:
@@ -227,6 +229,8 @@ def summary_line(report: Report) -> str:
             else ""
         )
         parts.append((", ".join(counts) if counts else "no findings") + scope)
+    if report.summary.get("suppressed"):
+        parts.append(f"{report.summary['suppressed']} suppressed")
     if report.problems:
         unread = len(report.problems)
         parts.append(f"{unread} input{'s' if unread != 1 else ''} could not be read")

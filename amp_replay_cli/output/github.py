@@ -55,7 +55,7 @@ def render_github(report: Report, settings: OutputSettings) -> str:
             lines.extend(log_table(report.command, table))
     by_file: dict[str | None, list[Finding]] = defaultdict(list)
     for finding in report.sorted_findings():
-        if settings.shows(finding):
+        if settings.shows(finding, report.fails_on(finding)):
             by_file[finding.file].append(finding)
     for file, findings in by_file.items():
         lines.append(

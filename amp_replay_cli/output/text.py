@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from rich.console import Console
 from rich.text import Text
 
+from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.output import OutputSettings
 from amp_replay_cli.output.views import view_for
@@ -38,11 +39,16 @@ def render_text(report: Report, settings: OutputSettings) -> Iterator[str]:
             yield _take(buffer)
     report.finalize()
     for finding, lines in grouped(
-        finding for finding in report.sorted_findings() if settings.shows(finding)
+        finding
+        for finding in report.sorted_findings()
+        if settings.shows(finding, report.fails_on(finding))
     ):
         console.print(finding_text(finding, lines))
         if finding.hint:
             console.print(Text(f"    hint: {finding.hint}", style="dim"))
+    for code, count in report.result.get("statistics", {}).items():
+        name = CODES[code].name if code in CODES else ""
+        console.print(f"{count:>7}  {code:<27} {name}".rstrip())
     yield _take(buffer)
 
 

@@ -34,6 +34,7 @@ _VIEWS = {
     "diagnose": ("diagnose", "show_sessions"),
     "upload": ("upload", "show_uploads"),
     "check": ("check", "show_replays"),
+    "rule": ("rule", "show_rules"),
 }
 
 

@@ -5,6 +5,7 @@ from collections import Counter
 from rich.console import Console
 from rich.text import Text
 
+from amp_replay_cli.core.errors import place
 from amp_replay_cli.core.findings import Report
 from amp_replay_cli.output import OutputSettings
 from amp_replay_cli.output.views import Table
@@ -43,3 +44,8 @@ def show_files(report: Report, console: Console, settings: OutputSettings) -> No
             )
     for entry in report.result.get("skipped", []):
         console.print(Text(f"{entry['file']}: skipped: {entry['reason']}", style="dim"))
+    for finding in report.result.get("suppressed", []):
+        where = place(finding["file"] or "-", finding["line"], finding["column"])
+        console.print(
+            Text(f"{where}: suppressed {finding['code']} {finding['message']}", style="dim")
+        )

@@ -1,0 +1,69 @@
+"""The options that choose which findings a run reports and whether they fail it."""
+
+import dataclasses
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from amp_replay_cli.core.findings import Report
+from amp_replay_cli.core.selection import Selection, choose, parse_codes
+from amp_replay_cli.core.settings import load_settings
+
+_PANEL = "Findings"
+
+
+@dataclasses.dataclass(frozen=True)
+class ChoiceOptions:
+    """--select, --ignore and --exit-zero, declared once for every reporting command."""
+
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select",
+            help="Report only these codes or code prefixes (comma-separated, repeatable): "
+            "AR14 is AR140-AR145.",
+            show_default=False,
+            rich_help_panel=_PANEL,
+        ),
+    ] = None
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore",
+            help="Never report these codes or code prefixes (comma-separated, repeatable).",
+            show_default=False,
+            rich_help_panel=_PANEL,
+        ),
+    ] = None
+    exit_zero: Annotated[
+        bool,
+        typer.Option(
+            "--exit-zero",
+            help="Report findings but exit 0; input, auth and network errors still fail.",
+            rich_help_panel=_PANEL,
+        ),
+    ] = False
+
+    def selection(self) -> Selection:
+        """The codes chosen, flags over the project configuration; an unknown code is a usage
+        error (exit 2) before any work."""
+        project = load_settings(Path.cwd())
+        where = str(project.source)
+        return Selection(
+            select=parse_codes(self.select or (), "--select")
+            if self.select
+            else parse_codes(project.select, f"{where}: select"),
+            ignore=parse_codes(self.ignore or (), "--ignore")
+            if self.ignore
+            else parse_codes(project.ignore, f"{where}: ignore"),
+            per_file=tuple(
+                (glob, parse_codes(codes, f"{where}: per-file-ignores"))
+                for glob, codes in project.per_file_ignores
+            ),
+            config=project.source,
+        )
+
+    def apply(self, report: Report, selection: Selection) -> Report:
+        report.exit_zero = self.exit_zero
+        return choose(report, selection)
