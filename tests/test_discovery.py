@@ -248,3 +248,20 @@ def test_an_ignored_folder_named_on_the_command_line_is_scanned(run, repository)
     assert "build/replay-copy.yaml:1:13: error AR101" in run("validate", "build", expect=1).stdout
     (repository / "empty").mkdir()
     assert git_visible_files(repository / "empty") == []
+
+
+def test_the_configurations_exclude_is_relative_to_its_folder(run, tmp_path, monkeypatch):
+    """`exclude` in pyproject.toml leaves files out of scans, matched from the file's folder,
+    also when amp-replay runs in a subfolder."""
+    options = "sampleRate: 0\nserverZone: eu\ndebugMode: true\n"
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.amp-replay]\nexclude = ["apps/web/generated", "nothing-here"]\n'
+    )
+    for folder in ("apps/web/generated", "apps/web/config"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "session-replay.yaml").write_text(options)
+    monkeypatch.chdir(tmp_path / "apps")
+    output = run("validate", ".", expect=1).stdout
+    assert "web/config/session-replay.yaml" in output
+    assert "generated" not in output
+    assert "the configuration's exclude 'nothing-here' matches no file" in output

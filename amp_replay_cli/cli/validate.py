@@ -1,6 +1,7 @@
 """`amp-replay validate`: check sessionReplayOptions files."""
 
 import enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -69,14 +70,18 @@ def validate(
     ] = False,
 ) -> Report:
     from amp_replay_cli.core.options.catalog import SdkLine
+    from amp_replay_cli.core.settings import load_settings
     from amp_replay_cli.core.validate import ValidateSettings
     from amp_replay_cli.core.validate import validate as run_validate
 
+    project = load_settings(Path.cwd())
     settings = ValidateSettings(
         sdk=SdkLine(sdk.value) if sdk else None,
         production=env is Environment.production,
         strict=strict,
         exclude=tuple(exclude or ()),
+        configured_exclude=project.exclude,
+        configuration_folder=project.source.parent if project.source else None,
     )
     report = run_validate(paths, settings)
     report.statistics = statistics

@@ -32,25 +32,33 @@ class ProjectSettings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
-def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
-    """The first configuration upward from `start`, and its amp-replay table."""
+def find_config(start: Path) -> tuple[Path, str, dict[str, Any]] | None:
+    """The first configuration upward from `start`, its text and its amp-replay table."""
     for folder in (start, *start.parents):
         for name in FILE_NAMES:
             path = folder / name
             if not path.is_file():
                 continue
-            table = _table(path, name)
+            text = _text(path)
+            table = _table(path, name, text)
             if table is not None:
-                return path, table
+                return path, text, table
         if (folder / ".git").exists():
             return None
     return None
 
 
-def _table(path: Path, name: str) -> dict[str, Any] | None:
+def _text(path: Path) -> str:
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"invalid TOML: {error}", location=Location(str(path))) from None
+
+
+def _table(path: Path, name: str, text: str) -> dict[str, Any] | None:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise InputError(f"invalid TOML: {error}", location=Location(str(path))) from None
     if name == "pyproject.toml":
         found = document.get("tool", {}).get("amp-replay")
@@ -62,8 +70,7 @@ def load_settings(start: Path) -> ProjectSettings:
     found = find_config(start)
     if found is None:
         return ProjectSettings()
-    path, table = found
-    text = path.read_text(encoding="utf-8")
+    path, text, table = found
     values: dict[str, Any] = {}
     for key, value in table.items():
         where = Location(str(path), _line_of(text, key))

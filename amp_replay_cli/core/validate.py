@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import BinaryIO
 
 from amp_replay_cli.core.codes import CODES
@@ -28,6 +29,9 @@ class ValidateSettings:
     strict: bool = False
     limits: Limits = DEFAULT_LIMITS
     exclude: tuple[str, ...] = ()  # --exclude GLOB patterns for directory scans and globs
+    # `exclude` of the project configuration: globs relative to its folder
+    configured_exclude: tuple[str, ...] = ()
+    configuration_folder: Path | None = None
 
 
 @dataclass
@@ -46,6 +50,7 @@ def validate(paths: list[str], settings: ValidateSettings, stdin: BinaryIO | Non
     suppressed: list[Finding] = []
     scans: dict[str, ScanTally] = {}
     exclude = ExcludePatterns(settings.exclude)
+    exclude.add(settings.configured_exclude, settings.configuration_folder)
     for item in expand_paths(paths, CONFIG_SUFFIXES, exclude):
         if isinstance(item, InputError):
             report.problems.append(item)
@@ -67,7 +72,9 @@ def validate(paths: list[str], settings: ValidateSettings, stdin: BinaryIO | Non
         _empty_scan(scan, tally) for scan, tally in scans.items() if not tally.taken
     )
     if scans:  # files pre-commit names are never excluded: no pattern is unused there
-        report.findings.extend(_unused_exclude(pattern) for pattern in exclude.unused())
+        report.findings.extend(
+            _unused_exclude(pattern, pattern in settings.exclude) for pattern in exclude.unused()
+        )
     report.subjects = [entry["file"] for entry in files if entry["file"] is not None]
     report.summary = {
         "files": len(files),
@@ -97,11 +104,10 @@ def _empty_scan(scan: str, tally: ScanTally) -> InputError:
     )
 
 
-def _unused_exclude(pattern: str) -> Finding:
+def _unused_exclude(pattern: str, from_flag: bool) -> Finding:
     code = CODES["AR192"]
-    return Finding(
-        code.code, code.severity, f"--exclude {pattern!r} matches no file", hint=code.fix
-    )
+    origin = "--exclude" if from_flag else "the configuration's exclude"
+    return Finding(code.code, code.severity, f"{origin} {pattern!r} matches no file", hint=code.fix)
 
 
 def _option_documents(documents: list[Document]) -> list[Document]:

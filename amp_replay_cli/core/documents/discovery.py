@@ -62,20 +62,27 @@ class ExcludePatterns:
     above the file (so `build` or `apps/*/dist` exclude whole folders); a pattern without `/`
     also matches any single name in the path (`*.generated.json`, `fixtures`). `*` and `?` stay
     within one name, `**` crosses folders, `[abc]` is a character class, a leading `./` or `/`
-    and a trailing `/` are ignored.
+    and a trailing `/` are ignored. Patterns added with a `base` folder (a project
+    configuration's) are matched against paths relative to that folder instead.
     """
 
-    def __init__(self, patterns: Iterable[str] = ()):
-        self.patterns = [pattern for pattern in patterns if pattern]
-        self._compiled = [_compile(pattern) for pattern in self.patterns]
+    def __init__(self, patterns: Iterable[str] = (), base: Path | None = None):
+        self.patterns: list[str] = []
+        self._compiled: list[tuple[re.Pattern[str], bool, Path | None]] = []
         self._used: set[str] = set()
+        self.add(patterns, base)
+
+    def add(self, patterns: Iterable[str], base: Path | None = None) -> None:
+        for pattern in patterns:
+            if pattern:
+                self.patterns.append(pattern)
+                self._compiled.append((*_compile(pattern), base))
 
     def excludes(self, path: Path) -> bool:
-        relative = _relative_posix(path)
-        parts = relative.split("/")
-        prefixes = ["/".join(parts[: count + 1]) for count in range(len(parts))]
         matched = False
-        for pattern, (regex, anchored) in zip(self.patterns, self._compiled, strict=True):
+        for pattern, (regex, anchored, base) in zip(self.patterns, self._compiled, strict=True):
+            parts = _relative_posix(path, base).split("/")
+            prefixes = ["/".join(parts[: count + 1]) for count in range(len(parts))]
             candidates = prefixes if anchored else prefixes + parts
             if any(regex.fullmatch(candidate) for candidate in candidates):
                 self._used.add(pattern)
@@ -87,9 +94,9 @@ class ExcludePatterns:
         return [pattern for pattern in dict.fromkeys(self.patterns) if pattern not in self._used]
 
 
-def _relative_posix(path: Path) -> str:
+def _relative_posix(path: Path, base: Path | None) -> str:
     try:
-        relative = os.path.relpath(path)
+        relative = os.path.relpath(path, base)
     except ValueError:  # another drive on Windows
         relative = str(path)
     return Path(relative).as_posix()
