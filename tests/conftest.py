@@ -1,3 +1,4 @@
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -23,6 +24,18 @@ def clean_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("TERMINAL_WIDTH", "3000")
     monkeypatch.setenv("_TYPER_FORCE_DISABLE_TERMINAL", "1")
+
+
+# The recordings in tests/data were made in November 2026.
+RECORDINGS_MADE = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def recordings_stay_recent(monkeypatch):
+    """`upload` warns about recordings older than Amplitude keeps replays: the suite uploads as
+    of when its recordings were made, so that they never age into that warning (the tests of the
+    warning set the time themselves)."""
+    monkeypatch.setattr("amp_replay_cli.core.upload._now", lambda: RECORDINGS_MADE)
 
 
 class Run:

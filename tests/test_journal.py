@@ -168,3 +168,23 @@ def test_unreadable_lines_are_counted_and_reported(emulator, tmp_path):
     warning = next(finding for finding in report.findings if finding.code == "AR635")
     assert "has 2 unreadable lines" in warning.message
     assert report.exit_code == 0
+
+
+def test_a_replay_keeps_the_content_it_was_first_sent_with(tmp_path):
+    path = tmp_path / "journal.jsonl"
+    journal = Journal(path)
+    assert journal.claim("k", "d/1", "aaaa") is None
+    assert journal.claim("k", "d/1", "aaaa") is None  # the same content again: resumed
+    assert journal.claim("k", "d/1", "bbbb") == "aaaa"
+    journal.close()
+    lines = path.read_text().splitlines()
+    assert len(lines) == 2  # the header, and one record: a refused claim writes nothing
+    record = json.loads(lines[1])
+    assert (record["key"], record["state"], record["content"]) == ("k", "recorded", "aaaa")
+    reopened = Journal(path)
+    assert reopened.claim("k", "d/1", "bbbb") == "aaaa"
+    assert "k" not in reopened  # a content record is no delivered batch
+    reopened.close()
+    in_memory = Journal(None)
+    assert in_memory.claim("k", "d/1", "aaaa") is None
+    assert in_memory.claim("k", "d/1", "bbbb") == "aaaa"

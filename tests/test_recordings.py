@@ -138,7 +138,7 @@ def test_ids_beside_the_events_are_read_and_checked(write):
         (
             "timestamps-in-seconds.ndjson",
             "AR606",
-            "timestamps look like seconds (1795985201.335); rrweb uses epoch milliseconds",
+            "timestamp 1795985201.335 is too small for epoch milliseconds",
         ),
         (
             "truncated.json",
@@ -226,7 +226,7 @@ def test_truncation_in_a_bom_file_names_the_byte_of_the_file(write):
         (
             '[{"type": 2, "data": {}, "timestamp": 1795985000000000}]',
             "AR606",
-            "micro- or nanoseconds",
+            "timestamp 1795985000000000 is too large for epoch milliseconds",
         ),
         (
             '[{"type": 2, "data": {}, "timestamp": 12}]',
@@ -312,7 +312,7 @@ def test_warnings_for_what_the_player_silently_ignores(write):
         finding.code: finding.message for finding in found.findings if finding.code != "AR624"
     }
     assert "no Meta (type 4) event" in messages["AR620"]
-    assert "timestamps go backwards 1 times, first at event 2" in messages["AR622"]
+    assert "timestamps go backwards 1 time, first at event 2" in messages["AR622"]
     ignored = [finding.message for finding in found.findings if finding.code == "AR624"]
     times = "\N{MULTIPLICATION SIGN}"
     assert ignored == [
@@ -329,11 +329,12 @@ def test_several_sessions_are_rejected_unless_split(write):
     ]
     path = write("two.json", json.dumps(recording(incremental(5)) + second))
     found = check(path)
-    assert (
-        codes(found) == ["AR608"]
-        and "3 days without events before event 3" in found.findings[0].message
+    assert codes(found) == ["AR608"]
+    assert found.findings[0].message == (
+        "2 sessions in one file (events 0-2 and 3-5): 3 days without events before event 3 "
+        "(Amplitude starts a new session after 30 minutes)"
     )
-    assert "--split-sessions" in found.findings[0].hint
+    assert found.findings[0].hint == "upload each part as its own session with --split-sessions"
     split = check(path, split_sessions=True)
     assert split.verdict is Verdict.ACCEPT
     assert [(part.first_index, part.events, part.default_session_id) for part in split.parts] == [
@@ -352,16 +353,116 @@ def test_a_part_without_a_full_snapshot_rejects_the_file(write):
 def test_the_default_device_id_is_stable_and_content_derived(write):
     first = check(write("a.json", json.dumps(recording(incremental(5)))))
     again = check(write("b.json", json.dumps(recording(incremental(5)))))
-    other = check(write("c.json", json.dumps(recording(incremental(5), incremental(6)))))
     assert first.default_device_id() == again.default_device_id()
     assert len(first.default_device_id()) == 36
-    # The same first snapshot: the same recording.
-    assert other.default_device_id() == first.default_device_id()
-    changed = recording(incremental(5))
-    changed[1]["timestamp"] += 1
-    assert (
-        check(write("d.json", json.dumps(changed))).default_device_id() != first.default_device_id()
+    # The same opening, one event more (a longer re-export): another recording, another replay.
+    longer = check(write("c.json", json.dumps(recording(incremental(5), incremental(6)))))
+    assert longer.default_device_id() != first.default_device_id()
+    later = recording(incremental(5))
+    later[-1]["data"]["id"] = 2
+    assert check(write("d.json", json.dumps(later))).default_device_id() not in (
+        first.default_device_id(),
+        longer.default_device_id(),
     )
+    # The same events in another layout are the same recording.
+    ndjson = "\n".join(json.dumps(event) for event in recording(incremental(5)))
+    assert check(write("e.ndjson", ndjson)).default_device_id() == first.default_device_id()
+
+
+def test_timestamps_too_small_are_not_called_seconds(write):
+    """1.9e9 may be epoch seconds (2030) or milliseconds from another start (4 s of events would
+    read as 66 minutes as seconds): the message says only what is known, the hint offers both."""
+    base = 1_900_000_000
+    events = [{"type": 4, "data": {}, "timestamp": base}, *recording(incremental(5))]
+    for index, event in enumerate(events):
+        event["timestamp"] = base + index * 1000
+    (finding,) = check(write("base.json", json.dumps(events))).findings
+    assert finding.code == "AR606"
+    assert finding.message == (
+        "item 0: timestamp 1900000000 is too small for epoch milliseconds (it would be before "
+        "1973) (4 items in all)"
+    )
+    assert " seconds" not in finding.message
+    assert finding.hint is not None and "if these are epoch seconds (2030-03-17" in finding.hint
+    assert "milliseconds from another start" in finding.hint
+
+
+def test_backward_steps_are_counted_not_events_below_the_latest(write):
+    # One step back (10 -> 5), then forward again: 6 and 7 are below 10 but are no new step.
+    events = recording(incremental(10), incremental(5), incremental(6), incremental(7))
+    (finding,) = check(write("steps.json", json.dumps(events))).findings
+    assert finding.code == "AR622"
+    assert finding.message.startswith("timestamps go backwards 1 time, first at event 3;")
+    events = recording(incremental(10), incremental(5), incremental(9), incremental(8))
+    (finding,) = check(write("two.json", json.dumps(events))).findings
+    assert finding.message.startswith("timestamps go backwards 2 times, first at event 3;")
+
+
+def test_two_recordings_joined_are_two_sessions(write):
+    """Time jumping back more than the session gap to a new Meta: a concatenation."""
+    later = 3 * 3_600_000
+    first = [
+        {**event, "timestamp": event["timestamp"] + later} for event in recording(incremental(5))
+    ]
+    path = write("joined.json", json.dumps(first + recording(incremental(5))))
+    found = check(path)
+    assert codes(found) == ["AR608"]
+    assert found.findings[0].message == (
+        "2 sessions in one file (events 0-2 and 3-5): time goes back 3 hours at event 3, a "
+        "Meta as a recording starts with: two recordings joined"
+    )
+    assert found.findings[0].hint == "upload each part as its own session with --split-sessions"
+    split = check(path, split_sessions=True)
+    assert split.verdict is Verdict.ACCEPT
+    assert [(part.first_index, part.events, part.default_session_id) for part in split.parts] == [
+        (0, 3, T0 + later),
+        (3, 3, T0),
+    ]
+    assert [event.part for event in sent_events(split, True)] == [0, 0, 0, 1, 1, 1]
+
+
+def test_a_long_step_back_to_an_ordinary_event_is_no_new_session(write):
+    events = recording(incremental(5), incremental(-3 * 3_600_000))
+    assert codes(check(write("clock.json", json.dumps(events)))) == ["AR622"]
+
+
+@pytest.mark.parametrize("key", ["sessionId", "session_id"])
+def test_events_with_differing_session_ids_are_two_sessions(write, key):
+    first = [{**event, key: "s-1"} for event in recording(incremental(5))]
+    # The same clock, no gap: only the events' own ids tell the sessions apart.
+    second = [
+        {**event, key: "s-2", "timestamp": event["timestamp"] + 10}
+        for event in recording(incremental(5))
+    ]
+    path = write("ids.json", json.dumps(first + second))
+    found = check(path)
+    assert codes(found) == ["AR608"]
+    assert found.findings[0].message == (
+        f'2 sessions in one file (events 0-2 and 3-5): the events\' {key} changes from "s-1" '
+        'to "s-2" at event 3'
+    )
+    split = check(path, split_sessions=True)
+    assert split.verdict is Verdict.ACCEPT and len(split.parts) == 2
+    same = [{**event, key: 7} for event in recording(incremental(5), incremental(6))]
+    assert check(write("same.json", json.dumps(same))).verdict is Verdict.ACCEPT
+
+
+def test_the_split_hint_only_when_each_session_would_be_a_replay(write):
+    tail = [incremental(40 * 60_000), incremental(40 * 60_000 + 5)]
+    found = check(write("tail.json", json.dumps([*recording(incremental(5)), *tail])))
+    assert codes(found) == ["AR608"]
+    assert "--split-sessions would not make it a replay" in found.findings[0].hint
+    assert found.findings[0].hint.startswith("the session starting at event 3 has no FullSnapshot")
+    lone = {**recording()[1], "timestamp": T0 + 40 * 60_000}
+    found = check(write("lone.json", json.dumps([*recording(incremental(5)), lone])))
+    assert found.findings[0].hint.startswith("the session starting at event 3 holds only 1 event")
+    three = [
+        *recording(incremental(5)),
+        *[{**event, "timestamp": event["timestamp"] + 3_600_000} for event in recording()],
+        *[{**event, "timestamp": event["timestamp"] + 7_200_000} for event in recording()],
+    ]
+    found = check(write("three.json", json.dumps(three)))
+    assert found.findings[0].message.startswith("3 sessions in one file (events 0-2, 3-4 and 5-6)")
 
 
 def test_large_values_stream_without_quadratic_rereads(write, monkeypatch):

@@ -6,11 +6,14 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
 import pytest
+from freezegun import freeze_time
 
+from amp_replay_cli.core import upload as upload_command
 from amp_replay_cli.core.amplitude import Endpoints
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.replay.recordings import inspect, sent_events
@@ -18,9 +21,10 @@ from amp_replay_cli.core.replay.uploads import UploadStatus
 from amp_replay_cli.core.upload import UploadSettings, upload
 from amp_replay_cli.emulator import FaultPlan
 from tests.conftest import REPO, start_emulator
-from tests.test_recordings import RECORDINGS, incremental, recording
+from tests.test_recordings import RECORDINGS, T0, incremental, recording
 
 VALID = sorted(path for path in RECORDINGS.iterdir() if path.is_file())
+REAL_NOW = upload_command._now  # the conftest holds the clock at the recordings' time
 
 
 def settings_for(emulator, tmp_path, **overrides):
@@ -324,6 +328,67 @@ def test_split_sessions_upload_each_part_as_its_own_replay(emulator, tmp_path, w
         == len(read_back(emulator, other["replay_id"]))
         == 3
     )
+
+
+def test_recordings_with_the_same_opening_are_never_one_replay(emulator, tmp_path, write):
+    """A longer re-export of the same opening is another recording: another replay id, and both
+    replays hold exactly their own events."""
+    short = write("short.json", json.dumps(recording(incremental(5))))
+    longer = write("longer.json", json.dumps(recording(incremental(5), incremental(9))))
+    run_upload(emulator, tmp_path, [short])
+    report = run_upload(emulator, tmp_path, [longer])
+    first, second = rows(run_upload(emulator, tmp_path, [short, longer])).values()
+    assert first["session_id"] == second["session_id"]  # the same first timestamp
+    assert first["replay_id"] != second["replay_id"]
+    assert report.exit_code == 0 and rows(report)["longer.json"]["status"] == "uploaded"
+    assert len(read_back(emulator, first["replay_id"])) == 3
+    assert len(read_back(emulator, second["replay_id"])) == 4
+
+
+def test_other_content_under_a_known_replay_id_is_not_appended(emulator, tmp_path, write):
+    short = write("short.json", json.dumps(recording(incremental(5))))
+    longer = write("longer.json", json.dumps(recording(incremental(5), incremental(9))))
+    ids = dict(device_id="test-device")  # both take the session id of their first event
+    assert run_upload(emulator, tmp_path, [short], **ids).exit_code == 0
+    report = run_upload(emulator, tmp_path, [longer], **ids)
+    row = rows(report)["longer.json"]
+    assert row["status"] == "rejected" and row["batches_sent"] == 0
+    (finding,) = [finding for finding in report.findings if finding.code == "AR636"]
+    assert finding.severity.value == "warning" and finding.file == str(longer)
+    assert finding.message.startswith(f"{row['replay_id']}: another recording was already")
+    assert "--session-id" in finding.hint
+    assert len(read_back(emulator, row["replay_id"])) == 3  # the first recording's, alone
+    assert report.exit_code == 0
+    assert run_upload(emulator, tmp_path, [longer], strict=True, **ids).exit_code == 1
+    # The same file again is the same replay: resumed, not refused.
+    again = run_upload(emulator, tmp_path, [short], **ids)
+    assert rows(again)["short.json"]["status"] == "already uploaded"
+    # In one run, without a journal file: the second file is refused all the same.
+    both = run_upload(
+        emulator, tmp_path, [short, longer], journal_path=None, device_id="other-device"
+    )
+    assert [row["status"] for row in both.result["uploads"]] == ["uploaded", "rejected"]
+    # Its own session id makes it its own replay.
+    own = run_upload(emulator, tmp_path, [longer], session_id=T0 + 100, **ids)
+    assert rows(own)["longer.json"]["status"] == "uploaded"
+
+
+def test_a_recording_older_than_amplitude_keeps_replays_is_a_warning(
+    emulator, tmp_path, write, monkeypatch
+):
+    monkeypatch.setattr(upload_command, "_now", REAL_NOW)
+    path = write("old.json", json.dumps(recording(incremental(5))))
+    ended = T0 + 5
+    with freeze_time(datetime.fromtimestamp(ended / 1000, timezone.utc) + timedelta(days=90)):
+        report = upload([str(path)], settings_for(emulator, tmp_path, dry_run=True))
+    assert [finding.code for finding in report.findings] == []
+    with freeze_time(datetime.fromtimestamp(ended / 1000, timezone.utc) + timedelta(days=91)):
+        report = upload([str(path)], settings_for(emulator, tmp_path, dry_run=True))
+    (finding,) = report.findings
+    assert (finding.code, finding.severity.value) == ("AR625", "warning")
+    assert finding.message.startswith("the recording ended 91 days ago (2026-11-29): older than")
+    assert "90 days Amplitude keeps replays" in finding.message
+    assert rows(report)["old.json"]["verdict"] == "warn"
 
 
 # -- the command line ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from amp_replay_cli.core.findings import Severity
+from amp_replay_cli.core.wire import REPLAY_RETENTION_DAYS
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -445,7 +446,8 @@ _CODES = (
         "AR606",
         "timestamp-unit",
         ERROR,
-        "timestamps in seconds or microseconds instead of milliseconds",
+        "timestamps too small or too large for epoch milliseconds (seconds, milliseconds from "
+        "another start, micro- or nanoseconds)",
         "convert the timestamps to epoch milliseconds",
     ),
     Code(
@@ -459,8 +461,10 @@ _CODES = (
         "AR608",
         "several-sessions",
         ERROR,
-        "more than 30 minutes without events: several sessions in one file",
-        "upload each part as its own session with --split-sessions",
+        "several sessions in one file: more than 30 minutes without events, time jumping back "
+        "to a new recording, or the events' own session ids changing",
+        "upload each part as its own session with --split-sessions, or export each session on "
+        "its own",
     ),
     Code(
         "AR609",
@@ -521,6 +525,14 @@ _CODES = (
         "check the recorder and its plugins if these events should show: the player skips them",
     ),
     Code(
+        "AR625",
+        "past-retention",
+        WARNING,
+        f"a recording older than the {REPLAY_RETENTION_DAYS} days Amplitude keeps replays",
+        "upload recordings while they are recent: retention counts from when the session was "
+        "recorded, whatever the upload's time",
+    ),
+    Code(
         "AR630",
         "batch-refused",
         ERROR,
@@ -565,6 +577,15 @@ _CODES = (
         "lines of the upload journal that cannot be read (damaged by hand or by a disk fault)",
         "batches those lines recorded may be sent again; move the journal aside if it keeps "
         "happening",
+    ),
+    Code(
+        "AR636",
+        "replay-id-taken",
+        WARNING,
+        "another recording was already uploaded under this replay id (journal); not sent, so "
+        "that the two are not mixed in one replay",
+        "upload it as its own replay with another --session-id (or --device-id); --no-journal "
+        "sends it anyway, into the same replay",
     ),
     # -- check -----------------------------------------------------------------------------------
     Code(

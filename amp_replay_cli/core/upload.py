@@ -7,6 +7,7 @@ delivery engine (`replay.delivery`), and summed up in the report.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import tempfile
 from collections import Counter
@@ -37,7 +38,7 @@ from amp_replay_cli.core.replay.uploads import (
     UploadStatus,
     unhandled,
 )
-from amp_replay_cli.core.wire import MAX_SESSION_ID, REPLAY_ID_PART
+from amp_replay_cli.core.wire import MAX_SESSION_ID, REPLAY_ID_PART, REPLAY_RETENTION_DAYS
 from amp_replay_cli.core.wording import format_bytes
 
 # UploadSettings is defined beside the records the delivery engine shares; the command is
@@ -129,14 +130,38 @@ def _plan(checked: list[Recording], settings: UploadSettings, report: Report) ->
             for part in recording.parts
         ]
         uploads.extend(planned)
-        problem = _id_problem(device_id, recording.source.name)
-        if problem is not None:
+        for problem in (_id_problem(device_id, recording.source.name), _past_retention(recording)):
+            if problem is None:
+                continue
             recording.findings.append(problem)
             report.findings.append(problem)
             if problem.severity is Severity.ERROR:
                 for item in planned:
                     item.status = UploadStatus.REJECTED
     return uploads
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _past_retention(recording: Recording) -> Finding | None:
+    """A warning when even the recording's last event is older than Amplitude keeps replays."""
+    last = max(part.last_timestamp for part in recording.parts)
+    ended = dt.datetime.fromtimestamp(last / 1000, dt.timezone.utc)
+    age = _now() - ended
+    if age <= dt.timedelta(days=REPLAY_RETENTION_DAYS):
+        return None
+    return Finding(
+        "AR625",
+        Severity.WARNING,
+        f"the recording ended {age.days} days ago ({ended:%Y-%m-%d}): older than the "
+        f"{REPLAY_RETENTION_DAYS} days Amplitude keeps replays, so the replay may be gone as "
+        "soon as it is uploaded",
+        recording.source.name,
+        hint="retention counts from when the session was recorded, whatever the upload's time; "
+        "some plans keep replays for less",
+    )
 
 
 def _session_id(settings: UploadSettings, recording: Recording, part: Part) -> int:

@@ -29,6 +29,10 @@ REPLAY_ID_PART = re.compile(r"[A-Za-z0-9_\-.|@:=]+")
 # segmentation alike): `check --wait` spaces its polls to stay inside it.
 REST_QUERIES_PER_HOUR = 360
 
+# How long Amplitude keeps a replay: the Session Replay API reports `retention_in_days: 90`
+# (spec/api/APIS.md §3.1); some plans keep less.
+REPLAY_RETENTION_DAYS = 90
+
 # Amplitude stores session ids as signed 64-bit integers (epoch milliseconds in practice).
 MAX_SESSION_ID = 2**63 - 1
 

@@ -9,12 +9,16 @@ Each event is validated (`event_problem`) and serialised as the SDK sends it (`s
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
+
+import xxhash
 
 from amp_replay_cli.core.findings import Finding, Severity
 from amp_replay_cli.core.replay.problems import ItemProblem, ProblemTally, Rejected, json_kind
@@ -40,6 +44,11 @@ EVENT_TYPES = {
 AMPLITUDE_EVENT_TYPES = range(7)  # @amplitude/rrweb's player knows 0-6 only
 INCREMENTAL_SOURCES = range(17)
 FULL_SNAPSHOT, INCREMENTAL, META = 2, 3, 4
+# How a recorder starts on a page (spec/rrweb/FORMAT.md §5): DomContentLoaded and Load when it
+# started early, then Meta and FullSnapshot.
+OPENING_TYPES = frozenset({0, 1, META})
+# Keys some capture harnesses add to every event; rrweb itself has no per-event session id.
+EVENT_SESSION_KEYS = ("sessionId", "session_id")
 # Epoch milliseconds of the rrweb era lie between these; seconds and microseconds fall outside.
 MIN_EPOCH_MS, MAX_EPOCH_MS = 100_000_000_000, 100_000_000_000_000
 MIN_EPOCH_SECONDS = 100_000_000
@@ -97,16 +106,31 @@ def _diagnosis(event: dict[str, Any]) -> ItemProblem | None:
 
 
 def _timestamp_unit(timestamp: float) -> ItemProblem:
-    """A timestamp outside the epoch-milliseconds range, and the unit it seems to be in."""
+    """A timestamp outside the epoch-milliseconds range: what is known is only that it is too
+    small or too large; the unit it is in is a guess the hint offers, not a finding."""
     if MIN_EPOCH_SECONDS <= timestamp < MIN_EPOCH_MS:
-        template = "timestamps look like seconds ({value}); rrweb uses epoch milliseconds"
-        return ItemProblem("AR606", template, repr(timestamp))
-    if timestamp >= MAX_EPOCH_MS:
-        template = (
-            "timestamps look like micro- or nanoseconds ({value}); rrweb uses epoch milliseconds"
+        # Epoch seconds, or milliseconds counted from another start (a page-load clock): a
+        # value alone cannot tell which, so the message says neither.
+        return ItemProblem(
+            "AR606",
+            "timestamp {value} is too small for epoch milliseconds (it would be before 1973)",
+            repr(timestamp),
+            hint=f"if these are epoch seconds ({_as_date(timestamp)}), multiply by 1000; if "
+            "they are milliseconds from another start, add that start's epoch milliseconds",
         )
-        return ItemProblem("AR606", template, repr(timestamp))
+    if timestamp >= MAX_EPOCH_MS:
+        return ItemProblem(
+            "AR606",
+            "timestamp {value} is too large for epoch milliseconds (it would be after the "
+            "year 5000)",
+            repr(timestamp),
+            hint="if these are micro- or nanoseconds, divide by 1,000 or 1,000,000",
+        )
     return ItemProblem("AR605", "timestamp {value} is not epoch milliseconds", repr(timestamp))
+
+
+def _as_date(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def serialised(
@@ -148,18 +172,25 @@ class Part:
     batches: int = 0
     page_url: str = ""
     first_full_snapshot: float | None = None
-    # The first FullSnapshot's text: what a stable default device id is derived from.
-    device_seed: str = ""
     planner: BatchPlanner = field(default_factory=BatchPlanner, repr=False, compare=False)
+    # A hash of every event sent, in order: what tells two recordings apart, however alike
+    # their openings (default device ids, the journal's record of a replay's content).
+    content: Any = field(default_factory=xxhash.xxh3_128, repr=False, compare=False)
 
     @property
     def default_session_id(self) -> int:
         return math.floor(self.first_timestamp)
 
+    @property
+    def content_digest(self) -> str:
+        return str(self.content.hexdigest())
+
     def add(self, event: dict[str, Any], literal: str) -> None:
-        """Count an event that will be sent: its bytes, its batch, and the page URL and device
-        seed the replay takes from the first Meta and FullSnapshot."""
+        """Count an event that will be sent: its bytes, its batch, its content, and the page URL
+        the replay takes from the first Meta."""
         added = literal_size(literal)
+        # Literals are JSON string literals: joined, they cannot run into one another.
+        self.content.update(literal.encode("utf-8", "surrogatepass"))
         self.events += 1
         self.raw_bytes += added
         self.batches += self.planner.starts_batch(added)
@@ -170,7 +201,6 @@ class Part:
             self.full_snapshots += 1
             if self.first_full_snapshot is None:
                 self.first_full_snapshot = timestamp
-                self.device_seed = literal
         elif kind == META:
             self.metas += 1
             href = event["data"].get("href")
@@ -178,39 +208,95 @@ class Part:
                 self.page_url = href
 
 
-class Gap(NamedTuple):
-    before_index: int
-    milliseconds: float
+@dataclass
+class Session:
+    """A session found in a recording: where it starts, why, and what a replay of it would hold."""
+
+    first_index: int
+    cause: str = ""  # why a session starts here (empty for the first)
+    events: int = 0
+    full_snapshots: int = 0
+
+    @property
+    def uploadable(self) -> bool:
+        """What `_replay_needs` requires of a replay: a FullSnapshot and a second event."""
+        return self.full_snapshots > 0 and self.events >= 2
+
+
+_NO_SESSION = object()  # an event without a session id of its own
 
 
 class PartSplitter:
-    """Places events in parts. A pause longer than Amplitude's session timeout opens another
-    part when splitting; when not, the first such pause is remembered (it rejects the file)."""
+    """Finds the sessions of a recording and places its events in parts.
+
+    Another session starts after a pause longer than Amplitude's session timeout; where time
+    jumps back by as much to an event a recorder opens with (two recordings joined); and where
+    the events' own session id changes (some capture harnesses add one to every event). When
+    splitting, each session is a part; when not, the file is one part, and several sessions
+    reject it.
+    """
 
     def __init__(self, split_sessions: bool, max_batch_bytes: int):
         self.parts: list[Part] = []
-        self.backwards = 0
+        self.sessions: list[Session] = []
+        self.backwards = 0  # steps back in time, each from the event before
         self.first_backwards: int | None = None
-        self.unsplit_gap: Gap | None = None
         self._split_sessions = split_sessions
         self._max_batch_bytes = max_batch_bytes
-        self._last_timestamp: float | None = None
+        self._previous: float = 0.0  # the timestamp of the event before
+        self._latest: float = 0.0  # the latest timestamp of the current session
+        self._event_session: Any = _NO_SESSION
 
-    def place(self, index: int, timestamp: float) -> Part:
-        last = self._last_timestamp
-        if last is not None and timestamp < last:
+    def place(self, index: int, event: dict[str, Any]) -> Part:
+        timestamp, kind = event["timestamp"], event["type"]
+        cause = self._new_session(index, event, timestamp, kind)
+        if not self.sessions or cause:
+            self.sessions.append(Session(index, cause))
+            self._latest = timestamp
+            if self._split_sessions or not self.parts:
+                self.parts.append(self._new_part(index, timestamp))
+        elif timestamp < self._previous:
             self.backwards += 1
             if self.first_backwards is None:
                 self.first_backwards = index
-        elif last is not None and timestamp - last > SESSION_GAP_MS:
-            if self._split_sessions:
-                self.parts.append(self._new_part(index, timestamp))
-            elif self.unsplit_gap is None:
-                self.unsplit_gap = Gap(index, timestamp - last)
-        if not self.parts:
-            self.parts.append(self._new_part(index, timestamp))
-        self._last_timestamp = timestamp if last is None else max(last, timestamp)
+        session = self.sessions[-1]
+        session.events += 1
+        session.full_snapshots += kind == FULL_SNAPSHOT
+        self._previous = timestamp
+        self._latest = max(self._latest, timestamp)
         return self.parts[-1]
+
+    def _new_session(self, index: int, event: dict[str, Any], timestamp: float, kind: int) -> str:
+        """Why another session starts at this event; empty when it does not."""
+        key = (
+            next((key for key in EVENT_SESSION_KEYS if key in event), None)
+            if (
+                len(event) > 3  # type, timestamp, data: the usual event has no more keys to look at
+            )
+            else None
+        )
+        if key is not None:
+            known, self._event_session = self._event_session, event[key]
+            if known is not _NO_SESSION and event[key] != known:
+                return (
+                    f"the events' {key} changes from {_shown(known)} to {_shown(event[key])} "
+                    f"at event {index}"
+                )
+        if not self.sessions:
+            return ""
+        back = self._previous - timestamp
+        if back > SESSION_GAP_MS and kind in OPENING_TYPES:
+            return (
+                f"time goes back {_duration(back)} at event {index}, a {_type_name(kind)} as a "
+                "recording starts with: two recordings joined"
+            )
+        pause = timestamp - self._latest
+        if pause > SESSION_GAP_MS:
+            return (
+                f"{_duration(pause)} without events before event {index} (Amplitude starts a "
+                "new session after 30 minutes)"
+            )
+        return ""
 
     def _new_part(self, index: int, timestamp: float) -> Part:
         planner = BatchPlanner(self._max_batch_bytes)
@@ -283,7 +369,7 @@ class RecordingChecks:
         """The part a valid event is sent in; None when it is dropped."""
         if not self.filter.keeps(event["type"], literal):
             return None
-        part = self.splitter.place(index, event["timestamp"])
+        part = self.splitter.place(index, event)
         part.add(event, literal)
         self.statistics.add(event, index, size)
         return part
@@ -298,8 +384,8 @@ class RecordingChecks:
         if not parts:
             return [_no_full_snapshot("", file)]
         findings = []
-        if self.splitter.unsplit_gap is not None:
-            findings.append(_several_sessions(self.splitter.unsplit_gap, file))
+        if len(self.splitter.sessions) > len(parts):
+            findings.append(_several_sessions(self.splitter.sessions, items, file))
         for part in parts:
             where = f"session starting at event {part.first_index}: " if len(parts) > 1 else ""
             findings.extend(_replay_needs(part, where, file))
@@ -344,14 +430,27 @@ def _no_full_snapshot(where: str, file: str) -> Finding:
     )
 
 
-def _several_sessions(gap: Gap, file: str) -> Finding:
+def _several_sessions(sessions: list[Session], items: int, file: str) -> Finding:
+    """The sessions of an unsplit file, named by their events; the hint offers splitting only
+    when each session would make a replay."""
+    ends = [session.first_index - 1 for session in sessions[1:]] + [items - 1]
+    ranges = [f"{session.first_index}-{end}" for session, end in zip(sessions, ends, strict=True)]
+    listed = ", ".join(ranges[:-1]) + f" and {ranges[-1]}"
+    unfit = next((session for session in sessions if not session.uploadable), None)
+    if unfit is None:
+        hint = "upload each part as its own session with --split-sessions"
+    else:
+        lacks = "has no FullSnapshot" if not unfit.full_snapshots else "holds only 1 event"
+        hint = (
+            f"the session starting at event {unfit.first_index} {lacks}, so --split-sessions "
+            "would not make it a replay: export each session on its own, from its start"
+        )
     return Finding(
         "AR608",
         Severity.ERROR,
-        f"several sessions in one file: {_duration(gap.milliseconds)} without events before "
-        f"event {gap.before_index} (Amplitude starts a new session after 30 minutes)",
+        f"{len(sessions)} sessions in one file (events {listed}): {sessions[1].cause}",
         file,
-        hint="upload each part as its own session with --split-sessions",
+        hint=hint,
     )
 
 
@@ -388,7 +487,8 @@ def _backwards(splitter: PartSplitter, file: str) -> list[Finding]:
         Finding(
             "AR622",
             Severity.WARNING,
-            f"timestamps go backwards {splitter.backwards} times, first at event "
+            f"timestamps go backwards {splitter.backwards} "
+            f"time{'s' if splitter.backwards != 1 else ''}, first at event "
             f"{splitter.first_backwards}; the player sorts by time, so events may replay out "
             "of order",
             file,
@@ -421,6 +521,12 @@ def _ignored(statistics: EventStatistics, file: str) -> list[Finding]:
             )
         )
     return ignored
+
+
+def _shown(value: Any) -> str:
+    """An input value in a message: as JSON, cut short."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:39] + "\N{HORIZONTAL ELLIPSIS}"
 
 
 def _type_name(kind: Any) -> str:

@@ -22,7 +22,7 @@ from amp_replay_cli.core.amplitude import Client, Reply, RetryBudget, RetryPolic
 from amp_replay_cli.core.errors import Interrupted
 from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.core.replay import recordings
-from amp_replay_cli.core.replay.journal import Journal, batch_key
+from amp_replay_cli.core.replay.journal import Journal, batch_key, replay_key
 from amp_replay_cli.core.replay.track import Batch, TrackRequest, batches, build_request
 from amp_replay_cli.core.replay.uploads import Progress, Upload, UploadSettings, UploadStatus
 from amp_replay_cli.core.wire import REPLAY_ID_PROPERTY, SKIP_HEADER, WAF_LIMIT_BYTES, WAF_REFUSAL
@@ -203,8 +203,10 @@ class _GroupSender:
         the background while earlier ones are on the wire."""
         shared = self.shared
         for item, prepared in _in_background(self._prepared(uploads), depth=PREPARED_AHEAD):
-            if item.status in (UploadStatus.SKIPPED, UploadStatus.FAILED):
-                continue  # Amplitude ended this replay: the rest of it is not sent
+            if item.status is UploadStatus.PLANNED and not self._claimed(item):
+                item.status = UploadStatus.REJECTED
+            if item.status in (UploadStatus.SKIPPED, UploadStatus.FAILED, UploadStatus.REJECTED):
+                continue  # Amplitude ended this replay, or it is another's: the rest is not sent
             if prepared is None:
                 self._finish(item)
                 continue
@@ -217,6 +219,27 @@ class _GroupSender:
                 item.status = ended.status
                 shared.note(ended.finding)
             shared.advance(0, 1)
+
+    def _claimed(self, item: Upload) -> bool:
+        """Whether the replay id is this replay's: the journal records the content each replay
+        id was first sent with, and another recording's content is not appended to it."""
+        shared, replay_id = self.shared, item.replay_id or ""
+        assert item.part is not None
+        key = replay_key(shared.settings.api_key or "", shared.server, replay_id)
+        if shared.journal.claim(key, replay_id, item.part.content_digest) is None:
+            return True
+        shared.note(
+            Finding(
+                "AR636",
+                Severity.WARNING,
+                f"{replay_id}: another recording was already uploaded under this replay id "
+                "(journal); this one was not sent, so that the two are not mixed in one replay",
+                item.recording.source.name,
+                hint="upload it as its own replay with another --session-id (or --device-id); "
+                "--no-journal sends it anyway, into the same replay",
+            )
+        )
+        return False
 
     def _prepared(self, uploads: list[Upload]) -> Iterator[tuple[Upload, _Prepared | None]]:
         """(replay, batch ready to send) in order, and (replay, None) after a replay's last."""

@@ -8,6 +8,10 @@ twice. An `in-flight` line left by a crash is sent again (at most the batches th
 wire). The journal is locked for the whole run, so two runs sharing it (a CI cache) take turns.
 Keys are hashes of the project key, the server, the replay and the exact body: the journal holds
 no secret, and a batch counts as sent only for the same project, server and bytes.
+
+A replay's first request also records a hash of the replay's whole content (`claim`): another
+recording under the same replay id is then told apart, instead of being appended to it. (Earlier
+releases skip such a line: its state is neither in flight nor delivered.)
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ JOURNAL_NAME = "upload-journal.jsonl"
 FORMAT_NAME = "amp-replay upload journal"
 FORMAT_VERSION = 2  # 1: the header-less journals of earlier releases, read as all delivered
 IN_FLIGHT, DELIVERED = b"in-flight", b"delivered"  # the same length: one overwrites the other
+RECORDED = b"recorded"  # a replay's content record, never overwritten
 _STATE_FIELD = b'"state": "'
 _HINT = "choose another place with --journal PATH, or --no-journal"
 
@@ -43,6 +48,11 @@ def batch_key(api_key: str, server: str, replay_id: str, raw_body: bytes) -> str
         digest.update(len(part).to_bytes(8, "big") + part)
     digest.update(raw_body)
     return digest.hexdigest()
+
+
+def replay_key(api_key: str, server: str, replay_id: str) -> str:
+    """The key of a replay's content record: a batch key that no body (`{"version":…`) has."""
+    return batch_key(api_key, server, replay_id, b"replay content")
 
 
 class JournalError(InputError):
@@ -73,6 +83,7 @@ class Journal:
         self.path = path
         self.unreadable_lines = 0
         self._keys: set[str] = set()
+        self._contents: dict[str, str] = {}  # replay key -> hash of the replay's content
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._end = 0
@@ -117,6 +128,8 @@ class Journal:
             key = entry.get("key") if entry is not None else None
             if not isinstance(key, str):
                 self.unreadable_lines += 1
+            elif entry is not None and isinstance(entry.get("content"), str):
+                self._contents.setdefault(key, entry["content"])
             elif entry is not None and entry.get("state", "delivered") == "delivered":
                 self._keys.add(key)
 
@@ -128,18 +141,22 @@ class Journal:
         """Write a request as in flight, before it is sent."""
         if self._fd is None:
             return Pending(key, None)
-        line = json.dumps(
-            {
-                "key": key,
-                "state": IN_FLIGHT.decode(),
-                "replay_id": replay_id,
-                "what": what,
-                "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            }
-        ).encode("utf-8", "surrogatepass")
+        line = _line(key, IN_FLIGHT, replay_id, what)
         with self._lock:
-            start = self._append(line + b"\n")
+            start = self._append(line)
         return Pending(key, start + line.index(_STATE_FIELD) + len(_STATE_FIELD))
+
+    def claim(self, key: str, replay_id: str, content: str) -> str | None:
+        """Record that the replay holds this content; when another content was recorded for it
+        first, that content's hash (and nothing is written)."""
+        with self._lock:
+            known = self._contents.get(key)
+            if known is not None:
+                return None if known == content else known
+            self._contents[key] = content
+            if self._fd is not None:
+                self._append(_line(key, RECORDED, replay_id, "replay content", content=content))
+        return None
 
     def acknowledge(self, pending: Pending) -> None:
         """Amplitude acknowledged the request: mark it delivered, in place."""
@@ -168,6 +185,18 @@ class Journal:
             os.fsync(self._fd)
         except OSError as error:
             raise _write_error(self.path, error) from None
+
+
+def _line(key: str, state: bytes, replay_id: str, what: str, **more: str) -> bytes:
+    entry = {
+        "key": key,
+        "state": state.decode(),
+        "replay_id": replay_id,
+        "what": what,
+        **more,
+        "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    return json.dumps(entry).encode("utf-8", "surrogatepass") + b"\n"
 
 
 def _lock(fd: int, path: Path, wait: bool, on_busy: Callable[[str], None] | None) -> None:

@@ -71,8 +71,10 @@ class Recording:
         return verdict_of(self.findings)
 
     def default_device_id(self) -> str:
-        """A UUID derived from the recording itself, so a rerun targets the same replay."""
-        seed = self.parts[0].device_seed if self.parts else self.source.name
+        """A UUID derived from every event the recording sends, so a rerun targets the same
+        replay, and two recordings that differ anywhere (a longer re-export of the same
+        opening) target different ones."""
+        seed = "".join(part.content_digest for part in self.parts) or self.source.name
         digest = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()
         return str(uuid.uuid5(DEVICE_NAMESPACE, digest))
 

@@ -40,7 +40,7 @@ class UploadStatus(str, enum.Enum):
     SENDING = "sending"
     UPLOADED = "uploaded"
     ALREADY_UPLOADED = "already uploaded"  # every batch was in the journal
-    REJECTED = "rejected"  # the file or its device id failed the checks: nothing sent
+    REJECTED = "rejected"  # the file or its replay id failed the checks: nothing sent
     FAILED = "failed"  # Amplitude refused a batch: the rest was not sent
     SKIPPED = "skipped"  # Amplitude skipped the events (4004, 4005): the rest was not sent
     PARTLY_SKIPPED = "partly skipped"  # sent, but Amplitude dropped throttled batches
