@@ -154,6 +154,8 @@ def test_refused_events_are_in_no_session_and_each_says_it_was_not_delivered(run
     assert all("never delivered" in f["message"] for f in refused)
     assert refused[-1]["evidence"]["session_id_raw"] == " 1719847315013"
     assert document["summary"]["undelivered_events"] == 5
+    result = run("diagnose", write_events(write, events))
+    assert "; 5 events never reach Amplitude" in result.stdout + result.stderr
 
 
 def test_a_refused_event_is_not_counted_in_the_no_session_session(run, write):

@@ -69,6 +69,8 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
         f"{_count(analysis.events, 'event')}, {_count(len(sessions), 'session')}, "
         f"{report.summary['linked_sessions']:,} linked to a replay"
     )
+    if analysis.undelivered:
+        report.headline += f"; {_count(analysis.undelivered, 'event')} never reach Amplitude"
     if skipped:
         report.headline += f"; {_count(len(skipped), 'file')} skipped: not Segment events"
     report.result = {

@@ -256,8 +256,8 @@ SESSION_REFUSED = Undelivered(
 )
 NO_IDS = Undelivered(
     "CONTEXT_DEVICE_ID_OVERRIDE",
-    "the destination deletes the empty context.device.id and there is no userId: Amplitude "
-    "refuses an event with neither device_id nor user_id",
+    "the destination deletes it and there is no userId: Amplitude refuses an event with "
+    "neither device_id nor user_id",
 )
 
 
