@@ -57,11 +57,13 @@ def diagnose(
         ),
     ] = None,
     session_timeout: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="Segment's session length (inactivity timeout).", rich_help_panel="Thresholds"
+            help="Segment's session length (inactivity timeout) [default: the config's "
+            "sessionId sessionLength, else 30m]",
+            rich_help_panel="Thresholds",
         ),
-    ] = "30m",
+    ] = None,
     skew_threshold: Annotated[
         str, typer.Option(help="Client clock skew worth reporting.", rich_help_panel="Thresholds")
     ] = "60s",
@@ -76,7 +78,11 @@ def diagnose(
 
     settings = DiagnoseSettings(
         min_id_length=min_id_length,
-        session_timeout_ms=parse_duration_ms(session_timeout, "--session-timeout"),
+        session_timeout_ms=(
+            parse_duration_ms(session_timeout, "--session-timeout")
+            if session_timeout is not None
+            else None
+        ),
         skew_threshold_ms=parse_duration_ms(skew_threshold, "--skew-threshold"),
         amplitude_export=Source.of_option(amplitude_export),
         replays=Source.of_option(replays),

@@ -659,8 +659,11 @@ _CODES = (
     _identity(
         "CONTEXT_DEVICE_ID_OVERRIDE",
         ERROR,
-        "context.device.id becomes device_id while the replay uses another id",
-        "remove the custom context.device.id, or give the replay SDK the same value",
+        "context.device.id becomes device_id while the replay uses another id; an empty one "
+        "leaves the event without device_id",
+        "remove the custom context.device.id (an empty one too), or give the replay SDK the same "
+        "value",
+        _CAPPED_NOTE + " (events never delivered)",
     ),
     _identity(
         "DEVICE_MAPPING_CUSTOMIZED",
@@ -686,9 +689,11 @@ _CODES = (
     _identity(
         "SESSION_ID_BAD_FORMAT",
         ERROR,
-        "a session id that is not epoch milliseconds near the event time",
+        "a session id that is not epoch milliseconds; one that is not 'date-like' stops the "
+        "event in Segment",
         "send the session id as epoch milliseconds, the same value to the replay SDK and on the "
         "events",
+        _CAPPED_NOTE + " (events never delivered)",
     ),
     _identity(
         "SESSION_CHURN",

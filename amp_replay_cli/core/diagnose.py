@@ -27,7 +27,7 @@ MAX_MALFORMED_FINDINGS = 200
 @dataclass(frozen=True)
 class DiagnoseSettings:
     min_id_length: int | None = None  # None: the config's mapping, else 5
-    session_timeout_ms: int = 30 * 60 * 1000
+    session_timeout_ms: int | None = None  # None: the config's sessionLength, else 30 min
     skew_threshold_ms: int = 60 * 1000
     amplitude_export: Source | None = None
     replays: Source | None = None
@@ -56,6 +56,7 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
         "files": len(files),
         "events": analysis.events,
         "duplicates": analysis.duplicates,
+        "undelivered_events": analysis.undelivered,
         "malformed_lines": malformed.counts.get("AR501", 0),
         "skipped_files": len(skipped),
         "sessions": len(sessions),
@@ -68,6 +69,8 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
         f"{_count(analysis.events, 'event')}, {_count(len(sessions), 'session')}, "
         f"{report.summary['linked_sessions']:,} linked to a replay"
     )
+    if analysis.undelivered:
+        report.headline += f"; {_count(analysis.undelivered, 'event')} never reach Amplitude"
     if skipped:
         report.headline += f"; {_count(len(skipped), 'file')} skipped: not Segment events"
     report.result = {
@@ -79,11 +82,17 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
 
 
 def _thresholds(settings: DiagnoseSettings, setup: Setup | None) -> Thresholds:
-    """The flags win; else the destination's min_id_length mapping; else Amplitude's 5."""
+    """The flags win; else the destination's mappings (min_id_length, the session plugin's
+    sessionLength); else the defaults (Amplitude's 5, the plugin's 30 min)."""
+    default = Thresholds()
+    timeout_ms = settings.session_timeout_ms
+    if timeout_ms is None:
+        configured = setup.session_length_ms if setup else None
+        timeout_ms = configured or default.session_timeout_ms
     return Thresholds(
         min_id_length=settings.min_id_length
-        or (setup.min_id_length if setup and setup.min_id_length else 5),
-        session_timeout_ms=settings.session_timeout_ms,
+        or (setup.min_id_length if setup and setup.min_id_length else default.min_id_length),
+        session_timeout_ms=timeout_ms,
         skew_threshold_ms=settings.skew_threshold_ms,
     )
 

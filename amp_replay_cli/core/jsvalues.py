@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 # ECMAScript StrWhiteSpaceChar: WhiteSpace and LineTerminator.
-_JS_WHITESPACE = (
+JS_WHITESPACE = (
     "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
     "\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
@@ -31,7 +31,7 @@ def js_truthy(value: Any) -> bool:
 
 def js_string_to_number(text: str) -> float:
     """JavaScript's Number(text): what `<` and `<=` compare a string as."""
-    stripped = text.strip(_JS_WHITESPACE)
+    stripped = text.strip(JS_WHITESPACE)
     if stripped == "":
         return 0.0
     radix = _RADIX.get(stripped[:2].lower())

@@ -89,6 +89,12 @@ class Analysis:
         link_rules.non_browser_sources(tracker.non_browser, tracker.sessions, timeout_ms, reporter)
         if self._setup is not None:
             check_setup(self._setup, tracker.app_hashes, reporter)
+        reporter.close()
+
+    @property
+    def undelivered(self) -> int:
+        """Events that never reach Amplitude, so are in no session."""
+        return self._reporter.undelivered
 
     def session_rows(self) -> list[dict[str, Any]]:
         return session_rows(self._tracker.sessions.values(), self._replays)

@@ -9,10 +9,12 @@ from amp_replay_cli.core.identity.events import (
     AMPLITUDE_EVENT_TYPES,
     ID_SENDING_TYPES,
     NO_SESSION,
+    SESSION_REFUSED,
     Event,
+    Undelivered,
     id_text,
 )
-from amp_replay_cli.core.identity.inputs import AmplitudeExport
+from amp_replay_cli.core.identity.inputs import AmplitudeExport, ExportRow
 from amp_replay_cli.core.identity.reporter import Reporter
 from amp_replay_cli.core.identity.session_ids import session_format_problem, why_no_session_id
 from amp_replay_cli.core.identity.thresholds import Thresholds
@@ -64,6 +66,13 @@ class EventRules:
         self._export = export
 
     def check(self, event: Event) -> None:
+        if event.undelivered is not None:
+            # What Amplitude would do with its ids is moot; the browser's side still counts.
+            self._undelivered(event, event.undelivered)
+            if event.has_replay_property:
+                self._replay_property(event)
+            self._timing(event)
+            return
         if event.type in ID_SENDING_TYPES:
             self._ids(event)
             self._context_device(event)
@@ -105,8 +114,34 @@ class EventRules:
                     id_field.name,
                 )
 
+    def _undelivered(self, event: Event, undelivered: Undelivered) -> None:
+        """The one error about an event that never reaches Amplitude; it is in no session."""
+        if undelivered is SESSION_REFUSED:
+            subject = f"session_id {show(event.session_raw)}"
+            evidence = {"session_id_raw": event.session_raw}
+        else:
+            subject = 'context.device.id ""'
+            evidence = {"context_device_id": event.context_device_id}
+        self._reporter.undelivered_event(
+            undelivered.code,
+            f"{subject}: {undelivered.reason}; the event is never delivered",
+            event,
+            evidence,
+        )
+
     def _context_device(self, event: Event) -> None:
         if not (event.is_browser and event.has_context_device_id):
+            return
+        if event.context_device_id == "":
+            self._reporter.about_event(
+                "CONTEXT_DEVICE_ID_OVERRIDE",
+                ERROR,
+                'context.device.id "" is deleted before sending, so the event has no device_id: '
+                f"Amplitude derives one from userId {show(event.user_id)}, which no replay "
+                "device id matches",
+                event,
+                {"context_device_id": ""},
+            )
             return
         replay_device = event.rp_device if event.replay_id is not None else None
         compared = replay_device if replay_device is not None else event.anonymous_id
@@ -218,11 +253,19 @@ class EventRules:
                 )
 
     def _against_export(self, event: Event, export: AmplitudeExport) -> None:
-        row = export.match(
-            event.amplitude_event_type, event.timestamp_ms, event.user_id, event.replay_id
-        )
-        if row is None:
-            return
+        """Compare with the Amplitude events the destination made of this call: the main one,
+        and for Order Completed the "Product Purchased" ones (their event_properties are the
+        product, so they never carry the replay property)."""
+        main, *products = event.amplitude_event_types
+        row = export.match(main, event.timestamp_ms, event.dest_user, event.replay_id)
+        if row is not None:
+            self._exported(event, row, main=True)
+        if products:
+            row = export.match(products[0], event.timestamp_ms, event.dest_user, None)
+            if row is not None:
+                self._exported(event, row, main=False)
+
+    def _exported(self, event: Event, row: ExportRow, main: bool) -> None:
         if row.device_id != event.dest_device:
             self._reporter.about_event(
                 "DEVICE_MAPPING_CUSTOMIZED",
@@ -232,7 +275,7 @@ class EventRules:
                 event,
                 {"export_line": row.line, "export_device_id": row.device_id},
             )
-        if event.has_replay_property and not row.has_replay_property:
+        if main and event.has_replay_property and not row.has_replay_property:
             self._reporter.about_event(
                 "RPL_PROPERTY_DROPPED",
                 ERROR,

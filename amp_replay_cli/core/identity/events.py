@@ -1,8 +1,10 @@
 """A Segment event, and what the Amplitude (Actions) destination and the replay SDK make of it.
 
 The mapping is the destination's default (spec/identity/IDENTITY.md §2):
-device_id = coalesce(context.device.id, anonymousId) (an empty string wins), user_id = userId,
-session_id = integrations["Actions Amplitude"].session_id when truthy and parseable, else -1.
+device_id = coalesce(context.device.id, anonymousId), user_id = userId, session_id =
+integrations["Actions Amplitude"].session_id. The destination then deletes empty strings
+(remove-empty-values), so an empty context.device.id leaves the event with no device_id at all,
+and validates session_id as 'date-like' (ajv): a value that fails refuses the whole event.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import math
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from amp_replay_cli.core.identity.js_dates import MAX_TIME_MS, date_from_number, dayjs_utc_ms
 from amp_replay_cli.core.identity.segment import ACTIONS_AMPLITUDE
-from amp_replay_cli.core.jsvalues import js_truthy
+from amp_replay_cli.core.jsvalues import js_number_to_string, js_string, js_string_to_number
 from amp_replay_cli.core.times import epoch_ms, parse_instant
 from amp_replay_cli.core.wire import REPLAY_ID_PROPERTY
 
@@ -25,6 +28,10 @@ BROWSER_LIBRARY = "analytics.js"
 AMPLITUDE_EVENT_TYPES = frozenset({"track", "page", "screen"})
 ID_SENDING_TYPES = AMPLITUDE_EVENT_TYPES | {"identify"}
 ENRICHED_BY_WRAPPER = frozenset({"track", "page"})
+# The preset "Order Completed Calls" sends it through logPurchase, which adds one
+# "Product Purchased" event per item of properties.products.
+ORDER_COMPLETED = "Order Completed"
+PRODUCT_PURCHASED = "Product Purchased"
 
 
 _new_tuple = tuple.__new__  # the fast way to make the NamedTuples below (see Event.where)
@@ -76,12 +83,15 @@ class Event:
     # what Amplitude receives
     dest_device: Any
     dest_user: Any
-    dest_session: int | float
+    dest_session: int
     # the replay id, split on its last "/"
     rp_device: str | None
     rp_session: int | None
     replay_problem: str | None
     replay_id: str | None  # the property's value when it parses, else None
+    products: int  # Order Completed: the "Product Purchased" events logPurchase adds
+    # Why the event never reaches Amplitude, or None when it does.
+    undelivered: Undelivered | None
 
     # Both are made for every event: tuple.__new__ builds the same NamedTuple as its
     # constructor at a third of the cost, as that constructor is a Python function.
@@ -106,8 +116,34 @@ class Event:
         if self.type == "track":
             return self.name
         if self.type in ("page", "screen"):
-            return f"Viewed {self.name or ''}".rstrip() if self.name else "Viewed"
+            # '@template': 'Viewed {{name}}': a missing name leaves "Viewed " (trailing space).
+            return "Viewed " + template_text(self.name)
         return None
+
+    @property
+    def amplitude_event_types(self) -> list[str | None]:
+        """Every Amplitude event the destination makes of this call, the main one first."""
+        types = [self.amplitude_event_type]
+        return types + [PRODUCT_PURCHASED] * self.products
+
+
+class Undelivered(NamedTuple):
+    """Why an event never reaches Amplitude: who refuses it (the code that says so)."""
+
+    code: str
+    reason: str
+
+
+def template_text(value: Any) -> str:
+    """A value as mapping-kit's `@template` writes it: null and undefined as nothing, the rest
+    as JavaScript's String()."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return "[object Object]"
+    if isinstance(value, list):
+        return ",".join(template_text(item) for item in value)
+    return js_string(value)
 
 
 def id_text(value: Any) -> str:
@@ -150,6 +186,18 @@ def from_segment(raw: dict, file: str, line: int) -> Event:
     page_url = _mapping(context.get("page")).get("url")
     ip, agent = context.get("ip"), context.get("userAgent")
     has_context_device_id = device_id is not None  # "exists": neither undefined nor null
+    # remove-empty-values deletes "" (and null) before the event is sent.
+    dest_device = device_id if has_context_device_id else anonymous_id
+    if dest_device == "":
+        dest_device = None
+    dest_user = None if user_id == "" else user_id
+    session = coerce_session_id(session_raw)
+    undelivered = None
+    if event_type in AMPLITUDE_EVENT_TYPES and session is None:
+        undelivered = SESSION_REFUSED
+    elif event_type in ID_SENDING_TYPES and device_id == "" and dest_user is None:
+        undelivered = NO_IDS
+    products = properties.get("products") if get("event") == ORDER_COMPLETED else None
     return Event(
         file,
         line,
@@ -174,13 +222,15 @@ def from_segment(raw: dict, file: str, line: int) -> Event:
         has_replay_property,
         replay_value,
         properties.get(DEBUG_PROPERTY),
-        device_id if has_context_device_id else anonymous_id,
-        user_id,
-        coerce_session_id(session_raw),
+        dest_device,
+        dest_user,
+        NO_SESSION if session is None else session,
         rp_device,
         rp_session,
         problem,
         replay_value if has_replay_property and problem is None else None,
+        len(products) if type(products) is list and event_type == "track" else 0,
+        undelivered,
     )
 
 
@@ -200,26 +250,65 @@ def parse_replay_id(value: Any) -> tuple[str | None, int | None, str | None]:
     return device, int(session), None
 
 
-def coerce_session_id(raw: Any) -> int | float:
-    """What the destination sends as session_id: truthy and parseable, else -1 (no session).
+SESSION_REFUSED = Undelivered(
+    "SESSION_ID_BAD_FORMAT",
+    "Segment's destination refuses the whole event (session_id fails ajv format 'date-like')",
+)
+NO_IDS = Undelivered(
+    "CONTEXT_DEVICE_ID_OVERRIDE",
+    "the destination deletes it and there is no userId: Amplitude refuses an event with "
+    "neither device_id nor user_id",
+)
 
-    Numbers pass through (seconds too), digit strings become numbers, ISO dates become epoch ms.
+
+def coerce_session_id(raw: Any) -> int | None:
+    """The session_id the destination sends (-1: none), or None when Segment refuses the event.
+
+    session_id is a 'datetime' field: ajv checks it as `type: ['string', 'number']`,
+    `format: 'date-like'`, `coerceTypes: 'array'`, after remove-empty-values deleted "" and null.
+    Numbers pass; true, objects and other arrays fail; a one-element array is unwrapped (a
+    number becomes its text, a numeric string its number). The action then keeps a truthy value
+    that dayjs reads: digit strings as numbers, other strings through `dayjs.utc(x)`, numbers
+    through `Date`, which truncates a fraction.
     """
-    if type(raw) is int:
-        return raw if raw else NO_SESSION
-    if not js_truthy(raw) or isinstance(raw, (bool, list, dict)):
+    if type(raw) is int:  # the usual case: epoch milliseconds
+        return raw if raw and abs(raw) <= MAX_TIME_MS else NO_SESSION
+    if raw is None or raw == "":
         return NO_SESSION
-    if isinstance(raw, (int, float)):
-        if isinstance(raw, float) and (math.isinf(raw) or raw.is_integer()):
-            return int(raw) if math.isfinite(raw) else NO_SESSION
-        return raw
+    if isinstance(raw, list) and len(raw) == 1:
+        raw = _unwrap(raw[0])
+        if raw is None:
+            return None
+    if isinstance(raw, float):
+        moment = date_from_number(raw) if raw else None
+        return NO_SESSION if moment is None else moment
     if isinstance(raw, str):
-        text = raw.strip()
-        if text.isascii() and text.isdigit():
-            return int(text)
-        parsed = parse_time(text)
-        return parsed if parsed is not None else NO_SESSION
-    return NO_SESSION
+        if not _date_like(raw):
+            return None
+        if raw.isascii() and raw.isdigit():  # formatSessionId: Number(text)
+            number = js_string_to_number(raw)
+            return int(number) if math.isfinite(number) else NO_SESSION
+        moment = dayjs_utc_ms(raw)
+        return NO_SESSION if moment is None else moment
+    return None  # a boolean, an object, an array of another length
+
+
+def _unwrap(item: Any) -> float | str | None:
+    """ajv's coerceTypes 'array' on `[item]` for ['string', 'number'], as measured in ajv 8."""
+    if isinstance(item, (int, float)) and not isinstance(item, bool):
+        return js_string(item)
+    if isinstance(item, str) and item:
+        number = js_string_to_number(item)
+        return None if math.isnan(number) else number
+    return None
+
+
+def _date_like(text: str) -> bool:
+    """Segment's ajv format 'date-like': a number's own text as Unix seconds, else dayjs."""
+    number = js_string_to_number(text)
+    if js_number_to_string(number) == text:
+        return date_from_number(number * 1000) is not None
+    return dayjs_utc_ms(text) is not None
 
 
 def parse_time(value: Any) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -17,7 +18,7 @@ from amp_replay_cli.core.documents.streams import (
     open_text,
 )
 from amp_replay_cli.core.errors import InputError, Location
-from amp_replay_cli.core.identity.events import coerce_session_id, parse_time
+from amp_replay_cli.core.identity.events import NO_SESSION, coerce_session_id, parse_time
 from amp_replay_cli.core.sampling import Algorithm
 from amp_replay_cli.core.wire import REPLAY_ID_PROPERTY
 
@@ -63,7 +64,7 @@ def read_export(source: Source, stdin: BinaryIO | None = None) -> AmplitudeExpor
         record = ExportRow(
             source.name, line, row.get("device_id"), REPLAY_ID_PROPERTY in properties
         )
-        export.pairs.add((row.get("device_id"), session))
+        export.pairs.add((row.get("device_id"), NO_SESSION if session is None else session))
         time_ms = parse_time(row.get("event_time"))
         if time_ms is not None:
             export.by_key.setdefault((row.get("event_type"), time_ms, row.get("user_id")), record)
@@ -139,6 +140,7 @@ class Setup:
     endpoint: str | None = None  # north_america | europe
     device_mapping: Any = None
     min_id_length: int | None = None
+    session_length_ms: int | None = None  # the session plugin's sessionLength mapping
     replay_api_key: str | None = None
     server_zone: str | None = None  # None: not set, the SDK uses US
     sample_rate: Any = None
@@ -178,6 +180,7 @@ def read_setup(source: Source, stdin: BinaryIO | None = None) -> Setup:
         and to_plain(min_length) > 0
     ):
         setup.min_id_length = to_plain(min_length)
+    setup.session_length_ms = _session_length(_section(destination, "mappings"))
     replay = _section(root, "replay")
     setup.replay_api_key = _text(replay, "amplitudeApiKey", setup, "replay.apiKey") or _text(
         replay, "apiKey", setup, "replay.apiKey"
@@ -193,6 +196,17 @@ def read_setup(source: Source, stdin: BinaryIO | None = None) -> Setup:
     region = _text(project, "region", setup, "project.region")
     setup.region = region.upper() if region else None
     return setup
+
+
+def _session_length(mappings: Mapping | None) -> int | None:
+    """The Browser Session Tracking (sessionId) mapping's sessionLength in ms, when it is a
+    positive number; unset (or null) leaves the plugin's default of 30 min."""
+    plugin = _section(mappings, "sessionId")
+    node = plugin.get("sessionLength") if plugin is not None else None
+    value = to_plain(node) if node is not None else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return int(value) if 0 < value < math.inf else None
 
 
 def _section(node: Node | None, *names: str) -> Mapping | None:

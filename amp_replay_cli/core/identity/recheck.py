@@ -32,6 +32,8 @@ class Recheck:
         """Keep every sighting of the unsettled sessions and browsers."""
         if event.message_id is not None and self._seen_messages.add(hash(event.message_id)):
             return
+        if event.undelivered is not None:
+            return  # the tracker kept it out of every session and browser too
         where = event.where
         sightings = self._sessions.get(event.session_key)
         if (

@@ -7,9 +7,12 @@ import sys
 from typing import Any
 
 from amp_replay_cli.core.codes import CODES
-from amp_replay_cli.core.findings import Finding, Severity
+from amp_replay_cli.core.findings import CappedFindings, Finding, Severity
 from amp_replay_cli.core.identity.events import Event, SessionKey, Where
 from amp_replay_cli.core.identity.tracking import SessionState
+
+# Events that never reach Amplitude can be every line of a log: the first ones are listed.
+MAX_UNDELIVERED_FINDINGS = 200
 
 
 class Reporter:
@@ -17,6 +20,8 @@ class Reporter:
         self.findings: list[Finding] = []
         self._sessions = sessions
         self._reported: set[tuple] = set()
+        self._undelivered = CappedFindings(self.findings, MAX_UNDELIVERED_FINDINGS)
+        self.undelivered = 0  # events that never reach Amplitude
 
     def report(
         self,
@@ -34,23 +39,7 @@ class Reporter:
             if dedupe in self._reported:
                 return
             self._reported.add(dedupe)
-        details = dict(evidence or {})
-        if where is not None and where.message_id is not None:
-            details.setdefault("message_id", where.message_id)
-        if session is not None:
-            details.setdefault("device_id", session.device)
-            details.setdefault("session_id", session.session)
-        self.findings.append(
-            Finding(
-                code=code,
-                severity=severity,
-                message=sys.intern(message),  # the events of one problem share one text
-                file=where.file if where else None,
-                line=where.line if where else None,
-                hint=CODES[code].fix,
-                evidence=details or None,
-            )
-        )
+        self.findings.append(_finding(code, severity, message, where, session, evidence))
         state = self._sessions.get(session) if session is not None else None
         if state is not None:
             state.codes.add(code)
@@ -67,7 +56,7 @@ class Reporter:
         field_name: str = "",
     ) -> None:
         """A finding about one event (and one of its id fields): once, however often the rule
-        meets the event."""
+        meets the event. An event that never reaches Amplitude belongs to no session."""
         where = event.where
         identity = where.message_id if where.message_id is not None else (where.file, where.line)
         self.report(
@@ -75,7 +64,47 @@ class Reporter:
             severity,
             message,
             where,
-            event.session_key,
+            event.session_key if event.undelivered is None else None,
             evidence,
             dedupe=(code, field_name, identity),
         )
+
+    def undelivered_event(
+        self, code: str, message: str, event: Event, evidence: dict[str, Any]
+    ) -> None:
+        """An error about an event that never reaches Amplitude: it belongs to no session, and
+        past MAX_UNDELIVERED_FINDINGS one info finding counts the rest."""
+        self.undelivered += 1
+        details = {**evidence, "delivered": False}
+        self._undelivered.add(_finding(code, Severity.ERROR, message, event.where, None, details))
+
+    def close(self) -> None:
+        """Count the undelivered events not listed; call once, after the last event."""
+        self._undelivered.close()
+
+
+def _finding(
+    code: str,
+    severity: Severity,
+    message: str,
+    where: Where | None,
+    session: SessionKey | None,
+    evidence: dict[str, Any] | None,
+) -> Finding:
+    """A finding whose evidence names its event and session; its hint is the code's general
+    fix from the catalog."""
+    details = dict(evidence or {})
+    if where is not None and where.message_id is not None:
+        details.setdefault("message_id", where.message_id)
+    if session is not None:
+        details.setdefault("device_id", session.device)
+        details.setdefault("session_id", session.session)
+    return Finding(
+        code=code,
+        severity=severity,
+        message=sys.intern(message),  # the events of one problem share one text
+        file=where.file if where else None,
+        line=where.line if where else None,
+        hint=CODES[code].fix,
+        evidence=details or None,
+    )

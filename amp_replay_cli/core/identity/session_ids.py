@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from amp_replay_cli.core.identity.events import NO_SESSION, SECONDS_LIMIT, Event
-from amp_replay_cli.core.jsvalues import js_to_number
+import datetime as dt
+from typing import Any
 
-DAY_MS = 86_400_000
+from amp_replay_cli.core.identity.events import (
+    NO_SESSION,
+    SECONDS_LIMIT,
+    Event,
+    coerce_session_id,
+)
+from amp_replay_cli.core.jsvalues import js_truthy
 
 
 def why_no_session_id(event: Event) -> str:
@@ -25,33 +31,51 @@ def why_no_session_id(event: Event) -> str:
 
 
 def session_format_problem(event: Event) -> str | None:
-    """Why the event's session id is not epoch milliseconds near the event, or None."""
-    raw = event.session_raw
-    moment = event.timestamp_ms if event.timestamp_ms is not None else event.client_ms
-    if (
-        type(raw) is int
-        and raw >= SECONDS_LIMIT
-        and (moment is None or abs(moment - raw) <= DAY_MS)
-    ):
-        return None  # the usual case: epoch milliseconds near the event
-    if raw == -1 and not isinstance(raw, bool):
-        return None  # an explicit "no session"
-    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        return "is not a number"
-    if isinstance(raw, str) and not raw.strip().isdigit():
-        if event.dest_session == NO_SESSION:
-            return "is not a number: Amplitude drops it (-1)"
+    """Why the event's session id is not the epoch milliseconds the destination should send,
+    or None. The session plugin has no maximum session length, so a session id far from the
+    event time is not a format problem (a client clock far off is CLOCK_SKEW)."""
+    raw, sent = event.session_raw, event.dest_session
+    if type(raw) is int and (raw == NO_SESSION or (raw >= SECONDS_LIMIT and sent == raw)):
+        return None  # the usual case, or an explicit "no session"
+    if sent == NO_SESSION:
+        if coerce_session_id(raw) is None:
+            return (
+                "is not 'date-like': Segment's destination refuses a track, page or screen "
+                "carrying it"
+            )
+        if not js_truthy(raw):
+            return "means no session: the destination leaves session_id out (-1)"
+        return "is no valid date: the destination leaves session_id out (-1)"
+    if isinstance(raw, str) and not (raw.isascii() and raw.isdigit()):
         return (
-            "is text, not an integer: Amplitude converts a date to milliseconds but the replay "
-            "keeps the text"
+            f"is text: the destination sends dayjs.utc(text) = {sent}{_year(sent)}, while the "
+            "replay SDK keeps the text"
         )
-    value = js_to_number(raw)
-    if not float(value).is_integer():
-        return "is not an integer"
-    if value <= 0:
-        return "is 0 or negative: Amplitude treats it as no session (-1)"
-    if value < SECONDS_LIMIT:
-        return "looks like seconds (below 1e12): Amplitude reads it as milliseconds, a date in 1970"
-    if moment is not None and abs(moment - value) > DAY_MS:
-        return f"is {abs(moment - value) / 3_600_000:.1f} h away from the event time"
+    conversion = _conversion(raw, sent)
+    if sent <= 0:
+        value = "0 or negative: Amplitude treats it as no session (-1)"
+    elif sent < SECONDS_LIMIT:
+        value = "below 1e12, seconds rather than milliseconds: a date in 1970"
+    else:
+        value = None
+    if conversion is None:
+        return None if value is None else f"is {value}"
+    return conversion if value is None else f"{conversion}, {value}"
+
+
+def _conversion(raw: Any, sent: int) -> str | None:
+    """What the destination does to an array or a fraction; None for integers and digits."""
+    if isinstance(raw, list):
+        return f"is an array: Segment unwraps it and sends {sent}"
+    if isinstance(raw, float):
+        return f"is not an integer: the destination sends {sent} (Date truncates it)"
     return None
+
+
+def _year(ms: int) -> str:
+    """The note " (year Y)" for a date far from now: what an odd conversion made of a text."""
+    try:
+        year = (dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=ms)).year
+    except OverflowError:
+        return ""
+    return f" (year {year})" if not 2000 <= year <= 2100 else ""

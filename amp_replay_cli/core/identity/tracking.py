@@ -65,7 +65,7 @@ class ReplaySighting(NamedTuple):
     """Where a replay id was first seen, and in which Amplitude session."""
 
     first: Where
-    session: SessionKey
+    session: SessionKey | None  # None: the event never reached Amplitude
 
 
 class NonBrowserEvent(NamedTuple):
@@ -99,9 +99,14 @@ class Tracker:
         self.app_hashes: dict[str, None] = {}  # an ordered set: reasons follow first sightings
 
     def collect(self, event: Event, where: Where) -> None:
+        replay_id = event.replay_id
+        if event.undelivered is not None:
+            # In no Amplitude session; the replay it names exists all the same.
+            if replay_id is not None and replay_id not in self.replay_first:
+                self.replay_first[replay_id] = ReplaySighting(where, None)
+            return
         ms = event.order_ms
         session_id = event.dest_session
-        replay_id = event.replay_id
         if event.type in AMPLITUDE_EVENT_TYPES and event.dest_device is not None:
             self._amplitude_event(event, where, ms)
         elif replay_id is not None and replay_id not in self.replay_first:
