@@ -69,8 +69,9 @@ class _Composer:
         self.anchors: dict[str, tuple[Node, int]] = {}
         self.duplicates: list[DuplicateKey] = []
 
-    def fail(self, mark: Mark, message: str) -> InputError:
-        return InputError(message, location=Location(self.name, mark.line, mark.column))
+    def fail(self, mark: Mark, message: str, hint: str | None = None) -> InputError:
+        location = Location(self.name, mark.line, mark.column)
+        return InputError(message, hint=hint, location=location)
 
     def compose(self, event_stream: Iterable[events.Event]) -> list[Document]:
         documents: list[Document] = []
@@ -131,12 +132,12 @@ class _Composer:
             self.anchors[anchor] = (node, weight)
         if not stack:
             if weight > self.limits.max_values:
-                raise self.fail(node.mark, self.too_many())
+                raise self.fail(node.mark, self.too_many(), self.limits.values_hint())
             return node
         parent = stack[-1]
         parent.weight += weight
         if parent.weight > self.limits.max_values:
-            raise self.fail(node.mark, self.too_many())
+            raise self.fail(node.mark, self.too_many(), self.limits.values_hint())
         if isinstance(parent.node, Sequence):
             parent.node.items.append(node)
             return None
@@ -156,7 +157,7 @@ class _Composer:
 
     def too_many(self) -> str:
         return (
-            f"more than {self.limits.max_values} values once aliases are expanded: "
+            f"more than {self.limits.max_values:,} values once aliases are expanded: "
             "too large for a configuration (an alias bomb?)"
         )
 
