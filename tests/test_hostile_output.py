@@ -43,6 +43,12 @@ def _arguments(command, tmp_path):
         path = tmp_path / "options.json"
         path.write_text(json.dumps(options))
         return ["validate", path], {1}
+    if command == "validate-yaml":
+        # YAML's own escapes: a lone surrogate (libyaml refuses it, YAML and js-yaml allow it),
+        # ESC, NUL, a C1 control and a right-to-left override.
+        path = tmp_path / "options.yaml"
+        path.write_text('"\\ud800\\e[31m\\0": 1\nsampleRate: "\\ud800\\x9b\\u202e"\n')
+        return ["validate", path], {1}
     if command == "validate-file-name":
         path = tmp_path / "\x1b[2Jopts\n.json"
         path.write_text('{"sessionReplayOptions": {"sampleRate": "x"}}')
@@ -67,6 +73,7 @@ def _arguments(command, tmp_path):
 
 COMMANDS = (
     "validate",
+    "validate-yaml",
     "validate-file-name",
     "simulate",
     "simulate-argument",
@@ -79,7 +86,7 @@ COMMANDS = (
 
 # Where the github and junit formats show the hostile text: in findings (the others show it in
 # result tables, which only text and github's log show).
-SHOWN = {"validate", "validate-file-name", "diagnose", "rule"}
+SHOWN = {"validate", "validate-yaml", "validate-file-name", "diagnose", "rule"}
 
 
 def _check_output(output_format, stdout, stderr):
@@ -99,9 +106,12 @@ def _check_output(output_format, stdout, stderr):
 @pytest.mark.parametrize("command", COMMANDS)
 def test_hostile_text_never_breaks_an_output(run, tmp_path, command, output_format):
     arguments, exit_codes = _arguments(command, tmp_path)
-    result = run(*arguments, "-f", output_format)
+    summary = tmp_path / "step-summary.md"
+    result = run(*arguments, "-f", output_format, env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert result.exit_code in exit_codes, (result.exit_code, result.stdout, result.stderr)
     _check_output(output_format, result.stdout, result.stderr)
+    if output_format == "github":
+        assert not ACTIVE.search(summary.read_text(encoding="utf-8"))
     if output_format == "text" or (output_format in ("github", "junit") and command in SHOWN):
         assert ESCAPED.search(result.stdout + result.stderr), (result.stdout, result.stderr)
 
@@ -176,3 +186,31 @@ def test_the_progress_line_names_a_file_printably_and_not_as_markup():
     (task,) = progress._progress.tasks
     assert task.description == "checking [bold]a\\x1b[2J.json"
     assert progress._progress.columns[0].markup is False
+
+
+def test_upload_sends_a_lone_surrogate_as_the_browser_does(emulator, run, tmp_path):
+    """URLSearchParams sends a lone surrogate as U+FFFD; UTF-8 cannot encode it at all."""
+    recording = DATA / "recordings" / "pricing-tabs.json"
+    for output_format in FORMATS:
+        result = run(
+            "upload",
+            recording,
+            "--device-id",
+            f"dev\ud800ice-{output_format}",
+            "--session-id",
+            "1767225600123",
+            "--journal",
+            tmp_path / f"{output_format}.jsonl",
+            "--api-key",
+            emulator.api_key,
+            "--server-url",
+            emulator.base_url,
+            "-f",
+            output_format,
+        )
+        assert result.exit_code == 0, (result.stdout, result.stderr)
+        _check_output(output_format, result.stdout, result.stderr)
+    stored = emulator.client.get("/_emulator/replays").json()["replays"]
+    assert {replay["device_id"] for replay in stored} == {
+        f"dev\ufffdice-{output_format}" for output_format in FORMATS
+    }

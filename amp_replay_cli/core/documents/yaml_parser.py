@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import yaml
 from yaml import events
@@ -244,12 +245,19 @@ class _Composer:
                         mapping.entries[key] = entry
 
 
-def parse_yaml(text: str, name: str, limits: Limits) -> list[Document]:
+# libyaml refuses a "\ud800" escape; YAML allows it, and js-yaml and PyYAML's own scanner read
+# it as the lone surrogate it names, which the checks and every output format then handle.
+_LIBYAML_SURROGATE = "found invalid Unicode character escape code"
+
+
+def parse_yaml(text: str, name: str, limits: Limits, loader: Any = _LOADER) -> list[Document]:
     """Every document of a YAML stream (JSON is YAML too, but see json_parser for .json files)."""
     composer = _Composer(name, limits)
     try:
-        return composer.compose(yaml.parse(text, Loader=_LOADER))
+        return composer.compose(yaml.parse(text, Loader=loader))
     except yaml.MarkedYAMLError as error:
+        if error.problem == _LIBYAML_SURROGATE and loader is not yaml.SafeLoader:
+            return parse_yaml(text, name, limits, yaml.SafeLoader)
         where = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
         location = Location(name, where.line + 1, where.column + 1) if where else Location(name)
