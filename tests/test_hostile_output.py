@@ -214,3 +214,8 @@ def test_upload_sends_a_lone_surrogate_as_the_browser_does(emulator, run, tmp_pa
     assert {replay["device_id"] for replay in stored} == {
         f"dev\ufffdice-{output_format}" for output_format in FORMATS
     }
+
+
+def test_json_text_escapes_del_in_ascii_text_too():
+    assert json_text('["a\x7fb"]') == '["a\\u007fb"]'
+    assert json_text('["ab"]') == '["ab"]'

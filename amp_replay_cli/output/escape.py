@@ -30,6 +30,8 @@ def printable(text: str) -> str:
 def json_text(encoded: str) -> str:
     """JSON text with its raw active characters as `\\uNNNN` escapes: the same value once
     parsed, and always encodable as UTF-8. Such characters can only be inside strings."""
+    if encoded.isascii():  # constant time; most reports are ASCII, where only DEL is active
+        return encoded.replace("\x7f", "\\u007f") if "\x7f" in encoded else encoded
     return _JSON_RAW.sub(_json_escape, encoded)
 
 
