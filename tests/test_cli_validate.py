@@ -255,3 +255,43 @@ def test_a_missing_report_directory_is_made_and_said(run, write, tmp_path):
     result = run("validate", write("ok.yaml", CLEAN), "-f", "json", "-o", target)
     assert target.is_file()
     assert f"created the directory {target.parent}" in result.stderr
+
+
+# -- size limits: memory is protected, real generated configurations are not refused ----------
+def test_a_generated_configuration_over_the_old_5_mib_limit_is_read(run, write):
+    header = "# generated: one line per blocked widget\n" * 160_000  # 6.4 MB of comment
+    path = write("generated.yaml", header + "sampleRate: 0.05\n")
+    result = run("validate", path, "-q", "--env", "development", expect=0)
+    assert result.stderr == ""
+
+
+def test_max_file_size_refuses_a_larger_file_naming_the_limit_and_the_flag(run, write):
+    path = write("options.yaml", "sampleRate: 0.05\n" + "#" * 2048 + "\n")
+    result = run("validate", path, "--max-file-size", "1KiB", expect=2)
+    assert f"{path}: larger than the 1 KiB limit of a configuration file" in result.stderr
+    assert "hint: validate --max-file-size SIZE" in result.stderr
+    run("validate", path, "--max-file-size", "3K", "--env", "development", expect=0)
+
+
+def test_max_file_size_must_be_a_size(run, write):
+    path = write("options.yaml", "sampleRate: 0.05\n")
+    result = run("validate", path, "--max-file-size", "big", expect=2)
+    assert "--max-file-size 'big' is not a size" in result.stderr
+
+
+def test_values_past_the_old_100000_are_read_and_max_values_lowers_the_cap(run, write):
+    # 8 lists of 20,000 user properties' values: 160,000 values once the aliases are expanded.
+    values = ", ".join(["1"] * 20_000)
+    properties = "\n".join(f"    p{index}: *values" for index in range(8))
+    text = f"sampleRate: 0.05\nanchors: &values [{values}]\nuserProperties:\n{properties}\n"
+    path = write("aliases.yaml", text)
+    result = run("validate", path, "--env", "development")
+    assert result.exit_code == 0 and "AR110" in result.stdout  # `anchors` is unknown: read
+    result = run("validate", path, "--max-values", "100000", expect=2)
+    assert "more than 100,000 values once aliases are expanded" in result.stderr
+    assert "hint: validate --max-values N raises the limit" in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--max-file-size", "--max-values"])
+def test_the_limit_flags_are_in_the_help(run, option):
+    assert option in run("validate", "--help", expect=0).stdout

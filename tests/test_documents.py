@@ -309,3 +309,9 @@ def test_json_array_stream_errors_name_the_place(monkeypatch, chunk, text, messa
         list(streams.iter_json_array(io.StringIO(text), "ids.json"))
     assert message in caught.value.message
     assert (caught.value.location.line, caught.value.location.column) == (line, column)
+
+
+def test_a_yaml_lone_surrogate_escape_is_read_as_yaml_and_js_yaml_read_it():
+    # libyaml refuses "\ud800"; the YAML spec and js-yaml take it as the code unit it names.
+    assert to_plain(one('a: "x\\ud800y"\n').root) == {"a": "x\ud800y"}
+    assert "YAML syntax error" in error_of('a: "\\ud800\n').message  # other errors stay errors

@@ -433,7 +433,7 @@ def test_a_clean_segment_wrapper_call_has_no_findings():
             {(W, "AR110", "privacyConfig.maskLevel")},
         ),
         # types, nulls, functions, credentials
-        ("sampleRate: 0.1\nuseWebWorker: 'false'", S, {(E, "AR120", "useWebWorker")}),
+        ("sampleRate: 0.1\nuseWebWorker: 'false'", S, {(W, "AR120", "useWebWorker")}),
         ("sampleRate: 0.1\nprivacyConfig: [1]", S, {(E, "AR120", "privacyConfig")}),
         ("sampleRate: 0.1\ninlineImages: null", S, {(W, "AR120", "inlineImages")}),
         ("sampleRate: 0.1\nhandleSendEvents: fetchWithAuth", S, {(E, "AR191", "handleSendEvents")}),
@@ -631,3 +631,61 @@ def test_yaml_notes_never_quote_a_credential():
     )
     assert not [f for f in checker.findings if f.code == "AR122"]
     assert checker.secrets == {str(0o123456701234567)}
+
+
+# A wrong type where the SDK only loses the option's effect: a warning that says what happens.
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("logLevel", "debug", "logs nothing at all"),
+        ("debugMode", "'false'", '"false" acts as true'),
+        ("shouldInlineStylesheet", "'yes'", "JavaScript truthiness"),
+        ("inlineImages", "1", "JavaScript truthiness"),
+        ("useWebWorker", "'no'", "JavaScript truthiness"),
+        ("experimental", "{useWebWorker: 'no'}", "JavaScript truthiness"),
+        ("enableTransportCompression", "0", "JavaScript truthiness"),
+        ("applyBackgroundColorToBlockedElements", "'x'", "JavaScript truthiness"),
+        ("enableUrlChangePolling", "'x'", "JavaScript truthiness"),
+        ("captureDocumentTitle", "'x'", "JavaScript truthiness"),
+        ("captureAdoptedStyleSheets", "'x'", "JavaScript truthiness"),
+        ("eagerFullSnapshotSend", "'x'", "JavaScript truthiness"),
+        ("captureFullSnapshotOnFocus", "'x'", "JavaScript truthiness"),
+        ("performanceConfig", "{enabled: 'x'}", "JavaScript truthiness"),
+        ("performanceConfig", "{enabled: true, mergeMutations: 'no'}", "exactly false"),
+        ("performanceConfig", "true", "compresses events at once"),
+        ("crossOriginIframes", "{enabled: 'x'}", "JavaScript truthiness"),
+        ("crossOriginIframes", "true", "cross-origin iframes are not recorded"),
+        ("storeType", "1", "in memory"),
+        ("maxPersistedEventsSizeBytes", "big", "uses its default"),
+        ("maxSingleEventSizeBytes", "[1]", "uses its default"),
+        ("flushIntervalConfig", "{minIntervalMs: fast, maxIntervalMs: 5000}", "by 100 ms"),
+        ("flushIntervalConfig", "{minIntervalMs: 1000, maxIntervalMs: slow}", "by 100 ms"),
+        ("flushIntervalConfig", "5000", "every 500 ms to 10 s"),
+        ("fullSnapshotIntervalMs", "often", "never triggers"),
+        ("interactionConfig", "true", "remote configuration replaces it"),
+    ],
+)
+def test_a_wrong_type_the_sdk_survives_is_a_warning_saying_what_happens(option, value, says):
+    checker = findings(f"sampleRate: 0.1\n{option}: {value}", S, production=False)
+    [finding] = [f for f in checker.findings if f.code == "AR120"]
+    assert finding.severity is Severity.WARNING
+    assert says in finding.message
+    assert "recording and uploading go on" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("privacyConfig", "'x'"),
+        ("privacyConfig", "{blockSelector: 1}"),
+        ("serverZone", "1"),
+        ("trackServerUrl", "5"),
+        ("configServerUrl", "{}"),
+        ("optOut", "'false'"),
+        ("flushMaxRetries", "'3'"),
+    ],
+)
+def test_a_wrong_type_that_stops_recording_or_uploading_stays_an_error(option, value):
+    checker = findings(f"sampleRate: 0.1\n{option}: {value}", S, production=False)
+    [finding] = [f for f in checker.findings if f.code == "AR120"]
+    assert finding.severity is Severity.ERROR

@@ -14,11 +14,13 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from amp_replay_cli.output.escape import printable
+
 
 class TransferProgress:
     def __init__(self) -> None:
         self._progress = Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),  # a file name is not markup
             BarColumn(),
             DownloadColumn(binary_units=True),
             TextColumn("{task.fields[batches]}"),
@@ -40,6 +42,7 @@ class TransferProgress:
         self._progress.stop()
 
     def checking(self, name: str) -> None:
+        name = printable(name)
         if self._checking is None:
             self._checking = self._progress.add_task(f"checking {name}", total=None, batches="")
         else:

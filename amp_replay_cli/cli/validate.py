@@ -7,7 +7,10 @@ from typing import Annotated
 import typer
 
 from amp_replay_cli.cli.shared import reporting_command
+from amp_replay_cli.core.documents.limits import DEFAULT_LIMITS, Limits
+from amp_replay_cli.core.errors import UsageError
 from amp_replay_cli.core.findings import Report
+from amp_replay_cli.core.wording import format_bytes, parse_size
 
 # The backslash keeps the first line whole: it is the summary that `amp-replay --help` shows.
 HELP = """Check sessionReplayOptions files (YAML or JSON) against what the SDK really does \
@@ -68,6 +71,26 @@ def validate(
     statistics: Annotated[
         bool, typer.Option("--statistics", help="Count the findings of each code.")
     ] = False,
+    max_file_size: Annotated[
+        str | None,
+        typer.Option(
+            metavar="SIZE",
+            show_default=False,
+            help="Refuse a file larger than this, e.g. 64MiB (default "
+            f"{format_bytes(DEFAULT_LIMITS.max_bytes)}): memory use is about 15 times the "
+            "file's size.",
+        ),
+    ] = None,
+    max_values: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            min=1,
+            show_default=False,
+            help="Refuse a file holding more values than this once YAML aliases are expanded "
+            f"(default {DEFAULT_LIMITS.max_values:,}; about 270 bytes of memory each).",
+        ),
+    ] = None,
 ) -> Report:
     from amp_replay_cli.core.options.catalog import SdkLine
     from amp_replay_cli.core.settings import load_settings
@@ -82,7 +105,21 @@ def validate(
         exclude=tuple(exclude or ()),
         configured_exclude=project.exclude,
         configuration_folder=project.source.parent if project.source else None,
+        limits=Limits(
+            max_bytes=DEFAULT_LIMITS.max_bytes if max_file_size is None else _size(max_file_size),
+            max_values=max_values or DEFAULT_LIMITS.max_values,
+        ),
     )
     report = run_validate(paths, settings)
     report.statistics = statistics
     return report
+
+
+def _size(text: str) -> int:
+    size = parse_size(text)
+    if not size:
+        raise UsageError(
+            f"--max-file-size {text!r} is not a size",
+            hint="write bytes, or a number with KiB, MiB or GiB (e.g. 64MiB)",
+        )
+    return size

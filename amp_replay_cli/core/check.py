@@ -102,6 +102,8 @@ def check(
     report.secrets.update(secret_forms(settings.api_key, settings.secret_key))
     check_key(settings.api_key, "the API key")
     check_key(settings.secret_key, "the secret key")
+    _check_sendable(settings.user_id, "--user-id")
+    _check_sendable(settings.device_id, "--device-id")
     start, end = _window(settings)
     subject = _subject(settings)
     report.subjects = [subject]
@@ -161,6 +163,21 @@ def check(
         "attempts": attempts,
     }
     return report
+
+
+def _check_sendable(value: str | None, option: str) -> None:
+    """An id goes into a query string as UTF-8, which cannot hold a lone surrogate (JavaScript's
+    encodeURIComponent throws on one too): no request can ask Amplitude about such an id."""
+    if value is None:
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise UsageError(
+            f"{option} holds the lone surrogate U+{ord(value[error.start]):04X} at character "
+            f"{error.start + 1}, which no request to Amplitude can carry",
+            hint="pass the id as Amplitude stores it (a lone surrogate is half of a character)",
+        ) from None
 
 
 def _window(settings: CheckSettings) -> tuple[dt.datetime, dt.datetime]:

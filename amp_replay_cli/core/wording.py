@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def format_bytes(count: int) -> str:
     """`512 B`, `83.8 KiB`, `5 MiB`: binary units, one decimal, none when it is zero."""
@@ -13,3 +15,18 @@ def format_bytes(count: int) -> str:
             break
         value, unit = value / 1024, larger
     return f"{value:.1f}".removesuffix(".0") + f" {unit}"
+
+
+_SIZE = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[KMG]i?B?|B)?", re.IGNORECASE)
+_UNITS = {"": 1, "B": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+_UNITS |= {f"{letter}IB": factor for letter, factor in _UNITS.items() if letter not in ("", "B")}
+_UNITS |= {"KB": 1000, "MB": 1000**2, "GB": 1000**3}
+
+
+def parse_size(text: str) -> int | None:
+    """Bytes from `64MiB`, `64M` (binary, as format_bytes writes), `64MB` (decimal) or `1048576`;
+    None when the text is none of these."""
+    match = _SIZE.fullmatch(text.strip())
+    if match is None:
+        return None
+    return int(float(match["number"]) * _UNITS[(match["unit"] or "").upper()])

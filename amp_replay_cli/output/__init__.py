@@ -18,6 +18,7 @@ from typing import NamedTuple, TextIO
 
 from amp_replay_cli.core.errors import AmpReplayError, ExitCode, InputError
 from amp_replay_cli.core.findings import Finding, Report, RowStream, Severity
+from amp_replay_cli.output.escape import printable
 
 # What --report may write. Not github: workflow commands work only on stdout, and it appends
 # to the step summary, which a second github report would do twice.
@@ -104,7 +105,7 @@ def render(
     notes = [f"amp-replay: created the directory {directory} for a report" for directory in created]
     notes += _error_lines(unwritten + report.errors(), settings.stderr_color)
     if settings.verbosity >= 2 and report.configuration:
-        notes.insert(0, f"amp-replay: configuration: {report.configuration}")
+        notes.insert(0, f"amp-replay: configuration: {printable(report.configuration)}")
     if settings.format in ("text", "github") and settings.verbosity >= 1 and report.fatal is None:
         notes.append(summary_line(report))
     if notes:
@@ -199,9 +200,10 @@ def _error_lines(errors: list[AmpReplayError], color: bool) -> list[str]:
     hints: list[str] = []
     label = "\x1b[1;31merror\x1b[0m" if color else "error"
     for error in errors:
-        lines.append(f"amp-replay: {label}: {error.one_line()}")
-        if error.hint and error.hint not in hints:
-            hints.append(error.hint)
+        # One line each, whatever input text (a file name, an id) the error names.
+        lines.append(f"amp-replay: {label}: {printable(error.one_line())}")
+        if error.hint and printable(error.hint) not in hints:
+            hints.append(printable(error.hint))
     lines.extend(f"hint: {hint}" for hint in hints)
     return lines
 
@@ -219,7 +221,7 @@ def summary_line(report: Report) -> str:
     parts = []
     readable = len(report.subjects) - len(report.problems)
     if report.headline:
-        parts.append(report.headline)
+        parts.append(printable(report.headline))
         if counts:
             parts.append(", ".join(counts))
     elif readable > 0 or not report.problems:

@@ -3,7 +3,6 @@ findings grouped per file; the same table and every finding in the step summary.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -11,11 +10,11 @@ from collections.abc import Sequence
 from amp_replay_cli.core.errors import UsageError
 from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.output import OutputSettings
+from amp_replay_cli.output.escape import printable
 from amp_replay_cli.output.views import Table, tables_for
 
 ROWS_SHOWN = 100  # per table, in the log and in the step summary; the JSON report has them all
 FOLDED_FROM = 10  # a longer table goes in a ::group:: so the annotations stay in sight
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -29,8 +28,9 @@ def escape_property(text: str) -> str:
 
 
 def workflow_command(command: str, message: str, **properties: object) -> str:
+    """A workflow command line; properties (a file name, an option path) are made printable."""
     listed = ",".join(
-        f"{name}={escape_property(str(value))}"
+        f"{name}={escape_property(printable(str(value)))}"
         for name, value in properties.items()
         if value is not None
     )
@@ -40,7 +40,7 @@ def workflow_command(command: str, message: str, **properties: object) -> str:
 def annotation(finding: Finding, fails: bool) -> str:
     command = "error" if fails else _COMMANDS[finding.severity]
     title = f"{finding.code} {finding.path}" if finding.path else finding.code
-    message = finding.message + (f"\nhint: {finding.hint}" if finding.hint else "")
+    message = _with_hint(finding.message, finding.hint)
     return workflow_command(
         command, message, file=finding.file, line=finding.line, col=finding.column, title=title
     )
@@ -59,7 +59,9 @@ def render_github(report: Report, settings: OutputSettings) -> str:
             by_file[finding.file].append(finding)
     for file, findings in by_file.items():
         lines.append(
-            workflow_command("group", f"amp-replay {report.command}: {file or report.command}")
+            workflow_command(
+                "group", f"amp-replay {report.command}: {printable(file or report.command)}"
+            )
         )
         lines.extend(annotation(finding, report.fails_on(finding)) for finding in findings)
         lines.append("::endgroup::")
@@ -71,7 +73,7 @@ def render_github(report: Report, settings: OutputSettings) -> str:
         lines.append(
             workflow_command(
                 "error",
-                error.message + (f"\nhint: {error.hint}" if error.hint else ""),
+                _with_hint(error.message, error.hint),
                 file=where.file if where else None,
                 line=where.line if where else None,
                 col=where.column if where else None,
@@ -93,7 +95,7 @@ def log_table(command: str, table: Table) -> list[str]:
     """The table as aligned plain lines. Workflow commands are switched off around them: a cell
     holds input text, and a line of it starting with `::` must not become a command."""
     token = uuid.uuid4().hex
-    rows = [tuple(printable(cell) for cell in row) for row in table.rows[:ROWS_SHOWN]]
+    rows = table.rows[:ROWS_SHOWN]
     widths = [
         max(len(cell) for cell in column) for column in zip(table.columns, *rows, strict=True)
     ]
@@ -119,14 +121,9 @@ def _more(table: Table) -> list[str]:
     return [f"… {hidden} more rows; see the JSON report"] if hidden > 0 else []
 
 
-def printable(text: str) -> str:
-    """Control characters and lone surrogates as escapes, so a value cannot break a line."""
-    return _UNPRINTABLE.sub(lambda match: _escape_one(match.group()), text)
-
-
-def _escape_one(character: str) -> str:
-    code = ord(character)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+def _with_hint(message: str, hint: str | None) -> str:
+    """An annotation's text: input escaped, so only the line before the hint breaks it."""
+    return printable(message) + (f"\nhint: {printable(hint)}" if hint else "")
 
 
 def _append_summary(report: Report, tables: list[Table], path: str) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from amp_replay_cli import __version__
 from amp_replay_cli.core.findings import Report, RowStream
 from amp_replay_cli.output import OutputSettings
+from amp_replay_cli.output.escape import json_text
 
 SCHEMA_VERSION = 1
 _ROWS_PER_CHUNK = 1000
@@ -22,6 +23,12 @@ _ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 
 
 def render_json(report: Report, settings: OutputSettings) -> Iterator[str]:
+    # The encoder writes non-ASCII raw (half the size for CJK text, and faster); json_text
+    # escapes what must not be raw: lone surrogates cannot be written as UTF-8 at all.
+    return map(json_text, _envelope(report))
+
+
+def _envelope(report: Report) -> Iterator[str]:
     yield "{\n"
     yield (
         _members(

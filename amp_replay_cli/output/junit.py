@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from amp_replay_cli.core.findings import Finding, Report
 from amp_replay_cli.output import OutputSettings
+from amp_replay_cli.output.escape import xml_text
 
 
 def _finding_case(suite: ET.Element, report: Report, finding: Finding) -> None:
@@ -67,4 +68,7 @@ def render_junit(report: Report, settings: OutputSettings) -> str:
     for key, value in totals.items():
         root.set(key, str(value))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    # Input text (ids, messages, file names) is in names, attributes and bodies: xml_text
+    # keeps the document well-formed whatever it holds.
+    document = xml_text(ET.tostring(root, encoding="unicode"))
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + document + "\n"

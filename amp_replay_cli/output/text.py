@@ -11,6 +11,7 @@ from rich.text import Text
 from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.output import OutputSettings
+from amp_replay_cli.output.escape import printable
 from amp_replay_cli.output.views import view_for
 
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -45,7 +46,7 @@ def render_text(report: Report, settings: OutputSettings) -> Iterator[str]:
     ):
         console.print(finding_text(finding, lines))
         if finding.hint:
-            console.print(Text(f"    hint: {finding.hint}", style="dim"))
+            console.print(Text(f"    hint: {printable(finding.hint)}", style="dim"))
     for code, count in report.result.get("statistics", {}).items():
         name = CODES[code].name if code in CODES else ""
         console.print(f"{count:>7}  {code:<27} {name}".rstrip())
@@ -83,15 +84,16 @@ def _take(buffer: io.StringIO) -> str:
 
 
 def finding_text(finding: Finding, lines: list[int] | None = None) -> Text:
+    """One line: place, severity, code, message, option path; input text in them escaped."""
     text = Text()
     place = finding.location()
     if lines and len(lines) > 1:
         place = f"{finding.file}:{','.join(map(str, lines))}"
     if finding.file is not None:  # findings about the run (check, simulate) have no place to name
-        text.append(f"{place}: ", style="bold")
+        text.append(f"{printable(place)}: ", style="bold")
     text.append(finding.severity.value, style=_STYLES[finding.severity])
     text.append(f" {finding.code} ", style="dim")
-    text.append(finding.message)
+    text.append(printable(finding.message))
     if finding.path:
-        text.append(f" [{finding.path}]", style="dim")
+        text.append(f" [{printable(finding.path)}]", style="dim")
     return text

@@ -208,9 +208,11 @@ class _Parser:
     def count(self, position: int) -> None:
         self.values += 1
         if self.values > self.limits.max_values:
-            raise self.fail(
-                position,
-                f"more than {self.limits.max_values} values: too large for a configuration",
+            mark = self.mark(position)
+            raise InputError(
+                f"more than {self.limits.max_values:,} values: too large for a configuration",
+                hint=self.limits.values_hint(),
+                location=Location(self.name, mark.line, mark.column),
             )
 
     def unexpected(self, position: int, expected: str) -> InputError:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from amp_replay_cli.core.documents.discovery import ExcludePatterns, git_visible_files, walk_order
+from amp_replay_cli.core.documents.limits import bytes_hint
 from amp_replay_cli.core.errors import InputError, Location
 from amp_replay_cli.core.wording import format_bytes
 
@@ -191,9 +192,9 @@ def read_bytes(source: Source, max_bytes: int, stdin: BinaryIO | None = None) ->
             stream.close()
     if len(data) > max_bytes:
         raise InputError(
-            f"larger than the {format_bytes(max_bytes)} limit",
+            f"larger than the {format_bytes(max_bytes)} limit of a configuration file",
             location=Location(source.name),
-            hint="this does not look like a configuration file; check the path",
+            hint=bytes_hint(),
         )
     return data
 

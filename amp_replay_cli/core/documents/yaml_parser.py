@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import yaml
 from yaml import events
@@ -69,8 +70,9 @@ class _Composer:
         self.anchors: dict[str, tuple[Node, int]] = {}
         self.duplicates: list[DuplicateKey] = []
 
-    def fail(self, mark: Mark, message: str) -> InputError:
-        return InputError(message, location=Location(self.name, mark.line, mark.column))
+    def fail(self, mark: Mark, message: str, hint: str | None = None) -> InputError:
+        location = Location(self.name, mark.line, mark.column)
+        return InputError(message, hint=hint, location=location)
 
     def compose(self, event_stream: Iterable[events.Event]) -> list[Document]:
         documents: list[Document] = []
@@ -131,12 +133,12 @@ class _Composer:
             self.anchors[anchor] = (node, weight)
         if not stack:
             if weight > self.limits.max_values:
-                raise self.fail(node.mark, self.too_many())
+                raise self.fail(node.mark, self.too_many(), self.limits.values_hint())
             return node
         parent = stack[-1]
         parent.weight += weight
         if parent.weight > self.limits.max_values:
-            raise self.fail(node.mark, self.too_many())
+            raise self.fail(node.mark, self.too_many(), self.limits.values_hint())
         if isinstance(parent.node, Sequence):
             parent.node.items.append(node)
             return None
@@ -156,7 +158,7 @@ class _Composer:
 
     def too_many(self) -> str:
         return (
-            f"more than {self.limits.max_values} values once aliases are expanded: "
+            f"more than {self.limits.max_values:,} values once aliases are expanded: "
             "too large for a configuration (an alias bomb?)"
         )
 
@@ -243,12 +245,19 @@ class _Composer:
                         mapping.entries[key] = entry
 
 
-def parse_yaml(text: str, name: str, limits: Limits) -> list[Document]:
+# libyaml refuses a "\ud800" escape; YAML allows it, and js-yaml and PyYAML's own scanner read
+# it as the lone surrogate it names, which the checks and every output format then handle.
+_LIBYAML_SURROGATE = "found invalid Unicode character escape code"
+
+
+def parse_yaml(text: str, name: str, limits: Limits, loader: Any = _LOADER) -> list[Document]:
     """Every document of a YAML stream (JSON is YAML too, but see json_parser for .json files)."""
     composer = _Composer(name, limits)
     try:
-        return composer.compose(yaml.parse(text, Loader=_LOADER))
+        return composer.compose(yaml.parse(text, Loader=loader))
     except yaml.MarkedYAMLError as error:
+        if error.problem == _LIBYAML_SURROGATE and loader is not yaml.SafeLoader:
+            return parse_yaml(text, name, limits, yaml.SafeLoader)
         where = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
         location = Location(name, where.line + 1, where.column + 1) if where else Location(name)

@@ -67,6 +67,10 @@ class Option:
     items: Option | None = None
     open_object: bool = False  # an object whose keys are the user's own (userProperties)
     credential: bool = False  # its value is never printed
+    # What the SDK does with a value of another type when it still records and uploads: a wrong
+    # type is then a warning that says so. None: it stops recording or uploading (or is not
+    # known to be harmless), an error.
+    misfit: str | None = None
 
     def on(self, sdk_line: SdkLine) -> Availability:
         return self.availability[sdk_line]
@@ -85,6 +89,7 @@ def option(
     items: Option | None = None,
     open_object: bool = False,
     credential: bool = False,
+    misfit: str | None = None,
 ) -> Option:
     """An option active on `lines`, unsupported elsewhere unless `special` says otherwise."""
     availability: dict[SdkLine, Availability] = {}
@@ -108,7 +113,39 @@ def option(
         items=items,
         open_object=open_object,
         credential=credential,
+        misfit=misfit,
     )
+
+
+# What the SDK does with a value of the wrong type, where recording and uploading go on (the
+# SDK checks no types: local-config.ts passes options through as they are).
+_GOES_ON = "recording and uploading go on"
+_TRUTHY = (
+    "the SDK does not check the type and reads it by JavaScript truthiness, so the string "
+    f'"false" acts as true and 0 or "" as false; {_GOES_ON}'
+)
+_MERGE_MUTATIONS = f"the SDK merges mutations unless the value is exactly false; {_GOES_ON}"
+_LOG_LEVEL = (
+    "the logger compares it numerically, so a numeric string acts as its number and any other "
+    f'value (e.g. "debug") logs nothing at all; {_GOES_ON}'
+)
+_STORE_TYPE = f"any value other than 'idb' keeps unsent events in memory; {_GOES_ON}"
+_BYTE_SIZE = (
+    f"the SDK ignores a value that is not a finite number, warns, and uses its default; {_GOES_ON}"
+)
+_INTERVAL = f"the SDK replaces a value that is not a finite number by 100 ms and warns; {_GOES_ON}"
+_INTERVAL_CONFIG = f"the SDK reads no interval from it and uploads every 500 ms to 10 s; {_GOES_ON}"
+_FULL_SNAPSHOT_INTERVAL = (
+    "rrweb compares it as a number: a value that is not numeric never triggers the extra "
+    f"full snapshots; {_GOES_ON}"
+)
+_PERFORMANCE = (
+    f"without an `enabled` key the SDK compresses events at once, not at idle time; {_GOES_ON}"
+)
+_CROSS_ORIGIN = f"without an `enabled` key cross-origin iframes are not recorded; {_GOES_ON}"
+_INTERACTION = (
+    f"the remote configuration replaces it and no ugcFilterRules are read from it; {_GOES_ON}"
+)
 
 
 def _from_browser_sdk(name: str) -> Availability:
@@ -247,7 +284,11 @@ _PERFORMANCE_CONFIG = option(
     default={"enabled": True},
     children=(
         option(
-            "enabled", "boolean", "Defer event compression to browser idle periods.", lines=MODERN
+            "enabled",
+            "boolean",
+            "Defer event compression to browser idle periods.",
+            lines=MODERN,
+            misfit=_TRUTHY,
         ),
         option("timeout", "number", "requestIdleCallback timeout in ms.", lines=MODERN),
         option(
@@ -256,6 +297,7 @@ _PERFORMANCE_CONFIG = option(
             "Merge consecutive mutation events.",
             lines=MODERN,
             default=True,
+            misfit=_MERGE_MUTATIONS,
         ),
         option(
             "interaction",
@@ -283,6 +325,7 @@ _PERFORMANCE_CONFIG = option(
             ),
         ),
     ),
+    misfit=_PERFORMANCE,
 )
 
 SESSION_REPLAY_OPTIONS: dict[str, Option] = {
@@ -295,7 +338,12 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             default=0,
         ),
         PRIVACY_CONFIG,
-        option("debugMode", "boolean", "Adds a debug event property; not for production."),
+        option(
+            "debugMode",
+            "boolean",
+            "Adds a debug event property; not for production.",
+            misfit=_TRUTHY,
+        ),
         option(
             "configServerUrl",
             "string",
@@ -308,9 +356,18 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             "Upload URL; the SDK appends ?device_id=…&session_id=…&type=…",
             lines=MODERN,
         ),
-        option("shouldInlineStylesheet", "boolean", "Store stylesheet contents in the recording."),
         option(
-            "inlineImages", "boolean", "Inline images as data URLs (bigger payloads).", lines=MODERN
+            "shouldInlineStylesheet",
+            "boolean",
+            "Store stylesheet contents in the recording.",
+            misfit=_TRUTHY,
+        ),
+        option(
+            "inlineImages",
+            "boolean",
+            "Inline images as data URLs (bigger payloads).",
+            lines=MODERN,
+            misfit=_TRUTHY,
         ),
         option(
             "version",
@@ -333,6 +390,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             lines=MODERN,
             default="memory",
             enum=("memory", "idb"),
+            misfit=_STORE_TYPE,
         ),
         option(
             "useWebWorker",
@@ -340,6 +398,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             "Compress and upload in a web worker.",
             lines=MODERN,
             default=True,
+            misfit=_TRUTHY,
         ),
         option(
             "experimental",
@@ -353,6 +412,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
                     "Deprecated: use the top-level useWebWorker.",
                     lines=frozenset(),
                     special={S: _DEPRECATED_WORKER, P: _DEPRECATED_WORKER},
+                    misfit=_TRUTHY,
                 ),
             ),
         ),
@@ -363,6 +423,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             lines=frozenset({S}),
             special={P: _not_forwarded("enableTransportCompression")},
             default=True,
+            misfit=_TRUTHY,
         ),
         option(
             "sendTimeoutMs",
@@ -385,6 +446,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             "Colour blocked elements in the replay.",
             lines=MODERN,
             default=False,
+            misfit=_TRUTHY,
         ),
         option(
             "enableUrlChangePolling",
@@ -392,6 +454,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             "Poll for SPA URL changes.",
             lines=MODERN,
             default=False,
+            misfit=_TRUTHY,
         ),
         option(
             "urlChangePollingInterval",
@@ -406,6 +469,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             "Record document titles in URL-change events.",
             lines=MODERN,
             default=False,
+            misfit=_TRUTHY,
         ),
         option(
             "interactionConfig",
@@ -437,6 +501,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
                 ),
                 _UGC_FILTER_RULES,
             ),
+            misfit=_INTERACTION,
         ),
         option(
             "captureAdoptedStyleSheets",
@@ -444,6 +509,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             "Serialise adoptedStyleSheets inline.",
             lines=MODERN,
             default=True,
+            misfit=_TRUTHY,
         ),
         option(
             "crossOriginIframes",
@@ -452,7 +518,11 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             lines=MODERN,
             children=(
                 option(
-                    "enabled", "boolean", "Turn cross-origin iframe recording on.", lines=MODERN
+                    "enabled",
+                    "boolean",
+                    "Turn cross-origin iframe recording on.",
+                    lines=MODERN,
+                    misfit=_TRUTHY,
                 ),
                 option(
                     "coordinateChildren",
@@ -462,6 +532,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
                     default=True,
                 ),
             ),
+            misfit=_CROSS_ORIGIN,
         ),
         option(
             "fullSnapshotIntervalMs",
@@ -469,6 +540,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             "Take a full snapshot every N ms (recommended 300000).",
             lines=frozenset({S}),
             special={P: _not_forwarded("fullSnapshotIntervalMs")},
+            misfit=_FULL_SNAPSHOT_INTERVAL,
         ),
         option(
             "flushIntervalConfig",
@@ -483,6 +555,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
                     "First and incremental split interval in ms (floor 100).",
                     lines=MODERN,
                     default=1000,
+                    misfit=_INTERVAL,
                 ),
                 option(
                     "maxIntervalMs",
@@ -490,8 +563,10 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
                     "Largest split interval in ms (floor 100).",
                     lines=MODERN,
                     default=10000,
+                    misfit=_INTERVAL,
                 ),
             ),
+            misfit=_INTERVAL_CONFIG,
         ),
         option(
             "eagerFullSnapshotSend",
@@ -499,6 +574,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             "Upload every full snapshot at once.",
             lines=MODERN,
             default=False,
+            misfit=_TRUTHY,
         ),
         option(
             "captureFullSnapshotOnFocus",
@@ -506,6 +582,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             "New full snapshot whenever the window gains focus.",
             lines=MODERN,
             default=False,
+            misfit=_TRUTHY,
         ),
         option(
             "maxPersistedEventsSizeBytes",
@@ -513,6 +590,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             "Raw bytes per upload batch (clamped to 1000-8000000).",
             lines=MODERN,
             default=6000000,
+            misfit=_BYTE_SIZE,
         ),
         option(
             "maxSingleEventSizeBytes",
@@ -520,6 +598,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             "Larger events are dropped (clamped to 1000-10000000).",
             lines=MODERN,
             default=9000000,
+            misfit=_BYTE_SIZE,
         ),
         option(
             "handleSendEvents",
@@ -546,6 +625,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             default=2,
             enum=LOG_LEVELS,
             special={P: _from_browser_sdk("logLevel")},
+            misfit=_LOG_LEVEL,
         ),
         option(
             "flushMaxRetries",
@@ -636,6 +716,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             "Make the Browser SDK send session start/end events.",
             lines=frozenset({P}),
             default=False,
+            misfit=_TRUTHY,
         ),
         option(
             "customSessionId",

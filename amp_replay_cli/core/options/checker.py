@@ -224,11 +224,14 @@ class Checker:
                 hint="leave the key out to get the SDK's default",
             )
         else:
+            # Severity follows effect: an error where the value stops recording or uploading,
+            # a warning saying what happens where the SDK only loses this option's effect.
             shown = "" if spec.credential else f" {_show_scalar(node)}"
             self.emit(
                 "AR120",
-                Severity.ERROR,
-                f"`{self.name(path)}` must be {expected}, not {kind_name(node)}{shown}",
+                Severity.ERROR if spec.misfit is None else Severity.WARNING,
+                f"`{self.name(path)}` must be {expected}, not {kind_name(node)}{shown}"
+                + ("" if spec.misfit is None else f": {spec.misfit}"),
                 node,
                 path,
             )

@@ -203,10 +203,16 @@ def batches(
         yield current
 
 
+def well_formed(text: str) -> str:
+    """`text` as a browser puts it in a URL (URLSearchParams, location.href): UTF-8, with each
+    lone surrogate, which UTF-8 cannot encode, as U+FFFD."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def header_safe(text: str) -> str:
     """A URL as a browser's location.href gives it: printable ASCII, anything else
     percent-encoded."""
-    return quote(text, safe="".join(chr(code) for code in range(0x21, 0x7F)))
+    return quote(well_formed(text), safe="".join(chr(code) for code in range(0x21, 0x7F)))
 
 
 @dataclass(frozen=True)
@@ -228,8 +234,13 @@ def build_request(
 ) -> TrackRequest:
     """The request the SDK would send for a batch's raw body, gzip-compressed as with
     enableTransportCompression."""
+    # The SDK builds the query with URLSearchParams, which sends a lone surrogate as U+FFFD.
     query = urlencode(
-        {"device_id": device_id, "session_id": js_string(session_id), "type": "replay"}
+        {
+            "device_id": well_formed(device_id),
+            "session_id": well_formed(js_string(session_id)),
+            "type": "replay",
+        }
     )
     headers = [
         ("Content-Type", "application/json"),

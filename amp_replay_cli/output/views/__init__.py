@@ -12,17 +12,28 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from amp_replay_cli.output.escape import printable
+
 View = Callable[[Any, Any, Any], Iterator[None] | None]
 
 
 @dataclass(frozen=True)
 class Table:
-    """A command's result as rows of plain text cells, the same rows its text view shows."""
+    """A command's result as rows of plain text cells, the same rows its text view shows.
+
+    Cells hold input text (ids, file names): they are made printable here, once, for every
+    format that shows a table.
+    """
 
     title: str
     columns: tuple[str, ...]
     rows: Sequence[Sequence[str]]
     verbosity: int = 1  # the -v level from which text mode prints it (the log follows suit)
+
+    def __post_init__(self) -> None:
+        # A frozen dataclass sets its own fields through object.__setattr__.
+        escaped = [tuple(map(printable, row)) for row in self.rows]
+        object.__setattr__(self, "rows", escaped)
 
 
 TableMaker = Callable[[Any], list[Table]]

@@ -7,6 +7,7 @@ from rich.text import Text
 
 from amp_replay_cli.core.findings import Report, RowStream
 from amp_replay_cli.output import OutputSettings
+from amp_replay_cli.output.escape import printable
 from amp_replay_cli.output.views import Table
 
 ROWS_SHOWN = 100
@@ -48,7 +49,7 @@ def show_sessions(report: Report, console: Console, settings: OutputSettings) ->
 def show_explanation(report: Report, console: Console, settings: OutputSettings) -> None:
     console.print(_sampling_line(report.result["sampling"]), style="bold")
     for step in report.result["steps"]:
-        console.print(f"  {step}")
+        console.print(f"  {printable(step)}")
 
 
 def summary_table(report: Report) -> list[Table]:
@@ -85,7 +86,7 @@ def _sampling_line(sampling: dict) -> str:
     capture = "capture on" if sampling["capture_enabled"] else "capture OFF"
     return (
         f"sampleRate {sampling['sample_rate']} "
-        f"from {sampling['rate_source'] or 'the command line'}; "
+        f"from {printable(sampling['rate_source'] or 'the command line')}; "
         f"{sampling['algorithm']} hash; {capture}; remote config {sampling['remote_config']}"
     )
 
@@ -99,7 +100,7 @@ def _header() -> str:
 
 def _row(row: dict) -> Text:
     text = Text(
-        f"{row['id_string'][:24]:>24}  {row['hash']:>10}  {row['bucket']:>6}  "
+        f"{printable(row['id_string'])[:24]:>24}  {row['hash']:>10}  {row['bucket']:>6}  "
         f"{'yes' if row['in_sample'] else 'no':>9}  "
     )
     text.append(

@@ -8,6 +8,7 @@ from rich.text import Text
 from amp_replay_cli.core.errors import place
 from amp_replay_cli.core.findings import Report
 from amp_replay_cli.output import OutputSettings
+from amp_replay_cli.output.escape import printable
 from amp_replay_cli.output.views import Table
 
 
@@ -43,9 +44,9 @@ def show_files(report: Report, console: Console, settings: OutputSettings) -> No
                 )
             )
     for entry in report.result.get("skipped", []):
-        console.print(Text(f"{entry['file']}: skipped: {entry['reason']}", style="dim"))
+        skipped = f"{entry['file']}: skipped: {entry['reason']}"
+        console.print(Text(printable(skipped), style="dim"))
     for finding in report.result.get("suppressed", []):
         where = place(finding["file"] or "-", finding["line"], finding["column"])
-        console.print(
-            Text(f"{where}: suppressed {finding['code']} {finding['message']}", style="dim")
-        )
+        suppressed = f"{where}: suppressed {finding['code']} {finding['message']}"
+        console.print(Text(printable(suppressed), style="dim"))
