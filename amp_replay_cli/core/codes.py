@@ -126,7 +126,8 @@ _CODES = (
         ERROR,
         "a value of the wrong type (or null where the key should be left out)",
         "write a value of the type the SDK expects, or leave the key out to get its default",
-        "warning when the value is null",
+        "warning when the value is null, or where the SDK only loses this option's effect (the "
+        "message says what it does instead)",
     ),
     Code(
         "AR121",
