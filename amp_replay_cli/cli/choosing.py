@@ -1,14 +1,13 @@
 """The options that choose which findings a run reports and whether they fail it."""
 
 import dataclasses
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from amp_replay_cli.core.findings import Report
 from amp_replay_cli.core.selection import Selection, choose, parse_codes
-from amp_replay_cli.core.settings import load_settings
+from amp_replay_cli.core.settings import ProjectSettings
 
 _PANEL = "Findings"
 
@@ -45,10 +44,9 @@ class ChoiceOptions:
         ),
     ] = False
 
-    def selection(self) -> Selection:
+    def selection(self, project: ProjectSettings) -> Selection:
         """The codes chosen, flags over the project configuration; an unknown code is a usage
         error (exit 2) before any work."""
-        project = load_settings(Path.cwd())
         where = str(project.source)
         return Selection(
             select=parse_codes(self.select or (), "--select")

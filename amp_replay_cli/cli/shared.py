@@ -18,6 +18,7 @@ from amp_replay_cli import PROJECT_URL
 from amp_replay_cli.cli.choosing import ChoiceOptions
 from amp_replay_cli.core.errors import AmpReplayError, ExitCode, Interrupted
 from amp_replay_cli.core.findings import Report
+from amp_replay_cli.core.settings import ProjectSettings
 from amp_replay_cli.output import (
     EXTRA_REPORT_FORMATS,
     ExtraReport,
@@ -29,6 +30,8 @@ from amp_replay_cli.output import (
 )
 
 ISSUES_URL = f"{PROJECT_URL}/issues"
+# ctx.meta key of the run's ProjectSettings, read once before the command parses (configuration.py)
+SETTINGS = "amp_replay.settings"
 
 
 class OutputFormat(str, enum.Enum):
@@ -191,20 +194,24 @@ def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[.
 
         @functools.wraps(body)
         def command(**kwargs: Any) -> None:
-            if kwargs.pop(_CONTEXT.name).invoked_subcommand is not None:
+            ctx = kwargs.pop(_CONTEXT.name)
+            if ctx.invoked_subcommand is not None:
                 return
+            project: ProjectSettings = ctx.meta.get(SETTINGS, ProjectSettings())
             options = OutputOptions(**{p.name: kwargs.pop(p.name) for p in _OUTPUT_PARAMETERS})
             choice = ChoiceOptions(**{p.name: kwargs.pop(p.name) for p in _CHOICE_PARAMETERS})
             settings = options.settings()
 
             def run() -> Report:
-                selection = choice.selection()  # a bad code fails before any work
+                selection = choice.selection(project)  # a bad code fails before any work
                 return choice.apply(body(**kwargs), selection)
 
             token = _PROGRESS_WANTED.set(options.allow_progress(settings))
+            project_token = _PROJECT.set(project)
             try:
                 report = run_body(name, run, debug=options.debug)
             finally:
+                _PROJECT.reset(project_token)
                 _PROGRESS_WANTED.reset(token)
             raise typer.Exit(emit(report, settings))
 
@@ -259,6 +266,16 @@ ServerUrlOption = Annotated[
 _PROGRESS_WANTED: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "progress_wanted", default=False
 )
+
+
+_PROJECT: contextvars.ContextVar[ProjectSettings | None] = contextvars.ContextVar(
+    "project", default=None
+)
+
+
+def project_settings() -> ProjectSettings:
+    """The project configuration of this run (empty when there is none)."""
+    return _PROJECT.get() or ProjectSettings()
 
 
 def progress_wanted() -> bool:

@@ -1,12 +1,11 @@
 """`amp-replay validate`: check sessionReplayOptions files."""
 
 import enum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from amp_replay_cli.cli.shared import reporting_command
+from amp_replay_cli.cli.shared import project_settings, reporting_command
 from amp_replay_cli.core.findings import Report
 
 # The backslash keeps the first line whole: it is the summary that `amp-replay --help` shows.
@@ -70,11 +69,10 @@ def validate(
     ] = False,
 ) -> Report:
     from amp_replay_cli.core.options.catalog import SdkLine
-    from amp_replay_cli.core.settings import load_settings
     from amp_replay_cli.core.validate import ValidateSettings
     from amp_replay_cli.core.validate import validate as run_validate
 
-    project = load_settings(Path.cwd())
+    project = project_settings()
     settings = ValidateSettings(
         sdk=SdkLine(sdk.value) if sdk else None,
         production=env is Environment.production,
