@@ -327,3 +327,11 @@ def test_the_loader_and_the_schema_agree(write, tmp_path, text, valid):
     except InputError:
         loaded = False
     assert (not schema_errors, loaded) == (valid, valid), schema_errors
+
+
+def test_paths_in_a_command_table_are_relative_to_the_configuration(write, tmp_path):
+    write(".amp-replay.toml", '[diagnose]\nconfig = "config/r.yaml"\n[upload]\njournal = "/j"\n')
+    (tmp_path / "sub").mkdir()
+    options = load_settings(tmp_path / "sub", SPEC).options
+    assert options["diagnose"]["config"] == str(tmp_path / "config" / "r.yaml")
+    assert options["upload"]["journal"] == "/j"

@@ -14,6 +14,7 @@ import typer
 from typer import BadParameter
 from typer._click.types import BoolParamType, FloatParamType, IntParamType
 from typer.core import TyperGroup
+from typer.models import TyperPath
 
 from amp_replay_cli.cli.choosing import ChoiceOptions
 from amp_replay_cli.cli.shared import SETTINGS, OutputOptions
@@ -105,6 +106,7 @@ def _key(parameter: Parameter) -> Key:
         minimum=getattr(kind_type, "min", None),
         maximum=getattr(kind_type, "max", None),
         target=parameter.name or "",
+        path=isinstance(kind_type, TyperPath),
         convert=convert,
     )
 

@@ -56,6 +56,8 @@ class Key:
     maximum: float | None = None
     # The parameter the value fills, for command options (`server_zone`).
     target: str = ""
+    # A file path: relative to the configuration's folder, as the other paths in it are.
+    path: bool = False
     # The command's own conversion of a value; raises ValueError with the reason it refuses it.
     convert: Callable[[Any], object] | None = field(default=None, compare=False)
 
@@ -158,6 +160,11 @@ def load_settings(start: Path, spec: ConfigSpec) -> ProjectSettings:
             if not isinstance(table[command], dict):
                 raise InputError(f"{command} must be a table of its options", location=where)
             values = reader.read(table[command], keys, (command,))
+            values.update(
+                (key.name, _beside(path, values[key.name]))
+                for key in keys
+                if key.path and key.name in values
+            )
             options.setdefault(command, {}).update(
                 (key.target, values[key.name]) for key in keys if key.name in values
             )
@@ -169,6 +176,11 @@ def load_settings(start: Path, spec: ConfigSpec) -> ProjectSettings:
         per_file_ignores=top.get("per-file-ignores", ()),
         options=options,
     )
+
+
+def _beside(config: Path, value: str) -> str:
+    """A path from the configuration, relative to its folder; `-` (stdin) stays as it is."""
+    return value if value == "-" else str(config.parent / Path(value).expanduser())
 
 
 @dataclass(frozen=True)
@@ -339,4 +351,5 @@ def _key_schema(key: Key) -> dict[str, Any]:
         value["maximum"] = key.maximum
     if key.many:
         value = {"type": "array", "items": value}
-    return {"description": key.description, **value}
+    where = " A path relative to this file's folder." if key.path else ""
+    return {"description": key.description + where, **value}
