@@ -335,3 +335,12 @@ def test_paths_in_a_command_table_are_relative_to_the_configuration(write, tmp_p
     options = load_settings(tmp_path / "sub", SPEC).options
     assert options["diagnose"]["config"] == str(tmp_path / "config" / "r.yaml")
     assert options["upload"]["journal"] == "/j"
+
+
+def test_a_groups_table_reaches_its_sub_command(run, write, tmp_path, monkeypatch):
+    write(".amp-replay.toml", "[simulate]\nsample-rate = 0.5\n")
+    monkeypatch.chdir(tmp_path)
+    explained = json.loads(run("simulate", "explain", "1767261600000", "-f", "json").stdout)
+    listed = json.loads(run("simulate", "--session-id", "1767261600000", "-f", "json").stdout)
+    assert explained["result"]["sampling"]["sample_rate"] == 0.5
+    assert listed["result"]["sampling"]["sample_rate"] == 0.5

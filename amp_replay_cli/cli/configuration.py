@@ -7,6 +7,7 @@ One run reads the file once, before its command parses its arguments (see app._R
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -128,5 +129,19 @@ def configure(root: TyperGroup, ctx: ClickContext, name: str | None) -> None:
     if name not in CONFIGURED:  # `rule` and `schema` work whatever the file holds
         return
     settings = load_settings(Path.cwd(), configuration_spec(root, ctx))
-    ctx.default_map = {command: dict(values) for command, values in settings.options.items()}
+    ctx.default_map = {
+        command: _with_subcommands(root.get_command(ctx, command), ctx, values)
+        for command, values in settings.options.items()
+    }
     ctx.meta[SETTINGS] = settings
+
+
+def _with_subcommands(command: object, ctx: ClickContext, values: Mapping[str, Any]) -> dict:
+    """A group's values also reach its sub-commands' options of the same name: `[simulate]
+    sample-rate` is the rate of `simulate explain` too."""
+    found = dict(values)
+    if isinstance(command, TyperGroup):
+        for name, sub in command.commands.items():
+            names = {parameter.name for parameter in sub.params}
+            found[name] = {key: value for key, value in values.items() if key in names}
+    return found
