@@ -344,3 +344,62 @@ def test_a_groups_table_reaches_its_sub_command(run, write, tmp_path, monkeypatc
     listed = json.loads(run("simulate", "--session-id", "1767261600000", "-f", "json").stdout)
     assert explained["result"]["sampling"]["sample_rate"] == 0.5
     assert listed["result"]["sampling"]["sample_rate"] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ('server-zone = "EU"\n', "hint: server-zone belongs in [upload] or [check]"),
+        ('[validate]\nignore = ["AR1"]\n', "hint: ignore belongs in the top level"),
+        ("[upload]\nenv = 'development'\n", "hint: env belongs in the top level or [validate]"),
+    ],
+)
+def test_a_key_in_the_wrong_table_says_where_it_belongs(
+    run, write, tmp_path, monkeypatch, text, hint
+):
+    write(".amp-replay.toml", text)
+    monkeypatch.chdir(tmp_path)
+    assert hint in run("validate", ".", expect=2).stderr
+
+
+def test_messages_name_the_configuration_key_a_value_came_from(run, write, tmp_path, monkeypatch):
+    config = write(".amp-replay.toml", '[simulate]\nsample-rate = 0.5\n[check]\nsince = "3x"\n')
+    monkeypatch.chdir(tmp_path)
+    secrets = {"AMPLITUDE_API_KEY": "k", "AMPLITUDE_SECRET_KEY": "s"}
+    result = run("check", "--user-id", "u1", env=secrets, expect=2)
+    assert f"error: {config}: since '3x' is not a duration" in result.stderr
+    explained = run("simulate", "explain", "1767261600000", "-f", "json", expect=0).stdout
+    assert json.loads(explained)["result"]["sampling"]["rate_source"] == f"{config}: sample-rate"
+    flagged = run("simulate", "explain", "1767261600000", "--sample-rate", "0.2", "-f", "json")
+    assert json.loads(flagged.stdout)["result"]["sampling"]["rate_source"] == "--sample-rate"
+
+
+def test_an_option_on_the_command_line_wins_over_one_it_excludes_in_the_file(
+    run, write, tmp_path, monkeypatch
+):
+    options = write("r.yaml", "sampleRate: 0.2\n")
+    write(".amp-replay.toml", "[simulate]\nsample-rate = 0.5\n")
+    monkeypatch.chdir(tmp_path)
+    result = run("simulate", "explain", "1767261600000", "--config", options, "-f", "json")
+    assert json.loads(result.stdout)["result"]["sampling"]["sample_rate"] == 0.2
+    write(".amp-replay.toml", f"[simulate]\nconfig = '{options}'\n")
+    result = run("simulate", "explain", "1767261600000", "--sample-rate", "0.3", "-f", "json")
+    assert json.loads(result.stdout)["result"]["sampling"]["sample_rate"] == 0.3
+    write(".amp-replay.toml", f"[simulate]\nconfig = '{options}'\nsample-rate = 0.1\n")
+    result = run("simulate", "explain", "1767261600000", expect=2)
+    assert f"give {tmp_path / '.amp-replay.toml'}: sample-rate or" in result.stderr
+
+
+def test_no_journal_on_the_command_line_wins_over_the_files_journal(
+    run, write, tmp_path, monkeypatch
+):
+    write(".amp-replay.toml", '[upload]\njournal = "j.ndjson"\n')
+    monkeypatch.chdir(tmp_path)
+    uploads = captured_settings(monkeypatch, "upload", "upload")
+    run("upload", "r.json", "--no-journal", expect=0)
+    run("upload", "r.json", expect=0)
+    assert [s.journal_path for s in uploads] == [None, tmp_path / "j.ndjson"]
+    assert (
+        "exclude each other"
+        in run("upload", "r.json", "--no-journal", "--journal", "x", expect=2).stderr
+    )

@@ -147,7 +147,7 @@ def load_settings(start: Path, spec: ConfigSpec) -> ProjectSettings:
     if found is None:
         return ProjectSettings()
     path, text, table = found
-    reader = _Reader(path, text)
+    reader = _Reader(path, text, spec)
     top = reader.read(table, spec.top_level(), (), extra=tuple(spec.commands))
     options: dict[str, dict[str, Any]] = {}
     for key, commands in spec.shared:
@@ -187,9 +187,21 @@ def _beside(config: Path, value: str) -> str:
 class _Reader:
     path: Path
     text: str
+    spec: ConfigSpec
 
     def where(self, key: str, tables: tuple[str, ...]) -> Location:
         return Location(str(self.path), _line_of(self.text, key, tables))
+
+    def elsewhere(self, name: str, tables: tuple[str, ...]) -> str | None:
+        """Where a key unknown here belongs: the tables of the commands that have it."""
+        owners = [
+            f"[{command}]"
+            for command, keys in self.spec.commands.items()
+            if (command,) != tables and any(key.name == name for key in keys)
+        ]
+        if tables and any(key.name == name for key in self.spec.top_level()):
+            owners.insert(0, "the top level")
+        return f"{name} belongs in {' or '.join(owners)}" if owners else None
 
     def read(
         self,
@@ -217,6 +229,7 @@ class _Reader:
                 raise InputError(
                     f"unknown key {dotted!r} (known: {', '.join((*known, *extra))})",
                     location=where,
+                    hint=self.elsewhere(name, tables),
                 )
             values[name] = _value(key, value, dotted, where)
         return values
