@@ -403,3 +403,11 @@ def test_no_journal_on_the_command_line_wins_over_the_files_journal(
         "exclude each other"
         in run("upload", "r.json", "--no-journal", "--journal", "x", expect=2).stderr
     )
+
+
+def test_v_says_which_options_the_configuration_set(run, write, tmp_path, monkeypatch):
+    config = write(".amp-replay.toml", 'strict = true\nenv = "development"\n')
+    path = write("r.yaml", MIXED)
+    monkeypatch.chdir(tmp_path)
+    result = run("validate", path, "-v")
+    assert f"amp-replay: configuration: {config} (sets env, strict)" in result.stderr

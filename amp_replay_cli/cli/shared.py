@@ -206,7 +206,11 @@ def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[.
 
             def run() -> Report:
                 selection = choice.selection(project)  # a bad code fails before any work
-                return choice.apply(body(**kwargs), selection)
+                report = choice.apply(body(**kwargs), selection)
+                if report.configuration and names:  # -v says what the file decided
+                    keys = ", ".join(name.replace("_", "-") for name in names)
+                    report.configuration += f" (sets {keys})"
+                return report
 
             token = _PROGRESS_WANTED.set(options.allow_progress(settings))
             project_token = _PROJECT.set(project)
