@@ -89,25 +89,24 @@ def _secret(parameter: Parameter) -> bool:
 
 
 def _key(parameter: Parameter) -> Key:
-    kind = _kind(parameter)
-    kind_type = parameter.type
+    click_type = parameter.type
 
     def convert(value: Any) -> object:
         try:
-            return kind_type.convert(value, parameter, None)
+            return click_type.convert(value, parameter, None)
         except BadParameter as error:
             raise ValueError(error.message) from None
 
     return Key(
         name=_name(parameter),
-        kind=kind,
+        kind=_kind(parameter),
         description=getattr(parameter, "help", None) or "",
         many=parameter.multiple,
-        choices=tuple(getattr(kind_type, "choices", ())),
-        minimum=getattr(kind_type, "min", None),
-        maximum=getattr(kind_type, "max", None),
+        choices=tuple(getattr(click_type, "choices", ())),
+        minimum=getattr(click_type, "min", None),
+        maximum=getattr(click_type, "max", None),
         target=parameter.name or "",
-        path=isinstance(kind_type, TyperPath),
+        path=isinstance(click_type, TyperPath),
         convert=convert,
     )
 
@@ -130,13 +129,13 @@ def configure(root: TyperGroup, ctx: ClickContext, name: str | None) -> None:
         return
     settings = load_settings(Path.cwd(), configuration_spec(root, ctx))
     ctx.default_map = {
-        command: _with_subcommands(root.get_command(ctx, command), ctx, values)
+        command: _with_subcommands(root.get_command(ctx, command), values)
         for command, values in settings.options.items()
     }
     ctx.meta[SETTINGS] = settings
 
 
-def _with_subcommands(command: object, ctx: ClickContext, values: Mapping[str, Any]) -> dict:
+def _with_subcommands(command: object, values: Mapping[str, Any]) -> dict:
     """A group's values also reach its sub-commands' options of the same name: `[simulate]
     sample-rate` is the rate of `simulate explain` too."""
     found = dict(values)

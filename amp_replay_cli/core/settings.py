@@ -143,6 +143,7 @@ def _table(path: Path, name: str, text: str) -> dict[str, Any] | None:
 
 
 def load_settings(start: Path, spec: ConfigSpec) -> ProjectSettings:
+    """The configuration found upward from `start`, every key checked against `spec`."""
     found = find_config(start)
     if found is None:
         return ProjectSettings()
