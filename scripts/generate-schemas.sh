@@ -6,3 +6,4 @@ amp="${AMP_REPLAY:-amp-replay}"
 for sdk in standalone plugin segment-wrapper; do
   "$amp" schema options --sdk "$sdk" -o "schemas/session-replay-options.$sdk.json"
 done
+"$amp" schema config -o schemas/amp-replay-config.json

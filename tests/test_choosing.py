@@ -121,3 +121,62 @@ def test_diagnose_statistics(run, write):
     events = write("e.jsonl", f"{event}\nnot json\nnor this\n")
     result = run("diagnose", events, "--statistics", "-f", "json")
     assert json.loads(result.stdout)["result"]["statistics"]["AR501"] == 2
+
+
+def test_ignore_replaces_the_configurations_and_extend_ignore_adds_to_it(
+    run, write, tmp_path, monkeypatch
+):
+    write(".amp-replay.toml", 'ignore = ["AR101", "AR170"]\n')
+    path = write("r.yaml", MIXED)
+    monkeypatch.chdir(tmp_path)
+    assert codes(run("validate", path, "-f", "json")) == {"AR160", "AR142"}
+    replaced = run("validate", path, "--ignore", "AR160", "-f", "json")
+    assert codes(replaced) == {"AR101", "AR142", "AR170"}
+    extended = run("validate", path, "--extend-ignore", "AR160", "-f", "json", expect=0)
+    assert codes(extended) == {"AR142"}
+    both = run("validate", path, "--ignore", "AR142", "--extend-ignore", "AR16", "-f", "json")
+    assert codes(both) == {"AR101", "AR170"}
+
+
+def test_extend_select_adds_to_the_select_in_effect(run, write, tmp_path, monkeypatch):
+    path = write("r.yaml", MIXED)
+    monkeypatch.chdir(tmp_path)
+    everything = codes(run("validate", path, "-f", "json"))
+    # nothing to add to "every code"
+    assert codes(run("validate", path, "--extend-select", "AR14", "-f", "json")) == everything
+    write(".amp-replay.toml", 'select = ["AR14"]\n')
+    assert codes(run("validate", path, "-f", "json", expect=0)) == {"AR142"}
+    extended = run("validate", path, "--extend-select", "AR160", "-f", "json", expect=1)
+    assert codes(extended) == {"AR142", "AR160"}
+    replaced = run("validate", path, "--select", "AR101", "--extend-select", "AR160", "-f", "json")
+    assert codes(replaced) == {"AR101", "AR160"}
+
+
+def test_an_unknown_code_in_an_extend_option_is_a_usage_error(run, write):
+    path = write("r.yaml", MIXED)
+    result = run("validate", path, "--extend-ignore", "AR9", expect=2)
+    assert "--extend-ignore: no finding code is or starts with 'AR9'" in result.stderr
+    assert (
+        "--extend-select: no finding"
+        in run("validate", path, "--extend-select", "X", expect=2).stderr
+    )
+
+
+def test_each_files_counts_are_those_of_the_findings_kept(run, write, tmp_path, monkeypatch):
+    path = write("r.yaml", MIXED)
+    other = write("other/s.json", '{"sampleRate": 0}')
+    result = json.loads(
+        run("validate", path, other, "--ignore", "AR101,AR160", "-f", "json", expect=0).stdout
+    )
+    entry, json_entry = result["result"]["files"]
+    assert (entry["status"], entry["errors"], entry["warnings"]) == ("ok", 0, 1)
+    assert entry["infos"] == sum(
+        1 for f in result["findings"] if f["severity"] == "info" and f["file"] == str(path)
+    )
+    assert (json_entry["status"], json_entry["errors"]) == ("ok", 0)
+    write("pyproject.toml", '[tool.amp-replay.per-file-ignores]\n"other/*" = ["AR101"]\n')
+    monkeypatch.chdir(tmp_path)
+    result = json.loads(run("validate", path, other, "-f", "json", expect=1).stdout)
+    entry, json_entry = result["result"]["files"]
+    assert (entry["status"], entry["errors"]) == ("findings", 2)
+    assert (json_entry["status"], json_entry["errors"]) == ("ok", 0)

@@ -222,7 +222,14 @@ def test_exclude_patterns(pattern, path, excluded, tmp_path, monkeypatch):
         ("SessionReplayOptions.json", True),
         ("amplitude.config.json", True),
         ("config/replay.yaml", True),
+        ("deploy/Session_Replay.YML", True),
+        ("web/AMPLITUDE.json", True),
+        ("settings/amplitude-session-replay.staging.yaml", True),
         ("package.json", False),
+        ("tsconfig.json", False),
+        (".github/workflows/ci.yml", False),
+        ("amplitude/options.yaml", False),  # a folder's name alone: the shape test's work
+        ("replay.json5", False),
         ("replay/options.yaml", False),  # the shape test is for files named otherwise
         ("config/session-replay.ts", False),
     ],

@@ -16,7 +16,9 @@ from amp_replay_cli.cli import (
     upload,
     validate,
 )
-from amp_replay_cli.cli.usage import usage_errors_reported
+from amp_replay_cli.cli.configuration import configure
+from amp_replay_cli.cli.usage import report_early_error, usage_errors_reported
+from amp_replay_cli.core.errors import AmpReplayError
 
 EXIT_CODES = (
     "Exit codes: 0 ok · 1 findings (warnings too with --strict) · 2 usage or input error · "
@@ -59,13 +61,24 @@ class _RootGroup(TyperGroup):
 
     def invoke(self, ctx: "ClickContext") -> Any:
         argv = ctx.meta[_ARGV]
+        try:
+            if not {"-h", "--help"} & set(argv):  # help works whatever the file holds
+                configure(self, ctx, self._command_name(argv))
+        except AmpReplayError as error:  # the configuration file: before the command parses
+            raise typer.Exit(
+                report_early_error(error, argv, self._command_context(ctx, argv))
+            ) from None
         with usage_errors_reported(argv, lambda: self._command_context(ctx, argv)):
             return super().invoke(ctx)
 
+    @staticmethod
+    def _command_name(argv: list[str]) -> str | None:
+        # The root has no options that take a value, so the first word is the command.
+        return next((word for word in argv if not word.startswith("-")), None)
+
     def _command_context(self, ctx: "ClickContext", argv: list[str]) -> "ClickContext | None":
-        """A context for the command argv names, its arguments left out (the root has no
-        options that take a value, so the first word is the command)."""
-        name = next((word for word in argv if not word.startswith("-")), None)
+        """A context for the command argv names, its arguments left out."""
+        name = self._command_name(argv)
         command = self.get_command(ctx, name) if name else None
         if command is None:
             return None

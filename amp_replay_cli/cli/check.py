@@ -11,6 +11,7 @@ from amp_replay_cli.cli.shared import (
     ApiKeyOption,
     ServerUrlOption,
     ServerZoneOption,
+    option_name,
     progress_wanted,
     reporting_command,
 )
@@ -104,11 +105,11 @@ def check(
         user_id=user_id,
         device_id=device_id,
         session_id=session_id,
-        start=parse_moment(start, "--start") if start else None,
-        end=parse_moment(end, "--end", end_of_day=True) if end else None,
-        since=dt.timedelta(milliseconds=parse_duration_ms(since, "--since")),
-        wait=parse_duration_ms(wait, "--wait") / 1000,
-        interval=max(0.1, parse_duration_ms(interval, "--interval") / 1000),
+        start=parse_moment(start, option_name("start")) if start else None,
+        end=parse_moment(end, option_name("end"), end_of_day=True) if end else None,
+        since=dt.timedelta(milliseconds=parse_duration_ms(since, option_name("since"))),
+        wait=parse_duration_ms(wait, option_name("wait")) / 1000,
+        interval=max(0.1, parse_duration_ms(interval, option_name("interval")) / 1000),
     )
     if settings.start and settings.end and settings.end < settings.start:
         raise UsageError("--end is before --start")

@@ -1,14 +1,13 @@
 """The options that choose which findings a run reports and whether they fail it."""
 
 import dataclasses
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from amp_replay_cli.core.findings import Report
 from amp_replay_cli.core.selection import Selection, choose, parse_codes
-from amp_replay_cli.core.settings import load_settings
+from amp_replay_cli.core.settings import ProjectSettings
 
 _PANEL = "Findings"
 
@@ -22,7 +21,7 @@ class ChoiceOptions:
         typer.Option(
             "--select",
             help="Report only these codes or code prefixes (comma-separated, repeatable): "
-            "AR14 is AR140-AR145.",
+            "AR14 is AR140-AR145; replaces the configuration's select.",
             show_default=False,
             rich_help_panel=_PANEL,
         ),
@@ -31,7 +30,28 @@ class ChoiceOptions:
         list[str] | None,
         typer.Option(
             "--ignore",
-            help="Never report these codes or code prefixes (comma-separated, repeatable).",
+            help="Never report these codes or code prefixes (comma-separated, repeatable); "
+            "replaces the configuration's ignore.",
+            show_default=False,
+            rich_help_panel=_PANEL,
+        ),
+    ] = None
+    extend_select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--extend-select",
+            help="Add these codes or prefixes to the select in effect (the configuration's or "
+            "--select's); nothing to add when it selects every code.",
+            show_default=False,
+            rich_help_panel=_PANEL,
+        ),
+    ] = None
+    extend_ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--extend-ignore",
+            help="Ignore these codes or prefixes too, on top of the configuration's ignore "
+            "(or --ignore's).",
             show_default=False,
             rich_help_panel=_PANEL,
         ),
@@ -45,18 +65,27 @@ class ChoiceOptions:
         ),
     ] = False
 
-    def selection(self) -> Selection:
+    def selection(self, project: ProjectSettings) -> Selection:
         """The codes chosen, flags over the project configuration; an unknown code is a usage
         error (exit 2) before any work."""
-        project = load_settings(Path.cwd())
         where = str(project.source)
-        return Selection(
-            select=parse_codes(self.select or (), "--select")
+        select = (
+            parse_codes(self.select, "--select")
             if self.select
-            else parse_codes(project.select, f"{where}: select"),
-            ignore=parse_codes(self.ignore or (), "--ignore")
+            else parse_codes(project.select, f"{where}: select")
+        )
+        extra = parse_codes(self.extend_select or (), "--extend-select")
+        ignore = (
+            parse_codes(self.ignore, "--ignore")
             if self.ignore
-            else parse_codes(project.ignore, f"{where}: ignore"),
+            else parse_codes(project.ignore, f"{where}: ignore")
+        )
+        return Selection(
+            # An empty select is every code: there is nothing to add to it.
+            select=tuple(dict.fromkeys((*select, *extra))) if select else (),
+            ignore=tuple(
+                dict.fromkeys((*ignore, *parse_codes(self.extend_ignore or (), "--extend-ignore")))
+            ),
             per_file=tuple(
                 (glob, parse_codes(codes, f"{where}: per-file-ignores"))
                 for glob, codes in project.per_file_ignores

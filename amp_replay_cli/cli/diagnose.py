@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from amp_replay_cli.cli.shared import reporting_command
+from amp_replay_cli.cli.shared import option_name, reporting_command
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.findings import Report
 
@@ -79,11 +79,11 @@ def diagnose(
     settings = DiagnoseSettings(
         min_id_length=min_id_length,
         session_timeout_ms=(
-            parse_duration_ms(session_timeout, "--session-timeout")
+            parse_duration_ms(session_timeout, option_name("session_timeout"))
             if session_timeout is not None
             else None
         ),
-        skew_threshold_ms=parse_duration_ms(skew_threshold, "--skew-threshold"),
+        skew_threshold_ms=parse_duration_ms(skew_threshold, option_name("skew_threshold")),
         amplitude_export=Source.of_option(amplitude_export),
         replays=Source.of_option(replays),
         config=Source.of_option(config),

@@ -13,14 +13,17 @@ from amp_replay_cli.cli.validate import Sdk
 class SchemaKind(str, enum.Enum):
     options = "options"
     output = "output"
+    config = "config"
 
 
 def schema(
+    ctx: typer.Context,
     kind: Annotated[
         SchemaKind,
         typer.Argument(
             help="options: sessionReplayOptions for editors; "
-            "output: the --output-format json envelope."
+            "output: the --output-format json envelope; "
+            "config: the project configuration ([tool.amp-replay], .amp-replay.toml)."
         ),
     ] = SchemaKind.options,
     sdk: Annotated[Sdk, typer.Option(help="SDK line of the options schema.")] = Sdk.standalone,
@@ -34,6 +37,15 @@ def schema(
         from amp_replay_cli.output.schema import output_schema
 
         document = output_schema()
+    elif kind is SchemaKind.config:
+        from typer.core import TyperGroup
+
+        from amp_replay_cli.cli.configuration import configuration_spec
+        from amp_replay_cli.core.settings import config_schema
+
+        root = ctx.find_root()
+        assert isinstance(root.command, TyperGroup)  # schema is a command of the app
+        document = config_schema(configuration_spec(root.command, root))
     else:
         from amp_replay_cli.core.options.catalog import SdkLine
         from amp_replay_cli.core.options.schema import options_schema

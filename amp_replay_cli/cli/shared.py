@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Annotated, Any, get_type_hints
 
 import typer
+from typer._click.core import ParameterSource
 
 from amp_replay_cli import PROJECT_URL
 from amp_replay_cli.cli.choosing import ChoiceOptions
 from amp_replay_cli.core.errors import AmpReplayError, ExitCode, Interrupted
 from amp_replay_cli.core.findings import Report
+from amp_replay_cli.core.settings import ProjectSettings
 from amp_replay_cli.output import (
     EXTRA_REPORT_FORMATS,
     ExtraReport,
@@ -29,6 +31,8 @@ from amp_replay_cli.output import (
 )
 
 ISSUES_URL = f"{PROJECT_URL}/issues"
+# ctx.meta key of the run's ProjectSettings, read once before the command parses (configuration.py)
+SETTINGS = "amp_replay.settings"
 
 
 class OutputFormat(str, enum.Enum):
@@ -191,20 +195,31 @@ def reporting_command(name: str) -> Callable[[Callable[..., Report]], Callable[.
 
         @functools.wraps(body)
         def command(**kwargs: Any) -> None:
-            if kwargs.pop(_CONTEXT.name).invoked_subcommand is not None:
+            ctx = kwargs.pop(_CONTEXT.name)
+            if ctx.invoked_subcommand is not None:
                 return
+            project: ProjectSettings = ctx.meta.get(SETTINGS, ProjectSettings())
+            names = _option_names(ctx, project)
             options = OutputOptions(**{p.name: kwargs.pop(p.name) for p in _OUTPUT_PARAMETERS})
             choice = ChoiceOptions(**{p.name: kwargs.pop(p.name) for p in _CHOICE_PARAMETERS})
             settings = options.settings()
 
             def run() -> Report:
-                selection = choice.selection()  # a bad code fails before any work
-                return choice.apply(body(**kwargs), selection)
+                selection = choice.selection(project)  # a bad code fails before any work
+                report = choice.apply(body(**kwargs), selection)
+                if report.configuration and names:  # -v says what the file decided
+                    keys = ", ".join(name.replace("_", "-") for name in names)
+                    report.configuration += f" (sets {keys})"
+                return report
 
             token = _PROGRESS_WANTED.set(options.allow_progress(settings))
+            project_token = _PROJECT.set(project)
+            names_token = _OPTION_NAMES.set(names)
             try:
                 report = run_body(name, run, debug=options.debug)
             finally:
+                _OPTION_NAMES.reset(names_token)
+                _PROJECT.reset(project_token)
                 _PROGRESS_WANTED.reset(token)
             raise typer.Exit(emit(report, settings))
 
@@ -259,6 +274,41 @@ ServerUrlOption = Annotated[
 _PROGRESS_WANTED: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "progress_wanted", default=False
 )
+
+
+_PROJECT: contextvars.ContextVar[ProjectSettings | None] = contextvars.ContextVar(
+    "project", default=None
+)
+
+
+_OPTION_NAMES: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "option_names", default=None
+)
+
+
+def _option_names(ctx: typer.Context, project: ProjectSettings) -> dict[str, str]:
+    """Each option whose value the configuration gave, named as the file names it."""
+    return {
+        parameter.name: f"{project.source}: {parameter.name.replace('_', '-')}"
+        for parameter in ctx.command.params
+        if parameter.name
+        and ctx.get_parameter_source(parameter.name) is ParameterSource.DEFAULT_MAP
+    }
+
+
+def configured(parameter: str) -> bool:
+    """Whether the option's value came from the configuration file, not the command line."""
+    return parameter in (_OPTION_NAMES.get() or {})
+
+
+def option_name(parameter: str) -> str:
+    """How messages name an option: its flag, or the configuration key its value came from."""
+    return (_OPTION_NAMES.get() or {}).get(parameter, "--" + parameter.replace("_", "-"))
+
+
+def project_settings() -> ProjectSettings:
+    """The project configuration of this run (empty when there is none)."""
+    return _PROJECT.get() or ProjectSettings()
 
 
 def progress_wanted() -> bool:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer.core import TyperGroup
 
-from amp_replay_cli.cli.shared import fail, reporting_command
+from amp_replay_cli.cli.shared import configured, fail, option_name, reporting_command
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.errors import UsageError
 from amp_replay_cli.core.findings import Finding, Report
@@ -125,14 +125,22 @@ def sampling_from_options(
     from amp_replay_cli.core import simulate as core
     from amp_replay_cli.core.sampling import Algorithm
 
+    if sample_rate is not None and config is not None:
+        # One from the configuration file, one from the command line: the command line wins.
+        if configured("sample_rate") and not configured("config"):
+            sample_rate = None
+        elif configured("config") and not configured("sample_rate"):
+            config = None
+        else:
+            raise UsageError(
+                f"give {option_name('sample_rate')} or {option_name('config')}, not both"
+            )
     config_source = Source.of_option(config)
-    if sample_rate is not None and config_source is not None:
-        raise UsageError("give --sample-rate or --config, not both")
     local = None
     if config_source is not None:
         local = core.rate_from_config(config_source)
     elif sample_rate is not None:
-        local = core.LocalRate(sample_rate, "--sample-rate")
+        local = core.LocalRate(sample_rate, option_name("sample_rate"))
     remote_source = Source.of_option(remote_config)
     remote = core.read_remote_config(remote_source) if remote_source is not None else None
     return core.resolve_sampling(
@@ -201,9 +209,9 @@ def simulate(
     generation = None
     if generate is not None:
         now = datetime.now(timezone.utc)
-        end_ms = parse_time(end, "--end") if end else int(now.timestamp() * 1000)
+        end_ms = parse_time(end, option_name("end")) if end else int(now.timestamp() * 1000)
         start_ms = (
-            parse_time(start, "--start")
+            parse_time(start, option_name("start"))
             if start
             else end_ms - int(timedelta(days=30).total_seconds() * 1000)
         )

@@ -11,6 +11,7 @@ from amp_replay_cli.cli.shared import (
     ApiKeyOption,
     ServerUrlOption,
     ServerZoneOption,
+    configured,
     progress_wanted,
     reporting_command,
 )
@@ -149,6 +150,8 @@ def upload(
 
     if user_id is not None and link_event is None:
         raise UsageError("--user-id goes with --link-event", hint="add --link-event NAME")
+    if journal is not None and no_journal and configured("journal"):
+        journal = None  # --no-journal on the command line wins over the configuration's journal
     if journal is not None and no_journal:
         raise UsageError("--journal and --no-journal exclude each other")
     if session_id is not None and split_sessions:

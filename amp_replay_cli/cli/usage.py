@@ -21,7 +21,7 @@ from typer._click.exceptions import UsageError as ClickUsageError
 
 from amp_replay_cli.cli.shared import OutputFormat, OutputOptions, emit, environment_secrets
 from amp_replay_cli.cli.shared import parse_report as parse_extra_report
-from amp_replay_cli.core.errors import UsageError
+from amp_replay_cli.core.errors import AmpReplayError, UsageError
 from amp_replay_cli.core.findings import Report
 from amp_replay_cli.output import ExtraReport
 
@@ -126,10 +126,15 @@ def as_error(error: ClickUsageError, ctx: ClickContext | None) -> UsageError:
 
 def report_usage_error(error: ClickUsageError, argv: list[str], ctx: ClickContext | None) -> int:
     """Render the usage error as the command would have rendered its report; the exit code."""
+    return report_early_error(as_error(error, ctx), argv, ctx)
+
+
+def report_early_error(error: AmpReplayError, argv: list[str], ctx: ClickContext | None) -> int:
+    """An error before the command runs, rendered as the command would render its report."""
     reporting = _reports_findings(ctx)
     # Commands that do not report (emulator, schema) use -o for other things: text only.
     options = output_arguments(argv).options() if reporting else OutputOptions(OutputFormat.text)
-    report = Report(command=_command_name(ctx), fatal=as_error(error, ctx))
+    report = Report(command=_command_name(ctx), fatal=error)
     report.secrets.update(environment_secrets())
     return emit(report, options.settings())
 

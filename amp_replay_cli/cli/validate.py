@@ -1,12 +1,11 @@
 """`amp-replay validate`: check sessionReplayOptions files."""
 
 import enum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from amp_replay_cli.cli.shared import reporting_command
+from amp_replay_cli.cli.shared import option_name, project_settings, reporting_command
 from amp_replay_cli.core.documents.limits import DEFAULT_LIMITS, Limits
 from amp_replay_cli.core.errors import UsageError
 from amp_replay_cli.core.findings import Report
@@ -93,11 +92,10 @@ def validate(
     ] = None,
 ) -> Report:
     from amp_replay_cli.core.options.catalog import SdkLine
-    from amp_replay_cli.core.settings import load_settings
     from amp_replay_cli.core.validate import ValidateSettings
     from amp_replay_cli.core.validate import validate as run_validate
 
-    project = load_settings(Path.cwd())
+    project = project_settings()
     settings = ValidateSettings(
         sdk=SdkLine(sdk.value) if sdk else None,
         production=env is Environment.production,
@@ -119,7 +117,7 @@ def _size(text: str) -> int:
     size = parse_size(text)
     if not size:
         raise UsageError(
-            f"--max-file-size {text!r} is not a size",
+            f"{option_name('max_file_size')} {text!r} is not a size",
             hint="write bytes, or a number with KiB, MiB or GiB (e.g. 64MiB)",
         )
     return size

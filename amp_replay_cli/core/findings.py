@@ -144,6 +144,8 @@ class Report:
     configuration: str | None = None
     # --statistics: result["statistics"] counts the findings kept, per code.
     statistics: bool = False
+    # Results that count findings (validate's per-file entries) recount the ones kept.
+    recounts: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def finalize(self) -> None:
         """Produce every row nobody has read yet, so summary and findings are complete."""
@@ -159,6 +161,8 @@ class Report:
             if len(kept) != len(self.findings):
                 self.findings[:] = kept
                 self._recount()
+                for recount in self.recounts:
+                    recount()
         if self.statistics:
             counts: dict[str, int] = {}
             for finding in self.findings:

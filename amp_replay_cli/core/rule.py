@@ -6,6 +6,7 @@ from typing import Any
 
 from amp_replay_cli.core.codes import CODES, Code
 from amp_replay_cli.core.errors import UsageError
+from amp_replay_cli.core.examples import EXAMPLES
 from amp_replay_cli.core.findings import Report
 from amp_replay_cli.core.selection import nearest_code
 
@@ -18,6 +19,20 @@ def describe(code: Code) -> dict[str, Any]:
         "severity_note": code.severity_note or None,
         "summary": code.summary,
         "fix": code.fix,
+        "example": _example(code.code),
+    }
+
+
+def _example(code: str) -> dict[str, Any] | None:
+    example = EXAMPLES.get(code)
+    if example is None:
+        return None
+    return {
+        "kind": example.kind.value,
+        "label": example.kind.label,
+        "sdk": example.sdk,
+        "wrong": example.wrong,
+        "right": example.right,
     }
 
 

@@ -75,6 +75,7 @@ def validate(paths: list[str], settings: ValidateSettings, stdin: BinaryIO | Non
         report.findings.extend(
             _unused_exclude(pattern, pattern in settings.exclude) for pattern in exclude.unused()
         )
+    report.recounts.append(lambda: _recount_files(report, files))
     report.subjects = [entry["file"] for entry in files if entry["file"] is not None]
     report.summary = {
         "files": len(files),
@@ -164,12 +165,29 @@ def _validate_source(
     for checker in checkers:
         report.secrets.update(checker.secrets)
     report.findings.extend(found)
+    counts = _counts(report, found)
     return {
         "file": source.name,
-        "status": "findings" if any(report.fails_on(finding) for finding in found) else "ok",
+        "status": counts.pop("status"),
         "sdk": [checker.sdk_line.value for checker in checkers],  # one per YAML document
         "sdk_inferred": settings.sdk is None,
+        **counts,
+    }
+
+
+def _counts(report: Report, found: list[Finding]) -> dict:
+    """A file's verdict and its findings per severity."""
+    return {
+        "status": "findings" if any(report.fails_on(finding) for finding in found) else "ok",
         "errors": sum(1 for f in found if f.severity is Severity.ERROR),
         "warnings": sum(1 for f in found if f.severity is Severity.WARNING),
         "infos": sum(1 for f in found if f.severity is Severity.INFO),
     }
+
+
+def _recount_files(report: Report, files: list[dict]) -> None:
+    """Once --select/--ignore/per-file-ignores dropped findings, each file counts the rest."""
+    for entry in files:
+        if entry["status"] != "unreadable":
+            kept = [finding for finding in report.findings if finding.file == entry["file"]]
+            entry.update(_counts(report, kept))

@@ -23,4 +23,11 @@ def show_rules(report: Report, console: Console, settings: OutputSettings) -> No
     )
     console.print(f"severity: {severity}")
     console.print(f"meaning:  {entry['summary']}")
+    example = entry.get("example")
+    if example:
+        what = example["label"] + (f", --sdk {example['sdk']}" if example["sdk"] else "")
+        for label, text in ((f"wrong ({what}):", example["wrong"]), ("right:", example["right"])):
+            console.print(label)
+            for line in text.rstrip("\n").splitlines():
+                console.print(Text("    " + line))
     console.print(f"fix:      {entry['fix']}")
