@@ -33,6 +33,7 @@ from typer.main import get_command
 from amp_replay_cli.cli.app import COMMAND_ORDER, app
 from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.rule import codes_page, command_of, docs_row
+from amp_replay_cli.core.settings import tomllib
 from tests.conftest import start_emulator
 
 REPO = Path(__file__).resolve().parent.parent
@@ -228,6 +229,27 @@ def test_commands_in_recipes_parse(block):
         parse(argv)
 
 
+def inline_commands(page: Path) -> list[list[str]]:
+    """`amp-replay …` commands written in the text: not a command's name alone, not synopses
+    (`amp-replay rule CODE`, `amp-replay check (--user-id U | …)`), not root options (which act
+    when parsed)."""
+    text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+    found = []
+    for span in re.findall(r"`amp-replay ([^`]+)`", text.replace("\n", " ")):
+        words = shlex.split(span)
+        synopsis = any(re.fullmatch(r"[A-Z]+…?|.*[\[(|…].*", word) for word in words)
+        if len(words) > 1 and not synopsis and not words[0].startswith("-"):
+            found.append(words)
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(REPO)))
+def test_commands_in_the_text_parse(page):
+    for argv in inline_commands(page):
+        if argv[0] not in NEEDS_DEMO or argv[0] in get_command(app).commands:
+            parse(argv)
+
+
 def test_recipe_commands_are_found_and_a_bad_one_fails():
     readme = [
         argv for block in RECIPES if block.page.name == "README.md" for argv in commands_in(block)
@@ -236,10 +258,29 @@ def test_recipe_commands_are_found_and_a_bad_one_fails():
     assert readme_action == ["validate", "config/**/session-replay*.yaml", "--strict"]
     with pytest.raises(Exception, match="No such option"):
         parse(["validate", "--no-such-option"])
+    output = inline_commands(DOCS / "output.md")
+    assert output[0][:6] == [
+        "validate",
+        "config/",
+        "-f",
+        "github",
+        "--report",
+        "junit=amp-replay.xml",
+    ]
 
 
 def test_every_block_is_an_example_or_a_recipe():
-    assert {block.language for block in ALL_BLOCKS} <= {"console", "yaml", "sh", "toml", "text"}
+    """console blocks run, sh and yaml commands parse; the rest must at least be well-formed
+    (the suppression and configuration examples are read by test_suppressions and
+    test_settings; a schema modeline names a committed schema)."""
+    assert {block.language for block in ALL_BLOCKS} <= {"console", "yaml", "sh", "toml"}
+    for block in ALL_BLOCKS:
+        if block.language == "yaml":
+            yaml.safe_load(block.text)
+            for schema in re.findall(r"\$schema=\./(\S+)", block.text):
+                assert (REPO / schema).is_file(), (block.name, schema)
+        elif block.language == "toml":
+            tomllib.loads(block.text)
 
 
 # -- the README as a front page ---------------------------------------------------------------
