@@ -305,6 +305,24 @@ def test_every_command_has_a_page_linked_from_the_readme():
         assert f"](docs/{page.name})" in readme, page.name
 
 
+def long_options(command):
+    """Every long option of a command and of its sub-commands (simulate explain is documented
+    with simulate); not secondary names: --no-strict goes with --strict."""
+    for parameter in command.params:
+        yield from (option for option in parameter.opts if option.startswith("--"))
+    for sub in getattr(command, "commands", {}).values():
+        yield from long_options(sub)
+
+
+def test_every_option_is_documented_on_its_commands_page():
+    shared = (DOCS / "output.md").read_text(encoding="utf-8")
+    for name, command in get_command(app).commands.items():
+        page = (DOCS / f"{name}.md").read_text(encoding="utf-8")
+        for option in set(long_options(command)) - {"--help"}:
+            written = re.compile(rf"(?<![\w-]){re.escape(option)}(?![\w-])")
+            assert written.search(page) or written.search(shared), f"{name} {option}"
+
+
 # -- codes: one catalog, no drift -------------------------------------------------------------
 
 
