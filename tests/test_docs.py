@@ -198,7 +198,9 @@ def commands_in(block: Block) -> list[list[str]]:
         for item in yaml.safe_load(block.text) or []:
             step = item if isinstance(item, dict) else {}
             if str(step.get("uses", "")).startswith("amp-replay/amp-replay@"):
-                found.append([step["with"]["command"], *shlex.split(step["with"].get("args", ""))])
+                found.append(
+                    shlex.split(step["with"]["command"]) + shlex.split(step["with"].get("args", ""))
+                )
     for match in re.finditer(r"(?<![\w/.-])amp-replay ([^\n]*)", block.text):
         words = shlex.split(match[1], comments=True)
         if words and not words[0].startswith("$"):
