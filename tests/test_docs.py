@@ -383,3 +383,20 @@ def test_an_ellipsis_stands_for_part_of_a_line_or_for_lines():
     assert pattern.fullmatch("a \nx\ny\nz\n")
     assert not pattern.fullmatch("a b\nz\nextra\n")
     assert not output_pattern(["exact"]).fullmatch("exactly\n")
+
+
+def cells(row: str) -> int:
+    return len(re.split(r"(?<!\\)\|", row.strip())) - 2
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(REPO)))
+def test_table_rows_have_as_many_cells_as_their_header(page):
+    """GitHub drops the cells past the header's: a meaning would vanish without a word."""
+    header = None
+    for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.startswith("|"):
+            header = None
+        elif header is None:
+            header = cells(line)
+        else:
+            assert cells(line) == header, f"{page.name}:{number}"
