@@ -10,6 +10,32 @@ from amp_replay_cli.cli.app import app
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+# The environment pytest started in, before clean_environment: a test that follows the README as
+# a user would (tests/test_readme_literal.py) gives its processes the user's pip cache and PATH.
+STARTING_ENVIRONMENT = dict(os.environ)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--readme-literal",
+        action="store_true",
+        help="also run the slow test that follows the README in a fresh virtualenv (.ci/run)",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "readme_literal: slow; runs only with --readme-literal (once, in .ci/run)"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--readme-literal"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --readme-literal (.ci/run does)")
+    for item in items:
+        if "readme_literal" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 
 import json
 import os
-import re
 import xml.etree.ElementTree as ET
 from importlib import resources
 from pathlib import Path
@@ -24,7 +23,6 @@ SARIF = jsonschema.Draft4Validator(SARIF_SCHEMA)
 # Mostly real options (so a folder scan takes it), with mistakes of several kinds.
 BROKEN = "sampleRate: 0\nserverZone: eu\ndebugMode: true\nunknownKey: 1\nunknownKey2: 2\n"
 DATA = Path(__file__).resolve().parent / "data"
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
 
 
@@ -94,25 +92,14 @@ def test_sarif_rules_are_the_catalog(run, write, in_tmp):
         assert rule["defaultConfiguration"]["level"] == levels[code.severity.value]
 
 
-def _slug(heading):
-    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens."""
-    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+def test_help_uris_point_at_the_code_in_docs_codes_md():
+    from tests.test_docs import DOCS, anchors
 
-
-def test_help_uris_point_at_the_readme_section_that_lists_the_code():
-    sections = {}
-    current = None
-    for line in README.splitlines():
-        heading = re.match(r"#+ (.*)", line)
-        if heading:
-            current = _slug(heading.group(1))
-            sections[current] = ""
-        elif current:
-            sections[current] += line + "\n"
+    headings = anchors(DOCS / "codes.md")
     for code in CODES:
         url, anchor = help_uri(code).split("#")
-        assert url == "https://github.com/amp-replay/amp-replay/blob/main/README.md"
-        assert f"| {code} |" in sections[anchor], code
+        assert url == "https://github.com/amp-replay/amp-replay/blob/main/docs/codes.md"
+        assert anchor in headings, code
 
 
 def test_warnings_that_fail_the_run_are_sarif_errors(run, write, in_tmp):

@@ -2,7 +2,6 @@
 
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,13 +10,10 @@ import jsonschema
 import pytest
 import yaml
 
-from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.options.catalog import SdkLine
 from amp_replay_cli.core.options.schema import options_schema
-from amp_replay_cli.core.rule import readme_row
 
 REPO = Path(__file__).resolve().parent.parent
-README = (REPO / "README.md").read_text(encoding="utf-8")
 AMP_REPLAY = Path(sys.executable).parent / ("amp-replay.exe" if os.name == "nt" else "amp-replay")
 
 
@@ -33,20 +29,6 @@ def test_core_imports_neither_typer_nor_rich():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert completed.stdout.strip() == "[]"
-
-
-def test_ci_runs_the_test_command_of_the_readme():
-    commands = re.findall(r"```sh\n(.*?)\n```", README, re.S)
-    test_command = next(command for command in commands if "pytest" in command)
-    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    assert test_command in ci.splitlines()
-
-
-def test_readme_lists_every_finding_code_and_command():
-    for code in CODES:
-        assert f"| {code} |" in README, code
-    for command in ("validate", "simulate", "simulate explain", "schema"):
-        assert f"amp-replay {command}" in README
 
 
 def test_changelog_has_an_unreleased_section():
@@ -116,11 +98,3 @@ def test_schema_command_prints_the_same_schemas(run):
     assert json.loads(run("schema", "output", expect=0).stdout)["title"].startswith(
         "amp-replay --output-format json"
     )
-
-
-def test_readme_code_rows_are_the_catalogs():
-    """The README's code tables are written by scripts/generate-code-tables.py from codes.py."""
-    for code in CODES.values():
-        assert readme_row(code) + "\n" in README, (
-            f"run scripts/generate-code-tables.py ({code.code})"
-        )

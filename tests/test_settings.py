@@ -110,10 +110,11 @@ def test_v_names_the_configuration_used(run, write, tmp_path, monkeypatch):
     assert "configuration" not in run("validate", path).stderr
 
 
-def test_the_readme_configuration_example_is_read(write, tmp_path):
-    from tests.test_project import README
+def test_the_documented_configuration_example_is_read(write, tmp_path):
+    from tests.test_docs import DOCS
 
-    block = README.split("```toml\n[tool.amp-replay]\n", 1)[1].split("```", 1)[0]
+    page = (DOCS / "validate.md").read_text(encoding="utf-8")
+    block = page.split("```toml\n[tool.amp-replay]\n", 1)[1].split("```", 1)[0]
     write("pyproject.toml", "[tool.amp-replay]\n" + block)
     found = load_settings(tmp_path, SPEC)
     assert found.ignore == ("AR110",)

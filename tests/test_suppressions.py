@@ -76,9 +76,10 @@ def test_json_files_have_no_comments(run, write):
     assert json.loads(result.stdout)["summary"]["suppressed"] == 0
 
 
-def test_the_readme_suppression_example_passes_strict(run, write):
-    from tests.test_project import README
+def test_the_documented_suppression_example_passes_strict(run, write):
+    from tests.test_docs import DOCS
 
-    block = README.split("# config/staging/session-replay.yaml\n", 1)[1].split("```", 1)[0]
+    page = (DOCS / "validate.md").read_text(encoding="utf-8")
+    block = page.split("# config/staging/session-replay.yaml\n", 1)[1].split("```", 1)[0]
     result = run("validate", write("session-replay.yaml", block), "--strict", expect=0)
     assert "1 suppressed" in result.stderr

@@ -59,12 +59,61 @@ def rule(code: str | None, every: bool) -> Report:
     return report
 
 
-def readme_row(code: Code) -> str:
-    """The README's table row for a code: identity codes are their own name, so no name column."""
+# The command that reports each family of codes, by prefix; the identity codes, which have no
+# AR prefix, are diagnose's. Each family is listed on that command's page in docs/.
+_FAMILIES = {
+    "AR1": "validate",
+    "AR2": "simulate",
+    "AR5": "diagnose",
+    "AR6": "upload",
+    "AR7": "check",
+}
+COMMANDS_WITH_CODES = ("validate", "simulate", "upload", "check", "diagnose")
+
+
+def command_of(code: str) -> str:
+    return _FAMILIES.get(code[:3], "diagnose")
+
+
+def docs_row(code: Code) -> str:
+    """A code's row in its command's table in docs/: identity codes are their own name, so they
+    have no name column."""
     cells = [code.code] + ([code.name] if code.name != _identity_name(code) else [])
-    meaning = code.summary + (f"; {code.severity_note}" if code.severity_note else "")
-    cells += [code.severity.value, meaning.replace("|", "\\|")]
+    cells += [code.severity.value, _meaning(code).replace("|", "\\|")]
     return "| " + " | ".join(cells) + " |"
+
+
+def codes_page() -> str:
+    """docs/codes.md: every code with its name, severity, meaning and fix, grouped by command.
+    Each code is a heading of its own, so a link (SARIF's helpUri) can point at it."""
+    lines = [
+        "# Finding codes",
+        "",
+        "Generated from the catalog (`amp_replay_cli/core/codes.py`) by",
+        "`scripts/generate-code-tables.py`; a test fails when this page differs from it.",
+        "`amp-replay rule CODE` prints the same. Codes are stable: one is never reused for",
+        "another meaning. [README](../README.md)",
+    ]
+    for command in COMMANDS_WITH_CODES:
+        lines += ["", f"## {command}", "", f"Reported by [`amp-replay {command}`]({command}.md)."]
+        for code in CODES.values():
+            if command_of(code.code) == command:
+                lines += [
+                    "",
+                    f"### {code.code}",
+                    "",
+                    f"`{code.name}` · {code.severity.value}"
+                    + (f"; {code.severity_note}" if code.severity_note else ""),
+                    "",
+                    code.summary + ".",
+                    "",
+                    f"Fix: {code.fix}.",
+                ]
+    return "\n".join(lines) + "\n"
+
+
+def _meaning(code: Code) -> str:
+    return code.summary + (f"; {code.severity_note}" if code.severity_note else "")
 
 
 def _identity_name(code: Code) -> str:

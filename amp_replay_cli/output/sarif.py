@@ -32,20 +32,14 @@ SOURCE_ROOT = "%SRCROOT%"
 # Versioned: a change to what is hashed must change the name, not silently the values.
 FINGERPRINT_NAME = "ampReplayFinding/v1"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-_README = f"{PROJECT_URL}/blob/main/README.md"
-# The README section that lists each family of codes (GitHub's anchors for those headings).
-_SECTIONS = {
-    "AR1": "finding-codes",
-    "AR2": "finding-codes-of-simulate",
-    "AR6": "finding-codes-of-upload",
-    "AR7": "finding-codes-of-check",
-}
-_DIAGNOSE_SECTION = "amp-replay-diagnose-files"  # AR5xx and the identity codes
+# docs/codes.md gives every code a heading of its own; GitHub's anchor for it is the code in
+# lower case (underscores kept).
+_CODES_PAGE = f"{PROJECT_URL}/blob/main/docs/codes.md"
 _RULE_INDEX = {code: index for index, code in enumerate(CODES)}
 
 
 def help_uri(code: str) -> str:
-    return f"{_README}#{_SECTIONS.get(code[:3], _DIAGNOSE_SECTION)}"
+    return f"{_CODES_PAGE}#{code.lower()}"
 
 
 def rule(entry: Code) -> dict[str, Any]:
