@@ -8,6 +8,7 @@ from typer.core import TyperGroup
 from amp_replay_cli import __version__
 from amp_replay_cli.cli import (
     check,
+    demo,
     diagnose,
     emulator,
     rule,
@@ -36,6 +37,7 @@ COMMAND_ORDER = (
     "emulator",
     "schema",
     "rule",
+    "demo",
 )
 _ARGV = "amp_replay.argv"  # the whole command line, in the context's meta for invoke()
 
@@ -104,6 +106,7 @@ app.command(name="diagnose", help=diagnose.HELP, epilog=EXIT_CODES)(diagnose.dia
 app.command(name="emulator", help=emulator.HELP, epilog=EXIT_CODES)(emulator.emulator)
 app.command(name="schema")(schema.schema)
 app.command(name="rule", help=rule.HELP, epilog=EXIT_CODES)(rule.rule)
+app.command(name="demo", help=demo.HELP, epilog=EXIT_CODES)(demo.demo)
 
 
 def _show_version(value: bool) -> None:

@@ -125,21 +125,11 @@ def sampling_from_options(
     from amp_replay_cli.core import simulate as core
     from amp_replay_cli.core.sampling import Algorithm
 
-    config_source = Source.of_option(config)
-    if sample_rate is not None and config_source is not None:
-        raise UsageError("give --sample-rate or --config, not both")
-    local = None
-    if config_source is not None:
-        local = core.rate_from_config(config_source)
-    elif sample_rate is not None:
-        local = core.LocalRate(sample_rate, "--sample-rate")
-    remote_source = Source.of_option(remote_config)
-    remote = core.read_remote_config(remote_source) if remote_source is not None else None
-    return core.resolve_sampling(
-        local,
-        remote,
+    return core.sampling_from(
+        sample_rate,
+        Source.of_option(config),
         Algorithm(sdk.value) if sdk else None,
-        str(remote_config) if remote_config else "",
+        Source.of_option(remote_config),
     )
 
 

@@ -217,6 +217,26 @@ def resolve_sampling(
     return Sampling(rate, configured, source, capture, chosen, targeting, remote_text), findings
 
 
+def sampling_from(
+    sample_rate: float | None,
+    config: Source | None,
+    algorithm: Algorithm | None = None,
+    remote_config: Source | None = None,
+) -> tuple[Sampling, list[Finding]]:
+    """The SDK's sampling from --sample-rate or --config, --sdk, then --remote-config."""
+    if sample_rate is not None and config is not None:
+        raise UsageError("give --sample-rate or --config, not both")
+    local = None
+    if config is not None:
+        local = rate_from_config(config)
+    elif sample_rate is not None:
+        local = LocalRate(sample_rate, "--sample-rate")
+    remote = read_remote_config(remote_config) if remote_config is not None else None
+    return resolve_sampling(
+        local, remote, algorithm, remote_config.name if remote_config is not None else ""
+    )
+
+
 def _describe_remote(remote: RemoteConfig) -> str:
     if not remote.usable:
         return "no configs.sessionReplay object (the SDK then turns capture off)"

@@ -1,0 +1,144 @@
+"""`amp-replay demo`: every command in turn, offline, on bundled examples."""
+
+import enum
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from amp_replay_cli.cli.shared import ColorMode
+
+if TYPE_CHECKING:
+    from amp_replay_cli.core import demo as core
+
+HELP = """Show the whole product in a few seconds, offline: validate, simulate, upload, check and \
+diagnose, run on bundled examples against a local Amplitude.
+
+The demo starts the emulator in this process on a free loopback port with an in-memory \
+database, copies its example files to a temporary directory, and runs each command the way you \
+would type it, printing the command and its real output. It reads no AMPLITUDE_* variable, \
+talks to nothing but the emulator, and leaves no file behind. The recording is moved to the \
+current time, so check finds it on any date.
+
+Each step prints its own findings (validate and diagnose are meant to find some); the demo \
+exits 0 when every step did what it shows.
+"""
+
+
+class DemoFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+def demo(
+    keep: Annotated[
+        bool,
+        typer.Option(
+            "--keep",
+            help="Keep the emulator and the example files until Ctrl-C, and print the export "
+            "lines that point every command at them, to try the commands yourself.",
+        ),
+    ] = False,
+    output_format: Annotated[
+        DemoFormat,
+        typer.Option(
+            "--output-format",
+            "-f",
+            help="text: a heading, the command and its output for each step; json: the JSON "
+            "envelope of each command, one after the other.",
+        ),
+    ] = DemoFormat.text,
+    color: Annotated[
+        ColorMode, typer.Option("--color", help="Colour output: auto honours NO_COLOR.")
+    ] = ColorMode.auto,
+    no_progress: Annotated[
+        bool, typer.Option("--no-progress", help="Never draw the upload's progress bar.")
+    ] = False,
+) -> None:
+    from amp_replay_cli.core import demo as core
+    from amp_replay_cli.core.errors import ExitCode
+    from amp_replay_cli.output import OutputSettings, render, resolve_color
+
+    environ = dict(os.environ)
+    text = output_format is DemoFormat.text
+    settings = OutputSettings(
+        format=output_format.value,
+        color=text and resolve_color(color.value, environ, sys.stdout.isatty()),
+        stderr_color=resolve_color(color.value, environ, sys.stderr.isatty()),
+    )
+    failed: list[str] = []
+    try:
+        with core.workspace() as space:
+            if text:
+                _say(_introduction(space))
+            for step in _steps(space, text and not no_progress and sys.stderr.isatty()):
+                if text:
+                    _say(f"\n== {step.number}/{core.STEP_COUNT} {step.name}: {step.title} ==")
+                for run in step.runs:
+                    if text:
+                        _say(f"$ {run.command}")
+                    # In text mode the one-line summary follows the output, in order, on stdout.
+                    render(run.report, settings, stderr=sys.stdout if text else None)
+                    if not run.as_expected:
+                        failed.append(f"{run.command} exited {run.report.exit_code}")
+            if keep:
+                _serve_until_interrupted(space)
+    except KeyboardInterrupt:
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    if failed:
+        sys.stderr.write(
+            "amp-replay demo: a step did not end as it should (a bug in amp-replay): "
+            + "; ".join(failed)
+            + "\n"
+        )
+        raise typer.Exit(ExitCode.INTERNAL)
+    if text:
+        _say(
+            "\nThat was every command. `amp-replay demo --keep` keeps the emulator running to "
+            "try them yourself; `amp-replay COMMAND --help` shows examples for each."
+        )
+
+
+def _steps(space: "core.Workspace", progress_bar: bool) -> "Iterator[core.Step]":
+    from amp_replay_cli.core import demo as core
+
+    if not progress_bar:
+        return core.steps(space)
+    from amp_replay_cli.cli.progress import TransferProgress
+
+    return core.steps(space, progress=TransferProgress)
+
+
+def _introduction(space: "core.Workspace") -> str:
+    return "\n".join(
+        [
+            f"amp-replay demo: a local Amplitude at {space.base_url} (in-memory database) and the "
+            f"example files in {space.directory}.",
+            "Every command below runs as if these were set:",
+            *(f"  {line}" for line in space.exports()),
+        ]
+    )
+
+
+def _serve_until_interrupted(space: "core.Workspace") -> None:
+    _say(
+        "\nThe emulator keeps running, with the example files, until Ctrl-C. In another shell:\n"
+        + "\n".join(f"  {line}" for line in space.exports())
+        + "\nthen try any command above."
+    )
+    try:
+        wait_forever()
+    except KeyboardInterrupt:
+        _say("amp-replay demo: stopped; the emulator and the example files are gone")
+
+
+def wait_forever() -> None:
+    """Until Ctrl-C (tests replace it)."""
+    threading.Event().wait()
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
