@@ -26,6 +26,11 @@ current time, so check finds it on any date.
 Each step prints its own findings (validate and diagnose are meant to find some); the demo \
 exits 0 when every step did what it shows.
 """
+EXAMPLES = (
+    "amp-replay demo",
+    "amp-replay demo --keep",
+    "amp-replay demo -f json",
+)
 
 
 class DemoFormat(str, enum.Enum):

@@ -19,18 +19,28 @@ if TYPE_CHECKING:
 
     from amp_replay_cli.core.simulate import Sampling
 
+# Each paragraph is one line, so that rich can reflow it to the terminal's width.
 HELP = """Decide, exactly as the SDK does, which sessions are recorded at a sample rate.
 
-Session ids come from --session-id, --sessions-file (a JSON array of ids as JavaScript would
-pass them, or one id string per line), --segment (the Actions Amplitude session_id of each
+Session ids come from --session-id, --sessions-file (a JSON array of ids as JavaScript would \
+pass them, or one id string per line), --segment (the Actions Amplitude session_id of each \
 Segment event) or --generate. `amp-replay simulate explain ID` tells one session's story.
 """
+EXAMPLES = (
+    "amp-replay simulate --sample-rate 0.05 --generate 10000",
+    "amp-replay simulate --config replay-options.yaml --segment events.ndjson",
+    "amp-replay simulate --sessions-file ids.json --sample-rate 0.1 --sdk legacy",
+)
 
 EXPLAIN_HELP = """Tell why one session is or is not recorded, step by step.
 
-The SDK's hash of the session id, its bucket, the comparison with the sample rate, the smallest
-sampleRate that would record it, and what the other hash would decide.
+The SDK's hash of the session id, its bucket, the comparison with the sample rate, the \
+smallest sampleRate that would record it, and what the other hash would decide.
 """
+EXPLAIN_EXAMPLES = (
+    "amp-replay simulate explain 1767225600123 --sample-rate 0.05",
+    "amp-replay simulate explain 1767225600123 --config replay-options.yaml",
+)
 
 
 class HashLine(str, enum.Enum):

@@ -16,27 +16,37 @@ from amp_replay_cli.cli.shared import (
 )
 from amp_replay_cli.core.findings import Report
 
-# The backslash keeps the first line whole: it is the summary that `amp-replay --help` shows.
+# Each paragraph is one line, so that rich can reflow it to the terminal's width; the first is
+# the summary `amp-replay --help` shows.
 HELP = """Upload rrweb recordings to Amplitude Session Replay, exactly as the browser SDK 1.51.6 \
 sends them.
 
-FILES are recordings in any layout: a JSON array of events, {"events": [...]} (with optional
-device_id / session_id), NDJSON, the SDK's own track body, rrweb-packer strings, gzip of any of
-them; directories and globs too; - for stdin. Every file is checked first and gets a verdict:
+FILES are recordings in any layout: a JSON array of events, {"events": [...]} (with optional \
+device_id / session_id), NDJSON, the SDK's own track body, rrweb-packer strings, gzip of any of \
+them; directories and globs too; - for stdin. Every file is checked first and gets a verdict: \
 accept, warn (uploaded, with a warning) or reject (nothing sent, exit 1).
 
-The replay id is DEVICE/SESSION: --device-id, else the file's device_id, else an id derived from
-the recording; --session-id, else the file's session_id, else the first event's timestamp.
-Acknowledged batches are written to a journal, so running the same command again after a crash
-or Ctrl-C sends only what is missing.
+The replay id is DEVICE/SESSION: --device-id, else the file's device_id, else an id derived \
+from the recording; --session-id, else the file's session_id, else the first event's \
+timestamp. Acknowledged batches are written to a journal, so running the same command again \
+after a crash or Ctrl-C sends only what is missing.
 """
+EXAMPLES = (
+    "amp-replay upload rec.json.gz --server-zone EU",
+    "amp-replay upload recordings/ --dry-run",
+    "amp-replay upload rec.json --link-event 'Page Viewed' --user-id user-1234",
+)
 
 
 @reporting_command("upload")
 def upload(
     files: Annotated[
         list[str],
-        typer.Argument(help="Recordings, directories or globs; - for stdin.", show_default=False),
+        typer.Argument(
+            metavar="FILES...",
+            help="Recordings, directories or globs; - for stdin.",
+            show_default=False,
+        ),
     ],
     api_key: ApiKeyOption = None,
     server_zone: ServerZoneOption = "US",
@@ -62,6 +72,7 @@ def upload(
     split_sessions: Annotated[
         bool,
         typer.Option(
+            "--split-sessions",
             help="Upload each part of a file separated by 30 minutes without events as its own "
             "session.",
             rich_help_panel="Replay",
@@ -112,8 +123,7 @@ def upload(
         typer.Option(
             dir_okay=False,
             show_default=False,
-            help="Journal of acknowledged batches "
-            "(default: upload-journal.jsonl in the user cache dir).",
+            help="Journal of acknowledged batches (default: a file in the user cache directory).",
             rich_help_panel="Delivery",
         ),
     ] = None,
