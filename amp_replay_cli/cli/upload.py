@@ -16,6 +16,11 @@ from amp_replay_cli.cli.shared import (
 )
 from amp_replay_cli.core.findings import Report
 
+# RetryPolicy's defaults, written out: importing core.amplitude here would slow every start-up
+# and every TAB. tests/test_first_run.py keeps them equal.
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_RETRIES = 7
+
 # Each paragraph is one line, so that rich can reflow it to the terminal's width; the first is
 # the summary `amp-replay --help` shows.
 HELP = """Upload rrweb recordings to Amplitude Session Replay, exactly as the browser SDK 1.51.6 \
@@ -127,6 +132,26 @@ def upload(
             rich_help_panel="Delivery",
         ),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            metavar="SECONDS",
+            help="How long one request may take; a connection gets at most 5 s of it.",
+            rich_help_panel="Delivery",
+        ),
+    ] = DEFAULT_TIMEOUT,
+    retries: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=20,
+            metavar="N",
+            help="Retries of a request that fails (5xx, 429, timeouts), with backoff; a server "
+            "that refuses connections gets at most 2.",
+            rich_help_panel="Delivery",
+        ),
+    ] = DEFAULT_RETRIES,
     no_journal: Annotated[
         bool,
         typer.Option(
@@ -151,7 +176,7 @@ def upload(
     ] = False,
     strict: Annotated[bool, typer.Option(help="Warnings fail the run too (exit 1).")] = False,
 ) -> Report:
-    from amp_replay_cli.core.amplitude import Endpoints
+    from amp_replay_cli.core.amplitude import Endpoints, RetryPolicy
     from amp_replay_cli.core.errors import UsageError
     from amp_replay_cli.core.replay.journal import default_path
     from amp_replay_cli.core.upload import UploadSettings
@@ -181,6 +206,11 @@ def upload(
         user_id=user_id,
         page_url=page_url,
         strict=strict,
+        policy=RetryPolicy(
+            max_attempts=retries + 1,
+            timeout=timeout,
+            connect_attempts=min(RetryPolicy.connect_attempts, retries + 1),
+        ),
     )
     if not progress_wanted():
         return run_upload(files, settings, notify=_say)
