@@ -184,3 +184,81 @@ def test_the_upload_speed_is_in_the_units_of_the_sizes():
     column = _Speed()
     assert column.render(SimpleNamespace(finished_speed=None, speed=2048.0)).plain == "2 KiB/s"
     assert column.render(SimpleNamespace(finished_speed=None, speed=None)).plain == ""
+
+
+LONG_DEVICE = "c2d9f1e0-7a4b-4c8e-b1d3-0f6e5a4b3c2d-with-a-long-suffix"
+LONG_REPLAY = f"{LONG_DEVICE}/1796302923237"
+LONG_FILE = "/a/very/long/path/to/the/recordings/of/the/pricing/page/session-42.json"
+
+
+def _text(command, result, verbosity):
+    from amp_replay_cli.core.findings import Report
+    from amp_replay_cli.output import OutputSettings
+    from amp_replay_cli.output.text import render_text
+
+    report = Report(command=command, result=result)
+    return "".join(render_text(report, OutputSettings(verbosity=verbosity)))
+
+
+TABLES = {
+    "upload": {
+        "uploads": [
+            {
+                "file": LONG_FILE,
+                "verdict": "accept",
+                "status": "already uploaded",
+                "replay_id": LONG_REPLAY,
+                "events": 165,
+                "batches": 12,
+                "batches_sent": 12,
+                "raw_bytes": 1_000_000,
+                "wire_bytes": 100_000,
+                "retries": 3,
+            }
+        ]
+    },
+    "check": {
+        "replays": [
+            {
+                "event_time": "2026-12-03 13:02:03.237000",
+                "linked": True,
+                "linked_events": 3,
+                "replay_id": LONG_REPLAY,
+                "user_id": "a-user-id-that-is-rather-long-too",
+            }
+        ]
+    },
+    "diagnose": {
+        "sessions": [
+            {
+                "device_id": LONG_DEVICE,
+                "session_id": 1741176000412,
+                "events": 6,
+                "events_with_replay_id": 6,
+                "linked": True,
+                "codes": ["RPL_DEVICE_SWITCH_IN_SESSION", "RPL_DEVICE_IS_USERID", "RPL_ORPHANED"],
+                "user_ids": ["usr_4c81e2b9"],
+                "worst": "error",
+            }
+        ]
+    },
+}
+
+
+@pytest.mark.parametrize("command", sorted(TABLES))
+def test_text_tables_fit_80_columns_and_show_ids_whole_with_v(command):
+    text = _text(command, TABLES[command], verbosity=1)
+    assert max(len(line) for line in text.splitlines()) <= 80, text
+    assert "…" in text  # cut in the middle: both ends stay
+    assert ("1741176000412" if command == "diagnose" else "1796302923237") in text
+    whole = _text(command, TABLES[command], verbosity=2)
+    assert LONG_DEVICE in whole
+
+
+def test_a_middle_cut_keeps_both_ends():
+    from amp_replay_cli.output.views import middle
+
+    assert middle("abcdefghij", 5) == "ab…ij"
+    assert middle("abc", 5) == "abc"
+    assert middle("abcdef", None) == "abcdef"
+    assert middle("abcdef", 1) == "…"

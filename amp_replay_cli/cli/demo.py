@@ -102,8 +102,8 @@ def demo(
         raise typer.Exit(ExitCode.INTERNAL)
     if text:
         _say(
-            "\nThat was every command. `amp-replay demo --keep` keeps the emulator running to "
-            "try them yourself; `amp-replay COMMAND --help` shows examples for each."
+            "\nThat was every command. To try them yourself: `amp-replay demo --keep` keeps the\n"
+            "emulator running; `amp-replay COMMAND --help` shows examples of each."
         )
 
 
@@ -120,7 +120,7 @@ def _steps(space: "core.Workspace", progress_bar: bool) -> "Iterator[core.Step]"
 def _introduction(space: "core.Workspace") -> str:
     return "\n".join(
         [
-            f"amp-replay demo: a local Amplitude at {space.base_url} (in-memory database) and the "
+            f"amp-replay demo: a local Amplitude at {space.base_url} (in-memory database),",
             f"example files in {space.directory}.",
             "Every command below runs as if these were set:",
             *(f"  {line}" for line in space.exports()),

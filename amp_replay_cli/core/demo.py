@@ -205,7 +205,7 @@ def _upload(space: Workspace, progress: ProgressDisplay) -> Step:
     return Step(
         3,
         "upload",
-        "a short real rrweb recording, moved to now, with an event that links it",
+        "a real rrweb recording, moved to now, with a linking event",
         (Run(command(*words), report),),
     )
 
@@ -231,6 +231,6 @@ def _diagnose(space: Workspace) -> Step:
     return Step(
         5,
         "diagnose",
-        "a Segment log where the wrapper records under the userId as device id",
+        "the wrapper records under the userId as device id",
         (Run(command("diagnose", events), report, ExitCode.FINDINGS),),
     )
