@@ -3,8 +3,13 @@
 import gzip
 import ipaddress
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +17,7 @@ from amp_replay_cli.cli import demo as cli_demo
 from amp_replay_cli.core import demo
 
 STEPS = ("validate", "simulate", "upload", "check", "diagnose")
+AMP_REPLAY = Path(sys.executable).parent / ("amp-replay.exe" if os.name == "nt" else "amp-replay")
 
 
 @pytest.fixture
@@ -142,3 +148,60 @@ def test_the_upload_draws_its_progress_bar_on_a_terminal():
         steps = list(cli_demo._steps(space, progress_bar=True))
     assert [step.name for step in steps] == list(STEPS)
     assert all(run.as_expected for step in steps for run in step.runs)
+
+
+def test_keep_in_json_mode_leaves_stdout_to_the_envelopes(run, empty_cwd, monkeypatch):
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_demo, "wait_forever", interrupted)
+    result = run("demo", "--keep", "-f", "json", expect=0)
+    assert len(_envelopes(result.stdout)) == 6
+    assert "export AMPLITUDE_SERVER_URL=http://127.0.0.1:" in result.stderr
+
+
+def test_the_envelopes_follow_the_published_schema(run, empty_cwd):
+    import jsonschema
+
+    from amp_replay_cli.output.schema import output_schema
+
+    schema = output_schema()
+    for envelope in _envelopes(run("demo", "-f", "json", expect=0).stdout):
+        jsonschema.validate(envelope, schema)
+
+
+def test_ctrl_c_during_the_upload_ends_the_demo_with_130(run, empty_cwd, monkeypatch):
+    from amp_replay_cli.core.errors import Interrupted
+    from amp_replay_cli.core.findings import Report
+
+    def interrupted(*args, **kwargs):
+        return Report(command="upload", fatal=Interrupted("interrupted"))
+
+    monkeypatch.setattr(demo, "upload", interrupted)
+    result = run("demo", expect=130)
+    assert "== 4/5" not in result.stdout
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGTERM")
+def test_keep_stops_on_sigterm_and_removes_its_files(empty_cwd):
+    process = subprocess.Popen(
+        [str(AMP_REPLAY), "demo", "--keep"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("then try any command above"):
+                break
+        directory = Path("".join(lines).split("example files in ")[1].split(".\n")[0])
+        assert directory.is_dir()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        assert not directory.exists()
+    finally:
+        process.kill()
+        process.wait()
+    assert list(empty_cwd.iterdir()) == []

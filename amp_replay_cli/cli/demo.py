@@ -2,9 +2,10 @@
 
 import enum
 import os
+import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,6 +14,7 @@ from amp_replay_cli.cli.shared import ColorMode
 
 if TYPE_CHECKING:
     from amp_replay_cli.core import demo as core
+    from amp_replay_cli.output import OutputSettings
 
 HELP = """Show the whole product in a few seconds, offline: validate, simulate, upload, check and \
 diagnose, run on bundled examples against a local Amplitude.
@@ -65,7 +67,7 @@ def demo(
 ) -> None:
     from amp_replay_cli.core import demo as core
     from amp_replay_cli.core.errors import ExitCode
-    from amp_replay_cli.output import OutputSettings, render, resolve_color
+    from amp_replay_cli.output import OutputSettings, resolve_color
 
     environ = dict(os.environ)
     text = output_format is DemoFormat.text
@@ -80,31 +82,45 @@ def demo(
             if text:
                 _say(_introduction(space))
             for step in _steps(space, text and not no_progress and sys.stderr.isatty()):
-                if text:
-                    _say(f"\n== {step.number}/{core.STEP_COUNT} {step.name}: {step.title} ==")
-                for run in step.runs:
-                    if text:
-                        _say(f"$ {run.command}")
-                    # In text mode the one-line summary follows the output, in order, on stdout.
-                    render(run.report, settings, stderr=sys.stdout if text else None)
-                    if not run.as_expected:
-                        failed.append(f"{run.command} exited {run.report.exit_code}")
-            if keep:
-                _serve_until_interrupted(space)
+                failed += _show(step, settings)
+            if keep and not failed:
+                _serve_until_interrupted(space, _say if text else _note)
     except KeyboardInterrupt:
         raise typer.Exit(ExitCode.INTERRUPTED) from None
     if failed:
-        sys.stderr.write(
+        _note(
             "amp-replay demo: a step did not end as it should (a bug in amp-replay): "
             + "; ".join(failed)
-            + "\n"
         )
         raise typer.Exit(ExitCode.INTERNAL)
-    if text:
+    if text and not keep:
         _say(
             "\nThat was every command. To try them yourself: `amp-replay demo --keep` keeps the\n"
             "emulator running; `amp-replay COMMAND --help` shows examples of each."
         )
+
+
+def _show(step: "core.Step", settings: "OutputSettings") -> list[str]:
+    """Print a step (text: a heading, then each command and its output; json: the envelopes);
+    the commands that did not end as they should."""
+    from amp_replay_cli.core import demo as core
+    from amp_replay_cli.core.errors import ExitCode
+    from amp_replay_cli.output import render
+
+    text = settings.format == "text"
+    if text:
+        _say(f"\n== {step.number}/{core.STEP_COUNT} {step.name}: {step.title} ==")
+    failed = []
+    for run in step.runs:
+        if text:
+            _say(f"$ {run.command}")
+        # In text mode the one-line summary follows the output, in order, on stdout.
+        render(run.report, settings, stderr=sys.stdout if text else None)
+        if run.report.exit_code == ExitCode.INTERRUPTED:  # Ctrl-C during an upload
+            raise KeyboardInterrupt
+        if not run.as_expected:
+            failed.append(f"{run.command} exited {run.report.exit_code}")
+    return failed
 
 
 def _steps(space: "core.Workspace", progress_bar: bool) -> "Iterator[core.Step]":
@@ -128,16 +144,25 @@ def _introduction(space: "core.Workspace") -> str:
     )
 
 
-def _serve_until_interrupted(space: "core.Workspace") -> None:
-    _say(
-        "\nThe emulator keeps running, with the example files, until Ctrl-C. In another shell:\n"
-        + "\n".join(f"  {line}" for line in space.exports())
-        + "\nthen try any command above."
-    )
+def _serve_until_interrupted(space: "core.Workspace", say: "Callable[[str], None]") -> None:
+    """Keep the emulator; tell where it is (on stderr in json mode: stdout is the envelopes)."""
+    from amp_replay_cli.cli.emulator import stop_on_sigterm
+
+    # docker stop and CI runners send SIGTERM: stop as Ctrl-C does, removing the temporary
+    # files. Set before the exports are printed, which tell a caller the demo is ready.
+    previous = signal.signal(signal.SIGTERM, stop_on_sigterm)
     try:
+        say(
+            "\nThe emulator keeps running, with the example files, until Ctrl-C. In another "
+            "shell:\n"
+            + "\n".join(f"  {line}" for line in space.exports())
+            + "\nthen try any command above."
+        )
         wait_forever()
     except KeyboardInterrupt:
-        _say("amp-replay demo: stopped; the emulator and the example files are gone")
+        say("amp-replay demo: stopped; the emulator and the example files are gone")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def wait_forever() -> None:
@@ -147,3 +172,7 @@ def wait_forever() -> None:
 
 def _say(line: str) -> None:
     print(line, flush=True)
+
+
+def _note(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

@@ -41,7 +41,7 @@ def _shown(key: str, default: str) -> str:
     return key if key == default else f"****{key[-4:]}"
 
 
-def _stop_on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
+def stop_on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
     # docker stop, systemd and CI runners send SIGTERM: stop as Ctrl-C does, closing the store.
     raise KeyboardInterrupt
 
@@ -200,7 +200,7 @@ def emulator(
     ]
     typer.echo("\n".join(lines))
     sys.stdout.flush()
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
