@@ -262,3 +262,10 @@ def test_a_middle_cut_keeps_both_ends():
     assert middle("abc", 5) == "abc"
     assert middle("abcdef", None) == "abcdef"
     assert middle("abcdef", 1) == "…"
+
+
+def test_simulate_cuts_a_long_session_id_in_the_middle(run):
+    session = '"web-session-0123456789-abcdefghij-end"'
+    result = run("simulate", "--sample-rate", "0.5", "--session-id", session, expect=0)
+    assert "web-session…cdefghij-end" in result.stdout
+    assert "expected 0.5 (50%)" in result.stderr  # as the text above it says, not "0"

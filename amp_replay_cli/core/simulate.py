@@ -504,7 +504,7 @@ def headline(totals: dict[str, Any]) -> str:
     low, high = totals["interval_95"]
     return (
         f"{totals['captured']:,} of {totals['sessions']:,} sessions recorded{observed}; expected "
-        f"{totals['expected_captured']:,.0f} ({format_percent(totals['expected_rate'])}), "
+        f"{totals['expected_captured']:,.1f} ({format_percent(totals['expected_rate'])}), "
         f"95 % range {low:,}-{high:,}"
     )
 

@@ -8,7 +8,7 @@ from rich.text import Text
 from amp_replay_cli.core.findings import Report, RowStream
 from amp_replay_cli.core.wording import format_percent
 from amp_replay_cli.output import OutputSettings
-from amp_replay_cli.output.views import Table
+from amp_replay_cli.output.views import Table, middle
 
 ROWS_SHOWN = 100
 _BAR = 40
@@ -102,7 +102,7 @@ def _header() -> str:
 
 def _row(row: dict) -> Text:
     text = Text(
-        f"{row['id_string'][:24]:>24}  {row['hash']:>10}  {row['bucket']:>6}  "
+        f"{middle(row['id_string'], 24):>24}  {row['hash']:>10}  {row['bucket']:>6}  "
         f"{'yes' if row['in_sample'] else 'no':>9}  "
     )
     text.append(
