@@ -375,8 +375,8 @@ def keys(emulator):
 def test_the_command_finds_and_reports_replays(emulator, tmp_path, run):
     uploaded(emulator, tmp_path, link_event="Recording Uploaded", user_id="user-12345")
     window = ["--start", f"{RECORDED:%Y-%m-%d}", "--end", f"{RECORDED:%Y-%m-%d}"]
-    result = run("check", "--user-id", "user-12345", *window, env=keys(emulator), expect=0)
-    [row] = [line for line in result.stdout.splitlines() if REPLAY_ID in line]
+    result = run("check", "--user-id", "user-12345", *window, "-v", env=keys(emulator), expect=0)
+    [row] = [line for line in result.stdout.splitlines() if REPLAY_ID in line]  # -v: ids whole
     # event time (two words), linked, events carrying the id, replay id, user
     assert row.split()[2:] == ["linked", "1", REPLAY_ID, "user-12345"]
     assert "found 1 replay for user 'user-12345'" in result.stderr

@@ -43,9 +43,6 @@ TEST_COMMAND = (
     "python3 -m venv .venv && .venv/bin/pip install -e '.[test,dev]' && "
     ".venv/bin/python -m pytest --cov"
 )
-# Commands the docs describe before they exist on this branch. The lead empties this at merge;
-# an example of any other unknown command fails.
-NEEDS_DEMO = {"demo"}
 _COMMENT = re.compile(r"<!-- example: (.*?) -->")
 
 
@@ -173,8 +170,6 @@ def test_console_example(block, run, monkeypatch, tmp_path):
                     environment[name] = value
                 continue
             assert words[0] == "amp-replay", f"{block.name}: only amp-replay commands run"
-            if words[1] in NEEDS_DEMO and words[1] not in get_command(app).commands:
-                pytest.skip(f"needs_demo: `amp-replay {words[1]}` is not on this branch")
             if block.context == "port 8787":
                 port = str(free_port())
                 argv = [word.replace("8787", port) for word in words[1:]]
@@ -226,8 +221,6 @@ RECIPES = [block for block in ALL_BLOCKS if block.language in ("yaml", "sh")]
 @pytest.mark.parametrize("block", RECIPES, ids=lambda block: block.name)
 def test_commands_in_recipes_parse(block):
     for argv in commands_in(block):
-        if argv[0] in NEEDS_DEMO and argv[0] not in get_command(app).commands:
-            continue
         parse(argv)
 
 
@@ -248,8 +241,7 @@ def inline_commands(page: Path) -> list[list[str]]:
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(REPO)))
 def test_commands_in_the_text_parse(page):
     for argv in inline_commands(page):
-        if argv[0] not in NEEDS_DEMO or argv[0] in get_command(app).commands:
-            parse(argv)
+        parse(argv)
 
 
 def test_recipe_commands_are_found_and_a_bad_one_fails():
@@ -300,7 +292,7 @@ def test_readme_is_a_front_page_with_the_two_set_up_commands():
 
 def test_every_command_has_a_page_linked_from_the_readme():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for command in (*COMMAND_ORDER, *NEEDS_DEMO):
+    for command in COMMAND_ORDER:
         assert (DOCS / f"{command}.md").is_file(), command
         assert f"](docs/{command}.md)" in readme, command
     for page in DOCS.glob("*.md"):

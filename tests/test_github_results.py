@@ -83,7 +83,7 @@ def test_simulate_shows_its_summary(run, tmp_path):
     )
     assert "sampleRate 0.5 from --sample-rate" in result.stdout
     markdown = summary.read_text()
-    assert "### Sampling" in markdown and "| recorded | 1 (100.0000%) |" in markdown
+    assert "### Sampling" in markdown and "| recorded | 1 (100%) |" in markdown
     explained = run(
         "simulate", "explain", KNOWN_ID, "--sample-rate", "0.05", env=in_actions(summary)
     )

@@ -388,7 +388,7 @@ def test_explain_is_a_sub_command_with_its_own_help_and_completion(run):
     assert "Usage: amp-replay simulate [OPTIONS] [explain ID]" in group
     assert "explain  Tell why one session is or is not recorded" in group
     explain = run("simulate", "explain", "--help", expect=0).stdout
-    assert "Usage: amp-replay simulate explain [OPTIONS] {ID}" in explain
+    assert "Usage: amp-replay simulate explain [OPTIONS] ID" in explain
     assert "--sample-rate" in explain and "--output-format" in explain
     assert "--session-id" not in explain and "--generate" not in explain
     completion = {

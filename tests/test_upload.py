@@ -417,7 +417,7 @@ def test_the_text_report_has_a_line_for_each_replay(emulator, run):
     )
     lines = result.stdout.splitlines()
     assert lines[1].startswith("uploaded         accept      165     1/1")
-    assert lines[2].startswith("rejected         reject        0     0/0")
+    assert lines[3].startswith("rejected         reject        0     0/0")  # ids on lines[2]
 
 
 def test_the_json_report_matches_the_published_schema(emulator, run):

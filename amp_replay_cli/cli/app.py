@@ -3,11 +3,12 @@
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from amp_replay_cli import __version__
 from amp_replay_cli.cli import (
     check,
+    demo,
     diagnose,
     emulator,
     rule,
@@ -25,6 +26,22 @@ EXIT_CODES = (
     "3 auth · 4 network · 5 internal bug · 130 interrupted."
 )
 
+
+def _epilog(examples: tuple[str, ...]) -> str:
+    """Examples, then the exit codes. rich keeps single line breaks: one example a line."""
+    return "\n".join(["Examples:", *(f"  {example}" for example in examples), "", EXIT_CODES])
+
+
+class _Command(TyperCommand):
+    """A command whose usage line shows required arguments bare (PATHS...), as the Arguments
+    panel does, not in typer's braces ({PATHS...}), which read like a set."""
+
+    def collect_usage_pieces(self, ctx: "ClickContext") -> list[str]:
+        return [
+            piece.replace("{", "").replace("}", "") for piece in super().collect_usage_pieces(ctx)
+        ]
+
+
 if TYPE_CHECKING:
     from typer._click import Context as ClickContext  # typer.Context's base, vendored click's
 
@@ -38,6 +55,7 @@ COMMAND_ORDER = (
     "emulator",
     "schema",
     "rule",
+    "demo",
 )
 _ARGV = "amp_replay.argv"  # the whole command line, in the context's meta for invoke()
 
@@ -94,29 +112,43 @@ app = typer.Typer(
     cls=_RootGroup,
     help="Validate, simulate, upload and diagnose Amplitude Session Replay set-ups "
     "that run through Segment.",
-    epilog=EXIT_CODES,
+    epilog=_epilog(
+        (
+            "amp-replay demo",
+            "amp-replay validate replay-options.yaml",
+            "amp-replay upload rec.json.gz --server-zone EU",
+        )
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.command(name="validate", help=validate.HELP, epilog=EXIT_CODES)(validate.validate)
+
+
+def _command(module: Any, name: str, function: Any, help: str, examples: tuple[str, ...]) -> None:
+    """Register a command with its help, its examples and the exit codes."""
+    module.command(name=name, cls=_Command, help=help, epilog=_epilog(examples))(function)
+
+
+_command(app, "validate", validate.validate, validate.HELP, validate.EXAMPLES)
 simulate_group = typer.Typer(cls=simulate.SimulateGroup)
 simulate_group.callback(
     invoke_without_command=True,
     subcommand_metavar="[explain ID]",
     help=simulate.HELP,
-    epilog=EXIT_CODES,
+    epilog=_epilog(simulate.EXAMPLES),
 )(simulate.simulate)
-simulate_group.command(name="explain", help=simulate.EXPLAIN_HELP, epilog=EXIT_CODES)(
-    simulate.explain
+_command(
+    simulate_group, "explain", simulate.explain, simulate.EXPLAIN_HELP, simulate.EXPLAIN_EXAMPLES
 )
 app.add_typer(simulate_group, name="simulate")
-app.command(name="upload", help=upload.HELP, epilog=EXIT_CODES)(upload.upload)
-app.command(name="check", help=check.HELP, epilog=EXIT_CODES)(check.check)
-app.command(name="diagnose", help=diagnose.HELP, epilog=EXIT_CODES)(diagnose.diagnose)
-app.command(name="emulator", help=emulator.HELP, epilog=EXIT_CODES)(emulator.emulator)
-app.command(name="schema")(schema.schema)
-app.command(name="rule", help=rule.HELP, epilog=EXIT_CODES)(rule.rule)
+_command(app, "upload", upload.upload, upload.HELP, upload.EXAMPLES)
+_command(app, "check", check.check, check.HELP, check.EXAMPLES)
+_command(app, "diagnose", diagnose.diagnose, diagnose.HELP, diagnose.EXAMPLES)
+_command(app, "emulator", emulator.emulator, emulator.HELP, emulator.EXAMPLES)
+_command(app, "schema", schema.schema, schema.HELP, schema.EXAMPLES)
+_command(app, "rule", rule.rule, rule.HELP, rule.EXAMPLES)
+_command(app, "demo", demo.demo, demo.HELP, demo.EXAMPLES)
 
 
 def _show_version(value: bool) -> None:

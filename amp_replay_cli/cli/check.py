@@ -17,13 +17,21 @@ from amp_replay_cli.cli.shared import (
 )
 from amp_replay_cli.core.findings import Report
 
+# Each paragraph is one line, so that rich can reflow it to the terminal's width.
 HELP = """Find the [Amplitude] Replay Captured events Amplitude creates when a replay arrives.
 
-By user (usersearch, then the user's activity, which also tells whether the session's analytics
-events carry the replay id), or by device and optionally session (event segmentation). Exit 0
-when a replay is found, 1 when not. Keys: AMPLITUDE_API_KEY and AMPLITUDE_SECRET_KEY (or
---secret-key-file); never a flag for the secret. Ingestion takes minutes: --wait polls.
+By user (usersearch, then the user's activity, which also tells whether the session's \
+analytics events carry the replay id), or by device and optionally session (event \
+segmentation). Exit 0 when a replay is found, 1 when not.
+
+Keys: AMPLITUDE_API_KEY and AMPLITUDE_SECRET_KEY (or --secret-key-file); never a flag for the \
+secret. Ingestion takes minutes: --wait polls.
 """
+EXAMPLES = (
+    "amp-replay check --user-id user-1234",
+    "amp-replay check --device-id 3f6e5a4b --session-id 1767225600123 --since 1d",
+    "amp-replay check --user-id user-1234 --wait 5m --server-zone EU",
+)
 
 
 @reporting_command("check")

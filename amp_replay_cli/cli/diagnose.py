@@ -9,13 +9,19 @@ from amp_replay_cli.cli.shared import option_name, reporting_command
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.findings import Report
 
+# Each paragraph is one line, so that rich can reflow it to the terminal's width.
 HELP = """Explain why Session Replay recordings do not link to Amplitude events, from Segment logs.
 
-FILES are Segment events as Segment archives and exports them: NDJSON, JSON arrays,
-{"batch": [...]}, gzip; directories and globs too. Each Segment event is mapped the way the
-Amplitude (Actions) destination sends it, grouped into Amplitude sessions, and checked for
-the 25 mismatch codes (RPL_DEVICE_IS_USERID, SESSION_ID_MISSING, ...). Errors exit 1.
+FILES are Segment events as Segment archives and exports them: NDJSON, JSON arrays, \
+{"batch": [...]}, gzip; directories and globs too. Each Segment event is mapped the way the \
+Amplitude (Actions) destination sends it, grouped into Amplitude sessions, and checked for the \
+25 mismatch codes (RPL_DEVICE_IS_USERID, SESSION_ID_MISSING, ...). Errors exit 1.
 """
+EXAMPLES = (
+    "amp-replay diagnose segment-events.ndjson.gz",
+    "amp-replay diagnose logs/ --config setup.yaml --amplitude-export export.ndjson",
+    "amp-replay diagnose events.ndjson --select RPL_ -f json",
+)
 
 
 @reporting_command("diagnose")
@@ -23,7 +29,9 @@ def diagnose(
     files: Annotated[
         list[str],
         typer.Argument(
-            help="Segment event files, directories or globs; - for stdin.", show_default=False
+            metavar="FILES...",
+            help="Segment event files, directories or globs; - for stdin.",
+            show_default=False,
         ),
     ],
     amplitude_export: Annotated[

@@ -13,12 +13,19 @@ import typer
 from amp_replay_cli.cli.shared import fail
 from amp_replay_cli.core.errors import UsageError
 
-HELP = """Run a local Amplitude: replay ingestion (/sessions/v2/track), HTTP V2 and Batch ingestion,
-the Dashboard REST endpoints check uses, and the SDK's remote configuration, on one base URL.
+# Each paragraph is one line, so that rich can reflow it to the terminal's width.
+HELP = """Run a local Amplitude: replay ingestion (/sessions/v2/track), HTTP V2 and Batch \
+ingestion, the Dashboard REST endpoints check uses, and the SDK's remote configuration, on one \
+base URL.
 
-Point amp-replay (AMPLITUDE_SERVER_URL) or the SDK (trackServerUrl, configServerUrl) at it.
+Point amp-replay (AMPLITUDE_SERVER_URL) or the SDK (trackServerUrl, configServerUrl) at it. \
 Data is kept in SQLite and survives restarts; --db :memory: forgets it. Ctrl-C stops it.
 """
+EXAMPLES = (
+    "amp-replay emulator",
+    "amp-replay emulator --port 0 --db :memory:",
+    "amp-replay emulator --fault-rate 0.2 --faults 429,503,reset",
+)
 
 HOST_VARIABLE = "AMP_REPLAY_EMULATOR_HOST"
 
@@ -34,7 +41,7 @@ def _shown(key: str, default: str) -> str:
     return key if key == default else f"****{key[-4:]}"
 
 
-def _stop_on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
+def stop_on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
     # docker stop, systemd and CI runners send SIGTERM: stop as Ctrl-C does, closing the store.
     raise KeyboardInterrupt
 
@@ -43,51 +50,87 @@ def emulator(
     host: Annotated[
         str | None,
         typer.Option(
-            help=f"Address to bind (default 127.0.0.1, or ${HOST_VARIABLE} if loopback). "
-            "Anything but loopback must be given here explicitly."
+            help=f"Address to bind: 127.0.0.1, or the loopback address in {HOST_VARIABLE}. "
+            "Anything but loopback must be given here explicitly.",
+            show_default=False,
+            rich_help_panel="Server",
         ),
     ] = None,
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8787,
+    port: Annotated[
+        int,
+        typer.Option(min=0, max=65535, help="Port; 0 picks a free one.", rich_help_panel="Server"),
+    ] = 8787,
     db: Annotated[
         str | None,
-        typer.Option(help="SQLite file (default in the user cache dir), or :memory:."),
+        typer.Option(
+            help="SQLite file (default in the user cache dir), or :memory:.",
+            rich_help_panel="Server",
+        ),
     ] = None,
     api_key: Annotated[
         list[str] | None,
-        typer.Option(help="Project API key (repeatable, paired with --secret-key in order)."),
+        typer.Option(
+            help="Project API key (repeatable, paired with --secret-key in order).",
+            rich_help_panel="Projects",
+        ),
     ] = None,
     secret_key: Annotated[
-        list[str] | None, typer.Option(help="Project secret key for the REST API.")
+        list[str] | None,
+        typer.Option(help="Project secret key for the REST API.", rich_help_panel="Projects"),
     ] = None,
     sample_rate: Annotated[
-        float, typer.Option(help="sample_rate served by the remote configuration.")
+        float,
+        typer.Option(
+            help="sample_rate served by the remote configuration.",
+            rich_help_panel="Behaviour",
+        ),
     ] = 1.0,
     capture: Annotated[
-        bool, typer.Option(help="capture_enabled served by the remote configuration.")
+        bool,
+        typer.Option(
+            help="capture_enabled served by the remote configuration.",
+            rich_help_panel="Behaviour",
+        ),
     ] = True,
     throttle: Annotated[
         bool,
         typer.Option(
             help="Throttle like Amplitude: 30 events/s per device or user on /2/httpapi, "
-            "1000 on /batch."
+            "1000 on /batch.",
+            rich_help_panel="Behaviour",
         ),
     ] = True,
     fault_rate: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="Share of requests that fail.")
+        float,
+        typer.Option(
+            min=0.0, max=1.0, help="Share of requests that fail.", rich_help_panel="Faults"
+        ),
     ] = 0.0,
-    fault_seed: Annotated[int, typer.Option(help="Seed of the fault sequence.")] = 0,
+    fault_seed: Annotated[
+        int, typer.Option(help="Seed of the fault sequence.", rich_help_panel="Faults")
+    ] = 0,
     faults: Annotated[
         str,
         typer.Option(
-            help="Fault kinds, comma-separated: 429,500,502,503,504,reset,slow,413, and ack-lost "
-            "(the request is applied, then the connection drops before the answer)."
+            metavar="KINDS",
+            show_default=False,
+            help="Fault kinds, comma-separated (e.g. 429,reset): 429, 500, 502, 503, 504, reset, "
+            "slow and 413 (the default: all of these), and ack-lost (the request is applied, "
+            "then the connection drops before the answer).",
+            rich_help_panel="Faults",
         ),
     ] = "429,500,502,503,504,reset,slow,413",
     slow_seconds: Annotated[
-        float, typer.Option(help="How long a 'slow' fault waits before its 504.")
+        float,
+        typer.Option(
+            help="How long a 'slow' fault waits before its 504.", rich_help_panel="Faults"
+        ),
     ] = 15.0,
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Log every request to stderr.")
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Log every request to stderr.", rich_help_panel="Server"
+        ),
     ] = False,
 ) -> None:
     from amp_replay_cli import emulator as emu
@@ -157,7 +200,7 @@ def emulator(
     ]
     typer.echo("\n".join(lines))
     sys.stdout.flush()
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

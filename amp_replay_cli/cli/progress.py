@@ -9,12 +9,25 @@ from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeRemainingColumn,
-    TransferSpeedColumn,
 )
+from rich.text import Text
 
+from amp_replay_cli.core.wording import format_bytes
 from amp_replay_cli.output.escape import printable
+
+
+class _Speed(ProgressColumn):
+    """Bytes a second in the binary units of every other size (rich's own column says MB/s)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(
+            "" if speed is None else f"{format_bytes(int(speed))}/s", style="progress.data.speed"
+        )
 
 
 class TransferProgress:
@@ -24,7 +37,7 @@ class TransferProgress:
             BarColumn(),
             DownloadColumn(binary_units=True),
             TextColumn("{task.fields[batches]}"),
-            TransferSpeedColumn(),
+            _Speed(),
             TimeRemainingColumn(),
             console=Console(stderr=True),
             transient=True,

@@ -7,10 +7,12 @@ import typer
 from amp_replay_cli.cli.shared import reporting_command
 from amp_replay_cli.core.findings import Report
 
-HELP = """Explain a finding code: its name, severity, what it means and how to fix it.
-
-`amp-replay rule AR182` explains one code; `amp-replay rule --all` lists every code.
-"""
+HELP = """Explain a finding code: its name, severity, what it means and how to fix it."""
+EXAMPLES = (
+    "amp-replay rule AR182",
+    "amp-replay rule RPL_DEVICE_IS_USERID",
+    "amp-replay rule --all",
+)
 
 
 @reporting_command("rule")

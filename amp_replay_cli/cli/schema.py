@@ -9,6 +9,13 @@ import typer
 
 from amp_replay_cli.cli.validate import Sdk
 
+HELP = "Print a JSON Schema: point an editor's $schema at it to get completion and typo checks."
+EXAMPLES = (
+    "amp-replay schema options -o replay-options.schema.json",
+    "amp-replay schema options --sdk segment-wrapper",
+    "amp-replay schema output",
+)
+
 
 class SchemaKind(str, enum.Enum):
     options = "options"
@@ -32,7 +39,6 @@ def schema(
         typer.Option("--output-file", "-o", help="Write here instead of stdout.", dir_okay=False),
     ] = None,
 ) -> None:
-    """Print a JSON Schema: point an editor's $schema at it to get completion and typo checks."""
     if kind is SchemaKind.output:
         from amp_replay_cli.output.schema import output_schema
 

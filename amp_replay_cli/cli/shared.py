@@ -100,9 +100,18 @@ class OutputOptions:
             rich_help_panel="Output",
         ),
     ] = None
+    # metavar "": a counting flag takes no value; typer would show <int> beside it.
     verbose: Annotated[
         int,
-        typer.Option("--verbose", "-v", count=True, help="Say more.", rich_help_panel="Output"),
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            metavar="",
+            show_default=False,
+            help="Say more; repeat to say still more (-vv).",
+            rich_help_panel="Output",
+        ),
     ] = 0
     quiet: Annotated[
         int,
@@ -110,6 +119,8 @@ class OutputOptions:
             "--quiet",
             "-q",
             count=True,
+            metavar="",
+            show_default=False,
             help="-q hides info findings, -qq warnings too; errors always show.",
             rich_help_panel="Output",
         ),
@@ -251,12 +262,24 @@ ApiKeyOption = Annotated[
         rich_help_panel="Amplitude",
     ),
 ]
+
+
+def complete_zone(incomplete: str) -> list[str]:
+    # Endpoints.resolve reads the zone in any case; the shell offers the spelling Amplitude uses.
+    # Imported here: amplitude.py costs start-up time that only a TAB on this option needs.
+    from amp_replay_cli.core.amplitude import ZONES
+
+    return [zone for zone in ZONES if zone.startswith(incomplete.upper())]
+
+
 ServerZoneOption = Annotated[
     str,
     typer.Option(
         envvar="AMPLITUDE_SERVER_ZONE",
         show_envvar=True,
-        help="US or EU.",
+        metavar="US|EU",
+        autocompletion=complete_zone,
+        help="The data centre of the project.",
         rich_help_panel="Amplitude",
     ),
 ]

@@ -19,18 +19,28 @@ if TYPE_CHECKING:
 
     from amp_replay_cli.core.simulate import Sampling
 
+# Each paragraph is one line, so that rich can reflow it to the terminal's width.
 HELP = """Decide, exactly as the SDK does, which sessions are recorded at a sample rate.
 
-Session ids come from --session-id, --sessions-file (a JSON array of ids as JavaScript would
-pass them, or one id string per line), --segment (the Actions Amplitude session_id of each
+Session ids come from --session-id, --sessions-file (a JSON array of ids as JavaScript would \
+pass them, or one id string per line), --segment (the Actions Amplitude session_id of each \
 Segment event) or --generate. `amp-replay simulate explain ID` tells one session's story.
 """
+EXAMPLES = (
+    "amp-replay simulate --sample-rate 0.05 --generate 10000",
+    "amp-replay simulate --config replay-options.yaml --segment events.ndjson",
+    "amp-replay simulate --sessions-file ids.json --sample-rate 0.1 --sdk legacy",
+)
 
 EXPLAIN_HELP = """Tell why one session is or is not recorded, step by step.
 
-The SDK's hash of the session id, its bucket, the comparison with the sample rate, the smallest
-sampleRate that would record it, and what the other hash would decide.
+The SDK's hash of the session id, its bucket, the comparison with the sample rate, the \
+smallest sampleRate that would record it, and what the other hash would decide.
 """
+EXPLAIN_EXAMPLES = (
+    "amp-replay simulate explain 1767225600123 --sample-rate 0.05",
+    "amp-replay simulate explain 1767225600123 --config replay-options.yaml",
+)
 
 
 class HashLine(str, enum.Enum):
@@ -135,19 +145,12 @@ def sampling_from_options(
             raise UsageError(
                 f"give {option_name('sample_rate')} or {option_name('config')}, not both"
             )
-    config_source = Source.of_option(config)
-    local = None
-    if config_source is not None:
-        local = core.rate_from_config(config_source)
-    elif sample_rate is not None:
-        local = core.LocalRate(sample_rate, option_name("sample_rate"))
-    remote_source = Source.of_option(remote_config)
-    remote = core.read_remote_config(remote_source) if remote_source is not None else None
-    return core.resolve_sampling(
-        local,
-        remote,
+    return core.sampling_from(
+        sample_rate,
+        Source.of_option(config),
         Algorithm(sdk.value) if sdk else None,
-        str(remote_config) if remote_config else "",
+        Source.of_option(remote_config),
+        rate_name=option_name("sample_rate"),
     )
 
 

@@ -17,27 +17,42 @@ from amp_replay_cli.cli.shared import (
 )
 from amp_replay_cli.core.findings import Report
 
-# The backslash keeps the first line whole: it is the summary that `amp-replay --help` shows.
+# RetryPolicy's defaults, written out: importing core.amplitude here would slow every start-up
+# and every TAB. tests/test_first_run.py keeps them equal.
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_RETRIES = 7
+
+# Each paragraph is one line, so that rich can reflow it to the terminal's width; the first is
+# the summary `amp-replay --help` shows.
 HELP = """Upload rrweb recordings to Amplitude Session Replay, exactly as the browser SDK 1.51.6 \
 sends them.
 
-FILES are recordings in any layout: a JSON array of events, {"events": [...]} (with optional
-device_id / session_id), NDJSON, the SDK's own track body, rrweb-packer strings, gzip of any of
-them; directories and globs too; - for stdin. Every file is checked first and gets a verdict:
+FILES are recordings in any layout: a JSON array of events, {"events": [...]} (with optional \
+device_id / session_id), NDJSON, the SDK's own track body, rrweb-packer strings, gzip of any of \
+them; directories and globs too; - for stdin. Every file is checked first and gets a verdict: \
 accept, warn (uploaded, with a warning) or reject (nothing sent, exit 1).
 
-The replay id is DEVICE/SESSION: --device-id, else the file's device_id, else an id derived from
-the recording; --session-id, else the file's session_id, else the first event's timestamp.
-Acknowledged batches are written to a journal, so running the same command again after a crash
-or Ctrl-C sends only what is missing.
+The replay id is DEVICE/SESSION: --device-id, else the file's device_id, else an id derived \
+from the recording; --session-id, else the file's session_id, else the first event's \
+timestamp. Acknowledged batches are written to a journal, so running the same command again \
+after a crash or Ctrl-C sends only what is missing.
 """
+EXAMPLES = (
+    "amp-replay upload rec.json.gz --server-zone EU",
+    "amp-replay upload recordings/ --dry-run",
+    "amp-replay upload rec.json --link-event 'Page Viewed' --user-id user-1234",
+)
 
 
 @reporting_command("upload")
 def upload(
     files: Annotated[
         list[str],
-        typer.Argument(help="Recordings, directories or globs; - for stdin.", show_default=False),
+        typer.Argument(
+            metavar="FILES...",
+            help="Recordings, directories or globs; - for stdin.",
+            show_default=False,
+        ),
     ],
     api_key: ApiKeyOption = None,
     server_zone: ServerZoneOption = "US",
@@ -63,6 +78,7 @@ def upload(
     split_sessions: Annotated[
         bool,
         typer.Option(
+            "--split-sessions",
             help="Upload each part of a file separated by 30 minutes without events as its own "
             "session.",
             rich_help_panel="Replay",
@@ -113,11 +129,30 @@ def upload(
         typer.Option(
             dir_okay=False,
             show_default=False,
-            help="Journal of acknowledged batches "
-            "(default: upload-journal.jsonl in the user cache dir).",
+            help="Journal of acknowledged batches (default: a file in the user cache directory).",
             rich_help_panel="Delivery",
         ),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            metavar="SECONDS",
+            help="How long one request may take; a connection gets at most 5 s of it.",
+            rich_help_panel="Delivery",
+        ),
+    ] = DEFAULT_TIMEOUT,
+    retries: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=20,
+            metavar="N",
+            help="Retries of a request that fails (5xx, 429, timeouts), with backoff; a server "
+            "that refuses connections gets at most 2.",
+            rich_help_panel="Delivery",
+        ),
+    ] = DEFAULT_RETRIES,
     no_journal: Annotated[
         bool,
         typer.Option(
@@ -142,7 +177,7 @@ def upload(
     ] = False,
     strict: Annotated[bool, typer.Option(help="Warnings fail the run too (exit 1).")] = False,
 ) -> Report:
-    from amp_replay_cli.core.amplitude import Endpoints
+    from amp_replay_cli.core.amplitude import Endpoints, RetryPolicy
     from amp_replay_cli.core.errors import UsageError
     from amp_replay_cli.core.replay.journal import default_path
     from amp_replay_cli.core.upload import UploadSettings
@@ -174,6 +209,11 @@ def upload(
         user_id=user_id,
         page_url=page_url,
         strict=strict,
+        policy=RetryPolicy(
+            max_attempts=retries + 1,
+            timeout=timeout,
+            connect_attempts=min(RetryPolicy.connect_attempts, retries + 1),
+        ),
     )
     if not progress_wanted():
         return run_upload(files, settings, notify=_say)

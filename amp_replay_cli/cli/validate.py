@@ -12,17 +12,24 @@ from amp_replay_cli.core.findings import Report
 from amp_replay_cli.core.wording import format_bytes, parse_size
 
 # The backslash keeps the first line whole: it is the summary that `amp-replay --help` shows.
+# Each paragraph is one line, so that rich can reflow it to the terminal's width; the first is
+# the summary `amp-replay --help` shows.
 HELP = """Check sessionReplayOptions files (YAML or JSON) against what the SDK really does \
 with them.
 
-A file holds the options object, a Segment wrapper call ({amplitudeApiKey, segmentInstance,
-sessionReplayOptions}), or Browser SDK plugin options; the SDK line comes from --sdk or the
+A file holds the options object, a Segment wrapper call ({amplitudeApiKey, segmentInstance, \
+sessionReplayOptions}), or Browser SDK plugin options; the SDK line comes from --sdk or the \
 file's shape. Findings exit 1, unreadable inputs and scans that find no option file exit 2.
 
 Files named are always checked. In a directory scan or a glob, a file is checked only when \
 its shape says it holds Session Replay options (-v lists the files skipped), and directory \
 scans leave out what .gitignore ignores.
 """
+EXAMPLES = (
+    "amp-replay validate src/replay-options.yaml",
+    "amp-replay validate config/ --sdk segment-wrapper --strict",
+    "amp-replay validate . --exclude 'fixtures/**' -f sarif -o replay.sarif",
+)
 
 
 class Sdk(str, enum.Enum):
@@ -41,6 +48,7 @@ def validate(
     paths: Annotated[
         list[str],
         typer.Argument(
+            metavar="PATHS...",
             help="Files, directories (searched for .yaml/.yml/.json), globs, or - for stdin.",
             show_default=False,
         ),

@@ -153,6 +153,11 @@ class RetryPolicy:
     max_retry_after: float = 300.0
     # A 6 MB batch on a slow uplink takes a while; the SDK's 10 s is for small ones.
     timeout: float = 60.0
+    # A server that refuses or never answers connections is down or not there (a stopped
+    # emulator, a wrong --server-url): a few quick tries, not the minute of backoff a busy
+    # server gets.
+    connect_attempts: int = 3
+    connect_timeout: float = 5.0
 
 
 class RetryBudget:
@@ -215,7 +220,9 @@ class Client:
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         self._http = httpx.Client(
             transport=transport,
-            timeout=policy.timeout,
+            timeout=httpx.Timeout(
+                policy.timeout, connect=min(policy.connect_timeout, policy.timeout)
+            ),
             limits=limits,
             follow_redirects=False,
             # A proxy from the environment never sees requests to this machine: plain http, which
@@ -245,15 +252,18 @@ class Client:
         """Send until a reply that is not worth retrying;
         NetworkError when attempts or the budget run out."""
         retries = 0
+        connect_failures = 0
         httpx = self._httpx
         while True:
             delay: float | None = None
             try:
                 response = self._http.request(method, url, headers=headers, content=body, auth=auth)
-            except httpx.TimeoutException:
+            except httpx.TimeoutException as error:
                 failure = "timed out"
+                connect_failures += isinstance(error, httpx.ConnectTimeout)
             except httpx.TransportError as error:
                 failure = _transport_failure(error)
+                connect_failures += isinstance(error, httpx.ConnectError)
             else:
                 if not _is_retried(response.status_code):
                     return Reply(
@@ -263,6 +273,7 @@ class Client:
                 delay = self._retry_after(response.headers.get("retry-after"))
             if (
                 retries + 1 >= self.policy.max_attempts
+                or connect_failures >= self.policy.connect_attempts
                 or (stop is not None and stop.is_set())
                 or not self.budget.take()
             ):

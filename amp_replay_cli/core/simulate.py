@@ -39,6 +39,7 @@ from amp_replay_cli.core.sampling import (
     min_rate,
 )
 from amp_replay_cli.core.statistics import binomial_interval
+from amp_replay_cli.core.wording import format_percent
 
 COLUMNS = ["session_id", "id_string", "hash", "bucket", "in_sample", "min_rate", "captured"]
 HISTOGRAM_BINS = 10
@@ -204,6 +205,17 @@ def resolve_sampling(
             "no sample rate: give --sample-rate, --config, or a --remote-config with sample_rate"
         )
     rate = js_to_number(configured)
+    if rate > 1:
+        findings.append(
+            _finding(
+                "AR104",
+                Severity.WARNING,
+                f"the sample rate {show(configured)} is above 1 and behaves like 1: every "
+                "session is recorded",
+                source.split(" (")[0] or None,
+                "write a number between 0 and 1",
+            )
+        )
     if capture and not rate > 0:
         findings.append(
             _finding(
@@ -215,6 +227,28 @@ def resolve_sampling(
             )
         )
     return Sampling(rate, configured, source, capture, chosen, targeting, remote_text), findings
+
+
+def sampling_from(
+    sample_rate: float | None,
+    config: Source | None,
+    algorithm: Algorithm | None = None,
+    remote_config: Source | None = None,
+    rate_name: str = "--sample-rate",
+) -> tuple[Sampling, list[Finding]]:
+    """The SDK's sampling from --sample-rate or --config, --sdk, then --remote-config.
+    `rate_name` is how messages name the rate (a flag, or the configuration key it came from)."""
+    if sample_rate is not None and config is not None:
+        raise UsageError("give --sample-rate or --config, not both")
+    local = None
+    if config is not None:
+        local = rate_from_config(config)
+    elif sample_rate is not None:
+        local = LocalRate(sample_rate, rate_name)
+    remote = read_remote_config(remote_config) if remote_config is not None else None
+    return resolve_sampling(
+        local, remote, algorithm, remote_config.name if remote_config is not None else ""
+    )
 
 
 def _describe_remote(remote: RemoteConfig) -> str:
@@ -464,11 +498,15 @@ def summary(totals: _Totals, sampling: Sampling) -> dict[str, Any]:
 
 
 def headline(totals: dict[str, Any]) -> str:
-    observed = f" ({totals['observed_rate']:.3%})" if totals["observed_rate"] is not None else ""
+    observed = (
+        f" ({format_percent(totals['observed_rate'])})"
+        if totals["observed_rate"] is not None
+        else ""
+    )
     low, high = totals["interval_95"]
     return (
         f"{totals['captured']:,} of {totals['sessions']:,} sessions recorded{observed}; expected "
-        f"{totals['expected_captured']:,.0f} ({totals['expected_rate']:.4%}), "
+        f"{totals['expected_captured']:,.1f} ({format_percent(totals['expected_rate'])}), "
         f"95 % range {low:,}-{high:,}"
     )
 

@@ -29,7 +29,7 @@ from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.core.paths import spool
 from amp_replay_cli.core.replay import recordings
 from amp_replay_cli.core.replay.delivery import Delivery
-from amp_replay_cli.core.replay.journal import JournalError
+from amp_replay_cli.core.replay.journal import JournalError, delivered_on
 from amp_replay_cli.core.replay.recordings import Part, Recording, Verdict
 from amp_replay_cli.core.replay.uploads import (
     Progress,
@@ -83,7 +83,9 @@ def upload(
         report.result["uploads"] = [_row(item) for item in uploads]
     report.subjects = [recording.source.name for recording in checked]
     report.summary.update(_summary(uploads, checked))
-    report.headline = _headline(report.summary, settings.dry_run)
+    report.headline = _headline(
+        report.summary, settings.dry_run, _already(uploads, settings.journal_path is not None)
+    )
     return report
 
 
@@ -231,6 +233,7 @@ def _summary(uploads: list[Upload], checked: Iterable[Recording]) -> dict[str, A
         "rejected": sum(verdict is Verdict.REJECT for verdict in verdicts),
         "replays": sum(item.part is not None for item in uploads),
         "uploaded": outcomes["uploaded"],
+        "already_uploaded": outcomes["already_uploaded"],
         "failed": outcomes["failed"],
         "events": sum(item.events_sent for item in uploads),
         "batches": sum(item.batches_sent for item in uploads),
@@ -244,8 +247,10 @@ def _summary(uploads: list[Upload], checked: Iterable[Recording]) -> dict[str, A
 def _outcome(status: UploadStatus) -> str | None:
     """The summary count a replay's status adds to, if any."""
     match status:
-        case UploadStatus.UPLOADED | UploadStatus.ALREADY_UPLOADED | UploadStatus.PARTLY_SKIPPED:
+        case UploadStatus.UPLOADED | UploadStatus.PARTLY_SKIPPED:
             return "uploaded"  # a partly skipped replay exists in Amplitude; AR633 says the loss
+        case UploadStatus.ALREADY_UPLOADED:
+            return "already_uploaded"  # nothing sent: the journal says an earlier run did
         case (
             UploadStatus.FAILED
             | UploadStatus.SKIPPED
@@ -259,19 +264,34 @@ def _outcome(status: UploadStatus) -> str | None:
             unhandled(status)
 
 
-def _headline(summary: dict[str, Any], dry_run: bool) -> str:
+def _already(uploads: list[Upload], journal_kept: bool) -> str:
+    """The replays nothing was sent for because they were delivered before, and when."""
+    already = [item for item in uploads if item.status is UploadStatus.ALREADY_UPLOADED]
+    if not already:
+        return ""
+    if not journal_kept:
+        return f"{len(already)} identical to another replay of this run, sent once"
+    dates = [item.journaled_at for item in already if item.journaled_at]
+    when = f" on {delivered_on(max(dates))}" if dates else ""
+    return f"{len(already)} already delivered{when} (journal); --no-journal to send again"
+
+
+def _headline(summary: dict[str, Any], dry_run: bool, already: str = "") -> str:
     replays, files = summary["replays"], summary["files"]
     if dry_run:
         return (
             f"dry run: {replays} {_noun(replays, 'replay')} ready to upload from "
             f"{summary['accepted']} of {files} {_noun(files, 'file')}; nothing sent"
         )
-    text = (
-        f"{summary['uploaded']} of {replays} {_noun(replays, 'replay')} uploaded: "
-        f"{summary['events']:,} events in {summary['batches']} "
-        f"{_noun(summary['batches'], 'batch', 'batches')}, "
-        f"{format_bytes(summary['raw_bytes'])} raw, {format_bytes(summary['wire_bytes'])} sent"
-    )
+    text = f"{summary['uploaded']} of {replays} {_noun(replays, 'replay')} uploaded"
+    if summary["batches"] or not already:
+        text += (
+            f": {summary['events']:,} events in {summary['batches']} "
+            f"{_noun(summary['batches'], 'batch', 'batches')}, "
+            f"{format_bytes(summary['raw_bytes'])} raw, {format_bytes(summary['wire_bytes'])} sent"
+        )
+    if already:
+        text += f"; {already}"
     if summary["rejected"]:
         text += f"; {summary['rejected']} {_noun(summary['rejected'], 'file')} rejected"
     return text

@@ -30,3 +30,9 @@ def parse_size(text: str) -> int | None:
     if match is None:
         return None
     return int(float(match["number"]) * _UNITS[(match["unit"] or "").upper()])
+
+
+def format_percent(share: float) -> str:
+    """`30%`, `33.3333%`, `0.0001%`: a share to the SDK's sampling step (0.000001 is 0.0001 %),
+    without trailing zeros, so that every percentage reads the same way."""
+    return f"{share * 100:.4f}".rstrip("0").removesuffix(".") + "%"

@@ -18,11 +18,11 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from amp_replay_cli.core.amplitude import Client, Reply, RetryBudget, RetryPolicy, auth_failure
+from amp_replay_cli.core.amplitude import Client, Reply, RetryBudget, auth_failure
 from amp_replay_cli.core.errors import Interrupted
 from amp_replay_cli.core.findings import Finding, Report, Severity
 from amp_replay_cli.core.replay import recordings
-from amp_replay_cli.core.replay.journal import Journal, batch_key, replay_key
+from amp_replay_cli.core.replay.journal import Journal, batch_key, delivered_on, replay_key
 from amp_replay_cli.core.replay.track import Batch, TrackRequest, batches, build_request
 from amp_replay_cli.core.replay.uploads import Progress, Upload, UploadSettings, UploadStatus
 from amp_replay_cli.core.wire import REPLAY_ID_PROPERTY, SKIP_HEADER, WAF_LIMIT_BYTES, WAF_REFUSAL
@@ -70,14 +70,20 @@ class Delivery:
         with Client(
             self.settings.endpoints,
             budget,
-            RetryPolicy(),
+            self.settings.policy,
             self.transport,
             connections=workers,
             **self.client_options,
         ) as client:
             shared = _Shared(self.settings, client, journal, self.report, self.progress)
             try:
-                _run_groups(_groups(planned), workers, shared.stop, _GroupSender(shared).send)
+                _run_groups(
+                    _groups(planned),
+                    workers,
+                    shared.stop,
+                    _GroupSender(shared).send,
+                    _rerun_hint(journal.path is not None),
+                )
             finally:
                 journal.close()
                 for item in planned:
@@ -124,6 +130,7 @@ def _run_groups(
     workers: int,
     stop: threading.Event,
     send: Callable[[list[Upload]], None],
+    interrupted_hint: str,
 ) -> None:
     """Each group on a worker; the first error (or Ctrl-C) stops them all, then is raised."""
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="upload")
@@ -139,13 +146,18 @@ def _run_groups(
     except KeyboardInterrupt:
         stop.set()
         wait(futures)
-        raise Interrupted(
-            "interrupted",
-            hint="run the same command again: acknowledged batches are in the "
-            "journal and will not be sent twice",
-        ) from None
+        raise Interrupted("interrupted", hint=interrupted_hint) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _rerun_hint(journal_kept: bool) -> str:
+    if journal_kept:
+        return (
+            "run the same command again: acknowledged batches are in the journal and will not "
+            "be sent twice"
+        )
+    return "with --no-journal nothing remembers what was delivered: a rerun sends everything again"
 
 
 def _groups(uploads: list[Upload]) -> list[list[Upload]]:
@@ -273,16 +285,7 @@ class _GroupSender:
                 )
             )
         if item.batches_journaled:
-            self.shared.note(
-                Finding(
-                    "AR634",
-                    Severity.INFO,
-                    f"{item.replay_id}: {item.batches_journaled} "
-                    f"{_batches(item.batches_journaled)} already delivered (journal: an earlier "
-                    "run, or an identical file in this one); not sent again",
-                    file,
-                )
-            )
+            self.shared.note(_already_delivered(item, self.shared.journal.path is not None))
         if self.shared.settings.link_event:
             self.links.send(item)
 
@@ -318,6 +321,9 @@ class _BatchSender:
         shared = self.shared
         if request is None:
             item.batches_journaled += 1
+            at = shared.journal.delivered_at(key)
+            if at is not None and (item.journaled_at is None or at > item.journaled_at):
+                item.journaled_at = at
             shared.advance(len(raw), 0)
             return
         client = shared.client
@@ -395,6 +401,31 @@ class _BatchSender:
                 item.recording.source.name,
             ),
         )
+
+
+def _already_delivered(item: Upload, kept: bool) -> Finding:
+    """AR634: what the journal kept from being sent again, and when it was delivered."""
+    which = (
+        "already delivered"
+        if item.status is UploadStatus.ALREADY_UPLOADED
+        else f"{item.batches_journaled} {_batches(item.batches_journaled)} already delivered"
+    )
+    if not kept:  # the run's own memory: an identical file earlier in this run
+        return Finding(
+            "AR634",
+            Severity.INFO,
+            f"{item.replay_id}: {which} by this run (an identical file); not sent again",
+            item.recording.source.name,
+        )
+    when = f" on {delivered_on(item.journaled_at)}" if item.journaled_at else ""
+    return Finding(
+        "AR634",
+        Severity.INFO,
+        f"{item.replay_id}: {which}{when} (journal); not sent again",
+        item.recording.source.name,
+        hint="--no-journal to send again (an emulator restarted without its database has "
+        "forgotten it)",
+    )
 
 
 def _unreadable_journal(journal: Journal) -> Finding:

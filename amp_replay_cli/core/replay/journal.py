@@ -65,6 +65,7 @@ class Pending:
 
     key: str
     state_offset: int | None
+    at: str  # when it was sent
 
 
 class Journal:
@@ -82,7 +83,7 @@ class Journal:
     ):
         self.path = path
         self.unreadable_lines = 0
-        self._keys: set[str] = set()
+        self._keys: dict[str, str | None] = {}  # key: when it was delivered (ISO 8601, UTC)
         self._contents: dict[str, str] = {}  # replay key -> hash of the replay's content
         self._lock = threading.Lock()
         self._fd: int | None = None
@@ -131,20 +132,27 @@ class Journal:
             elif entry is not None and isinstance(entry.get("content"), str):
                 self._contents.setdefault(key, entry["content"])
             elif entry is not None and entry.get("state", "delivered") == "delivered":
-                self._keys.add(key)
+                at = entry.get("at")
+                self._keys[key] = at if isinstance(at, str) else None
 
     # -- using ----------------------------------------------------------------------------------
     def __contains__(self, key: str) -> bool:
         return key in self._keys
 
+    def delivered_at(self, key: str) -> str | None:
+        """When a delivered request was sent (ISO 8601, UTC); None if the journal does not say
+        (journals of earlier releases)."""
+        return self._keys.get(key)
+
     def begin(self, key: str, replay_id: str, what: str) -> Pending:
         """Write a request as in flight, before it is sent."""
+        at = _now()
         if self._fd is None:
-            return Pending(key, None)
-        line = _line(key, IN_FLIGHT, replay_id, what)
+            return Pending(key, None, at)
+        line = _line(key, IN_FLIGHT, replay_id, what, at=at)
         with self._lock:
             start = self._append(line)
-        return Pending(key, start + line.index(_STATE_FIELD) + len(_STATE_FIELD))
+        return Pending(key, start + line.index(_STATE_FIELD) + len(_STATE_FIELD), at)
 
     def claim(self, key: str, replay_id: str, content: str) -> str | None:
         """Record that the replay holds this content; when another content was recorded for it
@@ -161,7 +169,7 @@ class Journal:
     def acknowledge(self, pending: Pending) -> None:
         """Amplitude acknowledged the request: mark it delivered, in place."""
         with self._lock:
-            self._keys.add(pending.key)
+            self._keys[pending.key] = pending.at
             if self._fd is not None and pending.state_offset is not None:
                 self._write(DELIVERED, pending.state_offset)
 
@@ -193,8 +201,8 @@ def _line(key: str, state: bytes, replay_id: str, what: str, **more: str) -> byt
         "state": state.decode(),
         "replay_id": replay_id,
         "what": what,
+        "at": _now(),
         **more,
-        "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
     return json.dumps(entry).encode("utf-8", "surrogatepass") + b"\n"
 
@@ -241,6 +249,15 @@ def _entries(path: Path, lines: list[bytes]) -> list[bytes]:
         f"{path} is not an amp-replay upload journal (it starts with {lines[0][:24]!r})",
         hint=_HINT,
     )
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def delivered_on(at: str) -> str:
+    """`2026-12-03 13:02 UTC` from a journal's `at`."""
+    return at[:16].replace("T", " ") + " UTC"
 
 
 def _header() -> bytes:

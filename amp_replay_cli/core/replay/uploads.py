@@ -6,11 +6,11 @@ progress it reports.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn, Protocol
 
-from amp_replay_cli.core.amplitude import Endpoints
+from amp_replay_cli.core.amplitude import Endpoints, RetryPolicy
 from amp_replay_cli.core.replay.recordings import Part, Recording
 from amp_replay_cli.core.replay.track import BODY_OVERHEAD, DEFAULT_MAX_BATCH_BYTES
 
@@ -31,6 +31,7 @@ class UploadSettings:
     user_id: str | None = None
     page_url: str | None = None
     strict: bool = False
+    policy: RetryPolicy = field(default_factory=RetryPolicy)  # --timeout, --retries
 
 
 class UploadStatus(str, enum.Enum):
@@ -65,6 +66,7 @@ class Upload:
     status: UploadStatus = UploadStatus.PLANNED
     batches_sent: int = 0
     batches_journaled: int = 0
+    journaled_at: str | None = None  # when the last of those was delivered (journal, ISO 8601)
     events_sent: int = 0
     raw_bytes: int = 0
     wire_bytes: int = 0

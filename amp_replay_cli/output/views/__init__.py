@@ -73,3 +73,33 @@ def view_for(command: str) -> View | None:
         return None
     module, name = found
     return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+# Text tables fit an 80-column terminal at the default verbosity; -v, and every other format,
+# shows ids whole.
+TABLE_WIDTH = 80
+
+
+def middle(text: str, width: int | None) -> str:
+    """`c2d9f1e0-7a4…f6e5a4b3c2d/1796302923237`: an id cut in its middle keeps both ends, which
+    tell ids apart (a replay id ends with its session). None: no limit."""
+    if width is None or len(text) <= width:
+        return text
+    if width < 2:
+        return "…"[:width]
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
+
+
+def middle_of_replay_id(replay_id: str, width: int | None) -> str:
+    """DEVICE/SESSION cut in the device's middle: the session, which tells a user's replays
+    apart, stays whole."""
+    device, slash, session = replay_id.rpartition("/")
+    if width is None or len(replay_id) <= width or not slash or width - len(session) - 1 < 5:
+        return middle(replay_id, width)
+    return f"{middle(device, width - len(session) - 1)}/{session}"
+
+
+def room(verbosity: int, width: int) -> int | None:
+    """The width a cell may take: None (whole) from -v on."""
+    return None if verbosity >= 2 else max(width, 8)

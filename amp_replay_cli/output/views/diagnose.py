@@ -5,7 +5,7 @@ from rich.text import Text
 
 from amp_replay_cli.core.findings import Report
 from amp_replay_cli.output import OutputSettings
-from amp_replay_cli.output.views import Table
+from amp_replay_cli.output.views import TABLE_WIDTH, Table, middle, room
 
 SESSIONS_SHOWN = 30
 _STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan", None: "green"}
@@ -38,10 +38,13 @@ def show_sessions(report: Report, console: Console, settings: OutputSettings) ->
     tables = {table.title: table for table in session_table(report)}
     sessions = tables["Sessions"].rows if "Sessions" in tables else []
     shown = sessions if settings.verbosity >= 2 else sessions[:SESSIONS_SHOWN]
+    whole = settings.verbosity >= 2
+    device_width = 38 if whole else 20
     if shown:
         console.print(
             Text(
-                f"{'device_id':<38} {'session_id':>14} {'events':>6} {'replay':>6} linked  worst",
+                f"{'device_id':<{device_width}} {'session_id':>13} {'events':>6} {'replay':>7} "
+                "linked worst",
                 style="dim",
             )
         )
@@ -50,9 +53,15 @@ def show_sessions(report: Report, console: Console, settings: OutputSettings) ->
         report.result["sessions"],
         strict=False,  # shown: the first rows
     ):
-        text = Text(f"{_short(device, 38):<38} {session:>14} {events:>6} {replay:>6} {linked:<7} ")
-        text.append(worst, style=_STYLES[row["worst"]])
-        if users:
+        device = middle(device, room(settings.verbosity, device_width))
+        text = Text(f"{device:<{device_width}} {session:>13} {events:>6} {replay:>7} {linked:<6} ")
+        if not whole:  # the worst code, and how many more: -v lists them, and the users
+            codes = row["codes"]
+            worst = codes[0] + (f" +{len(codes) - 1}" if len(codes) > 1 else "") if codes else "ok"
+        text.append(
+            middle(worst, room(settings.verbosity, TABLE_WIDTH - 57)), style=_STYLES[row["worst"]]
+        )
+        if users and whole:
             text.append(f"  users {users}", style="dim")
         console.print(text)
     if len(shown) < len(sessions):
@@ -69,7 +78,3 @@ def show_sessions(report: Report, console: Console, settings: OutputSettings) ->
         )
     if shown or skipped is not None:
         console.print()
-
-
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -6,9 +6,10 @@ from rich.console import Console
 from rich.text import Text
 
 from amp_replay_cli.core.findings import Report, RowStream
+from amp_replay_cli.core.wording import format_percent
 from amp_replay_cli.output import OutputSettings
 from amp_replay_cli.output.escape import printable
-from amp_replay_cli.output.views import Table
+from amp_replay_cli.output.views import Table, middle
 
 ROWS_SHOWN = 100
 _BAR = 40
@@ -64,7 +65,8 @@ def summary_table(report: Report) -> list[Table]:
                 ("recorded", f"{summary['captured']:,} ({_observed(summary)})"),
                 (
                     "expected",
-                    f"{summary['expected_captured']:,.1f} ({summary['expected_rate']:.4%})",
+                    f"{summary['expected_captured']:,.1f} "
+                    f"({format_percent(summary['expected_rate'])})",
                 ),
                 ("95 % of runs record", "{:,} to {:,}".format(*summary["interval_95"])),
             ]
@@ -79,7 +81,8 @@ def explanation_table(report: Report) -> list[Table]:
 
 
 def _observed(summary: dict) -> str:
-    return f"{summary['observed_rate']:.4%}" if summary["observed_rate"] is not None else "n/a"
+    rate = summary["observed_rate"]
+    return format_percent(rate) if rate is not None else "n/a"
 
 
 def _sampling_line(sampling: dict) -> str:
@@ -100,7 +103,7 @@ def _header() -> str:
 
 def _row(row: dict) -> Text:
     text = Text(
-        f"{printable(row['id_string'])[:24]:>24}  {row['hash']:>10}  {row['bucket']:>6}  "
+        f"{middle(printable(row['id_string']), 24):>24}  {row['hash']:>10}  {row['bucket']:>6}  "
         f"{'yes' if row['in_sample'] else 'no':>9}  "
     )
     text.append(
@@ -121,7 +124,7 @@ def _totals(console: Console, summary: dict, sampling: dict) -> None:
     )
     console.print(
         f"expected {summary['expected_captured']:,.1f} "
-        f"({summary['expected_rate']:.4%} of buckets); "
+        f"({format_percent(summary['expected_rate'])} of buckets); "
         f"95 % of runs would record {low:,} to {high:,}"
     )
     histogram = summary["histogram"]

@@ -7,7 +7,7 @@ from amp_replay_cli.core.findings import Report
 from amp_replay_cli.core.replay.uploads import UploadStatus, unhandled
 from amp_replay_cli.core.wording import format_bytes
 from amp_replay_cli.output import OutputSettings
-from amp_replay_cli.output.views import Table
+from amp_replay_cli.output.views import TABLE_WIDTH, Table, middle, middle_of_replay_id, room
 
 COLUMNS = ("status", "verdict", "events", "batches", "raw", "sent", "retries", "replay id", "file")
 
@@ -46,17 +46,18 @@ def show_uploads(report: Report, console: Console, settings: OutputSettings) -> 
     console.print(
         Text(
             f"{'status':<16} {'verdict':<7} {'events':>7} {'batches':>7} {'raw':>10} "
-            f"{'sent':>10} {'retries':>7}  replay id  file",
+            f"{'sent':>10} {'retries':>7}",
             style="dim",
         )
     )
     for status, verdict, events, batches, raw, sent, retries, replay_id, file in tables[0].rows:
         text = Text()
         text.append(f"{status:<16} ", style=_style(UploadStatus(status)))
-        text.append(
-            f"{verdict:<7} {events:>7} {batches:>7} {raw:>10} {sent:>10} "
-            f"{retries:>7}  {replay_id}  {file}"
-        )
+        text.append(f"{verdict:<7} {events:>7} {batches:>7} {raw:>10} {sent:>10} {retries:>7}\n")
+        # Under each row, its replay id and file, sharing 80 columns.
+        replay_id = middle_of_replay_id(replay_id, room(settings.verbosity, 50))
+        file = middle(file, room(settings.verbosity, TABLE_WIDTH - 4 - len(replay_id)))
+        text.append(f"  {replay_id}  {file}", style="dim")
         console.print(text)
     console.print()
 
