@@ -22,7 +22,9 @@ def js_truthy(value: Any) -> bool:
     """JavaScript's ToBoolean for values that can come from YAML/JSON."""
     if value is None or value is False:
         return False
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, int):  # bool is handled above; math.isnan overflows on 400 digits
+        return value != 0
+    if isinstance(value, float):
         return value != 0 and not math.isnan(value)
     if isinstance(value, str):
         return value != ""

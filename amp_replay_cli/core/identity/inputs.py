@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from amp_replay_cli.core.documents import load_documents
+from amp_replay_cli.core.documents.json_parser import json_error_reason
+from amp_replay_cli.core.documents.limits import LOG_LINE, ItemLimit
 from amp_replay_cli.core.documents.nodes import Mapping, Node, to_plain
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.documents.streams import (
@@ -15,6 +17,7 @@ from amp_replay_cli.core.documents.streams import (
     iter_json_array,
     iter_lines,
     open_text,
+    whole_document,
 )
 from amp_replay_cli.core.errors import InputError, Location
 from amp_replay_cli.core.identity.events import coerce_session_id, parse_time
@@ -51,9 +54,11 @@ class AmplitudeExport:
         return self.by_replay_id.get(replay_id) if replay_id else None
 
 
-def read_export(source: Source, stdin: BinaryIO | None = None) -> AmplitudeExport:
+def read_export(
+    source: Source, stdin: BinaryIO | None = None, limit: ItemLimit = LOG_LINE
+) -> AmplitudeExport:
     export = AmplitudeExport(source.name)
-    for line, row in _json_records(source, stdin):
+    for line, row in _json_records(source, stdin, limit):
         if not isinstance(row, dict):
             continue
         properties = row.get("event_properties")
@@ -80,11 +85,13 @@ class ReplayList:
     first_line: dict[str, int] = field(default_factory=dict)
 
 
-def read_replays(source: Source, stdin: BinaryIO | None = None) -> ReplayList:
+def read_replays(
+    source: Source, stdin: BinaryIO | None = None, limit: ItemLimit = LOG_LINE
+) -> ReplayList:
     """Session Replay API responses (`{"session_replays": [...]}`, one page per line, or a bare
     list)."""
     replays = ReplayList(source.name)
-    for line, record in _json_records(source, stdin):
+    for line, record in _json_records(source, stdin, limit):
         items = (
             record.get("session_replays", record.get("replays"))
             if isinstance(record, dict)
@@ -108,25 +115,33 @@ def _replay_id(item: Any) -> str | None:
     return None
 
 
-def _json_records(source: Source, stdin: BinaryIO | None) -> Iterator[tuple[int, Any]]:
-    """Records of a JSON array, of NDJSON, or the single document of a pretty-printed JSON file."""
-    with open_text(source, stdin) as stream:
-        first, stream = first_character(stream, source.name)
+def _json_records(
+    source: Source, stdin: BinaryIO | None, limit: ItemLimit
+) -> Iterator[tuple[int, Any]]:
+    """Records of a JSON array, of NDJSON, or the single document of a pretty-printed JSON file,
+    read a line or an item at a time."""
+    with open_text(source, stdin, limit) as stream:
+        first, stream = first_character(stream, source.name, limit)
         if first == "[":
-            yield from iter_json_array(stream, source.name)
+            yield from iter_json_array(stream, source.name, limit=limit)
             return
-        lines = list(iter_lines(stream, source.name))
-    try:
-        yield from ((line, json.loads(text)) for line, text in lines if text.strip())
-    except json.JSONDecodeError:
-        text = "\n".join(text for _, text in lines)
-        try:
-            yield 1, json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InputError(
-                f"not JSON or NDJSON ({error.msg})",
-                location=Location(source.name, error.lineno, error.colno),
-            ) from None
+        lines = iter_lines(stream, source.name, limit)
+        records = 0
+        for line, text in lines:
+            if not text.strip():
+                continue
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError as error:
+                if records:
+                    raise InputError(
+                        f"not JSON or NDJSON ({json_error_reason(error.msg)})",
+                        location=Location(source.name, line, error.colno),
+                    ) from None
+                yield line, whole_document((line, text), lines, source.name, limit)
+                return
+            records += 1
+            yield line, record
 
 
 # -- the set-up -------------------------------------------------------------------------------
