@@ -63,10 +63,8 @@ SIMULATE = ["simulate", "--sample-rate", "0.5"]
 CASES = [
     (["diagnose", "{zero}"], "contains NUL bytes"),
     ([*SIMULATE, "--sessions-file", "{zero}"], "contains NUL bytes"),
-    ([*SIMULATE, "--segment", "{zero}"], "contains NUL bytes"),
     (["upload", "--dry-run", "{zero}"], "contains NUL bytes"),
     (["upload", "--dry-run", "{bomb}"], "16 MiB limit (--max-item-bytes raises it)"),
-    (["diagnose", "{bomb}"], "64 MiB limit (--max-line-bytes raises it)"),
     (["diagnose", "{endless}"], "64 MiB limit (--max-line-bytes raises it)"),
     ([*SIMULATE, "--sessions-file", "{endless}"], "64 MiB limit (--max-line-bytes raises it)"),
     (["upload", "--dry-run", "{endless}"], "16 MiB limit (--max-item-bytes raises it)"),

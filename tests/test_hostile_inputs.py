@@ -317,3 +317,46 @@ def test_a_default_journal_that_is_a_directory_is_one_line(run, tmp_path, monkey
         "upload", "--api-key", "k" * 32, "--server-url", "http://127.0.0.1:9", RECORDING, expect=2
     )
     assert "upload-journal.jsonl is not a regular file" in one_line(result)
+
+
+# -- diagnose: values of every shape in the fields it reads --------------------------------------
+@pytest.mark.parametrize("field", ["anonymousId", "integrations"])
+def test_a_double_beyond_range_is_written_as_javascript_writes_it(run, write, field):
+    raw = event(integrations={"Actions Amplitude": {"session_id": 1767225600000}})
+    text = json.dumps(raw).replace('"anon-12345"', "1e400")
+    if field == "integrations":
+        text = json.dumps(raw).replace("1767225600000", "1e400")
+    path = write("events.ndjson", text + "\n")
+    document = json.loads(run("diagnose", path, "-f", "json").stdout)
+    assert "Infinity" in json.dumps(document) and "inf" not in json.dumps(document["result"])
+
+
+def test_nan_in_a_segment_line_is_not_json_as_segment_reads_it(run, write):
+    path = write("events.ndjson", json.dumps(event()) + "\n" + '{"type": "track", "x": NaN}\n')
+    document = json.loads(run("diagnose", path, "-f", "json").stdout)
+    [malformed] = [f for f in document["findings"] if f["code"] == "AR501"]
+    assert malformed["line"] == 2 and "NaN is not valid JSON" in malformed["message"]
+
+
+@pytest.mark.parametrize("kind", [[], {}, 3, None])
+def test_an_event_type_of_any_shape_is_not_a_segment_call(run, write, kind):
+    path = write("events.ndjson", json.dumps(event(type=kind)) + "\n")
+    result = run("diagnose", path)
+    assert result.exit_code in (0, 1, 2) and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("field", ["device_id", "user_id", "event_type"])
+def test_an_export_row_with_a_list_for_an_id_is_read(run, write, field):
+    events = write("events.ndjson", json.dumps(event()) + "\n")
+    row = {"event_type": "Clicked", "event_time": "2026-01-01 00:00:00", field: [1]}
+    export = write("export.ndjson", json.dumps(row) + "\n")
+    result = run("diagnose", events, "--amplitude-export", export, "-f", "json")
+    assert result.exit_code in (0, 1) and json.loads(result.stdout)["status"] != "error"
+
+
+def test_a_sample_rate_list_beyond_double_range_is_written_as_javascript_writes_it(run, write):
+    path = write("options.json", '{"sampleRate": [1' + "0" * 400 + "]}")
+    document = json.loads(
+        run("simulate", "--config", path, "--session-id", "1", "-f", "json").stdout
+    )
+    assert document["result"]["sampling"]["configured"] == ["Infinity"]

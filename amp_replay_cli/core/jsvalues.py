@@ -99,6 +99,19 @@ def js_string(value: Any) -> str:
     return js_number_to_string(float(value))
 
 
+def json_ready(value: Any) -> Any:
+    """A value read from JSON or YAML, ready to be written as JSON again: a double beyond range
+    (`1e400`, which JSON.parse reads as Infinity), also inside lists and objects, as JavaScript
+    writes it, not as Python's inf."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return js_number_to_string(value)
+    if isinstance(value, list):
+        return [json_ready(item) for item in value]
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    return value
+
+
 def js_number_to_string(number: float) -> str:
     """ECMAScript Number::toString(10):
     shortest round-trip digits, plain below 1e21, else exponent."""

@@ -28,7 +28,7 @@ from amp_replay_cli.core.documents.streams import (
 from amp_replay_cli.core.errors import InputError, Location, UsageError
 from amp_replay_cli.core.findings import CappedFindings, Finding, Report, RowStream, Severity
 from amp_replay_cli.core.identity import segment
-from amp_replay_cli.core.jsvalues import js_string, js_to_number, js_truthy, show
+from amp_replay_cli.core.jsvalues import js_string, js_to_number, js_truthy, json_ready, show
 from amp_replay_cli.core.options.catalog import SdkLine
 from amp_replay_cli.core.options.checker import infer_sdk_line
 from amp_replay_cli.core.sampling import (
@@ -63,9 +63,7 @@ class Sampling:
     def to_dict(self) -> dict[str, Any]:
         return {
             "sample_rate": _json_number(self.sample_rate),
-            "configured": self.configured
-            if _json_safe(self.configured)
-            else js_string(self.configured),
+            "configured": json_ready(self.configured),
             "rate_source": self.rate_source,
             "capture_enabled": self.capture_enabled,
             "algorithm": self.algorithm.value,

@@ -65,17 +65,25 @@ def read_export(
         if not isinstance(properties, dict):
             properties = {}
         session = coerce_session_id(row.get("session_id"))
-        record = ExportRow(
-            source.name, line, row.get("device_id"), REPLAY_ID_PROPERTY in properties
-        )
-        export.pairs.add((row.get("device_id"), session))
+        device_id = _key_part(row.get("device_id"))
+        record = ExportRow(source.name, line, device_id, REPLAY_ID_PROPERTY in properties)
+        export.pairs.add((device_id, session))
         time_ms = parse_time(row.get("event_time"))
         if time_ms is not None:
-            export.by_key.setdefault((row.get("event_type"), time_ms, row.get("user_id")), record)
+            key = (_key_part(row.get("event_type")), time_ms, _key_part(row.get("user_id")))
+            export.by_key.setdefault(key, record)
         replay_id = properties.get(REPLAY_ID_PROPERTY)
         if isinstance(replay_id, str):
             export.by_replay_id.setdefault(replay_id, record)
     return export
+
+
+def _key_part(value: Any) -> Any:
+    """A field of an export row as an index key: a list or an object (which no Amplitude id or
+    event type is, and which cannot be a key) as its JSON text."""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, sort_keys=True, default=str)
+    return value
 
 
 @dataclass

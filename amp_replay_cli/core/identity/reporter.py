@@ -10,6 +10,7 @@ from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.findings import Finding, Severity
 from amp_replay_cli.core.identity.events import Event, SessionKey, Where
 from amp_replay_cli.core.identity.tracking import SessionState
+from amp_replay_cli.core.jsvalues import json_ready
 
 
 class Reporter:
@@ -40,6 +41,8 @@ class Reporter:
         if session is not None:
             details.setdefault("device_id", session.device)
             details.setdefault("session_id", session.session)
+        # Raw values from the events: `1e400` is a double beyond range, which JSON cannot hold.
+        details = {key: json_ready(value) for key, value in details.items()}
         self.findings.append(
             Finding(
                 code=code,

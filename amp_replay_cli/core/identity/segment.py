@@ -72,11 +72,8 @@ def _id_problem(event: dict) -> str | None:
 
 
 def is_segment_event(item: Any) -> bool:
-    return (
-        type(item) is dict
-        and item.get("type") in SEGMENT_TYPES
-        and not SEGMENT_KEYS.isdisjoint(item)
-    )
+    kind = item.get("type") if type(item) is dict else None
+    return type(kind) is str and kind in SEGMENT_TYPES and not SEGMENT_KEYS.isdisjoint(item)
 
 
 def not_segment_events(
