@@ -360,3 +360,21 @@ def test_a_sample_rate_list_beyond_double_range_is_written_as_javascript_writes_
         run("simulate", "--config", path, "--session-id", "1", "-f", "json").stdout
     )
     assert document["result"]["sampling"]["configured"] == ["Infinity"]
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "pure Python"])
+@pytest.mark.parametrize("text", ['blockSelector: "\\ud800"\n', '"\\udc00x": 1\n'])
+def test_a_lone_surrogate_escape_in_yaml_is_refused_by_either_loader(
+    run, write, monkeypatch, loader, text
+):
+    import yaml
+
+    from amp_replay_cli.core.documents import yaml_parser
+
+    if loader == "pure Python":
+        monkeypatch.setattr(yaml_parser, "_LOADER", yaml.SafeLoader)
+    elif not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML without libyaml")
+    path = write("options.yaml", "sampleRate: 0.5\n" + text)
+    result = run("validate", path, expect=2)
+    assert f"{path}:2:" in one_line(result) and "invalid Unicode character escape" in result.stderr

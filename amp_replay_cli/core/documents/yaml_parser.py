@@ -49,6 +49,9 @@ _TIMESTAMP, _BINARY, _MERGE, _MAP, _SEQ = (
 # YAML 1.2 core-schema numbers that YAML 1.1's resolver leaves as strings (`1e-2`, `1e3`).
 _YAML12_NUMBER = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _YAML11_OCTAL = re.compile(r"[-+]?0[0-7_]+")
+# A `"\ud800"` escape: libyaml refuses it, PyYAML's pure-Python scanner lets it through.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = "YAML syntax error: found invalid Unicode character escape code"
 
 
 @dataclass
@@ -166,6 +169,8 @@ class _Composer:
                 mark,
                 "only plain or quoted text keys are supported (not aliases, lists or mappings)",
             )
+        if _SURROGATE.search(event.value):
+            raise self.fail(mark, _SURROGATE_ESCAPE)
         frame.pending_key = (event.value, mark, _is_merge_key(event))
 
     def child_key(self, frame: _Frame) -> PathPart:
@@ -189,6 +194,8 @@ class _Composer:
 
     def scalar(self, event: events.ScalarEvent, mark: Mark) -> Scalar:
         text = event.value
+        if _SURROGATE.search(text):  # the same refusal with either loader
+            raise self.fail(mark, _SURROGATE_ESCAPE)
         tag = event.tag
         if tag is None or tag == "!":
             tag = _RESOLVER.resolve(ScalarNode, text, event.implicit)
