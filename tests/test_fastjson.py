@@ -49,7 +49,17 @@ SAMPLES = [
     " [] ",
 ]
 # NaN and Infinity too: JSON.parse refuses them, and so does Segment.
-BROKEN = ["{broken", '{"a": 1,}', "[1, 2", '{"a" 1}', "", "nul", '"tab\there"', '{"n": NaN}']
+BROKEN = [
+    "{broken",
+    '{"a": 1,}',
+    "[1, 2",
+    '{"a" 1}',
+    "",
+    "nul",
+    '"tab\there"',
+    '{"n": NaN}',
+    "[" * 100_000 + "]" * 100_000,
+]
 
 
 def loads_without_orjson(text):

@@ -143,6 +143,10 @@ def test_unpack_stops_inflating_at_its_limit():
         unpack(bomb, 1000)
     with pytest.raises(ValueError, match="truncated"):
         unpack(bomb[:50])
+    with pytest.raises(ValueError, match="not JSON"):
+        unpack(zlib.compress(b"{not json").decode("latin-1"))
+    with pytest.raises(ValueError, match="not an object"):
+        unpack(zlib.compress(b"[1]").decode("latin-1"))
 
 
 # -- devices, pipes, sparse files, stdin -------------------------------------------------------
@@ -378,3 +382,21 @@ def test_a_lone_surrogate_escape_in_yaml_is_refused_by_either_loader(
     path = write("options.yaml", "sampleRate: 0.5\n" + text)
     result = run("validate", path, expect=2)
     assert f"{path}:2:" in one_line(result) and "invalid Unicode character escape" in result.stderr
+
+
+@pytest.mark.parametrize("option", [None, "--amplitude-export", "--replays"])
+def test_a_line_nested_too_deeply_is_one_finding_or_one_line(run, write, option):
+    deep = "[" * 100_000 + "]" * 100_000
+    good = write("events.ndjson", json.dumps(event()) + "\n")
+    path = write("deep.ndjson", json.dumps(event()) + "\n" + deep + "\n")
+    arguments = ["diagnose", path] if option is None else ["diagnose", good, option, path]
+    result = run(*arguments, "-f", "json")
+    assert result.exit_code in (0, 1, 2) and "nested too deeply" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("field", ["timestamp", "originalTimestamp", "sentAt"])
+def test_a_400_digit_timestamp_is_no_time(run, write, field):
+    text = json.dumps(event())[:-1] + f', "{field}": 1{"0" * 400}}}'
+    path = write("events.ndjson", text + "\n")
+    result = run("diagnose", path, "-f", "json")
+    assert result.exit_code in (0, 1) and json.loads(result.stdout)["summary"]["events"] == 1

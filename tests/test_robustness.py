@@ -7,15 +7,18 @@ Seeded (derandomize) and small, so CI stays fast. For a longer run:
 `AMP_REPLAY_FUZZ=long pytest tests/test_robustness.py` (the `amp-replay-long` profile).
 """
 
+import contextlib
 import gzip
 import json
 import os
+import re
 import tempfile
 import xml.etree.ElementTree as ElementTree
+import zlib
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -67,7 +70,7 @@ RECORDING = (DATA / "recordings" / "pricing-tabs.json").read_bytes()
 
 # -- values of every shape ---------------------------------------------------------------------
 # Lone surrogates are left out here: their output escaping is issue 13's (see the xfail below).
-_TEXT = st.text(st.characters(blacklist_categories=("Cs",), max_codepoint=0x1F600), max_size=12)
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",), max_codepoint=0xFFFF), max_size=12)
 _SCALARS = st.one_of(
     st.none(),
     st.booleans(),
@@ -227,7 +230,25 @@ def assert_sound(result, output_format, output=None):
         ElementTree.fromstring(output)
 
 
-def check(arguments, files, output_format):
+# A \\uD800-\\uDFFF escape (a mutation can make one of any \\u escape): text that holds a lone
+# surrogate once read. Those inputs are test_lone_surrogates_are_read's, below.
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF][0-9a-fA-F]{2}")
+
+
+def surrogate_free(files):
+    """Whether no file, gzip or not, can hold a lone surrogate once read."""
+    for data in files.values():
+        if data[:2] == b"\x1f\x8b":
+            with contextlib.suppress(OSError, EOFError, zlib.error):
+                data = gzip.decompress(data)
+        if SURROGATE_ESCAPE.search(data):
+            return False
+    return True
+
+
+def check(arguments, files, output_format, fuzzed=True):
+    if fuzzed:
+        assume(surrogate_free(files))  # issue 13: their output escaping is another change
     result, _ = invoke([*arguments, "-f", output_format], files)
     assert_sound(result, output_format)
 
@@ -243,7 +264,7 @@ def check_every_format(arguments, files):
     if result.exit_code != 2 or written:  # a usage error stops before any report is written
         for output_format in REPORTED:
             assert_sound(result, output_format, written[output_format])
-    check(arguments, files, "github")
+    check(arguments, files, "github", fuzzed=False)
 
 
 FORMAT = st.sampled_from(FORMATS)
@@ -403,4 +424,4 @@ ESCAPING_CRASHES = ("text", "json", "github", "junit")
 @pytest.mark.parametrize("shape", SURROGATES)
 def test_lone_surrogates_are_read(shape, output_format):
     for arguments, files in shape_runs(SURROGATES[shape]):
-        check(arguments, files, output_format)
+        check(arguments, files, output_format, fuzzed=False)

@@ -2,8 +2,8 @@
 
 orjson is about twice as fast on Segment events. Where it refuses a line the stdlib gets a
 second look, and words the error when the line really is broken. Both refuse NaN and Infinity,
-as JSON.parse does. One difference remains: integers beyond 64 bits come out as doubles, which
-is what JavaScript holds for them anyway.
+as JSON.parse does, and JSON nested too deeply for a recursive parser. One difference remains:
+integers beyond 64 bits come out as doubles, which is what JavaScript holds for them anyway.
 """
 
 from __future__ import annotations
@@ -27,7 +27,10 @@ def loads(text: str) -> Any:
             return orjson.loads(text)
         except orjson.JSONDecodeError:
             pass
-    return json.loads(text, parse_constant=lambda name: _not_json(name, text))
+    try:
+        return json.loads(text, parse_constant=lambda name: _not_json(name, text))
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
 
 
 def _not_json(name: str, text: str) -> Any:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
 
+from amp_replay_cli.core import fastjson
 from amp_replay_cli.core.documents.json_parser import json_error_reason
 from amp_replay_cli.core.documents.limits import LOG_LINE, ItemLimit
 from amp_replay_cli.core.documents.sources import (
@@ -221,7 +222,7 @@ def whole_document(
             raise limit.exceeded(f"the JSON document from line {line} is", Location(name, line))
         pieces.append("\n" + more)
     try:
-        return json.loads("".join(pieces))
+        return fastjson.loads("".join(pieces))
     except json.JSONDecodeError as error:
         raise InputError(
             f"JSON syntax error: {json_error_reason(error.msg)}",

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from amp_replay_cli.core import fastjson
 from amp_replay_cli.core.documents import load_documents
 from amp_replay_cli.core.documents.json_parser import json_error_reason
 from amp_replay_cli.core.documents.limits import LOG_LINE, ItemLimit
@@ -139,7 +140,7 @@ def _json_records(
             if not text.strip():
                 continue
             try:
-                record = json.loads(text)
+                record = fastjson.loads(text)
             except json.JSONDecodeError as error:
                 if records:
                     raise InputError(
