@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from amp_replay_cli.cli.shared import option_name, reporting_command
+from amp_replay_cli.cli.shared import MaxLineOption, option_name, reporting_command
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.findings import Report
 
@@ -79,9 +79,11 @@ def diagnose(
     statistics: Annotated[
         bool, typer.Option("--statistics", help="Count the findings of each code.")
     ] = False,
+    max_line_bytes: MaxLineOption = None,
 ) -> Report:
     from amp_replay_cli.core.diagnose import DiagnoseSettings
     from amp_replay_cli.core.diagnose import diagnose as run_diagnose
+    from amp_replay_cli.core.documents.limits import LOG_LINE
     from amp_replay_cli.core.times import parse_duration_ms
 
     settings = DiagnoseSettings(
@@ -96,6 +98,7 @@ def diagnose(
         replays=Source.of_option(replays),
         config=Source.of_option(config),
         strict=strict,
+        line_limit=LOG_LINE.with_max(max_line_bytes),
     )
     report = run_diagnose(files, settings)
     report.statistics = statistics

@@ -17,6 +17,7 @@ from typer._click.core import ParameterSource
 
 from amp_replay_cli import PROJECT_URL
 from amp_replay_cli.cli.choosing import ChoiceOptions
+from amp_replay_cli.core.documents.limits import LOG_LINE, RECORDING_ITEM, ItemLimit
 from amp_replay_cli.core.errors import AmpReplayError, ExitCode, Interrupted
 from amp_replay_cli.core.findings import Report
 from amp_replay_cli.core.settings import ProjectSettings
@@ -291,6 +292,29 @@ ServerUrlOption = Annotated[
         show_default=False,
         help="One base URL for every Amplitude API: a proxy, or `amp-replay emulator`.",
         rich_help_panel="Amplitude",
+    ),
+]
+
+
+def _limit_option(limit: ItemLimit, held: str) -> Any:
+    """The option that raises one of the readers' limits (its name is the limit's own)."""
+    return typer.Option(
+        limit.option,
+        min=1,
+        metavar="BYTES",
+        show_default=False,
+        help=f"The longest {held} held in memory (default {limit.max_chars:,}); a longer one is "
+        "refused with exit 2.",
+        rich_help_panel="Limits",
+    )
+
+
+MaxLineOption = Annotated[int | None, _limit_option(LOG_LINE, "line or JSON item of an input")]
+MaxItemOption = Annotated[
+    int | None,
+    _limit_option(
+        RECORDING_ITEM,
+        "event, line or JSON item of a recording (the SDK sends events up to 9,000,000 bytes)",
     ),
 ]
 

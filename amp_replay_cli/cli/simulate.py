@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer.core import TyperGroup
 
-from amp_replay_cli.cli.shared import configured, fail, option_name, reporting_command
+from amp_replay_cli.cli.shared import (
+    MaxLineOption,
+    configured,
+    fail,
+    option_name,
+    reporting_command,
+)
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.errors import UsageError
 from amp_replay_cli.core.findings import Finding, Report
@@ -205,8 +211,10 @@ def simulate(
     config: ConfigOption = None,
     sdk: SdkOption = None,
     remote_config: RemoteConfigOption = None,
+    max_line_bytes: MaxLineOption = None,
 ) -> Report:
     from amp_replay_cli.core import simulate as core
+    from amp_replay_cli.core.documents.limits import LOG_LINE
 
     sampling, findings = sampling_from_options(sample_rate, config, sdk, remote_config)
     generation = None
@@ -228,6 +236,7 @@ def simulate(
         sessions_file=Source.of_option(sessions_file),
         segment=Source.of_option(segment),
         generate=generation,
+        line_limit=LOG_LINE.with_max(max_line_bytes),
     )
     return core.simulate(sources, sampling, findings)
 

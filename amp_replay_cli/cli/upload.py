@@ -9,6 +9,7 @@ import typer
 
 from amp_replay_cli.cli.shared import (
     ApiKeyOption,
+    MaxItemOption,
     ServerUrlOption,
     ServerZoneOption,
     configured,
@@ -176,8 +177,10 @@ def upload(
         ),
     ] = False,
     strict: Annotated[bool, typer.Option(help="Warnings fail the run too (exit 1).")] = False,
+    max_item_bytes: MaxItemOption = None,
 ) -> Report:
     from amp_replay_cli.core.amplitude import Endpoints, RetryPolicy
+    from amp_replay_cli.core.documents.limits import RECORDING_ITEM
     from amp_replay_cli.core.errors import UsageError
     from amp_replay_cli.core.replay.journal import default_path
     from amp_replay_cli.core.upload import UploadSettings
@@ -214,6 +217,7 @@ def upload(
             timeout=timeout,
             connect_attempts=min(RetryPolicy.connect_attempts, retries + 1),
         ),
+        item_limit=RECORDING_ITEM.with_max(max_item_bytes),
     )
     if not progress_wanted():
         return run_upload(files, settings, notify=_say)

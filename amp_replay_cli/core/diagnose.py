@@ -3,14 +3,15 @@ data."""
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from amp_replay_cli.core.documents.limits import LOG_LINE, ItemLimit
 from amp_replay_cli.core.documents.sources import Source, expand_paths
+from amp_replay_cli.core.documents.streams import readable_twice
 from amp_replay_cli.core.errors import InputError, Location
 from amp_replay_cli.core.findings import CappedFindings, Finding, Report, Severity
 from amp_replay_cli.core.identity import segment
@@ -18,7 +19,6 @@ from amp_replay_cli.core.identity.analysis import Analysis
 from amp_replay_cli.core.identity.events import from_segment
 from amp_replay_cli.core.identity.inputs import Setup, read_export, read_replays, read_setup
 from amp_replay_cli.core.identity.thresholds import Thresholds
-from amp_replay_cli.core.paths import spool
 
 EVENT_SUFFIXES = (".ndjson", ".jsonl", ".json", ".gz", ".log", ".txt")
 MAX_MALFORMED_FINDINGS = 200
@@ -33,6 +33,7 @@ class DiagnoseSettings:
     replays: Source | None = None
     config: Source | None = None
     strict: bool = False
+    line_limit: ItemLimit = LOG_LINE  # the longest line or JSON item of any input
 
 
 def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | None = None) -> Report:
@@ -40,13 +41,16 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
     setup = read_setup(settings.config, stdin) if settings.config else None
     if setup is not None:
         report.secrets.update(setup.secrets)
-    export = read_export(settings.amplitude_export, stdin) if settings.amplitude_export else None
-    replays = read_replays(settings.replays, stdin) if settings.replays else None
+    limit = settings.line_limit
+    export = (
+        read_export(settings.amplitude_export, stdin, limit) if settings.amplitude_export else None
+    )
+    replays = read_replays(settings.replays, stdin, limit) if settings.replays else None
     thresholds = _thresholds(settings, setup)
     analysis = Analysis(thresholds, setup, export, replays)
     malformed = CappedFindings(report.findings, MAX_MALFORMED_FINDINGS)
     skipped: list[dict[str, str]] = []
-    files = _read_events(paths, analysis, malformed, report, skipped, stdin)
+    files = _read_events(paths, analysis, malformed, report, skipped, stdin, limit)
     analysis.finish()
     malformed.close()
     report.findings.extend(analysis.findings)
@@ -104,6 +108,7 @@ def _read_events(
     report: Report,
     skipped: list[dict[str, str]],
     stdin: BinaryIO | None,
+    limit: ItemLimit,
 ) -> list[str]:
     """Feed every event of every input to the analysis, twice when it asks for a second pass;
     the names of the inputs read. Inputs that cannot be read become the report's problems;
@@ -115,14 +120,15 @@ def _read_events(
             if isinstance(item, InputError):
                 report.problems.append(item)
                 continue
-            if item.path is None:  # stdin can be read only once, and a second pass may be needed
-                item = Source(item.name, spool(stdin or sys.stdin.buffer, Path(scratch) / "stdin"))
             files.append(item.name)
             try:
-                kind = segment.not_segment_events(item)
+                # stdin and pipes can be read only once, and a second pass may be needed
+                item = readable_twice(item, Path(scratch), stdin)
+                kind = segment.not_segment_events(item, limit=limit)
                 if kind is not None:
                     raise NotSegmentEvents(item, kind)
-                for line, raw in segment.read_events(item, partial(_malformed, malformed, item)):
+                on_problem = partial(_malformed, malformed, item)
+                for line, raw in segment.read_events(item, on_problem, limit=limit):
                     analysis.add(from_segment(raw, item.name, line))
                 sources.append(item)
             except NotSegmentEvents as refused:
@@ -144,7 +150,7 @@ def _read_events(
         recheck = analysis.second_pass()
         if recheck is not None:
             for item in sources:
-                for line, raw in segment.read_events(item, _ignore_malformed):
+                for line, raw in segment.read_events(item, _ignore_malformed, limit=limit):
                     recheck.add(from_segment(raw, item.name, line))
     return files
 

@@ -22,7 +22,9 @@ def js_truthy(value: Any) -> bool:
     """JavaScript's ToBoolean for values that can come from YAML/JSON."""
     if value is None or value is False:
         return False
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, int):  # bool is handled above; math.isnan overflows on 400 digits
+        return value != 0
+    if isinstance(value, float):
         return value != 0 and not math.isnan(value)
     if isinstance(value, str):
         return value != ""
@@ -95,6 +97,19 @@ def js_string(value: Any) -> str:
         except OverflowError:
             value = math.inf if value > 0 else -math.inf
     return js_number_to_string(float(value))
+
+
+def json_ready(value: Any) -> Any:
+    """A value read from JSON or YAML, ready to be written as JSON again: a double beyond range
+    (`1e400`, which JSON.parse reads as Infinity), also inside lists and objects, as JavaScript
+    writes it, not as Python's inf."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return js_number_to_string(value)
+    if isinstance(value, list):
+        return [json_ready(item) for item in value]
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    return value
 
 
 def js_number_to_string(number: float) -> str:

@@ -1,11 +1,9 @@
-"""Where amp-replay keeps its own files, and copies of streams that must be read twice."""
+"""Where amp-replay keeps its own files."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
-from typing import BinaryIO
 
 APP_DIRECTORY = "amp-replay"
 
@@ -17,10 +15,3 @@ def cache_directory(environ: Mapping[str, str]) -> Path:
         Path(environ.get("HOME") or Path.home()) / ".cache"
     )
     return Path(cache) / APP_DIRECTORY
-
-
-def spool(stream: BinaryIO, target: Path) -> Path:
-    """Copy a stream that can be read only once (stdin) to `target`, for inputs read twice."""
-    with target.open("wb") as copy:
-        shutil.copyfileobj(stream, copy, 1 << 20)
-    return target

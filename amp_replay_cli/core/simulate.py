@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 from xxhash import xxh32_intdigest
 
 from amp_replay_cli.core.documents import load_documents
+from amp_replay_cli.core.documents.limits import LOG_LINE, ItemLimit
 from amp_replay_cli.core.documents.nodes import Mapping, Scalar, to_plain
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.documents.streams import (
@@ -27,7 +28,7 @@ from amp_replay_cli.core.documents.streams import (
 from amp_replay_cli.core.errors import InputError, Location, UsageError
 from amp_replay_cli.core.findings import CappedFindings, Finding, Report, RowStream, Severity
 from amp_replay_cli.core.identity import segment
-from amp_replay_cli.core.jsvalues import js_string, js_to_number, js_truthy, show
+from amp_replay_cli.core.jsvalues import js_string, js_to_number, js_truthy, json_ready, show
 from amp_replay_cli.core.options.catalog import SdkLine
 from amp_replay_cli.core.options.checker import infer_sdk_line
 from amp_replay_cli.core.sampling import (
@@ -63,9 +64,7 @@ class Sampling:
     def to_dict(self) -> dict[str, Any]:
         return {
             "sample_rate": _json_number(self.sample_rate),
-            "configured": self.configured
-            if _json_safe(self.configured)
-            else js_string(self.configured),
+            "configured": json_ready(self.configured),
             "rate_source": self.rate_source,
             "capture_enabled": self.capture_enabled,
             "algorithm": self.algorithm.value,
@@ -292,6 +291,7 @@ class SessionSources:
     sessions_file: Source | None = None
     segment: Source | None = None
     generate: Generation | None = None
+    line_limit: ItemLimit = LOG_LINE  # the longest line or JSON item of --sessions-file, --segment
 
     def empty(self) -> bool:
         return not (self.session_ids or self.sessions_file or self.segment or self.generate)
@@ -313,9 +313,9 @@ def iter_session_ids(
     for value in sources.session_ids:
         yield "--session-id", None, value
     if sources.sessions_file is not None:
-        yield from _from_sessions_file(sources.sessions_file, problems, stdin)
+        yield from _from_sessions_file(sources.sessions_file, problems, stdin, sources.line_limit)
     if sources.segment is not None:
-        yield from _from_segment(sources.segment, problems, stdin)
+        yield from _from_segment(sources.segment, problems, stdin, sources.line_limit)
     if sources.generate is not None:
         generation = sources.generate
         rng = random.Random(generation.seed)
@@ -324,28 +324,35 @@ def iter_session_ids(
             yield None, None, low + rng.randrange(span)
 
 
+def _not_a_session_id(value: Any, what: str, file: str, line: int) -> Finding | None:
+    """AR206 for an id that is a JSON array or object: the SDK would hash "1,2" or
+    "[object Object]", which no real session carries."""
+    if not isinstance(value, (list, dict)):
+        return None
+    kind = "array" if isinstance(value, list) else "object"
+    return _finding(
+        "AR206",
+        Severity.WARNING,
+        f"{what} is a JSON {kind}, not a session id; skipped",
+        file,
+        line=line,
+    )
+
+
 def _from_sessions_file(
-    source: Source, problems: CappedFindings, stdin: BinaryIO | None
+    source: Source, problems: CappedFindings, stdin: BinaryIO | None, limit: ItemLimit
 ) -> Iterator[tuple[str | None, int | None, Any]]:
-    with open_text(source, stdin) as stream:
-        first, stream = first_character(stream, source.name)
+    with open_text(source, stdin, limit) as stream:
+        first, stream = first_character(stream, source.name, limit)
         if first == "[":
-            for line, value in iter_json_array(stream, source.name):
-                if isinstance(value, (list, dict)):
-                    problems.add(
-                        _finding(
-                            "AR206",
-                            Severity.WARNING,
-                            f"a JSON {'array' if isinstance(value, list) else 'object'}"
-                            " is not a session id; skipped",
-                            source.name,
-                            line=line,
-                        )
-                    )
+            for line, value in iter_json_array(stream, source.name, limit=limit):
+                problem = _not_a_session_id(value, "the item", source.name, line)
+                if problem is not None:
+                    problems.add(problem)
                     continue
                 yield source.name, line, value
         else:
-            for line, text in iter_lines(stream, source.name):
+            for line, text in iter_lines(stream, source.name, limit):
                 if text.strip():
                     yield (
                         source.name,
@@ -355,7 +362,7 @@ def _from_sessions_file(
 
 
 def _from_segment(
-    source: Source, problems: CappedFindings, stdin: BinaryIO | None
+    source: Source, problems: CappedFindings, stdin: BinaryIO | None, limit: ItemLimit
 ) -> Iterator[tuple[str | None, int | None, Any]]:
     seen: set[tuple[type, Any]] = set()
     without_session = 0
@@ -363,15 +370,18 @@ def _from_segment(
     def on_problem(line: int, message: str) -> None:
         problems.add(_finding("AR206", Severity.WARNING, message, source.name, line=line))
 
-    for line, event in segment.read_events(source, on_problem, stdin):
+    for line, event in segment.read_events(source, on_problem, stdin, limit):
         session_id = segment.session_id_of(event)
         if not js_truthy(session_id):
             without_session += 1  # the wrapper calls setSessionId only for a truthy session_id
             continue
-        key = (
-            type(session_id),
-            session_id if not isinstance(session_id, (list, dict)) else json.dumps(session_id),
+        problem = _not_a_session_id(
+            session_id, 'integrations["Actions Amplitude"].session_id', source.name, line
         )
+        if problem is not None:
+            problems.add(problem)
+            continue
+        key = (type(session_id), session_id)
         if key not in seen:
             seen.add(key)
             yield source.name, line, session_id
@@ -437,6 +447,10 @@ def simulate(
 
     def values() -> Iterator[Any]:
         for file, line, value in iter_session_ids(sources, problems, stdin):
+            problem = _beyond_double(value, file, line)
+            if problem is not None:
+                problems.add(problem)
+                continue
             where[:] = file, line
             yield value
 
@@ -479,6 +493,21 @@ def simulate(
         "sessions": RowStream(COLUMNS, rows(), finish),
     }
     return report
+
+
+def _beyond_double(value: Any, file: str | None, line: int | None) -> Finding | None:
+    """AR206 for an integer id beyond the range of a double: JavaScript's Number() holds
+    Infinity, which is no session's id."""
+    if type(value) is not int or not js_string(value).endswith("Infinity"):
+        return None
+    return _finding(
+        "AR206",
+        Severity.WARNING,
+        f"session id {str(value)[:12]}… ({len(str(value))} digits) is beyond the range of a "
+        f"double: JavaScript's Number() reads it as {js_string(value)}; skipped",
+        file,
+        line=line,
+    )
 
 
 def summary(totals: _Totals, sampling: Sampling) -> dict[str, Any]:
@@ -542,6 +571,12 @@ def explain(value: Any, sampling: Sampling) -> Report:
         steps.append(
             f"The session id is the string {json.dumps(value, ensure_ascii=False)}: "
             "the SDK hashes it as it is."
+        )
+    elif _beyond_double(value, None, None) is not None:
+        steps.append(
+            f"The session id has {len(str(value))} digits, beyond the range of a double: "
+            f"JavaScript's Number() reads it as {id_string}, and the SDK hashes String(sessionId) "
+            f"= {json.dumps(id_string)}."
         )
     else:
         steps.append(

@@ -8,7 +8,6 @@ delivery engine (`replay.delivery`), and summed up in the report.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -16,7 +15,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from amp_replay_cli.core.amplitude import check_key, secret_forms
-from amp_replay_cli.core.documents.sources import Source, expand_paths
+from amp_replay_cli.core.documents.sources import expand_paths
+from amp_replay_cli.core.documents.streams import readable_twice
 from amp_replay_cli.core.errors import (
     AuthError,
     InputError,
@@ -26,7 +26,6 @@ from amp_replay_cli.core.errors import (
     UsageError,
 )
 from amp_replay_cli.core.findings import Finding, Report, Severity
-from amp_replay_cli.core.paths import spool
 from amp_replay_cli.core.replay import recordings
 from amp_replay_cli.core.replay.delivery import Delivery
 from amp_replay_cli.core.replay.journal import JournalError, delivered_on
@@ -102,18 +101,25 @@ def _inspect_all(
         if isinstance(item, InputError):
             report.problems.append(item)
             continue
-        if item.path is None:  # stdin is read twice: check, then send
-            item = Source(item.name, spool(stdin or sys.stdin.buffer, scratch / "stdin"))
-        elif not item.path.is_file():
-            cause = "no such file" if not item.path.exists() else "not a regular file"
-            report.problems.append(InputError(cause, location=Location(item.name)))
+        if item.path is not None and not item.path.exists():
+            report.problems.append(InputError("no such file", location=Location(item.name)))
             continue
         if progress is not None:
             progress.checking(item.name)
         events_spool = None if settings.dry_run else scratch / f"events-{len(checked)}.spool"
-        recording = recordings.inspect(
-            item, settings.split_sessions, settings.max_batch_bytes, events_spool
-        )
+        try:
+            # stdin, pipes and devices are read twice (check, then send): copied first
+            item = readable_twice(item, scratch, stdin)
+            recording = recordings.inspect(
+                item,
+                settings.split_sessions,
+                settings.max_batch_bytes,
+                events_spool,
+                settings.item_limit,
+            )
+        except InputError as error:
+            report.problems.append(error)
+            continue
         report.findings.extend(recording.findings)
         checked.append(recording)
     return checked

@@ -199,6 +199,24 @@ def read_bytes(source: Source, max_bytes: int, stdin: BinaryIO | None = None) ->
     return data
 
 
+# NUL bytes this early mean UTF-16/32 without a BOM or a binary file (a device such as /dev/zero,
+# a sparse file): refused before reading on.
+NUL_SNIFF_BYTES = 4096
+
+
+class NotText(InputError):
+    """Bytes that are no text at all (a device, a sparse or binary file): refused at once."""
+
+
+def binary_input(name: str) -> NotText:
+    return NotText(
+        "contains NUL bytes: not UTF-8 text "
+        "(UTF-16 or UTF-32 without a byte-order mark, or a binary file)",
+        location=Location(name),
+        hint="save the file as UTF-8",
+    )
+
+
 def decode_text(data: bytes, name: str) -> str:
     """Text from UTF-8 (BOM optional) or BOM-marked UTF-16/32; anything else is an input error."""
     for bom, encoding in _BOMS:
@@ -209,13 +227,8 @@ def decode_text(data: bytes, name: str) -> str:
                 raise InputError(
                     f"invalid {encoding.upper()} at byte {error.start}", location=Location(name)
                 ) from None
-    if b"\x00" in data[:4096]:
-        raise InputError(
-            "contains NUL bytes: not UTF-8 text "
-            "(UTF-16 or UTF-32 without a byte-order mark, or a binary file)",
-            location=Location(name),
-            hint="save the file as UTF-8",
-        )
+    if b"\x00" in data[:NUL_SNIFF_BYTES]:
+        raise binary_input(name)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

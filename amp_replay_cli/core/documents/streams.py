@@ -1,6 +1,7 @@
 """Reading large inputs as streams: gzip or not, stdin or file, lines or the items of a JSON array.
 
-Nothing here holds a whole file: memory stays proportional to the longest line or value.
+Nothing here holds a whole file: memory stays proportional to the longest line or value, and
+that is bounded by the reader's `ItemLimit`: past it the input is refused, not read to its end.
 """
 
 from __future__ import annotations
@@ -10,13 +11,24 @@ import gzip
 import io
 import json
 import re
+import shutil
+import tempfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
 
+from amp_replay_cli.core import fastjson
 from amp_replay_cli.core.documents.json_parser import json_error_reason
-from amp_replay_cli.core.documents.sources import Source, open_binary
+from amp_replay_cli.core.documents.limits import LOG_LINE, ItemLimit
+from amp_replay_cli.core.documents.sources import (
+    NUL_SNIFF_BYTES,
+    Source,
+    binary_input,
+    open_binary,
+    read_error,
+)
 from amp_replay_cli.core.errors import InputError, Location
 
 _CHUNK = 1 << 16
@@ -51,9 +63,15 @@ class _PeekableBinary(Protocol):
 
 
 @contextmanager
-def open_text(source: Source, stdin: BinaryIO | None = None) -> Iterator[TextStream]:
+def open_text(
+    source: Source, stdin: BinaryIO | None = None, limit: ItemLimit = LOG_LINE
+) -> Iterator[TextStream]:
     """The decoded text of an input;
-    gzip is recognised by its magic bytes, a UTF-8 BOM is dropped."""
+    gzip is recognised by its magic bytes, a UTF-8 BOM is dropped.
+
+    Devices and pipes are read as streams like any file. Running out of memory while the input
+    is open (the limit set too high for this machine) is an input error naming it.
+    """
     raw = open_binary(source, stdin)
     try:
         binary = _peekable(raw)
@@ -65,10 +83,44 @@ def open_text(source: Source, stdin: BinaryIO | None = None) -> Iterator[TextStr
             raise InputError(
                 f"truncated or corrupt gzip data ({error})", location=Location(source.name)
             ) from None
-        yield io.TextIOWrapper(binary, encoding=_encoding(opening), errors="strict", newline="")
+        if _binary(binary.peek(NUL_SNIFF_BYTES)):
+            raise binary_input(source.name)
+        try:
+            yield io.TextIOWrapper(binary, encoding=_encoding(opening), errors="strict", newline="")
+        except MemoryError:
+            raise limit.out_of_memory(Location(source.name)) from None
     finally:
         if source.path is not None:
             raw.close()
+
+
+def readable_twice(source: Source, scratch: Path, stdin: BinaryIO | None = None) -> Source:
+    """`source` itself when it is a file (or missing: opening it says so); else a copy in
+    `scratch` of what stdin, a pipe or a device holds, for readers that read an input twice.
+
+    NUL bytes at the start (/dev/zero, /dev/urandom) are refused at once instead of copied
+    without end.
+    """
+    if source.path is not None and (source.path.is_file() or not source.path.exists()):
+        return source
+    handle, copy = tempfile.mkstemp(prefix="input-", dir=scratch)
+    raw = open_binary(source, stdin)
+    try:
+        head = raw.read(_SPOOL_CHUNK)
+        if head[:2] != _GZIP_MAGIC and _binary(head):
+            raise binary_input(source.name)
+        with open(handle, "wb") as target:
+            target.write(head)
+            shutil.copyfileobj(raw, target, _SPOOL_CHUNK)
+    except OSError as error:
+        raise read_error(error, source.name) from None
+    finally:
+        if source.path is not None:
+            raw.close()
+    return Source(source.name, Path(copy), source.scan)
+
+
+_SPOOL_CHUNK = 1 << 20
 
 
 def _peekable(raw: BinaryIO) -> _PeekableBinary:
@@ -94,12 +146,18 @@ def _encoding(start: bytes) -> str:
     return "utf-8-sig"
 
 
+def _binary(head: bytes) -> bool:
+    """NUL bytes near the start that no byte-order mark or UTF-16 pattern explains."""
+    return _encoding(head[:4]) == "utf-8-sig" and b"\x00" in head[:NUL_SNIFF_BYTES]
+
+
 class _Reader:
     """Reads a text stream in chunks and turns decoding and gzip failures into input errors."""
 
-    def __init__(self, stream: TextStream, name: str):
+    def __init__(self, stream: TextStream, name: str, limit: ItemLimit):
         self.stream = stream
         self.name = name
+        self.limit = limit
         self.line = 1
 
     def read(self, size: int = _CHUNK) -> str:
@@ -117,43 +175,84 @@ class _Reader:
             ) from None
 
 
-def iter_lines(stream: TextStream, name: str) -> Iterator[tuple[int, str]]:
-    """(line number, text without its line break) for every line."""
-    reader = _Reader(stream, name)
+def iter_lines(
+    stream: TextStream, name: str, limit: ItemLimit = LOG_LINE
+) -> Iterator[tuple[int, str]]:
+    """(line number, text without its line break) for every line; a line longer than `limit`
+    is refused once the limit is passed."""
+    reader = _Reader(stream, name, limit)
     pending: list[str] = []  # pieces of a line longer than a chunk, joined once it ends
+    held = 0  # characters in pending
     while True:
         chunk = reader.read()
         if not chunk:
             break
         if "\n" not in chunk:
             pending.append(chunk)
+            held += len(chunk)
+            if held > limit.max_chars:
+                raise limit.exceeded(f"line {reader.line} is", Location(name, reader.line))
             continue
         first, *complete, rest = chunk.split("\n")
         pending.append(first)
         for text in ("".join(pending), *complete):
+            if len(text) > limit.max_chars:  # a limit below the chunk size holds here too
+                raise limit.exceeded(f"line {reader.line} is", Location(name, reader.line))
             yield reader.line, text.removesuffix("\r")
             reader.line += 1
         pending = [rest] if rest else []
+        held = len(rest)
     if pending:
+        if held > limit.max_chars:
+            raise limit.exceeded(f"line {reader.line} is", Location(name, reader.line))
         yield reader.line, "".join(pending).removesuffix("\r")
 
 
-def first_character(stream: TextStream, name: str) -> tuple[str, TextStream]:
+def whole_document(
+    first: tuple[int, str], rest: Iterator[tuple[int, str]], name: str, limit: ItemLimit
+) -> Any:
+    """The one JSON document that the line `first` begins and the lines `rest` continue: a
+    pretty-printed object where NDJSON was expected. Held whole, so up to `limit`."""
+    line, text = first
+    pieces = ["\n" * (line - 1), text]  # blank lines before it keep the line numbers right
+    held = len(text)
+    for _, more in rest:
+        held += len(more) + 1
+        if held > limit.max_chars:
+            raise limit.exceeded(f"the JSON document from line {line} is", Location(name, line))
+        pieces.append("\n" + more)
+    try:
+        return fastjson.loads("".join(pieces))
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"JSON syntax error: {json_error_reason(error.msg)}",
+            location=Location(name, error.lineno, error.colno),
+        ) from None
+
+
+def first_character(
+    stream: TextStream, name: str, limit: ItemLimit = LOG_LINE
+) -> tuple[str, TextStream]:
     """The first non-blank character, and a stream that still starts at the beginning."""
-    text, stream = peek_text(stream, name)
+    text, stream = peek_text(stream, name, limit)
     return text.lstrip()[:1], stream
 
 
-def peek_text(stream: TextStream, name: str) -> tuple[str, TextStream]:
+def peek_text(stream: TextStream, name: str, limit: ItemLimit = LOG_LINE) -> tuple[str, TextStream]:
     """The opening text (at least one chunk, up to the first non-blank character), and a stream
-    that still starts at the beginning."""
-    reader = _Reader(stream, name)
-    seen = ""
+    that still starts at the beginning. Blank text past `limit` is refused."""
+    reader = _Reader(stream, name, limit)
+    pieces: list[str] = []
+    held = 0
     while True:
         chunk = reader.read()
-        seen += chunk
-        if seen.strip() or not chunk:
+        pieces.append(chunk)
+        held += len(chunk)
+        if chunk.strip() or not chunk:
+            seen = "".join(pieces)
             return seen, _Prefixed(seen, stream)
+        if held > limit.max_chars:
+            raise limit.exceeded("blank text", Location(name))
 
 
 class _Prefixed(io.TextIOBase):
@@ -183,14 +282,15 @@ _BLANK = re.compile(r"[ \t\r\n]*")
 
 
 def iter_json_array(
-    stream: TextStream, name: str, byte_origin: int | None = None
+    stream: TextStream, name: str, byte_origin: int | None = None, limit: ItemLimit = LOG_LINE
 ) -> Iterator[tuple[int, Any]]:
-    """(line number, value) for each item of a top-level JSON array, read a chunk at a time.
+    """(line number, value) for each item of a top-level JSON array, read a chunk at a time;
+    an item longer than `limit` is refused once the limit is passed.
 
     With `byte_origin` (the bytes before the text, such as a BOM) the stream is taken to be
     UTF-8 and syntax errors also name their byte offset in the file.
     """
-    return _Scanner(stream, name, byte_origin).top_level_array()
+    return _Scanner(stream, name, byte_origin, limit=limit).top_level_array()
 
 
 ARRAY_START = object()  # yielded once when a streamed array member begins
@@ -205,10 +305,11 @@ def json_scanner(
     name: str,
     byte_origin: int | None = None,
     decoder: json.JSONDecoder | None = None,
+    limit: ItemLimit = LOG_LINE,
 ) -> _Scanner:
     """A scanner for callers that want values without line numbers (asked for with `item_line`
     only when needed, which is faster), or their own decoder."""
-    return _Scanner(stream, name, byte_origin, decoder)
+    return _Scanner(stream, name, byte_origin, decoder, limit)
 
 
 class _Scanner:
@@ -218,10 +319,12 @@ class _Scanner:
         name: str,
         byte_origin: int | None = None,
         decoder: json.JSONDecoder | None = None,
+        limit: ItemLimit = LOG_LINE,
     ):
         self.raw_decode = (decoder or STRICT_DECODER).raw_decode
         self.item_start = 0
-        self.reader = _Reader(stream, name)
+        self.reader = _Reader(stream, name, limit)
+        self.limit = limit
         self.dropped_bytes = byte_origin  # UTF-8 bytes before the buffer, when counted
         self.name = name
         self.buffer = ""
@@ -282,8 +385,7 @@ class _Scanner:
                     or error.pos >= len(self.buffer) - _LONGEST_TOKEN
                 )
                 if ran_out and not self.eof:
-                    # Grows geometrically: a long value is re-read log(n) times.
-                    self.fill(max(_CHUNK, len(self.buffer)))
+                    self.grow()
                     continue
                 truncated = ran_out and error.pos >= len(self.buffer.rstrip())
                 if truncated or error.msg.startswith("Unterminated string"):
@@ -296,9 +398,24 @@ class _Scanner:
             except RecursionError:
                 raise self.fail("nested too deeply", NestingError) from None
             if not self.eof and (end == len(self.buffer) or self.buffer[end] in _NUMBER_CHARACTERS):
-                self.fill(max(_CHUNK, len(self.buffer)))  # the value may go on in the next chunk
+                self.grow()  # the value may go on in the next chunk
                 continue
+            if end - self.position > self.limit.max_chars:  # a limit below the chunk size
+                raise self.too_long()
             return value, end
+
+    def grow(self) -> None:
+        """Read on for the value at the current position: geometrically, so a long value is
+        re-read log(n) times, and never past the limit."""
+        held = len(self.buffer) - self.position
+        if held > self.limit.max_chars:
+            raise self.too_long()
+        self.fill(max(_CHUNK, min(held, self.limit.max_chars + 1 - held)))
+
+    def too_long(self) -> InputError:
+        return self.limit.exceeded(
+            "a JSON value is", Location(self.name, self.line_at(self.position))
+        )
 
     def expect(self, char: str, what: str) -> None:
         self.skip_blank()

@@ -311,11 +311,16 @@ def _date_like(text: str) -> bool:
     return dayjs_utc_ms(text) is not None
 
 
+_MAX_TIME_MS = 8_640_000_000_000_000
+
+
 def parse_time(value: Any) -> int | None:
     """Epoch milliseconds from an ISO 8601 string (UTC unless it says otherwise) or a number."""
     if type(value) is str:
         moment = parse_instant(value)
         return None if moment is None else epoch_ms(moment)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return int(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # Beyond ECMAScript's time range (±8.64e15 ms) a Date is invalid: 10**400 is no time.
+        # Compared as a number, so a 400-digit integer never meets math.isfinite's OverflowError.
+        return int(value) if -_MAX_TIME_MS <= value <= _MAX_TIME_MS else None
     return None

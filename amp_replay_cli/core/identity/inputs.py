@@ -8,7 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from amp_replay_cli.core import fastjson
 from amp_replay_cli.core.documents import load_documents
+from amp_replay_cli.core.documents.json_parser import json_error_reason
+from amp_replay_cli.core.documents.limits import LOG_LINE, ItemLimit
 from amp_replay_cli.core.documents.nodes import Mapping, Node, to_plain
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.documents.streams import (
@@ -16,6 +19,7 @@ from amp_replay_cli.core.documents.streams import (
     iter_json_array,
     iter_lines,
     open_text,
+    whole_document,
 )
 from amp_replay_cli.core.errors import InputError, Location
 from amp_replay_cli.core.identity.events import NO_SESSION, coerce_session_id, parse_time
@@ -52,26 +56,36 @@ class AmplitudeExport:
         return self.by_replay_id.get(replay_id) if replay_id else None
 
 
-def read_export(source: Source, stdin: BinaryIO | None = None) -> AmplitudeExport:
+def read_export(
+    source: Source, stdin: BinaryIO | None = None, limit: ItemLimit = LOG_LINE
+) -> AmplitudeExport:
     export = AmplitudeExport(source.name)
-    for line, row in _json_records(source, stdin):
+    for line, row in _json_records(source, stdin, limit):
         if not isinstance(row, dict):
             continue
         properties = row.get("event_properties")
         if not isinstance(properties, dict):
             properties = {}
         session = coerce_session_id(row.get("session_id"))
-        record = ExportRow(
-            source.name, line, row.get("device_id"), REPLAY_ID_PROPERTY in properties
-        )
-        export.pairs.add((row.get("device_id"), NO_SESSION if session is None else session))
+        device_id = _key_part(row.get("device_id"))
+        record = ExportRow(source.name, line, device_id, REPLAY_ID_PROPERTY in properties)
+        export.pairs.add((device_id, NO_SESSION if session is None else session))
         time_ms = parse_time(row.get("event_time"))
         if time_ms is not None:
-            export.by_key.setdefault((row.get("event_type"), time_ms, row.get("user_id")), record)
+            key = (_key_part(row.get("event_type")), time_ms, _key_part(row.get("user_id")))
+            export.by_key.setdefault(key, record)
         replay_id = properties.get(REPLAY_ID_PROPERTY)
         if isinstance(replay_id, str):
             export.by_replay_id.setdefault(replay_id, record)
     return export
+
+
+def _key_part(value: Any) -> Any:
+    """A field of an export row as an index key: a list or an object (which no Amplitude id or
+    event type is, and which cannot be a key) as its JSON text."""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, sort_keys=True, default=str)
+    return value
 
 
 @dataclass
@@ -81,11 +95,13 @@ class ReplayList:
     first_line: dict[str, int] = field(default_factory=dict)
 
 
-def read_replays(source: Source, stdin: BinaryIO | None = None) -> ReplayList:
+def read_replays(
+    source: Source, stdin: BinaryIO | None = None, limit: ItemLimit = LOG_LINE
+) -> ReplayList:
     """Session Replay API responses (`{"session_replays": [...]}`, one page per line, or a bare
     list)."""
     replays = ReplayList(source.name)
-    for line, record in _json_records(source, stdin):
+    for line, record in _json_records(source, stdin, limit):
         items = (
             record.get("session_replays", record.get("replays"))
             if isinstance(record, dict)
@@ -109,25 +125,33 @@ def _replay_id(item: Any) -> str | None:
     return None
 
 
-def _json_records(source: Source, stdin: BinaryIO | None) -> Iterator[tuple[int, Any]]:
-    """Records of a JSON array, of NDJSON, or the single document of a pretty-printed JSON file."""
-    with open_text(source, stdin) as stream:
-        first, stream = first_character(stream, source.name)
+def _json_records(
+    source: Source, stdin: BinaryIO | None, limit: ItemLimit
+) -> Iterator[tuple[int, Any]]:
+    """Records of a JSON array, of NDJSON, or the single document of a pretty-printed JSON file,
+    read a line or an item at a time."""
+    with open_text(source, stdin, limit) as stream:
+        first, stream = first_character(stream, source.name, limit)
         if first == "[":
-            yield from iter_json_array(stream, source.name)
+            yield from iter_json_array(stream, source.name, limit=limit)
             return
-        lines = list(iter_lines(stream, source.name))
-    try:
-        yield from ((line, json.loads(text)) for line, text in lines if text.strip())
-    except json.JSONDecodeError:
-        text = "\n".join(text for _, text in lines)
-        try:
-            yield 1, json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InputError(
-                f"not JSON or NDJSON ({error.msg})",
-                location=Location(source.name, error.lineno, error.colno),
-            ) from None
+        lines = iter_lines(stream, source.name, limit)
+        records = 0
+        for line, text in lines:
+            if not text.strip():
+                continue
+            try:
+                record = fastjson.loads(text)
+            except json.JSONDecodeError as error:
+                if records:
+                    raise InputError(
+                        f"not JSON or NDJSON ({json_error_reason(error.msg)})",
+                        location=Location(source.name, line, error.colno),
+                    ) from None
+                yield line, whole_document((line, text), lines, source.name, limit)
+                return
+            records += 1
+            yield line, record
 
 
 # -- the set-up -------------------------------------------------------------------------------

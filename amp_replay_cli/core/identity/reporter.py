@@ -10,6 +10,7 @@ from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.findings import CappedFindings, Finding, Severity
 from amp_replay_cli.core.identity.events import Event, SessionKey, Where
 from amp_replay_cli.core.identity.tracking import SessionState
+from amp_replay_cli.core.jsvalues import json_ready
 
 # Events that never reach Amplitude can be every line of a log: the first ones are listed.
 MAX_UNDELIVERED_FINDINGS = 200
@@ -99,6 +100,8 @@ def _finding(
     if session is not None:
         details.setdefault("device_id", session.device)
         details.setdefault("session_id", session.session)
+    # Raw values from the events: `1e400` is a double beyond range, which JSON cannot hold.
+    details = {key: json_ready(value) for key, value in details.items()}
     return Finding(
         code=code,
         severity=severity,

@@ -14,6 +14,7 @@ from typing import Any, BinaryIO
 
 from amp_replay_cli.core import fastjson
 from amp_replay_cli.core.documents.json_parser import json_error_reason
+from amp_replay_cli.core.documents.limits import LOG_LINE, ItemLimit
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.documents.streams import (
     TextStream,
@@ -21,8 +22,8 @@ from amp_replay_cli.core.documents.streams import (
     iter_json_array,
     iter_lines,
     open_text,
+    whole_document,
 )
-from amp_replay_cli.core.errors import InputError, Location
 
 ACTIONS_AMPLITUDE = "Actions Amplitude"
 _WRAPPER_KEYS = ("batch", "events", "data")
@@ -36,10 +37,13 @@ ProblemHandler = Callable[[int, str], None]
 
 
 def read_events(
-    source: Source, on_problem: ProblemHandler, stdin: BinaryIO | None = None
+    source: Source,
+    on_problem: ProblemHandler,
+    stdin: BinaryIO | None = None,
+    limit: ItemLimit = LOG_LINE,
 ) -> Iterator[tuple[int, dict]]:
     """(line number, event) for every Segment event of an input."""
-    for line, item in _items(source, on_problem, stdin):
+    for line, item in _items(source, on_problem, stdin, limit):
         if not isinstance(item, dict):
             on_problem(line, f"not a Segment event (a JSON {type(item).__name__}); skipped")
             continue
@@ -68,21 +72,21 @@ def _id_problem(event: dict) -> str | None:
 
 
 def is_segment_event(item: Any) -> bool:
-    return (
-        type(item) is dict
-        and item.get("type") in SEGMENT_TYPES
-        and not SEGMENT_KEYS.isdisjoint(item)
-    )
+    kind = item.get("type") if type(item) is dict else None
+    return type(kind) is str and kind in SEGMENT_TYPES and not SEGMENT_KEYS.isdisjoint(item)
 
 
-def not_segment_events(source: Source, stdin: BinaryIO | None = None) -> str | None:
+def not_segment_events(
+    source: Source, stdin: BinaryIO | None = None, limit: ItemLimit = LOG_LINE
+) -> str | None:
     """None when some item of the input is a Segment event; else what the input looks like.
 
     Reading stops at the first Segment event, so a Segment log costs one line here. Lines that
     are not JSON are left to read_events, which reports them.
     """
     first: Any = _NOTHING
-    with closing(_items(source, _ignore, stdin)) as items:  # closes the file on an early return
+    # closing(): the file is closed on an early return
+    with closing(_items(source, _ignore, stdin, limit)) as items:
         for _, item in items:
             if is_segment_event(item):
                 return None
@@ -122,20 +126,20 @@ def _ignore(line: int, message: str) -> None:
 
 
 def _items(
-    source: Source, on_problem: ProblemHandler, stdin: BinaryIO | None
+    source: Source, on_problem: ProblemHandler, stdin: BinaryIO | None, limit: ItemLimit
 ) -> Generator[tuple[int, Any], None, None]:
-    with open_text(source, stdin) as stream:
-        first, stream = first_character(stream, source.name)
+    with open_text(source, stdin, limit) as stream:
+        first, stream = first_character(stream, source.name, limit)
         if first == "[":
-            yield from iter_json_array(stream, source.name)
+            yield from iter_json_array(stream, source.name, limit=limit)
         else:
-            yield from _ndjson_or_wrapped(stream, source.name, on_problem)
+            yield from _ndjson_or_wrapped(stream, source.name, on_problem, limit)
 
 
 def _ndjson_or_wrapped(
-    stream: TextStream, name: str, on_problem: ProblemHandler
+    stream: TextStream, name: str, on_problem: ProblemHandler, limit: ItemLimit
 ) -> Iterator[tuple[int, Any]]:
-    lines = iter_lines(stream, name)
+    lines = iter_lines(stream, name, limit)
     for line, text in lines:
         if not text.strip():
             continue
@@ -143,7 +147,8 @@ def _ndjson_or_wrapped(
             item = fastjson.loads(text)
         except json.JSONDecodeError as error:
             if line == 1 and text.lstrip().startswith("{"):
-                yield from _wrapped(text, lines, name)  # one pretty-printed object, not NDJSON
+                # one pretty-printed object, not NDJSON
+                yield from _wrapped(whole_document((line, text), lines, name, limit))
                 return
             on_problem(
                 line, f"not JSON ({json_error_reason(error.msg)} at column {error.colno}); skipped"
@@ -156,17 +161,7 @@ def _ndjson_or_wrapped(
             yield line, item
 
 
-def _wrapped(
-    first_line: str, rest: Iterator[tuple[int, str]], name: str
-) -> Iterator[tuple[int, Any]]:
-    text = "\n".join([first_line, *(line_text for _, line_text in rest)])
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            f"JSON syntax error: {json_error_reason(error.msg)}",
-            location=Location(name, error.lineno, error.colno),
-        ) from None
+def _wrapped(document: Any) -> Iterator[tuple[int, Any]]:
     key = _wrapper_key(document) if isinstance(document, dict) else None
     if key is None:
         yield 1, document

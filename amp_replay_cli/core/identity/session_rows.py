@@ -8,6 +8,7 @@ from typing import Any
 from amp_replay_cli.core.identity.events import NO_SESSION
 from amp_replay_cli.core.identity.inputs import ReplayList
 from amp_replay_cli.core.identity.tracking import SessionState
+from amp_replay_cli.core.jsvalues import json_ready
 
 CLEAN_RANK = 3  # after error (0), warning (1) and info (2)
 
@@ -36,7 +37,7 @@ def _row(state: SessionState, listed: set[str] | None) -> dict[str, Any]:
         and (listed is None or own in listed)
     )
     return {
-        "device_id": state.device,
+        "device_id": json_ready(state.device),
         "session_id": state.session,
         "user_ids": sorted(state.users),
         "events": state.events,

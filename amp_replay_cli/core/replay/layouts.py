@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from amp_replay_cli.core.documents.json_parser import json_error_reason
-from amp_replay_cli.core.documents.sources import Source
+from amp_replay_cli.core.documents.limits import RECORDING_ITEM, ItemLimit, LimitExceeded
+from amp_replay_cli.core.documents.sources import NotText, Source
 from amp_replay_cli.core.documents.streams import (
     ARRAY_START,
     STRICT_DECODER,
@@ -30,7 +31,7 @@ from amp_replay_cli.core.documents.streams import (
 )
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.replay.problems import ItemProblem, Rejected, json_kind
-from amp_replay_cli.core.replay.rrweb import PackedEventError, unpack
+from amp_replay_cli.core.replay.rrweb import PackedEventError, PackedEventTooLarge, unpack
 from amp_replay_cli.core.wire import MAX_SESSION_ID, parse_session_id
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -76,8 +77,9 @@ class LayoutReader:
     """The items of one recording file, and what its layout tells about it on the way: the
     layout itself, compression, encoding, and the ids an `{"events": [...]}` object carries."""
 
-    def __init__(self, source: Source):
+    def __init__(self, source: Source, limit: ItemLimit = RECORDING_ITEM):
         self.source = source
+        self.limit = limit
         self.layout: Layout | None = None
         self.compressed = False
         self.encoding = "utf-8"
@@ -106,8 +108,10 @@ class LayoutReader:
     def items(self) -> Iterator[Any]:
         """Every item, in order; `Rejected` when the file cannot be read on."""
         try:
-            with open_text(self.source) as stream:
+            with open_text(self.source, limit=self.limit) as stream:
                 yield from self._items_of(stream)
+        except (LimitExceeded, NotText):
+            raise  # not a broken recording: a bigger one than this run holds, or no text (exit 2)
         except NestingError as error:
             location = error.location
             raise Rejected(
@@ -131,12 +135,12 @@ class LayoutReader:
         self.encoding = getattr(stream, "encoding", "utf-8")
         opening = _opening_bytes(self.source)
         self.compressed = opening.startswith(_GZIP_MAGIC)
-        text, stream = peek_text(stream, name)
+        text, stream = peek_text(stream, name, self.limit)
         self.layout = _sniff(text)
         if self.layout is Layout.NDJSON:
-            yield from self._ndjson_items(iter_lines(stream, name))
+            yield from self._ndjson_items(iter_lines(stream, name, self.limit))
             return
-        scanner = json_scanner(stream, name, self._byte_origin(opening), self._decoder)
+        scanner = json_scanner(stream, name, self._byte_origin(opening), self._decoder, self.limit)
         if self.layout is Layout.ARRAY:
             self._scanner_line = scanner.item_line
             yield from scanner.top_level_array_values()
@@ -204,8 +208,9 @@ class EventUnwrapper:
     """An event of each item: an object as it is, the SDK's JSON string of an event parsed, an
     rrweb-packer string unpacked (and counted)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: ItemLimit = RECORDING_ITEM) -> None:
         self.packed = 0
+        self.limit = limit
 
     def event_of(self, item: Any) -> dict[str, Any] | ItemProblem:
         if isinstance(item, dict):
@@ -229,7 +234,9 @@ class EventUnwrapper:
             if isinstance(value, str):
                 return self._event_of_string(value, may_be_json=False)
         try:
-            event = unpack(text)
+            event = unpack(text, self.limit.max_chars)
+        except PackedEventTooLarge:
+            raise  # the reader says where, and how to raise the limit
         except PackedEventError as error:
             return ItemProblem(
                 "AR603",

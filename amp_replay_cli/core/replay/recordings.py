@@ -16,7 +16,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TextIO
 
+from amp_replay_cli.core.documents.limits import RECORDING_ITEM, ItemLimit
 from amp_replay_cli.core.documents.sources import Source
+from amp_replay_cli.core.errors import Location
 from amp_replay_cli.core.findings import Finding
 from amp_replay_cli.core.replay.checks import (
     LargestEvent,
@@ -29,6 +31,7 @@ from amp_replay_cli.core.replay.checks import (
 )
 from amp_replay_cli.core.replay.layouts import EventUnwrapper, Layout, LayoutReader
 from amp_replay_cli.core.replay.problems import ItemProblem, Rejected
+from amp_replay_cli.core.replay.rrweb import PackedEventTooLarge
 from amp_replay_cli.core.replay.track import DEFAULT_MAX_BATCH_BYTES
 
 __all__ = [
@@ -91,13 +94,15 @@ def inspect(
     split_sessions: bool = False,
     max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
     spool: Path | None = None,
+    limit: ItemLimit = RECORDING_ITEM,
 ) -> Recording:
     """Read and check a whole recording file; its findings carry the verdict.
 
     With `spool`, the events to send are also written there, so that sending them needs no
-    second parse; the spool is removed again when the file is rejected.
+    second parse; the spool is removed again when the file is rejected. An item longer than
+    `limit` ends the reading with LimitExceeded.
     """
-    walk = _Pass(source, split_sessions, max_batch_bytes)
+    walk = _Pass(source, split_sessions, max_batch_bytes, limit)
     try:
         with _SpoolWriter(spool) as writer:
             for event in walk.events():
@@ -126,9 +131,15 @@ def sent_events(recording: Recording, split_sessions: bool = False) -> Iterator[
 class _Pass:
     """One pass over a file: items → events → checks → SDK strings → filters → parts."""
 
-    def __init__(self, source: Source, split_sessions: bool, max_batch_bytes: int):
-        self.reader = LayoutReader(source)
-        self.unwrapper = EventUnwrapper()
+    def __init__(
+        self,
+        source: Source,
+        split_sessions: bool,
+        max_batch_bytes: int,
+        limit: ItemLimit = RECORDING_ITEM,
+    ):
+        self.reader = LayoutReader(source, limit)
+        self.unwrapper = EventUnwrapper(limit)
         self.checks = RecordingChecks(split_sessions, max_batch_bytes, self.reader.line)
         self.items = 0
 
@@ -138,7 +149,13 @@ class _Pass:
         for index, item in enumerate(reader.items()):
             self.items = index + 1
             unusual_numbers = reader.unusual_numbers()
-            event = self.unwrapper.event_of(item)
+            try:
+                event = self.unwrapper.event_of(item)
+            except PackedEventTooLarge:
+                where = Location(reader.source.name, reader.line())
+                raise reader.limit.exceeded(
+                    f"item {index + 1} inflates to an event", where
+                ) from None
             if isinstance(event, ItemProblem):
                 checks.problems.note(event, index)
                 continue

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NoReturn, Protocol
 
 from amp_replay_cli.core.amplitude import Endpoints, RetryPolicy
+from amp_replay_cli.core.documents.limits import RECORDING_ITEM, ItemLimit
 from amp_replay_cli.core.replay.recordings import Part, Recording
 from amp_replay_cli.core.replay.track import BODY_OVERHEAD, DEFAULT_MAX_BATCH_BYTES
 
@@ -32,6 +33,7 @@ class UploadSettings:
     page_url: str | None = None
     strict: bool = False
     policy: RetryPolicy = field(default_factory=RetryPolicy)  # --timeout, --retries
+    item_limit: ItemLimit = RECORDING_ITEM  # the longest event, line or JSON item read
 
 
 class UploadStatus(str, enum.Enum):

@@ -87,9 +87,10 @@ def _observed(summary: dict) -> str:
 
 def _sampling_line(sampling: dict) -> str:
     capture = "capture on" if sampling["capture_enabled"] else "capture OFF"
-    return (
+    # Every part may quote an input file (a rate, a file name, the remote configuration).
+    return printable(
         f"sampleRate {sampling['sample_rate']} "
-        f"from {printable(sampling['rate_source'] or 'the command line')}; "
+        f"from {sampling['rate_source'] or 'the command line'}; "
         f"{sampling['algorithm']} hash; {capture}; remote config {sampling['remote_config']}"
     )
 
