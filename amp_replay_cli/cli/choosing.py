@@ -20,6 +20,7 @@ class ChoiceOptions:
         list[str] | None,
         typer.Option(
             "--select",
+            metavar="CODES",
             help="Report only these codes or code prefixes (comma-separated, repeatable): "
             "AR14 is AR140-AR145; replaces the configuration's select.",
             show_default=False,
@@ -30,6 +31,7 @@ class ChoiceOptions:
         list[str] | None,
         typer.Option(
             "--ignore",
+            metavar="CODES",
             help="Never report these codes or code prefixes (comma-separated, repeatable); "
             "replaces the configuration's ignore.",
             show_default=False,
@@ -40,6 +42,7 @@ class ChoiceOptions:
         list[str] | None,
         typer.Option(
             "--extend-select",
+            metavar="CODES",
             help="Add these codes or prefixes to the select in effect (the configuration's or "
             "--select's); nothing to add when it selects every code.",
             show_default=False,
@@ -50,6 +53,7 @@ class ChoiceOptions:
         list[str] | None,
         typer.Option(
             "--extend-ignore",
+            metavar="CODES",
             help="Ignore these codes or prefixes too, on top of the configuration's ignore "
             "(or --ignore's).",
             show_default=False,
