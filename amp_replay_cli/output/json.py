@@ -8,17 +8,20 @@ hold one compact object per line, which the C encoder writes fast and `grep` rea
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from amp_replay_cli import __version__
-from amp_replay_cli.core.findings import Report, RowStream
+from amp_replay_cli.core.findings import ColumnStream, Report, RowStream
 from amp_replay_cli.output import OutputSettings
 
 SCHEMA_VERSION = 1
 _ROWS_PER_CHUNK = 1000
 # One encoder for every row: json.dumps() with options builds a new one per call.
 _ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+# The same C encoder for a column of scalars, one call for the whole column: items come out
+# exactly as in a row, separated by a NUL, which JSON text never holds raw (it writes \u0000).
+_COLUMN_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=("\0", ": "))
 
 
 def render_json(report: Report, settings: OutputSettings) -> Iterator[str]:
@@ -82,7 +85,9 @@ def _object_stream(values: dict[str, Any], level: int) -> Iterator[str]:
         if index:
             yield ",\n"
         yield f"{pad}{json.dumps(key)}: "
-        if isinstance(value, RowStream):
+        if isinstance(value, ColumnStream):
+            yield from _column_lines(value, level + 1)
+        elif isinstance(value, RowStream):
             yield from _lines(value, level + 1)
         else:
             yield _dumps(value, level + 1)
@@ -103,3 +108,44 @@ def _lines(items: Iterable[Any], level: int) -> Iterator[str]:
             yield "".join(batch)
             batch.clear()
     yield "".join(batch) + ("]" if first else "\n" + "  " * level + "]")
+
+
+def _column_lines(stream: ColumnStream, level: int) -> Iterator[str]:
+    """What `_lines` writes for the stream's rows, a slice at a time.
+
+    Each column of a slice is encoded by one encoder call; a template of the row's fixed text
+    (the keys and separators) is interleaved with the encoded values by list slicing, and the
+    slice is joined once.
+    """
+    pad = "  " * (level + 1)
+    keys = [f", {json.dumps(name)}: " for name in stream.columns]
+    keys[0] = f"}},\n{pad}{{{json.dumps(stream.columns[0])}: "  # the row before ends here
+    stride = 2 * len(keys)
+    first = True
+    yield "["
+    for piece in stream.slices():
+        size = len(piece)
+        if not size:
+            continue
+        parts = [""] * (stride * size)
+        for index, (key, values) in enumerate(zip(keys, piece.columns(), strict=True)):
+            parts[2 * index :: stride] = [key] * size
+            parts[2 * index + 1 :: stride] = _column_texts(values)
+        if first:
+            parts[0] = parts[0][2:]  # no row before the first: no "}," either
+            first = False
+        yield "".join(parts)
+    yield "]" if first else "}\n" + "  " * level + "]"
+
+
+def _column_texts(values: Sequence[Any]) -> list[str]:
+    """Each value as `_ROW_ENCODER` writes it inside a row.
+
+    Values with two or more members (arrays, objects) would have NULs inside too: then the
+    split gives more texts than values, and each value is encoded alone. Any other value,
+    an empty or one-member array or object included, is written alike by both encoders.
+    """
+    texts = _COLUMN_ENCODER.encode(list(values))[1:-1].split("\0")
+    if len(texts) == len(values):
+        return texts
+    return [_ROW_ENCODER.encode(value) for value in values]
