@@ -58,7 +58,7 @@ def test_every_vector_row_agrees_through_the_simulate_loop():
     for algorithm, name, row in ROWS:
         decided = decide([row["session_id"]], sample_limit(row["sample_rate"]), algorithm)
         [(id_string, hashed, sampled)] = zip(
-            decided.id_strings, decided.hashes, decided.in_sample, strict=True
+            decided.id_strings(), decided.hashes, decided.in_sample, strict=True
         )
         if (id_string, hashed, sampled) != (row["id_string"], row["hash"], row["in_sample"]):
             wrong.append((name, row, id_string, hashed, sampled))
@@ -132,7 +132,7 @@ def test_safe_integers_print_as_python_does(number):
 def test_the_fast_integer_path_equals_the_general_one(number, algorithm):
     decided = decide([number], sample_limit(0.5), algorithm)
     [(id_string, hashed, bucket)] = zip(
-        decided.id_strings, decided.hashes, decided.buckets, strict=True
+        decided.id_strings(), decided.hashes, decided.buckets, strict=True
     )
     assert id_string == js_string(number)
     assert hashed == hash_of(js_string(number), algorithm)

@@ -323,3 +323,69 @@ def test_json_with_a_text_report_reads_the_rows_twice(run, tmp_path):
     shown = report.read_text()
     assert len(shown.splitlines()) > 150  # -v: every row
     assert "150 sessions, 150 with a usable id" in shown
+
+
+# -- columns written in C ---------------------------------------------------------------------
+def test_every_min_rate_is_written_as_repr_writes_it():
+    min_rates = [bucket / BUCKETS for bucket in range(1, BUCKETS + 1)]
+    assert _column_texts(min_rates) == list(map(repr, min_rates))
+
+
+FLOAT_EDGES = [
+    0.0,
+    -0.0,
+    5e-324,
+    1e-5,
+    math.nextafter(1e-4, 0),
+    1e-4,
+    0.1,
+    1 / 3,
+    1.0,
+    2.5,
+    -1.5,
+    123456789012345.67,
+    1e15,
+    math.nextafter(1e16, 0),
+    1e16,
+    1e21,
+    1.7976931348623157e308,
+]
+
+
+@pytest.mark.parametrize("value", FLOAT_EDGES, ids=repr)
+def test_float_edges_are_written_as_repr_writes_them(value):
+    assert _column_texts([value, 0.5]) == [repr(value), "0.5"]
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1))
+def test_floats_are_written_as_repr_writes_them(values):
+    assert _column_texts(values) == list(map(repr, values))
+
+
+@given(st.lists(st.floats(min_value=1e-4, max_value=1e16, exclude_max=True), min_size=1))
+def test_positional_floats_are_written_as_repr_writes_them(values):
+    assert _column_texts(values) == list(map(repr, values))
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(),
+            st.text(),
+            st.booleans(),
+            st.none(),
+            st.floats(allow_nan=False, allow_infinity=False),
+        ),
+        min_size=1,
+    )
+)
+def test_any_column_of_scalars_is_written_as_the_row_encoder_writes_it(values):
+    assert _column_texts(values) == [ROW.encode(value) for value in values]
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_a_column_with_a_non_finite_float_fails_as_a_row_would(value):
+    with pytest.raises(ValueError):
+        ROW.encode(value)
+    with pytest.raises(ValueError):
+        _column_texts([0.5, value])

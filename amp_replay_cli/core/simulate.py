@@ -14,8 +14,8 @@ import random
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import repeat
-from operator import add, and_, floordiv, mod, truediv
+from itertools import compress, count, repeat
+from operator import add, and_, floordiv, lt, mod, not_, truediv
 from typing import Annotated, Any, BinaryIO, NamedTuple
 
 import msgspec
@@ -64,7 +64,7 @@ from amp_replay_cli.core.statistics import binomial_interval
 COLUMNS = ["session_id", "id_string", "hash", "bucket", "in_sample", "min_rate", "captured"]
 HISTOGRAM_BINS = 10
 MAX_FINDINGS_PER_KIND = 100
-SLICE = 65_536  # sessions decided and written at a time
+SLICE = 8192  # sessions decided and written at a time: C-level loops, a few MB
 _UNSET = object()
 
 
@@ -300,6 +300,7 @@ class IdBatch(NamedTuple):
     file: str | None
     values: list[Any]
     lines: list[int | None] | None = None
+    checked: bool = False  # every id is an integer 1 to 2**53 - 1 (read_integer_ids)
 
 
 def id_batches(
@@ -313,7 +314,7 @@ def id_batches(
         if ids is not None:
             name = sources.sessions_file.name
             for start in range(0, len(ids), SLICE):
-                yield IdBatch(name, ids[start : start + SLICE])
+                yield IdBatch(name, ids[start : start + SLICE], checked=True)
         else:
             yield from _batched(
                 sources.sessions_file.name,
@@ -455,29 +456,51 @@ def _from_segment(
 class Decided(NamedTuple):
     """The SDK's decision for each id of a slice, column by column."""
 
-    id_strings: list[str]
+    values: list[Any]
+    strings: list[str] | None  # String(id) of each id; None: made on request, see id_strings
     hashes: list[int]
     buckets: list[int]
     in_sample: list[bool]
     safe_integers: bool  # every id is a safe integer: JSON writes it as its id string
 
+    def id_strings(self) -> list[str]:
+        if self.strings is not None:
+            return self.strings
+        return _decimal_texts(self.values).decode().split(",")
 
-def decide(values: list[Any], limit: int, algorithm: Algorithm) -> Decided:
+
+def decide(values: list[Any], limit: int, algorithm: Algorithm, checked: bool = False) -> Decided:
     """String(id), hash, bucket and in-sample (`bucket < limit`, see sample_limit) of each id:
     the hot loop of simulate.
 
     Loops are map() over C functions, no Python frame per id. Safe integers (millisecond
-    timestamps, the usual session id) print as Python's str() and are ASCII.
+    timestamps, the usual session id) print as their decimal digits, which are ASCII: the
+    modern hash reads them as msgspec writes them, and their strings are made only for rows.
+    `checked`: the ids are known to be safe integers.
     """
-    safe = _safe_integers(values)
-    id_strings = list(map(str if safe else js_string, values))
-    if algorithm is Algorithm.MODERN:
-        hashes = list(map(xxh32_intdigest, map(str.encode if safe else utf8, id_strings)))
-        buckets = list(map(mod, hashes, repeat(BUCKETS)))
+    safe = checked or _safe_integers(values)
+    if safe and algorithm is Algorithm.MODERN:
+        strings = None
+        hashes = list(map(xxh32_intdigest, _decimal_texts(values).split(b",")))
     else:
-        hashes = list(map(java_hash_code, id_strings))
-        buckets = list(map(bucket_of, hashes, repeat(algorithm)))
-    return Decided(id_strings, hashes, buckets, list(map(limit.__gt__, buckets)), safe)
+        strings = list(map(str if safe else js_string, values))
+        hashes = (
+            list(map(xxh32_intdigest, map(utf8, strings)))
+            if algorithm is Algorithm.MODERN
+            else list(map(java_hash_code, strings))
+        )
+    buckets = (
+        list(map(mod, hashes, repeat(BUCKETS)))
+        if algorithm is Algorithm.MODERN
+        else list(map(bucket_of, hashes, repeat(algorithm)))
+    )
+    in_sample = list(map(lt, buckets, repeat(limit)))
+    return Decided(values, strings, hashes, buckets, in_sample, safe)
+
+
+def _decimal_texts(integers: list[int]) -> bytes:
+    """The integers' decimal digits, comma-separated, written in C."""
+    return msgspec.json.encode(integers)[1:-1]
 
 
 def _safe_integers(values: list[Any]) -> bool:
@@ -493,25 +516,25 @@ def _safe_integers(values: list[Any]) -> bool:
 class SessionSlice:
     """Consecutive sessions with their decisions; the rows' columns are built only on request."""
 
-    values: list[Any]
     decided: Decided
     captured: list[bool]
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self.captured)
 
     def columns(self) -> list[list[Any]]:
         """The COLUMNS of the rows (see _session_row), column by column."""
         decided = self.decided
+        id_strings = decided.id_strings()
         session_ids = (
-            self.values
+            decided.values
             if decided.safe_integers
-            else list(map(_shown_id, self.values, decided.id_strings))
+            else list(map(_shown_id, decided.values, id_strings))
         )
         min_rates = list(map(truediv, map(add, decided.buckets, repeat(1)), repeat(BUCKETS)))
         return [
             session_ids,
-            decided.id_strings,
+            id_strings,
             decided.hashes,
             decided.buckets,
             decided.in_sample,
@@ -557,7 +580,7 @@ def simulate(
     def slices() -> Iterator[SessionSlice]:
         try:
             for batch in id_batches(sources, problems, stdin):
-                decided = decide(batch.values, limit, sampling.algorithm)
+                decided = decide(batch.values, limit, sampling.algorithm, batch.checked)
                 recordable = _recordable(batch, decided, problems)
                 if not sampling.capture_enabled:
                     captured = [False] * len(batch.values)
@@ -567,7 +590,7 @@ def simulate(
                     captured = list(map(and_, recordable, decided.in_sample))
                 count = len(batch.values) if recordable is None else recordable.count(True)
                 totals.add(decided, count, captured)
-                yield SessionSlice(batch.values, decided, captured)
+                yield SessionSlice(decided, captured)
         except InputError as error:
             report.problems.append(error)
 
@@ -589,22 +612,21 @@ def _recordable(batch: IdBatch, decided: Decided, problems: CappedFindings) -> l
 
     Each falsy id is a finding.
     """
-    if decided.safe_integers and 0 not in batch.values:
+    if batch.checked or (decided.safe_integers and 0 not in batch.values):
         return None
     recordable = list(map(js_truthy, batch.values))
-    for index, usable in enumerate(recordable):
-        if not usable:
-            value = batch.values[index]
-            problems.add(
-                _finding(
-                    "AR205",
-                    Severity.WARNING,
-                    f"session id {show(value) if _json_safe(value) else decided.id_strings[index]}"
-                    " is falsy: the SDK records nothing without a session id",
-                    batch.file,
-                    line=batch.lines[index] if batch.lines else None,
-                )
+    for index in compress(count(), map(not_, recordable)):
+        value = batch.values[index]
+        shown = show(value) if _json_safe(value) else js_string(value)
+        problems.add(
+            _finding(
+                "AR205",
+                Severity.WARNING,
+                f"session id {shown} is falsy: the SDK records nothing without a session id",
+                batch.file,
+                line=batch.lines[index] if batch.lines else None,
             )
+        )
     return recordable
 
 

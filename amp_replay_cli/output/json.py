@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import compress, count
+from json.encoder import encode_basestring
+from math import isfinite
 from typing import Any
+
+import msgspec
 
 from amp_replay_cli import __version__
 from amp_replay_cli.core.findings import ColumnStream, Report, RowStream
@@ -139,13 +144,40 @@ def _column_lines(stream: ColumnStream, level: int) -> Iterator[str]:
 
 
 def _column_texts(values: Sequence[Any]) -> list[str]:
-    """Each value as `_ROW_ENCODER` writes it inside a row.
-
-    Values with two or more members (arrays, objects) would have NULs inside too: then the
-    split gives more texts than values, and each value is encoded alone. Any other value,
-    an empty or one-member array or object included, is written alike by both encoders.
-    """
+    """Each value as `_ROW_ENCODER` writes it inside a row, a column at a time in C."""
+    kinds = set(map(type, values))
+    if kinds == {int}:  # decimal digits: one way to write them
+        return msgspec.json.encode(values)[1:-1].decode().split(",")
+    if kinds == {str}:  # the very function the encoder escapes strings with
+        return list(map(encode_basestring, values))
+    if kinds == {bool}:
+        return list(map(_BOOLEANS.__getitem__, values))
+    if kinds == {float} and all(map(isfinite, values)):
+        return _float_texts(values)
     texts = _COLUMN_ENCODER.encode(list(values))[1:-1].split("\0")
     if len(texts) == len(values):
         return texts
+    # Values with two or more members (arrays, objects) had NULs inside too: each is encoded
+    # alone. Any other value, an empty or one-member array or object included, is written
+    # alike by both encoders.
     return [_ROW_ENCODER.encode(value) for value in values]
+
+
+_BOOLEANS = {False: "false", True: "true"}
+# From 1e-4 up to 1e16 (exclusive) Python's repr writes a float in positional notation, and so
+# does msgspec, both with the shortest digits that read back as the same float (pinned by
+# tests/test_simulate_fast.py, for every min_rate among them). Outside, repr writes 1e-05 and
+# 1e+16 where msgspec writes 0.00001 and 1e16.
+_POSITIONAL = (1e-4, 1e16)
+
+
+def _float_texts(values: Sequence[float]) -> list[str]:
+    low, high = _POSITIONAL
+    magnitudes = values if min(values) >= 0 else list(map(abs, values))
+    if max(magnitudes) >= high:
+        return list(map(float.__repr__, values))
+    texts = msgspec.json.encode(values)[1:-1].decode().split(",")
+    if min(magnitudes) < low:
+        for index in compress(count(), map(low.__gt__, magnitudes)):
+            texts[index] = float.__repr__(values[index])
+    return texts
