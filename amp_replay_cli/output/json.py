@@ -2,7 +2,9 @@
 
 Written as a stream: result rows of a RowStream go out as they are made, and the keys that depend
 on every row (status, summary, findings) follow them. Lists of objects (rows, sessions, findings)
-hold one compact object per line, which the C encoder writes fast and `grep` reads well.
+hold one compact object per line, which the C encoder writes fast and `grep` reads well. The rows
+of a ColumnStream come out byte for byte alike, a slice at a time: each column encoded by one C
+call, the row's keys laid in between by list slicing.
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ from itertools import compress, count
 from json.encoder import encode_basestring
 from math import isfinite
 from typing import Any
-
-import msgspec
 
 from amp_replay_cli import __version__
 from amp_replay_cli.core.findings import ColumnStream, Report, RowStream
@@ -145,6 +145,8 @@ def _column_lines(stream: ColumnStream, level: int) -> Iterator[str]:
 
 def _column_texts(values: Sequence[Any]) -> list[str]:
     """Each value as `_ROW_ENCODER` writes it inside a row, a column at a time in C."""
+    import msgspec  # on use: the other commands' JSON would pay 5 ms of start-up for it
+
     kinds = set(map(type, values))
     if kinds == {int}:  # decimal digits: one way to write them
         return msgspec.json.encode(values)[1:-1].decode().split(",")
@@ -172,6 +174,8 @@ _POSITIONAL = (1e-4, 1e16)
 
 
 def _float_texts(values: Sequence[float]) -> list[str]:
+    import msgspec  # on use, as in _column_texts
+
     low, high = _POSITIONAL
     magnitudes = values if min(values) >= 0 else list(map(abs, values))
     if max(magnitudes) >= high:
