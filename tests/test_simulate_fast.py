@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from amp_replay_cli.core import simulate as core
 from amp_replay_cli.core.documents.sources import Source
-from amp_replay_cli.core.findings import ColumnStream, RowStream
+from amp_replay_cli.core.findings import ColumnStream, RowStream, StoredSlice
 from amp_replay_cli.core.jsvalues import js_string, js_truthy
 from amp_replay_cli.core.sampling import (
     BUCKETS,
@@ -214,6 +214,35 @@ def test_many_slices_give_the_same_rows_and_bytes(monkeypatch):
 )
 def test_columns_of_arrays_and_objects_are_written_as_in_a_row(values):
     assert _column_texts(values) == [ROW.encode(value) for value in values]
+
+
+def test_a_streamed_file_comes_in_slices_with_its_lines(monkeypatch, write):
+    monkeypatch.setattr(core, "SLICE", 4)
+    values = ["a", 1.5, "", 0, *range(5, 15), "z"]
+    path = write("ids.json", "[\n" + ",\n".join(map(json.dumps, values)) + "\n]")
+    sources = core.SessionSources(sessions_file=Source(str(path), path))
+    batches = list(core.id_batches(sources, core.CappedFindings([], 100)))
+    assert [len(batch.values) for batch in batches] == [4, 4, 4, 3]
+    assert [line for batch in batches for line in batch.lines] == list(range(2, 17))
+    assert_same_rows_and_bytes(sources, values, 0.5)
+    report, stream = fast_stream(sources, 0.5)
+    stream.drain()
+    assert [(f.code, f.line) for f in report.findings] == [("AR205", 4), ("AR205", 5)]
+
+
+def test_a_column_stream_is_read_once():
+    stream = ColumnStream(core.COLUMNS, iter([]))
+    stream.drain()
+    with pytest.raises(RuntimeError):
+        list(stream.slices())
+
+
+def test_empty_slices_write_nothing():
+    empty = StoredSlice([[] for _ in core.COLUMNS])
+    one = StoredSlice([[1], ["1"], [2], [3], [True], [0.5], [False]])
+    stream = ColumnStream(core.COLUMNS, [empty, one, empty])
+    expected = _lines(RowStream(core.COLUMNS, list(ColumnStream(core.COLUMNS, [one]))), 2)
+    assert "".join(_column_lines(stream, 2)) == "".join(expected)
 
 
 def test_no_sessions_is_an_empty_array():

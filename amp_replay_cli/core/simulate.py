@@ -327,8 +327,9 @@ def id_batches(
 
 
 # A sessions file up to this size is read whole and decoded in C: 32 MiB holds 2.2 million
-# millisecond ids, about 90 MB of Python integers. Larger files, and anything that is not a
-# regular file (stdin, a pipe, a device), are streamed, in flat memory.
+# millisecond ids, about 90 MB of Python integers. Larger files (after one read of this many
+# bytes, dropped) and anything that is not a regular file (stdin, a pipe, a device) are
+# streamed, in flat memory.
 WHOLE_FILE_LIMIT = 32 * 2**20
 _INTEGER_IDS = msgspec.json.Decoder(
     list[Annotated[int, msgspec.Meta(ge=1, le=SAFE_INTEGER_BOUND - 1)]]
@@ -348,13 +349,12 @@ def read_integer_ids(source: Source) -> list[int] | None:
         return None
     try:
         with source.path.open("rb") as stream:
-            status = os.fstat(stream.fileno())
-            if not stat.S_ISREG(status.st_mode) or status.st_size > WHOLE_FILE_LIMIT:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
                 return None
-            data = stream.read(WHOLE_FILE_LIMIT + 1)
+            data = stream.read(WHOLE_FILE_LIMIT + 1)  # one byte more tells a bigger file
     except OSError:
         return None
-    if len(data) > WHOLE_FILE_LIMIT:  # it grew since fstat
+    if len(data) > WHOLE_FILE_LIMIT:
         return None
     try:
         return _INTEGER_IDS.decode(data)
