@@ -292,6 +292,25 @@ def test_stdin_devices_directories_and_missing_files_are_streamed(tmp_path):
     assert core.read_integer_ids(Source("<stdin>", None)) is None
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_a_named_pipe_is_left_unopened_for_the_streaming_reader(run, tmp_path):
+    import threading
+
+    pipe = tmp_path / "ids.fifo"
+    os.mkfifo(pipe)
+    assert core.read_integer_ids(Source(str(pipe), pipe)) is None  # returns: nothing opened
+
+    def writer():
+        with pipe.open("w") as stream:
+            stream.write("[1767225600123, 2]")
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    result = run("simulate", "--sessions-file", pipe, "--sample-rate", "1", expect=0)
+    thread.join()
+    assert "2 of 2 sessions recorded" in result.stderr
+
+
 def test_a_file_over_the_limit_is_streamed(write, monkeypatch):
     path = write("ids.json", "[1, 2, 3]")
     monkeypatch.setattr(core, "WHOLE_FILE_LIMIT", 8)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
 import stat
 from collections.abc import Iterator
@@ -348,9 +347,11 @@ def read_integer_ids(source: Source) -> list[int] | None:
     if source.path is None:
         return None
     try:
+        # Looked at before it is opened: opening a FIFO waits for a writer, and closing it
+        # unread would break the pipe that the streaming reader then opens.
+        if not stat.S_ISREG(source.path.stat().st_mode):
+            return None
         with source.path.open("rb") as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                return None
             data = stream.read(WHOLE_FILE_LIMIT + 1)  # one byte more tells a bigger file
     except OSError:
         return None
