@@ -437,3 +437,17 @@ def test_a_column_with_a_non_finite_float_fails_as_a_row_would(value):
         ROW.encode(value)
     with pytest.raises(ValueError):
         _column_texts([0.5, value])
+
+
+@pytest.mark.parametrize("to_file", [False, True])
+def test_a_lone_surrogate_in_an_id_is_written_as_an_escape(run, write, tmp_path, to_file):
+    path = write("ids.json", '["\\ud800", "a\\udfffb", 1]')
+    args = ["simulate", "--sessions-file", path, "--sample-rate", "1", "-f", "json"]
+    if to_file:
+        run(*args, "-o", tmp_path / "out.json", expect=0)
+        text = (tmp_path / "out.json").read_text(encoding="utf-8")
+    else:
+        text = run(*args, expect=0).stdout
+    assert '"id_string": "\\ud800"' in text and '"a\\udfffb"' in text
+    rows = json.loads(text)["result"]["sessions"]
+    assert [row["session_id"] for row in rows] == ["\ud800", "a\udfffb", 1]

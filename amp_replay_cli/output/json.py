@@ -10,6 +10,7 @@ call, the row's keys laid in between by list slicing.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import compress, count
 from json.encoder import encode_basestring
@@ -30,6 +31,22 @@ _COLUMN_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separato
 
 
 def render_json(report: Report, settings: OutputSettings) -> Iterator[str]:
+    return map(_well_formed, _envelope(report))
+
+
+# Surrogates in a str are lone ones: decoding UTF-8 or JSON joins a pair into one character.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _well_formed(text: str) -> str:
+    """Lone surrogates as \\u escapes, as JSON.stringify writes them: UTF-8 cannot carry them
+    raw. JSON text is ASCII outside its strings, so they can only be inside one."""
+    if text.isascii():
+        return text
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def _envelope(report: Report) -> Iterator[str]:
     yield "{\n"
     yield (
         _members(
