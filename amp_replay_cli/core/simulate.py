@@ -63,7 +63,7 @@ from amp_replay_cli.core.statistics import binomial_interval
 COLUMNS = ["session_id", "id_string", "hash", "bucket", "in_sample", "min_rate", "captured"]
 HISTOGRAM_BINS = 10
 MAX_FINDINGS_PER_KIND = 100
-SLICE = 8192  # sessions decided and written at a time: C-level loops, a few MB
+SLICE = 4096  # sessions decided and written at a time: C-level loops over a few MB
 _UNSET = object()
 
 
