@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,3 +33,22 @@ def measured(
     if int(code) not in exit_codes:
         raise SystemExit(f"{command[0]} failed ({code}): {completed.stderr}")
     return elapsed, int(peak_kib) / 1024
+
+
+def gnu_timed(command: list[str], cwd: Path | None = None) -> tuple[float, float, str, str]:
+    """Wall seconds, peak RSS (MiB), stdout and stderr of `command`, timed by GNU time.
+
+    /usr/bin/time is a small C parent: its child's maximum RSS is the command's own, where a
+    big Python parent's high-water mark would be reported across exec.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        completed = subprocess.run(
+            ["/usr/bin/time", "-f", "%e %M", "-o", report.name, *command],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+        )
+        if completed.returncode:
+            raise SystemExit(f"{command[0]} failed ({completed.returncode}): {completed.stderr}")
+        seconds, peak_kib = report.read().split()[-2:]
+    return float(seconds), int(peak_kib) / 1024, completed.stdout, completed.stderr

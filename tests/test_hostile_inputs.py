@@ -238,7 +238,8 @@ def test_an_unreadable_pipe_is_one_line(run, tmp_path, monkeypatch):
 def test_memory_error_while_reading_is_an_input_error_naming_the_file(
     run, write, monkeypatch, command, option
 ):
-    path = write("input.json", "[1767225600000]")
+    # A string id: simulate decodes a file of integer ids whole, without the streaming reader.
+    path = write("input.json", '["1767225600000"]')
 
     def exhausted(self, size=0):
         raise MemoryError

@@ -20,9 +20,10 @@ from amp_replay_cli.core.sampling import (
     is_in_sample,
     java_hash_code,
     min_rate,
+    sample_limit,
     xxhash32,
 )
-from amp_replay_cli.core.simulate import decisions
+from amp_replay_cli.core.simulate import decide
 from amp_replay_cli.core.statistics import binomial_interval
 
 DATA = Path(__file__).parent / "data"
@@ -55,8 +56,9 @@ def test_vectors_are_there():
 def test_every_vector_row_agrees_through_the_simulate_loop():
     wrong = []
     for algorithm, name, row in ROWS:
-        [(_, id_string, hashed, _, sampled)] = decisions(
-            iter([row["session_id"]]), row["sample_rate"], algorithm
+        decided = decide([row["session_id"]], sample_limit(row["sample_rate"]), algorithm)
+        [(id_string, hashed, sampled)] = zip(
+            decided.id_strings(), decided.hashes, decided.in_sample, strict=True
         )
         if (id_string, hashed, sampled) != (row["id_string"], row["hash"], row["in_sample"]):
             wrong.append((name, row, id_string, hashed, sampled))
@@ -128,7 +130,10 @@ def test_safe_integers_print_as_python_does(number):
 
 @given(st.integers(min_value=-(2**70), max_value=2**70), st.sampled_from(list(Algorithm)))
 def test_the_fast_integer_path_equals_the_general_one(number, algorithm):
-    [(_, id_string, hashed, bucket, _)] = decisions(iter([number]), 0.5, algorithm)
+    decided = decide([number], sample_limit(0.5), algorithm)
+    [(id_string, hashed, bucket)] = zip(
+        decided.id_strings(), decided.hashes, decided.buckets, strict=True
+    )
     assert id_string == js_string(number)
     assert hashed == hash_of(js_string(number), algorithm)
     assert bucket == bucket_of(hashed, algorithm)
@@ -171,7 +176,7 @@ def test_the_sampled_share_converges_on_the_rate(seed, rate, algorithm):
 
     rng = random.Random(seed)
     ids = [1_700_000_000_000 + rng.randrange(10**10) for _ in range(20_000)]
-    captured = sum(decision[4] for decision in decisions(iter(ids), rate, algorithm))
+    captured = decide(ids, sample_limit(rate), algorithm).in_sample.count(True)
     spread = math.sqrt(len(ids) * rate * (1 - rate))
     assert abs(captured - len(ids) * effective_rate(rate)) < 6 * spread + 1
 

@@ -15,7 +15,9 @@ JS_WHITESPACE = (
 )
 _DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
 _RADIX = {"0x": 16, "0o": 8, "0b": 2}
-_MAX_SAFE_INTEGER = 2**53
+# Integers strictly between -SAFE_INTEGER_BOUND and SAFE_INTEGER_BOUND are JavaScript's safe
+# integers: a double holds them exactly and String(n) prints them as Python's str(n).
+SAFE_INTEGER_BOUND = 2**53
 
 
 def js_truthy(value: Any) -> bool:
@@ -90,7 +92,7 @@ def js_string(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        if -_MAX_SAFE_INTEGER < value < _MAX_SAFE_INTEGER:
+        if -SAFE_INTEGER_BOUND < value < SAFE_INTEGER_BOUND:
             return str(value)
         try:
             value = float(value)  # what JavaScript would hold: the nearest double

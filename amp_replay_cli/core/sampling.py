@@ -76,18 +76,28 @@ def in_sample(bucket: int, sample_rate: float) -> bool:
     return bucket / BUCKETS < sample_rate
 
 
-def effective_rate(sample_rate: float) -> float:
-    """The share of the 1,000,000 buckets that the SDK's `bucket / 1e6 < sample_rate` selects."""
+def sample_limit(sample_rate: float) -> int:
+    """K such that the SDK's `bucket / 1e6 < sample_rate` is exactly `bucket < K`.
+
+    The division is correctly rounded, so it never decreases as the bucket grows: the buckets
+    it selects are 0 to K - 1, and K is found once per rate instead of a division per session.
+    NaN and rates <= 0 select nothing, rates >= 1 everything.
+    """
     if not sample_rate > 0:
-        return 0.0
+        return 0
     if sample_rate >= 1:
-        return 1.0
+        return BUCKETS
     buckets = min(BUCKETS, math.ceil(sample_rate * BUCKETS))
     while buckets > 0 and (buckets - 1) / BUCKETS >= sample_rate:
         buckets -= 1
     while buckets < BUCKETS and buckets / BUCKETS < sample_rate:
         buckets += 1
-    return buckets / BUCKETS
+    return buckets
+
+
+def effective_rate(sample_rate: float) -> float:
+    """The share of the 1,000,000 buckets that the SDK's `bucket / 1e6 < sample_rate` selects."""
+    return sample_limit(sample_rate) / BUCKETS
 
 
 def min_rate(bucket: int) -> float:

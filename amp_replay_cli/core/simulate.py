@@ -1,7 +1,8 @@
 """`simulate`: which sessions the SDK records at a sample rate, session by session and in total.
 
-Rows stream: a million session ids are decided and written one by one, and only counters
-(and the ids already seen in a Segment log) stay in memory.
+Rows stream a slice of SLICE sessions at a time, decided column by column in C-level loops:
+only counters, one slice, and the ids already seen in a Segment log stay in memory (and a
+sessions file small enough to be decoded whole, see read_integer_ids).
 """
 
 from __future__ import annotations
@@ -9,10 +10,14 @@ from __future__ import annotations
 import json
 import math
 import random
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from itertools import compress, count, repeat
+from operator import add, and_, floordiv, lt, mod, not_, truediv
+from typing import Annotated, Any, BinaryIO, NamedTuple
 
+import msgspec
 from xxhash import xxh32_intdigest
 
 from amp_replay_cli.core.documents import load_documents
@@ -26,9 +31,22 @@ from amp_replay_cli.core.documents.streams import (
     open_text,
 )
 from amp_replay_cli.core.errors import InputError, Location, UsageError
-from amp_replay_cli.core.findings import CappedFindings, Finding, Report, RowStream, Severity
+from amp_replay_cli.core.findings import (
+    CappedFindings,
+    ColumnStream,
+    Finding,
+    Report,
+    Severity,
+)
 from amp_replay_cli.core.identity import segment
-from amp_replay_cli.core.jsvalues import js_string, js_to_number, js_truthy, json_ready, show
+from amp_replay_cli.core.jsvalues import (
+    SAFE_INTEGER_BOUND,
+    js_string,
+    js_to_number,
+    js_truthy,
+    json_ready,
+    show,
+)
 from amp_replay_cli.core.options.catalog import SdkLine
 from amp_replay_cli.core.options.checker import infer_sdk_line
 from amp_replay_cli.core.sampling import (
@@ -37,7 +55,10 @@ from amp_replay_cli.core.sampling import (
     bucket_of,
     effective_rate,
     hash_of,
+    java_hash_code,
     min_rate,
+    sample_limit,
+    utf8,
 )
 from amp_replay_cli.core.statistics import binomial_interval
 from amp_replay_cli.core.wording import format_percent
@@ -45,6 +66,7 @@ from amp_replay_cli.core.wording import format_percent
 COLUMNS = ["session_id", "id_string", "hash", "bucket", "in_sample", "min_rate", "captured"]
 HISTOGRAM_BINS = 10
 MAX_FINDINGS_PER_KIND = 100
+SLICE = 4096  # sessions decided and written at a time: C-level loops over a few MB
 _UNSET = object()
 
 
@@ -306,22 +328,117 @@ def parse_session_id_argument(text: str) -> Any:
     return value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else text
 
 
-def iter_session_ids(
+class IdBatch(NamedTuple):
+    """Consecutive session ids of one source, with the lines they were read from when known."""
+
+    file: str | None
+    values: list[Any]
+    lines: list[int | None] | None = None
+    checked: bool = False  # every id is an integer 1 to 2**53 - 1 (read_integer_ids)
+
+
+def id_batches(
     sources: SessionSources, problems: CappedFindings, stdin: BinaryIO | None = None
-) -> Iterator[tuple[str | None, int | None, Any]]:
-    """(file, line, session id) from every source, in order."""
-    for value in sources.session_ids:
-        yield "--session-id", None, value
+) -> Iterator[IdBatch]:
+    """The session ids of every source, in order, up to SLICE at a time."""
+    if sources.session_ids:
+        given = ((None, value) for value in sources.session_ids)
+        yield from _batched("--session-id", _usable("--session-id", given, problems))
     if sources.sessions_file is not None:
-        yield from _from_sessions_file(sources.sessions_file, problems, stdin, sources.line_limit)
+        ids = read_integer_ids(sources.sessions_file)
+        if ids is not None:
+            name = sources.sessions_file.name
+            for start in range(0, len(ids), SLICE):
+                yield IdBatch(name, ids[start : start + SLICE], checked=True)
+        else:
+            name = sources.sessions_file.name
+            items = _from_sessions_file(sources.sessions_file, problems, stdin, sources.line_limit)
+            yield from _batched(name, _usable(name, items, problems))
     if sources.segment is not None:
-        yield from _from_segment(sources.segment, problems, stdin, sources.line_limit)
+        name = sources.segment.name
+        items = _from_segment(sources.segment, problems, stdin, sources.line_limit)
+        yield from _batched(name, _usable(name, items, problems))
     if sources.generate is not None:
-        generation = sources.generate
-        rng = random.Random(generation.seed)
-        low, span = generation.start_ms, max(1, generation.end_ms - generation.start_ms)
-        for _ in range(generation.count):
-            yield None, None, low + rng.randrange(span)
+        yield from _generated(sources.generate)
+
+
+# A sessions file up to this size is read whole and decoded in C: 32 MiB holds 2.2 million
+# millisecond ids, about 90 MB of Python integers. Larger files (after one read of this many
+# bytes, dropped) and anything that is not a regular file (stdin, a pipe, a device) are
+# streamed, in flat memory.
+WHOLE_FILE_LIMIT = 32 * 2**20
+_INTEGER_IDS = msgspec.json.Decoder(
+    list[Annotated[int, msgspec.Meta(ge=1, le=SAFE_INTEGER_BOUND - 1)]]
+)
+
+
+def read_integer_ids(source: Source) -> list[int] | None:
+    """The ids of a sessions file that is a JSON array of integers 1 to 2**53 - 1, decoded at C
+    speed; None for anything else, which the streaming reader then reads exactly.
+
+    For such integers `str(id)` is JavaScript's `String(id)`, and none of them raises a finding,
+    so the fast decode gives what the streaming reader would. Only regular files of at most
+    WHOLE_FILE_LIMIT bytes are read whole; an error opening the file is left to the streaming
+    reader, which words it.
+    """
+    if source.path is None:
+        return None
+    try:
+        # Looked at before it is opened: opening a FIFO waits for a writer, and closing it
+        # unread would break the pipe that the streaming reader then opens.
+        if not stat.S_ISREG(source.path.stat().st_mode):
+            return None
+        with source.path.open("rb") as stream:
+            data = stream.read(WHOLE_FILE_LIMIT + 1)  # one byte more tells a bigger file
+    except OSError:
+        return None
+    if len(data) > WHOLE_FILE_LIMIT:
+        return None
+    try:
+        return _INTEGER_IDS.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+def _usable(
+    file: str, items: Iterator[tuple[int | None, Any]], problems: CappedFindings
+) -> Iterator[tuple[int | None, Any]]:
+    """(line, id) pairs without the ids no session can carry: integers beyond a double's range
+    (AR206, each a finding)."""
+    for line, value in items:
+        problem = _beyond_double(value, file, line)
+        if problem is None:
+            yield line, value
+        else:
+            problems.add(problem)
+
+
+def _batched(file: str, items: Iterator[tuple[int | None, Any]]) -> Iterator[IdBatch]:
+    """(line, id) pairs as batches of up to SLICE; what was read before an error is kept."""
+    lines: list[int | None] = []
+    values: list[Any] = []
+    try:
+        for line, value in items:
+            lines.append(line)
+            values.append(value)
+            if len(values) == SLICE:
+                yield IdBatch(file, values, lines)
+                lines, values = [], []
+    except InputError:
+        if values:
+            yield IdBatch(file, values, lines)
+        raise
+    if values:
+        yield IdBatch(file, values, lines)
+
+
+def _generated(generation: Generation) -> Iterator[IdBatch]:
+    """Random millisecond ids, SLICE at a time: --generate streams whatever its count."""
+    rng = random.Random(generation.seed)
+    low, span = generation.start_ms, max(1, generation.end_ms - generation.start_ms)
+    for start in range(0, generation.count, SLICE):
+        size = min(SLICE, generation.count - start)
+        yield IdBatch(None, list(map(add, map(rng.randrange, repeat(span, size)), repeat(low))))
 
 
 def _not_a_session_id(value: Any, what: str, file: str, line: int) -> Finding | None:
@@ -341,7 +458,7 @@ def _not_a_session_id(value: Any, what: str, file: str, line: int) -> Finding | 
 
 def _from_sessions_file(
     source: Source, problems: CappedFindings, stdin: BinaryIO | None, limit: ItemLimit
-) -> Iterator[tuple[str | None, int | None, Any]]:
+) -> Iterator[tuple[int, Any]]:
     with open_text(source, stdin, limit) as stream:
         first, stream = first_character(stream, source.name, limit)
         if first == "[":
@@ -350,20 +467,16 @@ def _from_sessions_file(
                 if problem is not None:
                     problems.add(problem)
                     continue
-                yield source.name, line, value
+                yield line, value
         else:
             for line, text in iter_lines(stream, source.name, limit):
                 if text.strip():
-                    yield (
-                        source.name,
-                        line,
-                        text,
-                    )  # each line is the id string as the SDK would hash it
+                    yield line, text  # each line is the id string as the SDK would hash it
 
 
 def _from_segment(
     source: Source, problems: CappedFindings, stdin: BinaryIO | None, limit: ItemLimit
-) -> Iterator[tuple[str | None, int | None, Any]]:
+) -> Iterator[tuple[int, Any]]:
     seen: set[tuple[type, Any]] = set()
     without_session = 0
 
@@ -384,7 +497,7 @@ def _from_segment(
         key = (type(session_id), session_id)
         if key not in seen:
             seen.add(key)
-            yield source.name, line, session_id
+            yield line, session_id
     if without_session:
         problems.add(
             _finding(
@@ -401,24 +514,94 @@ def _from_segment(
 
 
 # -- deciding ---------------------------------------------------------------------------------
-def decisions(
-    values: Iterator[Any], sample_rate: float, algorithm: Algorithm
-) -> Iterator[tuple[Any, str, int, int, bool]]:
-    """(session id, id string, hash, bucket, in sample) for each id: the hot loop of simulate.
+class Decided(NamedTuple):
+    """The SDK's decision for each id of a slice, column by column."""
 
-    Safe integers (millisecond timestamps, the usual session id) take a fast path: their
-    String() is Python's str() and their UTF-8 is ASCII.
+    values: list[Any]
+    strings: list[str] | None  # String(id) of each id; None: made on request, see id_strings
+    hashes: list[int]
+    buckets: list[int]
+    in_sample: list[bool]
+    safe_integers: bool  # every id is a safe integer: JSON writes it as its id string
+
+    def id_strings(self) -> list[str]:
+        if self.strings is not None:
+            return self.strings
+        return _decimal_texts(self.values).decode().split(",")
+
+
+def decide(values: list[Any], limit: int, algorithm: Algorithm, checked: bool = False) -> Decided:
+    """String(id), hash, bucket and in-sample (`bucket < limit`, see sample_limit) of each id:
+    the hot loop of simulate.
+
+    Loops are map() over C functions, no Python frame per id. Safe integers (millisecond
+    timestamps, the usual session id) print as their decimal digits, which are ASCII: the
+    modern hash reads them as msgspec writes them, and their strings are made only for rows.
+    `checked`: the ids are known to be safe integers.
     """
-    fast_hash = xxh32_intdigest if algorithm is Algorithm.MODERN else None
-    for value in values:
-        if type(value) is int and -9007199254740992 < value < 9007199254740992:
-            id_string = str(value)
-            hashed = fast_hash(id_string.encode()) if fast_hash else hash_of(id_string, algorithm)
-        else:
-            id_string = js_string(value)
-            hashed = hash_of(id_string, algorithm)
-        bucket = bucket_of(hashed, algorithm) if fast_hash is None else hashed % BUCKETS
-        yield value, id_string, hashed, bucket, bucket / BUCKETS < sample_rate
+    safe = checked or _safe_integers(values)
+    if safe and algorithm is Algorithm.MODERN:
+        strings = None
+        hashes = list(map(xxh32_intdigest, _decimal_texts(values).split(b",")))
+    else:
+        strings = list(map(str if safe else js_string, values))
+        hashes = (
+            list(map(xxh32_intdigest, map(utf8, strings)))
+            if algorithm is Algorithm.MODERN
+            else list(map(java_hash_code, strings))
+        )
+    buckets = (
+        list(map(mod, hashes, repeat(BUCKETS)))
+        if algorithm is Algorithm.MODERN
+        else list(map(bucket_of, hashes, repeat(algorithm)))
+    )
+    in_sample = list(map(lt, buckets, repeat(limit)))
+    return Decided(values, strings, hashes, buckets, in_sample, safe)
+
+
+def _decimal_texts(integers: list[int]) -> bytes:
+    """The integers' decimal digits, comma-separated, written in C."""
+    return msgspec.json.encode(integers)[1:-1]
+
+
+def _safe_integers(values: list[Any]) -> bool:
+    return (
+        bool(values)
+        and set(map(type, values)) == {int}
+        and min(values) > -SAFE_INTEGER_BOUND
+        and max(values) < SAFE_INTEGER_BOUND
+    )
+
+
+@dataclass(frozen=True)
+class SessionSlice:
+    """Consecutive sessions with their decisions; the rows' columns are built only on request."""
+
+    decided: Decided
+    captured: list[bool]
+
+    def __len__(self) -> int:
+        return len(self.captured)
+
+    def columns(self) -> list[list[Any]]:
+        """The COLUMNS of the rows (see _session_row), column by column."""
+        decided = self.decided
+        id_strings = decided.id_strings()
+        session_ids = (
+            decided.values
+            if decided.safe_integers
+            else list(map(_shown_id, decided.values, id_strings))
+        )
+        min_rates = list(map(truediv, map(add, decided.buckets, repeat(1)), repeat(BUCKETS)))
+        return [
+            session_ids,
+            id_strings,
+            decided.hashes,
+            decided.buckets,
+            decided.in_sample,
+            min_rates,  # min_rate() of each bucket
+            self.captured,
+        ]
 
 
 @dataclass
@@ -428,6 +611,16 @@ class _Totals:
     in_sample: int = 0
     captured: int = 0
     histogram: list[int] = field(default_factory=lambda: [0] * HISTOGRAM_BINS)
+
+    def add(self, decided: Decided, recordable: int, captured: list[bool]) -> None:
+        self.sessions += len(captured)
+        self.recordable += recordable
+        self.in_sample += decided.in_sample.count(True)
+        self.captured += captured.count(True)
+        # bucket * HISTOGRAM_BINS // BUCKETS, as one byte per session, counted in C
+        bins = bytes(map(floordiv, decided.buckets, repeat(BUCKETS // HISTOGRAM_BINS)))
+        for index in range(HISTOGRAM_BINS):
+            self.histogram[index] += bins.count(index)
 
 
 def simulate(
@@ -443,42 +636,22 @@ def simulate(
     report = Report(command="simulate", findings=list(findings))
     problems = CappedFindings(report.findings, MAX_FINDINGS_PER_KIND)
     totals = _Totals()
-    where: list[Any] = [None, None]  # file and line of the id being decided
+    limit = sample_limit(sampling.sample_rate)
 
-    def values() -> Iterator[Any]:
-        for file, line, value in iter_session_ids(sources, problems, stdin):
-            problem = _beyond_double(value, file, line)
-            if problem is not None:
-                problems.add(problem)
-                continue
-            where[:] = file, line
-            yield value
-
-    def rows() -> Iterator[dict[str, Any]]:
+    def slices() -> Iterator[SessionSlice]:
         try:
-            for value, id_string, hashed, bucket, sampled in decisions(
-                values(), sampling.sample_rate, sampling.algorithm
-            ):
-                file, line = where
-                recordable = js_truthy(value)
-                if not recordable:
-                    problems.add(
-                        _finding(
-                            "AR205",
-                            Severity.WARNING,
-                            f"session id {show(value) if _json_safe(value) else id_string}"
-                            " is falsy: the SDK records nothing without a session id",
-                            file,
-                            line=line,
-                        )
-                    )
-                captured = recordable and sampling.capture_enabled and sampled
-                totals.sessions += 1
-                totals.recordable += recordable
-                totals.in_sample += sampled
-                totals.captured += captured
-                totals.histogram[bucket * HISTOGRAM_BINS // BUCKETS] += 1
-                yield _session_row(value, id_string, hashed, bucket, sampled, captured)
+            for batch in id_batches(sources, problems, stdin):
+                decided = decide(batch.values, limit, sampling.algorithm, batch.checked)
+                recordable = _recordable(batch, decided, problems)
+                if not sampling.capture_enabled:
+                    captured = [False] * len(batch.values)
+                elif recordable is None:
+                    captured = decided.in_sample
+                else:
+                    captured = list(map(and_, recordable, decided.in_sample))
+                count = len(batch.values) if recordable is None else recordable.count(True)
+                totals.add(decided, count, captured)
+                yield SessionSlice(decided, captured)
         except InputError as error:
             report.problems.append(error)
 
@@ -490,7 +663,7 @@ def simulate(
     report.result = {
         "sampling": sampling.to_dict(),
         "columns": COLUMNS,
-        "sessions": RowStream(COLUMNS, rows(), finish),
+        "sessions": ColumnStream(COLUMNS, slices(), finish),
     }
     return report
 
@@ -508,6 +681,29 @@ def _beyond_double(value: Any, file: str | None, line: int | None) -> Finding | 
         file,
         line=line,
     )
+
+
+def _recordable(batch: IdBatch, decided: Decided, problems: CappedFindings) -> list[bool] | None:
+    """Which ids the SDK records at all (a falsy one never); None when every one is.
+
+    Each falsy id is a finding.
+    """
+    if batch.checked or (decided.safe_integers and 0 not in batch.values):
+        return None
+    recordable = list(map(js_truthy, batch.values))
+    for index in compress(count(), map(not_, recordable)):
+        value = batch.values[index]
+        shown = show(value) if _json_safe(value) else js_string(value)
+        problems.add(
+            _finding(
+                "AR205",
+                Severity.WARNING,
+                f"session id {shown} is falsy: the SDK records nothing without a session id",
+                batch.file,
+                line=batch.lines[index] if batch.lines else None,
+            )
+        )
+    return recordable
 
 
 def summary(totals: _Totals, sampling: Sampling) -> dict[str, Any]:
@@ -545,7 +741,7 @@ def _session_row(
 ) -> dict:
     """One session's decision, as rows and `simulate explain` show it."""
     return {
-        "session_id": value if _json_safe(value) else id_string,
+        "session_id": _shown_id(value, id_string),
         "id_string": id_string,
         "hash": hashed,
         "bucket": bucket,
@@ -553,6 +749,11 @@ def _session_row(
         "min_rate": min_rate(bucket),
         "captured": captured,
     }
+
+
+def _shown_id(value: Any, id_string: str) -> Any:
+    """The session_id column: the id as read, or its string where JSON has no such number."""
+    return value if _json_safe(value) else id_string
 
 
 def _json_safe(value: Any) -> bool:

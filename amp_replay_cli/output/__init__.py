@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from amp_replay_cli.core.errors import AmpReplayError, ExitCode, InputError
-from amp_replay_cli.core.findings import Finding, Report, RowStream, Severity
+from amp_replay_cli.core.findings import ColumnStream, Finding, Report, RowStream, Severity
 from amp_replay_cli.output.escape import printable
 
 # What --report may write. Not github: workflow commands work only on stdout, and it appends
@@ -152,13 +152,22 @@ def _rows_for_each(report: Report, formats: list[str]) -> Callable[[], None]:
     streams = {key: v for key, v in report.result.items() if isinstance(v, RowStream)}
     if not streams or sum(name in _READS_ROWS for name in formats) < 2:
         return lambda: None
-    kept = {key: (stream.columns, list(stream)) for key, stream in streams.items()}
+    kept = {key: _replayable(stream) for key, stream in streams.items()}
 
     def rewind() -> None:
-        for key, (columns, rows) in kept.items():
-            report.result[key] = RowStream(columns, rows)
+        for key, replay in kept.items():
+            report.result[key] = replay()
 
     return rewind
+
+
+def _replayable(stream: RowStream) -> Callable[[], RowStream]:
+    """Reads the stream once; returns a function that gives its rows anew each time."""
+    if isinstance(stream, ColumnStream):
+        slices = stream.stored()
+        return lambda: ColumnStream(stream.columns, slices)
+    rows = list(stream)
+    return lambda: RowStream(stream.columns, rows)
 
 
 Renderer = Callable[[Report, OutputSettings], str | Iterable[str]]

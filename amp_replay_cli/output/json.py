@@ -2,17 +2,22 @@
 
 Written as a stream: result rows of a RowStream go out as they are made, and the keys that depend
 on every row (status, summary, findings) follow them. Lists of objects (rows, sessions, findings)
-hold one compact object per line, which the C encoder writes fast and `grep` reads well.
+hold one compact object per line, which the C encoder writes fast and `grep` reads well. The rows
+of a ColumnStream come out byte for byte alike, a slice at a time: each column encoded by one C
+call, the row's keys laid in between by list slicing.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import compress, count
+from json.encoder import encode_basestring
+from math import isfinite
 from typing import Any
 
 from amp_replay_cli import __version__
-from amp_replay_cli.core.findings import Report, RowStream
+from amp_replay_cli.core.findings import ColumnStream, Report, RowStream
 from amp_replay_cli.output import OutputSettings
 from amp_replay_cli.output.escape import json_text
 
@@ -20,6 +25,9 @@ SCHEMA_VERSION = 1
 _ROWS_PER_CHUNK = 1000
 # One encoder for every row: json.dumps() with options builds a new one per call.
 _ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+# The same C encoder for a column of scalars, one call for the whole column: items come out
+# exactly as in a row, separated by a NUL, which JSON text never holds raw (it writes \u0000).
+_COLUMN_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=("\0", ": "))
 
 
 def render_json(report: Report, settings: OutputSettings) -> Iterator[str]:
@@ -89,7 +97,9 @@ def _object_stream(values: dict[str, Any], level: int) -> Iterator[str]:
         if index:
             yield ",\n"
         yield f"{pad}{json.dumps(key)}: "
-        if isinstance(value, RowStream):
+        if isinstance(value, ColumnStream):
+            yield from _column_lines(value, level + 1)
+        elif isinstance(value, RowStream):
             yield from _lines(value, level + 1)
         else:
             yield _dumps(value, level + 1)
@@ -110,3 +120,75 @@ def _lines(items: Iterable[Any], level: int) -> Iterator[str]:
             yield "".join(batch)
             batch.clear()
     yield "".join(batch) + ("]" if first else "\n" + "  " * level + "]")
+
+
+def _column_lines(stream: ColumnStream, level: int) -> Iterator[str]:
+    """What `_lines` writes for the stream's rows, a slice at a time.
+
+    Each column of a slice is encoded by one encoder call; a template of the row's fixed text
+    (the keys and separators) is interleaved with the encoded values by list slicing, and the
+    slice is joined once.
+    """
+    pad = "  " * (level + 1)
+    keys = [f", {json.dumps(name)}: " for name in stream.columns]
+    keys[0] = f"}},\n{pad}{{{json.dumps(stream.columns[0])}: "  # the row before ends here
+    stride = 2 * len(keys)
+    first = True
+    yield "["
+    for piece in stream.slices():
+        size = len(piece)
+        if not size:
+            continue
+        parts = [""] * (stride * size)
+        for index, (key, values) in enumerate(zip(keys, piece.columns(), strict=True)):
+            parts[2 * index :: stride] = [key] * size
+            parts[2 * index + 1 :: stride] = _column_texts(values)
+        if first:
+            parts[0] = parts[0][2:]  # no row before the first: no "}," either
+            first = False
+        yield "".join(parts)
+    yield "]" if first else "}\n" + "  " * level + "]"
+
+
+def _column_texts(values: Sequence[Any]) -> list[str]:
+    """Each value as `_ROW_ENCODER` writes it inside a row, a column at a time in C."""
+    import msgspec  # on use: the other commands' JSON would pay 5 ms of start-up for it
+
+    kinds = set(map(type, values))
+    if kinds == {int}:  # decimal digits: one way to write them
+        return msgspec.json.encode(values)[1:-1].decode().split(",")
+    if kinds == {str}:  # the very function the encoder escapes strings with
+        return list(map(encode_basestring, values))
+    if kinds == {bool}:
+        return list(map(_BOOLEANS.__getitem__, values))
+    if kinds == {float} and all(map(isfinite, values)):
+        return _float_texts(values)
+    texts = _COLUMN_ENCODER.encode(list(values))[1:-1].split("\0")
+    if len(texts) == len(values):
+        return texts
+    # Values with two or more members (arrays, objects) had NULs inside too: each is encoded
+    # alone. Any other value, an empty or one-member array or object included, is written
+    # alike by both encoders.
+    return [_ROW_ENCODER.encode(value) for value in values]
+
+
+_BOOLEANS = {False: "false", True: "true"}
+# From 1e-4 up to 1e16 (exclusive) Python's repr writes a float in positional notation, and so
+# does msgspec, both with the shortest digits that read back as the same float (pinned by
+# tests/test_simulate_fast.py, for every min_rate among them). Outside, repr writes 1e-05 and
+# 1e+16 where msgspec writes 0.00001 and 1e16.
+_POSITIONAL = (1e-4, 1e16)
+
+
+def _float_texts(values: Sequence[float]) -> list[str]:
+    import msgspec  # on use, as in _column_texts
+
+    low, high = _POSITIONAL
+    magnitudes = values if min(values) >= 0 else list(map(abs, values))
+    if max(magnitudes) >= high:
+        return list(map(float.__repr__, values))
+    texts = msgspec.json.encode(values)[1:-1].decode().split(",")
+    if min(magnitudes) < low:
+        for index in compress(count(), map(low.__gt__, magnitudes)):
+            texts[index] = float.__repr__(values[index])
+    return texts

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from rich.console import Console
 from rich.text import Text
 
-from amp_replay_cli.core.findings import Report, RowStream
+from amp_replay_cli.core.findings import ColumnStream, Report
 from amp_replay_cli.core.wording import format_percent
 from amp_replay_cli.output import OutputSettings
 from amp_replay_cli.output.escape import printable
@@ -19,18 +19,18 @@ def show_sessions(report: Report, console: Console, settings: OutputSettings) ->
     """The sampling set-up, rows (up to 100, all with -v), then totals and a bucket histogram."""
     sampling = report.result["sampling"]
     console.print(_sampling_line(sampling), style="bold")
-    stream: RowStream = report.result["sessions"]
+    stream: ColumnStream = report.result["sessions"]
     held: list[dict] = []
     streaming = settings.verbosity >= 2
     if streaming:
         console.print(_header(), style="dim")
-    for count, row in enumerate(stream, start=1):
+    for piece in stream.slices():
         if streaming:
-            console.print(_row(row))
-            if count % 1000 == 0:
-                yield
-        elif len(held) <= ROWS_SHOWN:
-            held.append(row)
+            for row in stream.rows(piece):
+                console.print(_row(row))
+            yield
+        elif len(held) <= ROWS_SHOWN:  # one more than shown: tells that there are more
+            held.extend(stream.rows(piece, ROWS_SHOWN + 1 - len(held)))
     if not streaming and 0 < len(held) <= ROWS_SHOWN:
         console.print(_header(), style="dim")
         for row in held:
