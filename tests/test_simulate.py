@@ -426,7 +426,7 @@ def test_explain_usage_errors_exit_2(run, args, message):
 
 def test_text_output_shows_rows_for_few_sessions_and_totals(run):
     result = run("simulate", "--session-id", KNOWN_ID, "--sample-rate", "0.5", expect=0)
-    assert f"{KNOWN_ID}  4036424826  424826" in result.stdout
+    assert f"{KNOWN_ID}   4036424826  424826" in result.stdout
     assert "1 sessions, 1 with a usable id: 1 recorded" in result.stdout
     assert "0.4-0.5 " in result.stdout
     assert "1 of 1 sessions recorded" in result.stderr
@@ -468,3 +468,15 @@ def test_bad_lines_beyond_the_cap_are_counted_in_one_finding(run, write):
     assert len(skipped) == 101
     assert [item["line"] for item in skipped[:2]] == [3, 4]
     assert skipped[-1]["message"] == "3 more AR206 findings not listed"
+
+
+def test_a_negative_legacy_hash_stays_in_its_column(run):
+    # The legacy hash is a signed 32-bit integer: -1618673742 takes 11 characters.
+    result = run(
+        "simulate", "--session-id", "1794291043910", "--sdk", "legacy", "--sample-rate", "0.5"
+    )
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if line.lstrip().startswith("session_id"))
+    row = next(line for line in lines if "-1618673742" in line)
+    assert header.index("hash") + len("hash") == row.index("-1618673742") + len("-1618673742")
+    assert header.index("bucket") + len("bucket") == row.index("886002") + len("886002")

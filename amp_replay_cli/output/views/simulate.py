@@ -97,14 +97,14 @@ def _sampling_line(sampling: dict) -> str:
 
 def _header() -> str:
     return (
-        f"{'session_id':>24}  {'hash':>10}  {'bucket':>6}  "
+        f"{'session_id':>24}  {'hash':>11}  {'bucket':>6}  "
         f"{'in_sample':>9}  {'captured':>8}  min_rate"
     )
 
 
 def _row(row: dict) -> Text:
     text = Text(
-        f"{middle(printable(row['id_string']), 24):>24}  {row['hash']:>10}  {row['bucket']:>6}  "
+        f"{middle(printable(row['id_string']), 24):>24}  {row['hash']:>11}  {row['bucket']:>6}  "
         f"{'yes' if row['in_sample'] else 'no':>9}  "
     )
     text.append(
