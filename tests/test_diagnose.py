@@ -650,6 +650,15 @@ def test_rrweb_recordings_gzipped_or_wrapped_are_refused_too(run):
         assert "looks like an rrweb recording" in result.stderr
 
 
+def test_stdin_that_is_not_segment_events_is_refused_by_name(run):
+    # stdin is named on the command line, like a file: refused with what it looks like, not
+    # skipped like a neighbour in a directory.
+    recording = (RECORDINGS / "pricing-tabs.json").read_bytes()
+    result = run("diagnose", "-", input=recording, expect=2)
+    assert result.stderr.startswith("amp-replay: error: <stdin>: looks like an rrweb recording")
+    assert "skipped" not in result.stdout
+
+
 def test_a_directory_skips_what_is_not_segment_events_with_a_note(run, tmp_path):
     result = run("diagnose", EXAMPLES, expect=1)
     assert "(4 files skipped: not Segment events; -v lists them)" in result.stdout

@@ -121,6 +121,8 @@ def _read_events(
                 report.problems.append(item)
                 continue
             files.append(item.name)
+            # Named on the command line (stdin included): a refusal is an error, not a skip.
+            named = item.name in paths or item.path is None
             try:
                 # stdin and pipes can be read only once, and a second pass may be needed
                 item = readable_twice(item, Path(scratch), stdin)
@@ -132,7 +134,7 @@ def _read_events(
                     analysis.add(from_segment(raw, item.name, line))
                 sources.append(item)
             except NotSegmentEvents as refused:
-                if item.name in paths or item.path is None:
+                if named:
                     report.problems.append(refused)
                 else:  # found in a directory or by a glob: a neighbour of the logs
                     files.pop()
