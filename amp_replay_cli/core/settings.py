@@ -284,22 +284,21 @@ def _has_kind(value: Any, kind: Kind) -> bool:
     return kind is Kind.STRING and isinstance(value, str)
 
 
+# How messages name a kind of value: one of them, and a list of them.
+_KIND_WORDS = {
+    Kind.STRING: ("a string", "strings"),
+    Kind.INTEGER: ("an integer", "integers"),
+    Kind.NUMBER: ("a number", "numbers"),
+    Kind.BOOLEAN: ("true or false", "booleans"),
+}
+
+
 def _article(key: Key) -> str:
-    return {
-        Kind.STRING: "a string",
-        Kind.INTEGER: "an integer",
-        Kind.NUMBER: "a number",
-        Kind.BOOLEAN: "true or false",
-    }[key.kind]
+    return _KIND_WORDS[key.kind][0]
 
 
 def _plural(key: Key) -> str:
-    return {
-        Kind.STRING: "strings",
-        Kind.INTEGER: "integers",
-        Kind.NUMBER: "numbers",
-        Kind.BOOLEAN: "booleans",
-    }[key.kind]
+    return _KIND_WORDS[key.kind][1]
 
 
 def _range(key: Key) -> str:
