@@ -1,0 +1,54 @@
+"""Finding rows of the SQL rules, worded: the SQL decides what is wrong and with which values;
+Python only turns each row into the message and evidence a Finding carries, exactly as the
+reporter of the Python rules did."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+from amp_replay_cli.core.codes import CODES
+from amp_replay_cli.core.findings import Finding, Severity
+from amp_replay_cli.core.identity.sql.relation import FINDING_COLUMNS
+
+# The message of one (code, variant), from the row's details.
+Wording = Callable[[Mapping[str, Any]], str]
+
+
+class FindingRow(NamedTuple):
+    """A row of the `findings` relation, in FINDING_COLUMNS order."""
+
+    code: str
+    severity: str
+    variant: str | None
+    seq: int | None
+    file: str | None
+    line: int | None
+    message_id: str | None
+    device_id: str | None  # JSON text
+    session_id: int | None
+    details: str | None  # JSON text of an object
+
+
+assert tuple(FindingRow._fields) == tuple(FINDING_COLUMNS), "FindingRow follows FINDING_COLUMNS"
+
+
+def to_finding(row: FindingRow, wordings: Mapping[tuple[str, str | None], Wording]) -> Finding:
+    details: dict[str, Any] = json.loads(row.details) if row.details else {}
+    message = wordings[(row.code, row.variant)](details)
+    if row.message_id is not None:
+        details.setdefault("message_id", row.message_id)
+    if row.device_id is not None or row.session_id is not None:
+        details.setdefault("device_id", json.loads(row.device_id) if row.device_id else None)
+        details.setdefault("session_id", row.session_id)
+    return Finding(
+        code=row.code,
+        severity=Severity(row.severity),
+        message=sys.intern(message),  # the events of one problem share one text
+        file=row.file,
+        line=row.line,
+        hint=CODES[row.code].fix,
+        evidence=details or None,
+    )
