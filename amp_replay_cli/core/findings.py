@@ -73,12 +73,13 @@ class CappedFindings:
         for code, count in self.counts.items():
             if count > self._per_code:
                 self._findings.append(
-                    Finding(
-                        code,
-                        Severity.INFO,
-                        f"{count - self._per_code:,} more {code} findings not listed",
-                    )
+                    Finding(code, Severity.INFO, not_listed_message(code, count - self._per_code))
                 )
+
+
+def not_listed_message(code: str, more: int) -> str:
+    """The message of CappedFindings' closing finding: how many of `code` were not listed."""
+    return f"{more:,} more {code} findings not listed"
 
 
 class RowStream:

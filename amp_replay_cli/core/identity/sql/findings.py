@@ -16,6 +16,13 @@ from amp_replay_cli.core.identity.sql.relation import FINDING_COLUMNS
 # The message of one (code, variant), from the row's details.
 Wording = Callable[[Mapping[str, Any]], str]
 
+# The key of details under which a rule puts values only the message needs (a threshold, an id
+# the evidence does not repeat): the wording sees them, the evidence does not.
+MESSAGE_ONLY = "message_only"
+# The variant of a row that closes a capped list, as CappedFindings.close does: one info
+# finding counting what was not listed, with no place, hint or evidence.
+NOT_LISTED = "not_listed"
+
 
 class FindingRow(NamedTuple):
     """A row of the `findings` relation, in FINDING_COLUMNS order."""
@@ -37,7 +44,8 @@ assert tuple(FindingRow._fields) == tuple(FINDING_COLUMNS), "FindingRow follows 
 
 def to_finding(row: FindingRow, wordings: Mapping[tuple[str, str | None], Wording]) -> Finding:
     details: dict[str, Any] = json.loads(row.details) if row.details else {}
-    message = wordings[(row.code, row.variant)](details)
+    message_only = details.pop(MESSAGE_ONLY, {})
+    message = wordings[(row.code, row.variant)]({**details, **message_only})
     if row.message_id is not None:
         details.setdefault("message_id", row.message_id)
     if row.device_id is not None or row.session_id is not None:
@@ -49,6 +57,6 @@ def to_finding(row: FindingRow, wordings: Mapping[tuple[str, str | None], Wordin
         message=sys.intern(message),  # the events of one problem share one text
         file=row.file,
         line=row.line,
-        hint=CODES[row.code].fix,
+        hint=None if row.variant == NOT_LISTED else CODES[row.code].fix,
         evidence=details or None,
     )
