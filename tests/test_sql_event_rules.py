@@ -358,3 +358,27 @@ def test_generated_events_give_the_python_findings(tmp_path_factory, log, min_id
     export = _export(tmp_path_factory.mktemp("export"), rows) if rows else None
     thresholds = Thresholds(min_id_length=min_id_length)
     assert_same(events, thresholds, export)
+
+
+def test_seconds_before_the_session_round_as_python_rounds_the_double():
+    """round(x, 1) of the double (session - time) / 1000: exact ties (10.25 s) go to even, the
+    other .x5 cases (10.35 s, which is 10.3499... as a double) by the side the double is on."""
+    from tests import test_diagnose as base
+
+    aheads = [10_050 + 100 * step for step in range(40)] + [123_456_750, 86_400_350]
+    aheads += [10_001, 10_049, 10_051, 12_345]
+    # The factory dates `timestamp` 100 ms after the client clock.
+    raws = [
+        {**base.event("track", -ahead - 100, session=base.SESSION + 3), "messageId": f"m{ahead}"}
+        for ahead in aheads
+    ]
+    found = assert_same(from_raws(raws))
+    assert len([item for item in found if "EVENT_BEFORE_SESSION_START" in item]) == len(aheads)
+
+
+def test_an_export_with_no_row_matches_nothing(tmp_path):
+    from tests import test_diagnose as base
+
+    path = tmp_path / "export.ndjson"
+    path.write_text('{"event_type": "Clicked"}\n')  # no time, no replay id: no key at all
+    assert_same(from_raws([base.event("track")]), export=read_export(Source(str(path), path)))

@@ -119,16 +119,19 @@ WHERE_COLUMNS = (
 _COLUMNS = ", ".join(FINDING_COLUMNS)
 
 
-def _once_per_event(candidates: str) -> str:
-    """The rule's statement: `candidates` (a query yielding FINDING_COLUMNS and `field`), each
-    code and field reported once per event. A messageId is one event's (duplicates are gone
-    from `events`), so only events without one need the window."""
+def _once_per_event(candidates: str, shared: str = "") -> str:
+    """The rule's statement: `candidates` (a query yielding FINDING_COLUMNS and `field`, over
+    events and the common table expressions `shared`), each code and field reported once per
+    event. A messageId is one event's (duplicates are gone from `events`), so only events
+    without one need the window. `candidates` is written twice rather than as a common table
+    expression: DuckDB would materialise it, and the copy for events without messageId costs
+    next to nothing once the filter is pushed into its scans."""
     return (
-        f"WITH candidates AS ({candidates}) "
-        f"SELECT {_COLUMNS} FROM candidates WHERE message_id IS NOT NULL UNION ALL "
-        f"SELECT {_COLUMNS} FROM (SELECT *, row_number() OVER (PARTITION BY code, field, file, "
-        "line ORDER BY seq) AS nth FROM candidates WHERE message_id IS NULL) AS numbered "
-        "WHERE nth = 1"
+        (f"WITH {shared} " if shared else "")
+        + f"SELECT {_COLUMNS} FROM ({candidates}) AS candidates WHERE message_id IS NOT NULL "
+        f"UNION ALL SELECT {_COLUMNS} FROM (SELECT *, row_number() OVER (PARTITION BY code, "
+        f"field, file, line ORDER BY seq) AS nth FROM ({candidates}) AS candidates "
+        "WHERE message_id IS NULL) AS numbered WHERE nth = 1"
     )
 
 
@@ -150,15 +153,27 @@ def _blocked(text: str) -> str:
     return f"regexp_matches({text}, {literal(pattern)})"
 
 
-# Each id field: its text, and when it is checked.
+# Each id field: its value (as text), the value's id text, and when the field is checked.
 _CHECKED_IDS = [
-    (DEVICE_ID, id_text("e.dest_device"), "e.dest_device IS NOT NULL"),
-    (USER_ID, id_text("e.dest_user"), "e.dest_user IS NOT NULL"),
-    (REPLAY_DEVICE, "e.rp_device", "e.replay_id IS NOT NULL"),
+    (DEVICE_ID, "CAST(e.dest_device AS VARCHAR)", id_text("value"), "e.dest_device IS NOT NULL"),
+    (USER_ID, "CAST(e.dest_user AS VARCHAR)", id_text("value"), "e.dest_user IS NOT NULL"),
+    (REPLAY_DEVICE, "e.rp_device", "value", "e.replay_id IS NOT NULL"),
 ]
+_SENDS_IDS = f"e.undelivered_code IS NULL AND e.type IN {_in_list(ID_SENDING_TYPES)}"
 _ID_SEVERITY = " ".join(
     f"WHEN {literal(field.name)} THEN {literal(field.short_severity.value)}"
-    for field in (DEVICE_ID, USER_ID, REPLAY_DEVICE)
+    for field, *_ in _CHECKED_IDS
+)
+# An id repeats on every event of its browser: each distinct value is judged once, and the
+# few bad ones are joined back to their events.
+_BAD_IDS = (
+    f"SELECT * FROM (SELECT field, value, text, {_blocked('text')} AS blocked FROM ("
+    + " UNION ALL ".join(
+        f"SELECT {literal(field.name)} AS field, value, {text} AS text FROM (SELECT DISTINCT "
+        f"{value} AS value FROM events AS e WHERE {_SENDS_IDS} AND {condition}) AS distinct_ids"
+        for field, value, text, condition in _CHECKED_IDS
+    )
+    + ") AS judged) AS bad WHERE blocked OR length(text) < $min_id_length"
 )
 
 IDS = Rule(
@@ -172,17 +187,17 @@ IDS = Rule(
             [("min_id_length", "CAST($min_id_length AS VARCHAR)")],
         )
         + " AS details, field FROM ("
-        f"SELECT *, {_blocked('text')} AS blocked FROM ("
         + " UNION ALL ".join(
-            f"SELECT {WHERE_COLUMNS}, {literal(field.name)} AS field, {text} AS text "
-            f"FROM events AS e WHERE e.undelivered_code IS NULL "
-            f"AND e.type IN {_in_list(ID_SENDING_TYPES)} AND {condition}"
-            for field, text, condition in _CHECKED_IDS
+            f"SELECT {WHERE_COLUMNS}, b.field, b.text, b.blocked FROM events AS e "
+            f"JOIN bad_ids AS b ON b.field = {literal(field.name)} AND b.value = {value} "
+            f"WHERE {_SENDS_IDS} AND {condition}"
+            for field, value, _, condition in _CHECKED_IDS
         )
-        + ") AS checked) AS classified "
-        "WHERE blocked OR length(text) < $min_id_length"
+        + ") AS found",
+        f"bad_ids AS ({_BAD_IDS})",
     ),
 )
+
 
 CONTEXT_DEVICE = Rule(
     "context_device",
@@ -240,9 +255,8 @@ REPLAY_PROPERTY = Rule(
         "ELSE 'RPL_DEVICE_STALE' END AS code, NULL AS variant, "
         f"{WHERE_COLUMNS}, "
         + _details(
-            [("replay_id", json_of_text("e.replay_id"))],
+            [("replay_id", json_of("e.replay_value"))],  # the text that parsed: replay_id
             [
-                ("device", json_of_text("e.rp_device")),
                 ("dest_device", json_of("e.dest_device")),
                 ("user_id", json_of("e.user_id")),
                 ("anonymous_id", json_of("e.anonymous_id")),
@@ -309,10 +323,12 @@ SESSION_ID = Rule(
             [("seconds", json_of_number(_SECONDS))],
             [("session", json_of_number("e.dest_session"))],
         )
-        + " FROM events AS e WHERE e.undelivered_code IS NULL AND e.has_session "
-        f"AND NOT ({_BAD_FORMAT}) AND e.type IN {_in_list(AMPLITUDE_EVENT_TYPES)} "
+        # CASE: the format is looked at only for the few events dated before their session
+        + " FROM events AS e WHERE CASE WHEN e.undelivered_code IS NULL AND e.has_session "
+        f"AND e.type IN {_in_list(AMPLITUDE_EVENT_TYPES)} "
         f"AND e.timestamp_ms IS NOT NULL AND e.dest_session <> {NO_SESSION} "
-        "AND e.timestamp_ms < e.dest_session - $session_start_tolerance_ms"
+        "AND e.timestamp_ms < e.dest_session - $session_start_tolerance_ms "
+        f"THEN NOT ({_BAD_FORMAT}) ELSE false END"
         ") AS found"
     ),
 )
@@ -394,23 +410,27 @@ def _export_columns(prefix: str) -> str:
     )
 
 
+_EXPORT_MATCHES = (
+    f"by_key AS ({_EXPORT_KEYS}), by_replay AS ({_EXPORT_REPLAYS}), matched AS ("
+    f"SELECT {WHERE_COLUMNS}, e.dest_device, e.has_replay_property, "
+    f"{_export_columns('main_')}, "
+    "p.line AS product_line, p.device_id AS product_device_id "
+    "FROM events AS e "
+    f"LEFT JOIN by_key AS k ON {_key_join('k', 'e.amplitude_event_type')} "
+    "LEFT JOIN by_replay AS r ON r.replay_id = e.replay_id AND e.replay_id <> '' "
+    f"LEFT JOIN by_key AS p ON e.products > 0 AND {_key_join('p', literal(PRODUCT_PURCHASED))} "
+    f"WHERE e.undelivered_code IS NULL AND e.type IN {_in_list(AMPLITUDE_EVENT_TYPES)} "
+    "AND (k.line IS NOT NULL OR r.line IS NOT NULL OR p.line IS NOT NULL)), "
+    # Which export row shows another device: the main event's, else a product's.
+    "customized AS (SELECT *, "
+    "CASE WHEN main_line IS NOT NULL AND main_device_id IS DISTINCT FROM dest_device "
+    "THEN 'main' WHEN product_line IS NOT NULL AND product_device_id IS DISTINCT FROM "
+    "dest_device THEN 'product' END AS which FROM matched)"
+)
+
 AGAINST_EXPORT = Rule(
     "against_export",
     _once_per_event(
-        f"WITH by_key AS ({_EXPORT_KEYS}), by_replay AS ({_EXPORT_REPLAYS}), matched AS ("
-        f"SELECT {WHERE_COLUMNS}, e.dest_device, e.has_replay_property, "
-        f"{_export_columns('main_')}, "
-        "p.line AS product_line, p.device_id AS product_device_id "
-        "FROM events AS e "
-        f"LEFT JOIN by_key AS k ON {_key_join('k', 'e.amplitude_event_type')} "
-        "LEFT JOIN by_replay AS r ON r.replay_id = e.replay_id AND e.replay_id <> '' "
-        f"LEFT JOIN by_key AS p ON e.products > 0 AND {_key_join('p', literal(PRODUCT_PURCHASED))} "
-        f"WHERE e.undelivered_code IS NULL AND e.type IN {_in_list(AMPLITUDE_EVENT_TYPES)} "
-        "AND (k.line IS NOT NULL OR r.line IS NOT NULL OR p.line IS NOT NULL)), "
-        "customized AS (SELECT *, "
-        "CASE WHEN main_line IS NOT NULL AND main_device_id IS DISTINCT FROM dest_device "
-        "THEN 'main' WHEN product_line IS NOT NULL AND product_device_id IS DISTINCT FROM "
-        "dest_device THEN 'product' END AS which FROM matched) "
         "SELECT 'DEVICE_MAPPING_CUSTOMIZED' AS code, 'error' AS severity, NULL AS variant, seq, "
         "file, line, message_id, device_id, session_id, "
         + _details(
@@ -436,7 +456,8 @@ AGAINST_EXPORT = Rule(
             [("export_file", json_of_text("main_file"))],
         )
         + ", '' FROM matched WHERE main_line IS NOT NULL AND has_replay_property "
-        "AND NOT main_has_replay_property"
+        "AND NOT main_has_replay_property",
+        _EXPORT_MATCHES,
     ),
 )
 

@@ -86,16 +86,20 @@ def _replay_problems() -> dict[str, bool]:
     return problems
 
 
+def _replay_device(details: Details) -> str | None:
+    return parse_replay_id(details["replay_id"])[0]
+
+
 def _device_is_userid(details: Details) -> str:
     return (
-        f"the replay device id {show(details['device'])} is the Segment userId; Amplitude's "
+        f"the replay device id {show(_replay_device(details))} is the Segment userId; Amplitude's "
         f"device_id for this event is {show(details['dest_device'])}"
     )
 
 
 def _device_stale(details: Details) -> str:
     return (
-        f"the replay device id {show(details['device'])} is none of this event's ids (userId "
+        f"the replay device id {show(_replay_device(details))} is none of this event's ids (userId "
         f"{show(details['user_id'])}, anonymousId {show(details['anonymous_id'])}): an earlier "
         "identity labels this browsing, a privacy problem too"
     )
