@@ -86,7 +86,9 @@ def open_text(
         if _binary(binary.peek(NUL_SNIFF_BYTES)):
             raise binary_input(source.name)
         try:
-            yield io.TextIOWrapper(binary, encoding=_encoding(opening), errors="strict", newline="")
+            yield io.TextIOWrapper(
+                binary, encoding=text_encoding(opening), errors="strict", newline=""
+            )
         except MemoryError:
             raise limit.out_of_memory(Location(source.name)) from None
     finally:
@@ -132,7 +134,7 @@ def _peekable(raw: BinaryIO) -> _PeekableBinary:
     return io.BufferedReader(cast("io.RawIOBase | io.BufferedIOBase", raw))
 
 
-def _encoding(start: bytes) -> str:
+def text_encoding(start: bytes) -> str:
     """UTF-8 (with or without a BOM) unless a byte-order mark, or the zero bytes of ASCII text
     in UTF-16 (RFC 4627 §3), say otherwise."""
     if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
@@ -148,7 +150,7 @@ def _encoding(start: bytes) -> str:
 
 def _binary(head: bytes) -> bool:
     """NUL bytes near the start that no byte-order mark or UTF-16 pattern explains."""
-    return _encoding(head[:4]) == "utf-8-sig" and b"\x00" in head[:NUL_SNIFF_BYTES]
+    return text_encoding(head[:4]) == "utf-8-sig" and b"\x00" in head[:NUL_SNIFF_BYTES]
 
 
 class _Reader:

@@ -43,7 +43,7 @@ def read_events(
     limit: ItemLimit = LOG_LINE,
 ) -> Iterator[tuple[int, dict]]:
     """(line number, event) for every Segment event of an input."""
-    for line, item in _items(source, on_problem, stdin, limit):
+    for line, item in items(source, on_problem, stdin, limit):
         if not isinstance(item, dict):
             on_problem(line, f"not a Segment event (a JSON {type(item).__name__}); skipped")
             continue
@@ -86,8 +86,8 @@ def not_segment_events(
     """
     first: Any = _NOTHING
     # closing(): the file is closed on an early return
-    with closing(_items(source, _ignore, stdin, limit)) as items:
-        for _, item in items:
+    with closing(items(source, _ignore, stdin, limit)) as found:
+        for _, item in found:
             if is_segment_event(item):
                 return None
             if first is _NOTHING:
@@ -125,9 +125,11 @@ def _ignore(line: int, message: str) -> None:
     """Looking at an input: its malformed lines are reported when it is read."""
 
 
-def _items(
+def items(
     source: Source, on_problem: ProblemHandler, stdin: BinaryIO | None, limit: ItemLimit
 ) -> Generator[tuple[int, Any], None, None]:
+    """(line number, JSON item) of an input in any layout, wrappers unwrapped; lines that are
+    not JSON go to `on_problem`."""
     with open_text(source, stdin, limit) as stream:
         first, stream = first_character(stream, source.name, limit)
         if first == "[":

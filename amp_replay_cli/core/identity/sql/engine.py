@@ -1,0 +1,143 @@
+"""diagnose's SQL engine on DuckDB: the inputs loaded into `events`, the rules run over it, their
+rows gathered into `findings`, and the counts of the summary.
+
+DuckDB gets a memory limit from the machine and a scratch directory to spill to, so a log far
+bigger than memory still finishes, only slower; it uses every core.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, BinaryIO, NamedTuple
+
+import duckdb
+
+from amp_replay_cli.core.diagnose import EVENT_SUFFIXES, NotSegmentEvents
+from amp_replay_cli.core.documents.limits import LOG_LINE, ItemLimit
+from amp_replay_cli.core.documents.sources import expand_paths
+from amp_replay_cli.core.documents.streams import readable_twice
+from amp_replay_cli.core.errors import InputError
+from amp_replay_cli.core.identity import segment
+from amp_replay_cli.core.identity.sql.findings import FindingRow
+from amp_replay_cli.core.identity.sql.normalise import EVENTS_SQL, MALFORMED_SQL, register_udfs
+from amp_replay_cli.core.identity.sql.reading import create_items_table, load_source
+from amp_replay_cli.core.identity.sql.relation import FINDING_COLUMNS, create_events_table
+from amp_replay_cli.core.identity.sql.rules import Rule
+from amp_replay_cli.core.machine import physical_memory_bytes
+
+# At most this much for DuckDB, and at most a third of the machine's memory: with Python and
+# the rest of the process, one gigabyte at the peak.
+MAX_MEMORY_BYTES = 640 << 20
+
+
+def connect(scratch: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory database that spills to `scratch`, with the Python functions the
+    normalisation calls registered."""
+    connection = duckdb.connect(
+        config={
+            "memory_limit": f"{memory_limit_bytes() >> 20}MB",
+            "temp_directory": str(scratch / "duckdb"),
+            "threads": os.cpu_count() or 1,
+            "preserve_insertion_order": False,  # every ordering is explicit (seq)
+        }
+    )
+    register_udfs(connection)
+    return connection
+
+
+def memory_limit_bytes() -> int:
+    return min(MAX_MEMORY_BYTES, physical_memory_bytes() // 3)
+
+
+class MalformedLine(NamedTuple):
+    """A line or item that is no Segment event: an AR501 finding."""
+
+    file: str
+    line: int
+    message: str
+
+
+class Loaded(NamedTuple):
+    """What reading the inputs found besides the events."""
+
+    files: list[str]  # the inputs read, by name
+    skipped: list[dict[str, str]]  # found in a directory or by a glob, not Segment events
+    problems: list[InputError]  # inputs that could not be read, or not to their end
+    malformed: list[MalformedLine]
+
+
+class Summary(NamedTuple):
+    events: int
+    duplicates: int
+    malformed: int
+    undelivered: int
+
+
+def load(
+    connection: duckdb.DuckDBPyConnection,
+    paths: list[str],
+    scratch: Path,
+    stdin: BinaryIO | None = None,
+    limit: ItemLimit = LOG_LINE,
+) -> Loaded:
+    """Every input into `events` (and `items`, every line read), as diagnose reads them:
+    inputs that are not Segment events are refused when named, else skipped."""
+    create_items_table(connection)
+    files: list[str] = []
+    skipped: list[dict[str, str]] = []
+    problems: list[InputError] = []
+    for index, item in enumerate(expand_paths(paths, EVENT_SUFFIXES)):
+        if isinstance(item, InputError):
+            problems.append(item)
+            continue
+        files.append(item.name)
+        named = item.name in paths or item.path is None
+        try:
+            source = readable_twice(item, scratch, stdin)
+            kind = segment.not_segment_events(source, limit=limit)
+            if kind is not None:
+                raise NotSegmentEvents(source, kind)
+            load_source(connection, source, index, limit)
+        except NotSegmentEvents as refused:
+            if named:
+                problems.append(refused)
+            else:
+                files.pop()
+                skipped.append({"file": item.name, "reason": refused.reason})
+        except InputError as error:
+            problems.append(error)
+    create_events_table(connection)
+    connection.execute(f"INSERT INTO events {EVENTS_SQL}")
+    malformed = [MalformedLine(*row) for row in connection.execute(MALFORMED_SQL).fetchall()]
+    return Loaded(files, skipped, problems, malformed)
+
+
+def summary(connection: duckdb.DuckDBPyConnection) -> Summary:
+    row = connection.execute(
+        """
+        SELECT (SELECT count(*) FROM events),
+            (SELECT count(*) FROM items WHERE problem IS NULL) - (SELECT count(*) FROM events),
+            (SELECT count(*) FROM items WHERE problem <> ''),
+            (SELECT count(*) FROM events WHERE undelivered_code IS NOT NULL)
+        """
+    ).fetchone()
+    assert row is not None  # an aggregate always has its row
+    return Summary(*row)
+
+
+def run_rules(
+    connection: duckdb.DuckDBPyConnection, rules: Iterable[Rule], parameters: Mapping[str, Any]
+) -> list[FindingRow]:
+    """Every rule's rows in `findings`; the rows in event order. A rule is given the
+    parameters its SQL names."""
+    columns = ", ".join(f"{column} {kind}" for column, kind in FINDING_COLUMNS.items())
+    connection.execute(f"CREATE OR REPLACE TABLE findings ({columns})")
+    for rule in rules:
+        used = {name: value for name, value in parameters.items() if f"${name}" in rule.sql}
+        connection.execute(f"INSERT INTO findings SELECT * FROM ({rule.sql})", used)
+    rows = connection.execute(
+        "SELECT * FROM findings ORDER BY seq NULLS LAST, code, variant, details"
+    ).fetchall()
+    return [FindingRow(*row) for row in rows]

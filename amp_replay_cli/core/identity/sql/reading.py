@@ -1,0 +1,225 @@
+"""The lines of one input into DuckDB, as the `raw_lines` the normalisation reads, normalised
+into the `items` table a chunk at a time (so the text of a big log is never held whole).
+
+NDJSON in UTF-8, plain or gzip, which is where size lives, is cut into chunks of whole lines in
+Python (bytes only: no object per line) and split into lines by DuckDB. Everything else goes
+through the Python readers of segment.py, line by line or item by item: other encodings, JSON
+arrays, one pretty-printed document, a line limit below the chunk size. So does a chunk DuckDB
+cannot decode (not UTF-8, a broken gzip stream): that input is read again by Python, which
+stops where today's reader stops and says why.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import zlib
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+import duckdb
+
+from amp_replay_cli.core import fastjson
+from amp_replay_cli.core.documents.limits import ItemLimit
+from amp_replay_cli.core.documents.sources import Source, open_binary
+from amp_replay_cli.core.documents.streams import (
+    first_character,
+    iter_lines,
+    open_text,
+    text_encoding,
+)
+from amp_replay_cli.core.identity import segment
+from amp_replay_cli.core.identity.sql.normalise import items_sql
+
+CHUNK_BYTES = 8 << 20
+_BATCH_LINES = 10_000
+_GZIP_MAGIC = b"\x1f\x8b"
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+_CHUNK_LINES = """(
+    SELECT $input AS input, $file AS file, $first + number - 1 AS line,
+        CASE WHEN suffix(piece, chr(13)) THEN piece[:-2] ELSE piece END AS text
+    FROM unnest(string_split(decode($chunk), chr(10))) WITH ORDINALITY AS split(piece, number)
+)"""
+_PYTHON_LINES = """(
+    SELECT $input AS input, $file AS file, unnest($lines) AS line, unnest($texts) AS text
+)"""
+_EMPTY_LINES = """(
+    SELECT NULL::INTEGER AS input, NULL::VARCHAR AS file, NULL::BIGINT AS line,
+        NULL::VARCHAR AS text WHERE FALSE
+)"""
+
+
+def create_items_table(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute(f"CREATE OR REPLACE TABLE items AS {items_sql(_EMPTY_LINES)}")
+
+
+def load_source(
+    connection: duckdb.DuckDBPyConnection, source: Source, input_index: int, limit: ItemLimit
+) -> None:
+    """Every item of a file (stdin already copied to one) into `items`; an InputError once the
+    lines before it are in, as segment.read_events would have yielded them."""
+    layout = _layout(source, limit)
+    if layout == "ndjson" and limit.max_chars >= CHUNK_BYTES:
+        try:
+            _load_chunks(connection, source, input_index, limit)
+            return
+        except (duckdb.ConversionException, _NotNative):
+            connection.execute("DELETE FROM items WHERE input = ?", [input_index])
+    if layout == "items":
+        _load_python(connection, source.name, input_index, _item_lines(source, limit))
+    else:
+        _load_python(connection, source.name, input_index, _text_lines(source, limit))
+
+
+def _layout(source: Source, limit: ItemLimit) -> str:
+    """'items' for what segment.items parses whole (a JSON array, one pretty-printed document),
+    'ndjson' for lines; 'text' for lines in another encoding than UTF-8."""
+    with open_text(source, None, limit) as stream:
+        first, stream = first_character(stream, source.name, limit)
+        if first == "[":
+            return "items"
+        for line, text in iter_lines(stream, source.name, limit):
+            if line == 1 and text.lstrip().startswith("{") and _not_json(text):
+                return "items"
+            break
+    return "ndjson" if _utf8(source) else "text"
+
+
+def _not_json(text: str) -> bool:
+    try:
+        fastjson.loads(text)
+    except json.JSONDecodeError:
+        return True
+    return False
+
+
+def _utf8(source: Source) -> bool:
+    with _binary(source) as stream:
+        return text_encoding(stream.read(4)) == "utf-8-sig"
+
+
+class _NotNative(Exception):
+    """Something only the Python reader words as today: a broken gzip stream, a line past the
+    chunk."""
+
+
+def _binary(source: Source) -> BinaryIO:
+    raw = open_binary(source)
+    head = raw.read(2)
+    raw.seek(0)
+    if head == _GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+    return raw
+
+
+def _load_chunks(
+    connection: duckdb.DuckDBPyConnection, source: Source, input_index: int, limit: ItemLimit
+) -> None:
+    statement = f"INSERT INTO items {items_sql(_CHUNK_LINES)}"
+    first = 1
+    for chunk in _chunks(source, limit):
+        connection.execute(
+            statement, {"input": input_index, "file": source.name, "first": first, "chunk": chunk}
+        )
+        first += chunk.count(b"\n") + 1
+
+
+def _chunks(source: Source, limit: ItemLimit) -> Iterator[bytes]:
+    """The input's bytes in pieces of whole lines, without the last line break of each."""
+    try:
+        with _binary(source) as stream:
+            pending = stream.read(CHUNK_BYTES).removeprefix(_UTF8_BOM)
+            while True:
+                block = stream.read(CHUNK_BYTES)
+                pending += block
+                end = pending.rfind(b"\n")
+                if not block:
+                    break
+                if end < 0:
+                    if len(pending) > limit.max_chars:
+                        raise _NotNative
+                    continue
+                yield pending[:end]
+                pending = pending[end + 1 :]
+    except (OSError, EOFError, zlib.error) as error:
+        raise _NotNative from error
+    if pending:
+        yield pending.removesuffix(b"\n")
+
+
+def _text_lines(source: Source, limit: ItemLimit) -> Iterator[tuple[int, str]]:
+    with open_text(source, None, limit) as stream:
+        yield from iter_lines(stream, source.name, limit)
+
+
+def _item_lines(source: Source, limit: ItemLimit) -> Iterator[tuple[int, str]]:
+    """The items segment.items reads, as lines of `{"batch": [...]}`: the items of one line
+    stay in one row, in order."""
+    line_items: list[Any] = []
+    current = 0
+    try:
+        for line, item in segment.items(source, _no_problem, None, limit):
+            if line != current and line_items:
+                yield current, _batch_text(line_items)
+                line_items = []
+            current = line
+            line_items.append(item)
+    finally:
+        if line_items:  # also those before a syntax error, which today's reader yielded
+            yield current, _batch_text(line_items)
+
+
+def _no_problem(line: int, message: str) -> None:
+    """Arrays and whole documents have no line-by-line problems: a syntax error stops them."""
+
+
+# JSON has no Infinity: Python reads `1e400` as one, so that is how it is written back.
+_INFINITY = "\x00amp-replay:infinity\x00"
+
+
+def _batch_text(line_items: list[Any]) -> str:
+    text = json.dumps({"batch": _finite(line_items)}, separators=(",", ":"))
+    return text.replace(_NEGATIVE, "-1e400").replace(_POSITIVE, "1e400")
+
+
+_POSITIVE, _NEGATIVE = json.dumps(_INFINITY), json.dumps("-" + _INFINITY)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and math.isinf(value):
+        return _INFINITY if value > 0 else "-" + _INFINITY
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    return value
+
+
+def _load_python(
+    connection: duckdb.DuckDBPyConnection,
+    name: str,
+    input_index: int,
+    lines: Iterator[tuple[int, str]],
+) -> None:
+    statement = f"INSERT INTO items {items_sql(_PYTHON_LINES)}"
+    numbers: list[int] = []
+    texts: list[str] = []
+
+    def flush() -> None:
+        if numbers:
+            connection.execute(
+                statement, {"input": input_index, "file": name, "lines": numbers, "texts": texts}
+            )
+            numbers.clear()
+            texts.clear()
+
+    try:
+        for line, text in lines:
+            numbers.append(line)
+            texts.append(text)
+            if len(numbers) >= _BATCH_LINES:
+                flush()
+    finally:
+        flush()  # the lines before an error are read, as today
