@@ -101,11 +101,11 @@ def _is_integer(value: str) -> str:
     return f"json_type({value}) IN ('BIGINT', 'UBIGINT')"
 
 
-def _python_type(value: str) -> str:
-    """type(value).__name__ of the value Python reads (beyond 64 bits an integer is a double,
-    as orjson and JavaScript read it)."""
+def _python_type(kind: str) -> str:
+    """type(value).__name__ of a value Python reads, from its json_type (beyond 64 bits an
+    integer is a double, as orjson and JavaScript read it)."""
     return (
-        f"CASE json_type({value}) WHEN 'ARRAY' THEN 'list' WHEN 'OBJECT' THEN 'dict' "
+        f"CASE {kind} WHEN 'ARRAY' THEN 'list' WHEN 'OBJECT' THEN 'dict' "
         "WHEN 'VARCHAR' THEN 'str' WHEN 'BIGINT' THEN 'int' WHEN 'UBIGINT' THEN 'int' "
         "WHEN 'DOUBLE' THEN 'float' WHEN 'BOOLEAN' THEN 'bool' ELSE 'NoneType' END"
     )
@@ -148,7 +148,7 @@ def _in(column: str, values: frozenset[str]) -> str:
 
 # Lines DuckDB's JSON parser reads but Python refuses: trailing commas, NaN and Infinity in any
 # case. Matching inside a string too only costs a look by Python.
-_LENIENT = r",[ \t\n\r]*[\]}]|(^|[:\[,])[ \t\n\r]*[-+]?(?i:nan|inf)"
+_LENIENT = r",[ \t\n\r]*[\]}]|(^|[:\[,])[ \t\n\r]*-?(?i:nan|inf)"
 _JSON_BLANK = " \t\n\r"
 
 _ITEMS = f"""
@@ -165,9 +165,11 @@ docs AS (
     FROM checked
 ),
 objects AS MATERIALIZED (
-    SELECT input, file, line, problem, doc,
+    SELECT input, file, line, problem,
         CASE WHEN left(ltrim(doc, {_quoted(_JSON_BLANK)}), 1) = '{{'
-            THEN CAST(json_extract(doc, {_EXTRACT}) AS VARCHAR[]) END AS f
+            THEN CAST(json_extract(doc, {_EXTRACT}) AS VARCHAR[]) END AS f,
+        CASE WHEN left(ltrim(doc, {_quoted(_JSON_BLANK)}), 1) <> '{{'
+            THEN json_type(doc) END AS kind
     FROM docs
 ),
 wrappers AS (
@@ -184,11 +186,12 @@ elements AS (
         FROM wrappers WHERE wrapped IS NOT NULL
     ) AS wrapped_lines
 ),
-items AS MATERIALIZED (
-    SELECT input, file, line, 0 AS part, problem, doc AS item, f
+items AS (
+    SELECT input, file, line, 0 AS part, problem, kind, f
     FROM wrappers WHERE wrapped IS NULL
     UNION ALL
-    SELECT input, file, line, part, NULL AS problem, item,
+    SELECT input, file, line, part, NULL AS problem,
+        CASE WHEN left(item, 1) <> '{{' THEN json_type(item) END AS kind,
         CASE WHEN left(item, 1) = '{{'
             THEN CAST(json_extract(item, {_EXTRACT}) AS VARCHAR[]) END AS f
     FROM elements
@@ -197,7 +200,7 @@ judged AS (
     SELECT input, file, line, part, f,
         COALESCE(problem,
             CASE WHEN f IS NULL
-                THEN 'not a Segment event (a JSON ' || {_python_type("item")} || '); skipped'
+                THEN 'not a Segment event (a JSON ' || {_python_type("kind")} || '); skipped'
             {
     " ".join(
         f"WHEN left({_g(name)}, 1) IN ('{{', '[') THEN '{label} is a JSON ' || "
@@ -283,7 +286,7 @@ mapped AS (
         CASE WHEN {_g("replay")} IS NULL THEN NULL
             WHEN {_g("replay")} = 'null' THEN 'null'
             WHEN replay_text IS NULL
-                THEN 'not a string (' || {_python_type(_g("replay"))} || ')'
+                THEN 'not a string (' || {_python_type(f"json_type({_g('replay')})")} || ')'
             WHEN slashes = 0 THEN 'no ''/'' between device id and session id'
             WHEN slashes > 1 THEN 'more than one ''/'''
             WHEN NOT regexp_full_match(replay_session, '-?[0-9]+')
@@ -341,6 +344,22 @@ FROM (
     FROM items WHERE problem IS NULL
 ) AS delivered
 WHERE message_id IS NULL OR delivery = 1
+"""
+# The same in two steps, for DuckDB: the windows sort only the keys (`kept`: which item
+# becomes which event), then the events are the items joined to them. Sorting whole rows of a
+# million events would spill them to disk.
+KEPT_SQL = f"""
+SELECT item, row_number() OVER (ORDER BY {_ORDER}) - 1 AS seq
+FROM (
+    SELECT rowid AS item, input, line, part, message_id,
+        row_number() OVER (PARTITION BY message_id ORDER BY {_ORDER}) AS delivery
+    FROM items WHERE problem IS NULL
+) AS delivered
+WHERE message_id IS NULL OR delivery = 1
+"""
+EVENTS_FROM_KEPT_SQL = f"""
+SELECT kept.seq, {", ".join(f"items.{column}" for column in EVENT_COLUMNS if column != "seq")}
+FROM items JOIN kept ON items.rowid = kept.item
 """
 
 # The items that are no events, with the AR501 message, in reading order.
