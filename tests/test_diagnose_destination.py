@@ -347,3 +347,18 @@ def test_the_export_is_matched_on_the_user_id_amplitude_receives(run, write):
         run, write_events(write, [segment_event]), "--amplitude-export", export
     )
     assert "DEVICE_MAPPING_CUSTOMIZED" in {f["code"] for f in document["findings"]}
+
+
+def test_a_track_named_by_a_json_object_is_matched_against_the_export_without_a_traceback(
+    run, write
+):
+    # The export is keyed on (event type, time, user); an object as the event name is keyed as
+    # its JSON text, as an export row's object would be, instead of failing as unhashable.
+    segment_event = event("track", user="usr_12345", replay=None)
+    segment_event["event"] = {"name": "Clicked"}
+    row = export_row(segment_event, {"name": "Clicked"}, "someone-else")
+    export = write("export.ndjson", json.dumps(row) + "\n")
+    document = diagnose_json(
+        run, write_events(write, [segment_event]), "--amplitude-export", export
+    )
+    assert "DEVICE_MAPPING_CUSTOMIZED" in {f["code"] for f in document["findings"]}

@@ -50,7 +50,8 @@ class AmplitudeExport:
         self, event_type: Any, time_ms: int | None, user_id: Any, replay_id: str | None
     ) -> ExportRow | None:
         if time_ms is not None:
-            row = self.by_key.get((event_type, time_ms, user_id))
+            # A track's event name may be any JSON value: keyed as the export's fields are.
+            row = self.by_key.get((_key_part(event_type), time_ms, user_id))
             if row is not None:
                 return row
         return self.by_replay_id.get(replay_id) if replay_id else None

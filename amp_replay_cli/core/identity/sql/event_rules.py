@@ -12,6 +12,7 @@ rule keeps the first such finding in reading order (`_once_per_event`).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 
@@ -50,26 +51,51 @@ def _in_list(values: Iterable[str]) -> str:
 
 
 def json_object(*pairs: tuple[str, str]) -> str:
-    """SQL building a JSON object's text from (key, SQL giving the value's JSON text)."""
-    parts = [
-        f"{literal('{' if index == 0 else ',')} || {literal(_quote(key) + ':')} || {value}"
-        for index, (key, value) in enumerate(pairs)
-    ]
-    return "(" + " || ".join(parts) + " || '}')" if pairs else "'{}'"
-
-
-def _quote(key: str) -> str:
-    return '"' + key + '"'
+    """SQL building a JSON object's text from (key, SQL giving the value's JSON text): one
+    concat() rather than a chain of ||, which sqlglot would nest as deep as it is long."""
+    if not pairs:
+        return "'{}'"
+    parts = []
+    for index, (key, value) in enumerate(pairs):
+        parts += [literal(("{" if index == 0 else ",") + json.dumps(key) + ":"), value]
+    return f"concat({', '.join(parts)}, '}}')"
 
 
 def json_of(column: str) -> str:
-    """The JSON text of a JSON column, null when SQL NULL."""
-    return f"coalesce({column}, 'null')"
+    """The JSON text of a JSON column, null when SQL NULL (as text: a warehouse's concat and
+    coalesce want text, not DuckDB's JSON type)."""
+    return f"coalesce(CAST({column} AS VARCHAR), 'null')"
+
+
+# What json.dumps(text, ensure_ascii=False) escapes, with the escape: the backslash first, so
+# that the escapes written after it are not escaped again.
+_JSON_ESCAPES = [(char, json.dumps(char)[1:-1]) for char in ["\\", '"', *map(chr, range(32))]]
+
+
+def _character(char: str) -> str:
+    """A one-character SQL string; chr(0) for NUL, which no literal can hold."""
+    return "chr(0)" if char == "\0" else literal(char)
 
 
 def json_of_text(expression: str) -> str:
-    """The JSON text of a VARCHAR."""
-    return f"coalesce(to_json({expression}), 'null')"
+    """The JSON text of a VARCHAR, as json.dumps writes it (replace() everywhere: to_json has
+    no Trino form)."""
+    text = expression
+    for char, escape in _JSON_ESCAPES:
+        text = f"replace({text}, {_character(char)}, {literal(escape)})"
+    return f"coalesce('\"' || {text} || '\"', 'null')"
+
+
+def json_of_printed(expression: str) -> str:
+    """The JSON text of a VARCHAR that is JSON text itself (no control character is raw in it):
+    only its quotes and backslashes need escaping."""
+    escaped = f"replace(replace({expression}, '\\', '\\\\'), '\"', '\\\"')"
+    return f"('\"' || {escaped} || '\"')"
+
+
+def json_of_name(expression: str) -> str:
+    """The JSON text of a VARCHAR known to need no escape (a code, a field name)."""
+    return f"('\"' || {expression} || '\"')"
 
 
 def json_of_number(expression: str) -> str:
@@ -80,35 +106,40 @@ def json_of_boolean(expression: str) -> str:
     return f"CASE WHEN {expression} THEN 'true' ELSE 'false' END"
 
 
+def _is_string(column: str) -> str:
+    return f"starts_with({column}, '\"')"
+
+
 def id_text(column: str) -> str:
     """identity.events.id_text of a JSON column: a string as it is, another value as its JSON
     text (NULL stays NULL)."""
     return (
-        f"CASE WHEN left({column}, 1) = '\"' THEN json_extract_string({column}, '$') "
+        f"CASE WHEN {_is_string(column)} THEN json_extract_string({column}, '$') "
         f"ELSE CAST({column} AS VARCHAR) END"
     )
 
 
-def _is_string(column: str) -> str:
-    return f"left({column}, 1) = '\"'"
+def id_text_json(column: str) -> str:
+    """The JSON text of id_text(column): a string's JSON text as it is, another value's JSON
+    text quoted (digits, a sign, a point, true or false: nothing to escape)."""
+    return f"CASE WHEN {_is_string(column)} THEN {column} ELSE '\"' || {column} || '\"' END"
 
 
 def _is_fraction(column: str) -> str:
     """A JSON number written with a fraction or an exponent: a float to the Python model."""
-    return f"regexp_matches({column}, '^-?[0-9][0-9.eE+-]*$') AND regexp_matches({column}, '[.eE]')"
+    return f"regexp_matches({column}, '^-?[0-9]+([.][0-9]+|([.][0-9]+)?[eE][+-]?[0-9]+)$')"
 
 
 def _show(column: str) -> str:
-    """jsvalues.show of a JSON scalar that is not a string: numbers as JavaScript-minded Python
-    writes them (an integral float without its .0), cut at 60 characters."""
+    """jsvalues.show of a JSON number or boolean: an integral float without its .0 (below 1e18:
+    BIGINT is what every engine can print), cut at 60 characters."""
+    number = f"TRY_CAST({column} AS DOUBLE)"
     shown = (
-        f"CASE WHEN {_is_fraction(column)} "
-        f"AND TRY_CAST({column} AS DOUBLE) = floor(TRY_CAST({column} AS DOUBLE)) "
-        f"AND abs(TRY_CAST({column} AS DOUBLE)) < 1e21 "
-        f"THEN CAST(CAST(TRY_CAST({column} AS DOUBLE) AS DECIMAL(38, 0)) AS VARCHAR) "
+        f"CASE WHEN {_is_fraction(column)} AND {number} = floor({number}) "
+        f"AND abs({number}) < 1e18 THEN CAST(CAST({number} AS BIGINT) AS VARCHAR) "
         f"ELSE CAST({column} AS VARCHAR) END"
     )
-    return f"CASE WHEN length({shown}) <= 60 THEN {shown} ELSE left({shown}, 57) || '...' END"
+    return f"CASE WHEN length({shown}) <= 60 THEN {shown} ELSE substr({shown}, 1, 57) || '...' END"
 
 
 WHERE_COLUMNS = (
@@ -144,20 +175,33 @@ def _details(evidence: Iterable[tuple[str, str]], message_only: Iterable[tuple[s
 
 
 def _blocked(text: str) -> str:
-    """wire.is_blocked_id in SQL, the list made from BLOCKED_IDS: one case-insensitive pattern
-    with str.strip()'s whitespace around the id (trim() with these characters and lower() cost
-    ten times as much on a million ids)."""
+    """wire.is_blocked_id in SQL, the list made from BLOCKED_IDS: one pattern with str.strip()'s
+    whitespace around the lowered id (trim() with these characters is far slower; no inline
+    (?i): Snowflake's patterns have none)."""
     space = f"[{PYTHON_WHITESPACE}]*"
     words = "|".join(re.escape(word) for word in sorted(BLOCKED_IDS))
-    pattern = f"(?i)^{space}(?:{words}|[0-]*0[0-]*){space}$"
-    return f"regexp_matches({text}, {literal(pattern)})"
+    pattern = f"^{space}(?:{words}|[0-]*0[0-]*){space}$"
+    return f"regexp_matches(lower({text}), {literal(pattern)})"
 
 
-# Each id field: its value (as text), the value's id text, and when the field is checked.
+# Each id field: its value (as text), the value's id text and the JSON text of that, and when
+# the field is checked.
 _CHECKED_IDS = [
-    (DEVICE_ID, "CAST(e.dest_device AS VARCHAR)", id_text("value"), "e.dest_device IS NOT NULL"),
-    (USER_ID, "CAST(e.dest_user AS VARCHAR)", id_text("value"), "e.dest_user IS NOT NULL"),
-    (REPLAY_DEVICE, "e.rp_device", "value", "e.replay_id IS NOT NULL"),
+    (
+        DEVICE_ID,
+        "CAST(e.dest_device AS VARCHAR)",
+        id_text("value"),
+        id_text_json("value"),
+        "e.dest_device IS NOT NULL",
+    ),
+    (
+        USER_ID,
+        "CAST(e.dest_user AS VARCHAR)",
+        id_text("value"),
+        id_text_json("value"),
+        "e.dest_user IS NOT NULL",
+    ),
+    (REPLAY_DEVICE, "e.rp_device", "value", json_of_text("value"), "e.replay_id IS NOT NULL"),
 ]
 _SENDS_IDS = f"e.undelivered_code IS NULL AND e.type IN {_in_list(ID_SENDING_TYPES)}"
 _ID_SEVERITY = " ".join(
@@ -167,11 +211,12 @@ _ID_SEVERITY = " ".join(
 # An id repeats on every event of its browser: each distinct value is judged once, and the
 # few bad ones are joined back to their events.
 _BAD_IDS = (
-    f"SELECT * FROM (SELECT field, value, text, {_blocked('text')} AS blocked FROM ("
+    f"SELECT * FROM (SELECT field, value, text, text_json, {_blocked('text')} AS blocked FROM ("
     + " UNION ALL ".join(
-        f"SELECT {literal(field.name)} AS field, value, {text} AS text FROM (SELECT DISTINCT "
-        f"{value} AS value FROM events AS e WHERE {_SENDS_IDS} AND {condition}) AS distinct_ids"
-        for field, value, text, condition in _CHECKED_IDS
+        f"SELECT {literal(field.name)} AS field, value, {text} AS text, {text_json} AS text_json "
+        f"FROM (SELECT DISTINCT {value} AS value FROM events AS e WHERE {_SENDS_IDS} "
+        f"AND {condition}) AS distinct_ids"
+        for field, value, text, text_json, condition in _CHECKED_IDS
     )
     + ") AS judged) AS bad WHERE blocked OR length(text) < $min_id_length"
 )
@@ -183,15 +228,15 @@ IDS = Rule(
         f"CASE WHEN blocked THEN 'error' ELSE CASE field {_ID_SEVERITY} END END AS severity, "
         "field AS variant, seq, file, line, message_id, device_id, session_id, "
         + _details(
-            [("field", json_of_text("field")), ("value", json_of_text("text"))],
+            [("field", json_of_name("field")), ("value", "text_json")],
             [("min_id_length", "CAST($min_id_length AS VARCHAR)")],
         )
         + " AS details, field FROM ("
         + " UNION ALL ".join(
-            f"SELECT {WHERE_COLUMNS}, b.field, b.text, b.blocked FROM events AS e "
+            f"SELECT {WHERE_COLUMNS}, b.field, b.text, b.text_json, b.blocked FROM events AS e "
             f"JOIN bad_ids AS b ON b.field = {literal(field.name)} AND b.value = {value} "
             f"WHERE {_SENDS_IDS} AND {condition}"
-            for field, value, _, condition in _CHECKED_IDS
+            for field, value, _, _, condition in _CHECKED_IDS
         )
         + ") AS found",
         f"bad_ids AS ({_BAD_IDS})",
@@ -206,21 +251,23 @@ CONTEXT_DEVICE = Rule(
         "line, message_id, device_id, session_id, "
         + _details(
             [("context_device_id", json_of("context_device_id"))],
-            [("user_id", json_of("user_id")), ("compared", "compared")],
+            [
+                ("user_id", json_of("user_id")),
+                ("anonymous_id", json_of("anonymous_id")),
+                ("replay_id", json_of("replay_value")),  # the replay device id's, when it parsed
+            ],
         )
         + " AS details, '' AS field FROM ("
-        f"SELECT {WHERE_COLUMNS}, e.context_device_id, e.user_id, "
-        "CASE WHEN e.context_device_id = '\"\"' THEN 'empty' "
+        f"SELECT {WHERE_COLUMNS}, e.context_device_id, e.user_id, e.anonymous_id, "
+        "e.replay_value, CASE WHEN e.context_device_id = '\"\"' THEN 'empty' "
         "WHEN e.replay_id IS NOT NULL THEN 'replay' ELSE 'anonymous' END AS variant, "
-        "CASE WHEN e.replay_id IS NOT NULL THEN to_json(e.rp_device) "
-        "ELSE coalesce(e.anonymous_id, 'null') END AS compared, "
         "CASE WHEN e.context_device_id = '\"\"' THEN true "
         f"WHEN e.replay_id IS NOT NULL THEN NOT {_is_string('e.context_device_id')} "
         "OR json_extract_string(e.context_device_id, '$') <> e.rp_device "
         "ELSE e.context_device_id IS DISTINCT FROM e.anonymous_id END AS overridden "
         "FROM events AS e WHERE e.undelivered_code IS NULL "
         f"AND e.type IN {_in_list(ID_SENDING_TYPES)} AND e.is_browser "
-        "AND e.has_context_device_id) AS compared WHERE overridden"
+        "AND e.has_context_device_id) AS checked WHERE overridden"
     ),
 )
 
@@ -243,7 +290,7 @@ REPLAY_PROPERTY = Rule(
                     "value",
                     "CASE WHEN e.replay_value IS NULL OR "
                     f"{_is_string('e.replay_value')} THEN {json_of('e.replay_value')} "
-                    f"ELSE to_json({_show('e.replay_value')}) END",
+                    f"ELSE {json_of_printed(_show('e.replay_value'))} END",
                 )
             ],
             [],
@@ -281,7 +328,7 @@ _WELL_FORMED = (
 )
 _BAD_FORMAT = (
     f"NOT {_WELL_FORMED} AND (e.dest_session = {NO_SESSION} OR e.dest_session < {SECONDS_LIMIT} "
-    f"OR left({_RAW}, 1) = '[' OR ({_is_fraction(_RAW)}) "
+    f"OR starts_with({_RAW}, '[') OR ({_is_fraction(_RAW)}) "
     f"OR ({_is_string(_RAW)} AND NOT regexp_matches({_RAW}, '^\"[0-9]+\"$')))"
 )
 # round((session - time) / 1000, 1) as Python rounds the double: an exact tie to even, else by
@@ -377,7 +424,7 @@ UNDELIVERED_EVENTS = Rule(
     + _details(
         [],
         [
-            ("code", json_of_text("code")),
+            ("code", json_of_name("code")),
             ("more", json_of_number(f"total - {MAX_UNDELIVERED_FINDINGS}")),
         ],
     )

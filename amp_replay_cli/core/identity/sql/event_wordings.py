@@ -4,7 +4,7 @@ session-id explanations)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from amp_replay_cli.core.findings import not_listed_message
@@ -47,11 +47,11 @@ def _empty_context_device(details: Details) -> str:
     )
 
 
-def _context_device(other: str) -> Wording:
+def _context_device(other: str, compared: Callable[[Details], Any]) -> Wording:
     def word(details: Details) -> str:
         return (
             f"context.device.id {show(details['context_device_id'])} becomes Amplitude's "
-            f"device_id, while {other} is {show(details['compared'])}"
+            f"device_id, while {other} is {show(compared(details))}"
         )
 
     return word
@@ -160,8 +160,12 @@ WORDINGS: dict[tuple[str, str | None], Wording] = {
     **{("ID_BLOCKED", field.name): _blocked(field) for field in ID_FIELDS},
     **{("ID_TOO_SHORT", field.name): _too_short(field) for field in ID_FIELDS},
     ("CONTEXT_DEVICE_ID_OVERRIDE", "empty"): _empty_context_device,
-    ("CONTEXT_DEVICE_ID_OVERRIDE", "replay"): _context_device("the replay device id"),
-    ("CONTEXT_DEVICE_ID_OVERRIDE", "anonymous"): _context_device("the anonymousId"),
+    ("CONTEXT_DEVICE_ID_OVERRIDE", "replay"): _context_device(
+        "the replay device id", _replay_device
+    ),
+    ("CONTEXT_DEVICE_ID_OVERRIDE", "anonymous"): _context_device(
+        "the anonymousId", lambda details: details["anonymous_id"]
+    ),
     (NO_IDS.code, UNDELIVERED): lambda details: _undelivered('context.device.id ""', NO_IDS.reason),
     (SESSION_REFUSED.code, UNDELIVERED): lambda details: _undelivered(
         f"session_id {show(details['session_id_raw'])}", SESSION_REFUSED.reason
