@@ -13,8 +13,11 @@ from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.findings import Finding, Severity
 from amp_replay_cli.core.identity.sql.relation import FINDING_COLUMNS
 
-# The message of one (code, variant), from the row's details.
-Wording = Callable[[Mapping[str, Any]], str]
+# The message of one (code, variant), from the row's details. A wording may add to the details
+# the evidence it words (a cause told from two values); keys that begin with MESSAGE_ONLY are
+# values only the message names (a threshold, a page), left out of the evidence.
+Wording = Callable[[dict[str, Any]], str]
+MESSAGE_ONLY = "_"
 
 
 class FindingRow(NamedTuple):
@@ -38,6 +41,7 @@ assert tuple(FindingRow._fields) == tuple(FINDING_COLUMNS), "FindingRow follows 
 def to_finding(row: FindingRow, wordings: Mapping[tuple[str, str | None], Wording]) -> Finding:
     details: dict[str, Any] = json.loads(row.details) if row.details else {}
     message = wordings[(row.code, row.variant)](details)
+    details = {key: value for key, value in details.items() if not key.startswith(MESSAGE_ONLY)}
     if row.message_id is not None:
         details.setdefault("message_id", row.message_id)
     if row.device_id is not None or row.session_id is not None:

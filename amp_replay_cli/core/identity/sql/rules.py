@@ -1,0 +1,10 @@
+"""A rule of the SQL engine: one SELECT over `events` yielding FINDING_COLUMNS."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Rule(NamedTuple):
+    name: str
+    sql: str

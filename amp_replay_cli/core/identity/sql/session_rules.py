@@ -1,0 +1,274 @@
+"""The session rules of core/identity/session_rules.py as SQL over `events`.
+
+The Python rules keep value runs per session and per browser while the events go by, and a
+second pass puts lines that arrived out of order back in time; here every event is at hand, so
+the runs come from window functions over each session's or browser's events in time order:
+`order_ms`, then the line, then `seq` — the order the Python runs are sorted in (a stable sort
+by time and line). The first and last event of a browser in a session are by time, then reading
+order, as the tracker keeps them. Undelivered events belong to no session and no browser.
+"""
+
+from __future__ import annotations
+
+from amp_replay_cli.core.identity.events import AMPLITUDE_EVENT_TYPES, NO_SESSION
+from amp_replay_cli.core.identity.sql.rules import Rule
+
+_AMPLITUDE_TYPES = ", ".join(f"'{kind}'" for kind in sorted(AMPLITUDE_EVENT_TYPES))
+
+# A browser's events in a session: what Tracker._browser_in_session keeps.
+_BROWSER_EVENTS = f"""
+    undelivered_code IS NULL AND is_browser AND anonymous_id IS NOT NULL
+    AND dest_session <> {NO_SESSION}"""
+
+
+def _first_in_session(only: str = "TRUE") -> str:
+    """The first event of each browser (anonymousId) in each session id, by time then reading
+    order; `only` narrows the events before they are ordered."""
+    return f"""
+    SELECT * FROM (
+        SELECT dest_session, anonymous_id, order_ms, line, seq, file, message_id, user_id,
+            page_url,
+            ROW_NUMBER() OVER (
+                PARTITION BY dest_session, anonymous_id ORDER BY order_ms, seq
+            ) AS nth
+        FROM events
+        WHERE {_BROWSER_EVENTS} AND {only}
+    ) AS browser_events
+    WHERE nth = 1"""
+
+
+# An id as text to compare (identity.events.id_text): a string as it is, any other value as
+# its JSON text.
+_USER_TEXT = (
+    "CASE WHEN json_type(user_id) = 'VARCHAR' THEN json_extract_string(user_id, '$') "
+    "ELSE CAST(user_id AS VARCHAR) END"
+)
+
+SESSION_MISMATCH = f"""
+WITH mismatches AS (
+    SELECT *,
+        CASE
+            WHEN dest_session = {NO_SESSION} THEN 'event_no_session'
+            WHEN rp_session < dest_session THEN 'replay_older'
+            ELSE 'replay_newer'
+        END AS subtype
+    FROM events
+    WHERE undelivered_code IS NULL AND rp_session IS NOT NULL AND rp_session <> dest_session
+),
+first_pages AS ({
+    _first_in_session(
+        "(dest_session, anonymous_id) IN "
+        "(SELECT dest_session, anonymous_id FROM mismatches WHERE subtype = 'replay_older')"
+    )
+}),
+worded AS (
+    SELECT mismatches.*,
+        first_pages.page_url AS first_url,
+        subtype = 'replay_older' AND first_pages.page_url <> '' AND mismatches.page_url <> ''
+            AND first_pages.page_url <> mismatches.page_url AS multi_tab
+    FROM mismatches
+    LEFT JOIN first_pages
+        ON first_pages.dest_session = mismatches.dest_session
+        AND first_pages.anonymous_id = mismatches.anonymous_id
+)
+SELECT 'RPL_SESSION_MISMATCH' AS code, 'error' AS severity, subtype AS variant, seq, file, line,
+    message_id, dest_device AS device_id, dest_session AS session_id,
+    CASE WHEN multi_tab
+        THEN json_object(
+            'replay_id', replay_value, 'subtype', subtype, 'multi_tab', true,
+            'session_id', dest_session, '_replay', rp_session,
+            '_page_url', page_url, '_first_url', first_url
+        )
+        ELSE json_object(
+            'replay_id', replay_value, 'subtype', subtype,
+            'session_id', dest_session, '_replay', rp_session, '_client_ms', client_ms
+        )
+    END AS details
+FROM worded
+"""
+
+DEVICE_SWITCH = f"""
+WITH replayed AS (
+    SELECT dest_device, dest_session, rp_device, order_ms, seq, file, line, message_id
+    FROM events
+    WHERE undelivered_code IS NULL AND type IN ({_AMPLITUDE_TYPES})
+        AND dest_device IS NOT NULL AND replay_id IS NOT NULL
+),
+-- Sessions under more than one replay device: the only ones worth ordering.
+switching AS (
+    SELECT dest_device AS switching_device, dest_session AS switching_session
+    FROM replayed
+    GROUP BY dest_device, dest_session
+    HAVING MIN(rp_device) <> MAX(rp_device)
+),
+sightings AS (
+    SELECT replayed.*,
+        LAG(rp_device) OVER in_time AS previous_device,
+        ROW_NUMBER() OVER in_time AS position
+    FROM replayed
+    JOIN switching ON switching_device = dest_device AND switching_session = dest_session
+    WINDOW in_time AS (PARTITION BY dest_device, dest_session ORDER BY order_ms, line, seq)
+),
+runs AS (
+    SELECT *,
+        ROW_NUMBER() OVER (PARTITION BY dest_device, dest_session ORDER BY position) AS run,
+        MIN(position) OVER (PARTITION BY dest_device, dest_session, rp_device) AS device_first
+    FROM sightings
+    WHERE previous_device IS NULL OR previous_device <> rp_device
+),
+switched AS (
+    SELECT dest_device, dest_session,
+        to_json(array_agg(rp_device ORDER BY position)
+            FILTER (WHERE position = device_first)) AS replay_devices,
+        to_json(array_agg(
+            json_object('line', line, 'message_id', message_id, 'file', file) ORDER BY position
+        ) FILTER (WHERE run > 1)) AS switch_points
+    FROM runs
+    GROUP BY dest_device, dest_session
+)
+SELECT 'RPL_DEVICE_SWITCH_IN_SESSION' AS code, 'warning' AS severity, NULL AS variant,
+    runs.seq, runs.file, runs.line, runs.message_id, runs.dest_device AS device_id,
+    runs.dest_session AS session_id,
+    json_object(
+        'replay_devices', switched.replay_devices, 'switch_points', switched.switch_points,
+        'device_id', runs.dest_device, 'session_id', runs.dest_session
+    ) AS details
+FROM switched
+JOIN runs
+    ON runs.dest_device = switched.dest_device AND runs.dest_session = switched.dest_session
+    AND runs.run = 2
+"""
+
+ANONYMOUS_ID_CHANGE = f"""
+WITH shared AS (  -- session ids of more than one browser: the only ones that can change
+    SELECT dest_session AS shared_session
+    FROM events
+    WHERE {_BROWSER_EVENTS}
+    GROUP BY dest_session
+    HAVING MIN(anonymous_id) <> MAX(anonymous_id)
+),
+sightings AS (
+    SELECT dest_session, anonymous_id, user_id, rp_device, network_key, order_ms, seq,
+        line, file, message_id, page_url,
+        ROW_NUMBER() OVER (
+            PARTITION BY dest_session, anonymous_id ORDER BY order_ms, seq
+        ) AS from_first,
+        ROW_NUMBER() OVER (
+            PARTITION BY dest_session, anonymous_id ORDER BY order_ms DESC, seq DESC
+        ) AS from_last,
+        MIN(seq) OVER (PARTITION BY dest_session, anonymous_id) AS arrival
+    FROM events
+    JOIN shared ON shared_session = dest_session
+    WHERE {_BROWSER_EVENTS}
+),
+browsers AS (
+    SELECT firsts.*, lasts.user_id AS last_user
+    FROM sightings AS firsts
+    JOIN sightings AS lasts
+        ON lasts.dest_session = firsts.dest_session AND lasts.anonymous_id = firsts.anonymous_id
+        AND lasts.from_last = 1
+    WHERE firsts.from_first = 1
+),
+ranked AS (
+    SELECT *,
+        ROW_NUMBER() OVER in_session AS rank,
+        LAG(anonymous_id) OVER in_session AS before_id,
+        LAG(last_user) OVER in_session AS before_last_user
+    FROM browsers
+    WINDOW in_session AS (PARTITION BY dest_session ORDER BY order_ms, line, arrival)
+),
+-- What can tell two anonymousIds are one browser: a replay device, a user, a network.
+marks AS (
+    SELECT DISTINCT ranked.dest_session, ranked.rank, marked.kind, marked.mark
+    FROM (
+        SELECT dest_session, anonymous_id, 'replay_device' AS kind, rp_device AS mark
+        FROM sightings WHERE rp_device IS NOT NULL
+        UNION ALL
+        SELECT dest_session, anonymous_id, 'user', {_USER_TEXT}
+        FROM sightings WHERE user_id IS NOT NULL
+        UNION ALL
+        SELECT dest_session, anonymous_id, 'network', network_key
+        FROM sightings WHERE network_key <> ''
+    ) AS marked
+    JOIN ranked
+        ON ranked.dest_session = marked.dest_session AND ranked.anonymous_id = marked.anonymous_id
+),
+confirmed AS (
+    SELECT DISTINCT after.dest_session, after.rank
+    FROM marks AS after
+    JOIN marks AS before
+        ON before.dest_session = after.dest_session AND before.rank = after.rank - 1
+        AND before.kind = after.kind AND before.mark = after.mark
+)
+SELECT 'ANON_ID_CHANGED_IN_SESSION' AS code, 'error' AS severity, NULL AS variant,
+    ranked.seq, ranked.file, ranked.line, ranked.message_id, ranked.anonymous_id AS device_id,
+    ranked.dest_session AS session_id,
+    json_object(
+        'from_anonymousId', ranked.before_id, 'to_anonymousId', ranked.anonymous_id,
+        'session_id', ranked.dest_session,
+        '_last_user', ranked.before_last_user, '_first_user', ranked.user_id
+    ) AS details
+FROM ranked
+JOIN confirmed ON confirmed.dest_session = ranked.dest_session AND confirmed.rank = ranked.rank
+"""
+
+SESSION_SEQUENCES = f"""
+WITH several AS (  -- browsers under more than one session id: the only ones that can change
+    SELECT anonymous_id AS browser
+    FROM events
+    WHERE {_BROWSER_EVENTS}
+    GROUP BY anonymous_id
+    HAVING MIN(dest_session) <> MAX(dest_session)
+),
+sightings AS (
+    SELECT anonymous_id, dest_session, order_ms, seq, file, line, message_id,
+        LAG(dest_session) OVER in_time AS previous_session,
+        LAG(order_ms) OVER in_time AS previous_ms,
+        ROW_NUMBER() OVER in_time AS position
+    FROM events
+    JOIN several ON browser = anonymous_id
+    WHERE {_BROWSER_EVENTS}
+    WINDOW in_time AS (PARTITION BY anonymous_id ORDER BY order_ms, line, seq)
+),
+-- The first event of each run of one session id; a run whose session id came before returns.
+runs AS (
+    SELECT *,
+        MIN(position) OVER (PARTITION BY anonymous_id, dest_session) < position AS returns
+    FROM sightings
+    WHERE previous_session IS NULL OR previous_session <> dest_session
+),
+browsers AS (
+    SELECT anonymous_id,
+        MIN(CASE WHEN returns THEN position END) AS first_return,
+        to_json(array_agg(dest_session ORDER BY position) FILTER (WHERE NOT returns)) AS sessions
+    FROM runs
+    GROUP BY anonymous_id
+)
+SELECT 'SESSION_CHURN' AS code, 'warning' AS severity, NULL AS variant, seq, file, line,
+    message_id, anonymous_id AS device_id, dest_session AS session_id,
+    json_object(
+        'anonymousId', anonymous_id, 'previous_session', previous_session,
+        'gap_ms', order_ms - previous_ms,
+        'session_id', dest_session, '_timeout_ms', $session_timeout_ms
+    ) AS details
+FROM runs
+WHERE previous_session IS NOT NULL AND NOT returns
+    AND order_ms - previous_ms >= 0 AND order_ms - previous_ms < $session_timeout_ms
+UNION ALL
+SELECT 'SESSION_INTERLEAVED', 'warning', NULL, runs.seq, runs.file, runs.line,
+    runs.message_id, runs.anonymous_id, runs.dest_session,
+    json_object(
+        'anonymousId', runs.anonymous_id, 'sessions', browsers.sessions,
+        'session_id', runs.dest_session, '_previous', runs.previous_session
+    )
+FROM runs
+JOIN browsers
+    ON browsers.anonymous_id = runs.anonymous_id AND browsers.first_return = runs.position
+"""
+
+RULES = [
+    Rule("session_mismatch", SESSION_MISMATCH),
+    Rule("device_switch", DEVICE_SWITCH),
+    Rule("anonymous_id_change", ANONYMOUS_ID_CHANGE),
+    Rule("session_sequences", SESSION_SEQUENCES),
+]
