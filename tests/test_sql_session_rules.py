@@ -261,7 +261,7 @@ def _client_time(raw: dict[str, Any]) -> str:
 
 
 @settings(
-    max_examples=int(os.environ.get("SESSION_RULES_EXAMPLES", 200)),
+    max_examples=int(os.environ.get("SESSION_RULES_EXAMPLES", 100)),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,

@@ -87,43 +87,113 @@ SELECT 'RPL_SESSION_MISMATCH' AS code, 'error' AS severity, subtype AS variant, 
 FROM worded
 """
 
-DEVICE_SWITCH = f"""
-WITH replayed AS (
-    SELECT dest_device, dest_session, rp_device, order_ms, seq, file, line, message_id
-    FROM events
-    WHERE undelivered_code IS NULL AND type IN ({_AMPLITUDE_TYPES})
-        AND dest_device IS NOT NULL AND replay_id IS NOT NULL
+
+def _runs(keys: tuple[str, ...], value: str) -> str:
+    """CTEs over a CTE `sightings` (the keys, the value, order_ms, line, seq, file, message_id)
+    ending in `starts`: the first event of each run of one value, per key, in time order, with
+    the value and the last time of the run before it (NULL for the first run).
+
+    Where a key's values have time spans that neither overlap nor meet (the usual case), each
+    value is one run and the spans give their order: grouped, not sorted event by event. The
+    other keys are ordered event by event, as the Python rules' second pass does."""
+    partition = ", ".join(keys)
+    qualified = ", ".join(f"sightings.{key}" for key in keys)
+
+    def same(other: str) -> str:
+        return " AND ".join(f"{other}.{key} = sightings.{key}" for key in keys)
+
+    columns = f"{partition}, {value}, order_ms, line, seq, file, message_id"
+    return f"""
+spans AS (
+    SELECT {partition}, {value}, MIN(order_ms) AS first_ms, MAX(order_ms) AS last_ms
+    FROM sightings
+    GROUP BY {partition}, {value}
 ),
--- Sessions under more than one replay device: the only ones worth ordering.
-switching AS (
+chained AS (
+    SELECT *,
+        LAG({value}) OVER by_start AS previous_value,
+        LAG(last_ms) OVER by_start AS previous_ms
+    FROM spans
+    WINDOW by_start AS (PARTITION BY {partition} ORDER BY first_ms)
+),
+unsettled AS (
+    SELECT DISTINCT {partition} FROM chained WHERE first_ms <= previous_ms
+),
+starts AS (
+    SELECT {columns}, previous_value, previous_ms
+    FROM (
+        SELECT sightings.*, chained.previous_value, chained.previous_ms,
+            ROW_NUMBER() OVER (
+                PARTITION BY {qualified}, sightings.{value}
+                ORDER BY sightings.line, sightings.seq
+            ) AS nth
+        FROM (  -- the events at the start of a span: a semi-join, hashing the spans
+            SELECT * FROM sightings
+            WHERE ({partition}, {value}, order_ms) IN (
+                SELECT {partition}, {value}, first_ms FROM chained
+            )
+        ) AS sightings
+        JOIN chained
+            ON {same("chained")} AND chained.{value} = sightings.{value}
+            AND chained.first_ms = sightings.order_ms
+        LEFT JOIN unsettled ON {same("unsettled")}
+        WHERE unsettled.{keys[0]} IS NULL
+    ) AS settled
+    WHERE nth = 1
+    UNION ALL
+    SELECT {columns}, previous_value, previous_ms
+    FROM (
+        SELECT sightings.*,
+            LAG(sightings.{value}) OVER in_time AS previous_value,
+            LAG(order_ms) OVER in_time AS previous_ms
+        FROM sightings
+        JOIN unsettled ON {same("unsettled")}
+        WINDOW in_time AS (PARTITION BY {qualified} ORDER BY order_ms, line, seq)
+    ) AS exact
+    WHERE previous_value IS NULL OR previous_value <> {value}
+)"""
+
+
+_REPLAYED = f"""
+    undelivered_code IS NULL AND type IN ({_AMPLITUDE_TYPES})
+    AND dest_device IS NOT NULL AND replay_id IS NOT NULL"""
+
+SESSION_KEY = ("dest_device", "dest_session")
+
+DEVICE_SWITCH = f"""
+WITH switching AS (  -- sessions under more than one replay device: the only ones to order
     SELECT dest_device AS switching_device, dest_session AS switching_session
-    FROM replayed
+    FROM events
+    WHERE {_REPLAYED}
     GROUP BY dest_device, dest_session
     HAVING MIN(rp_device) <> MAX(rp_device)
 ),
 sightings AS (
-    SELECT replayed.*,
-        LAG(rp_device) OVER in_time AS previous_device,
-        ROW_NUMBER() OVER in_time AS position
-    FROM replayed
+    SELECT dest_device, dest_session, rp_device, order_ms, line, seq, file, message_id
+    FROM events
     JOIN switching ON switching_device = dest_device AND switching_session = dest_session
-    WINDOW in_time AS (PARTITION BY dest_device, dest_session ORDER BY order_ms, line, seq)
+    WHERE {_REPLAYED}
 ),
+{_runs(SESSION_KEY, "rp_device")},
 runs AS (
     SELECT *,
-        ROW_NUMBER() OVER (PARTITION BY dest_device, dest_session ORDER BY position) AS run,
-        MIN(position) OVER (PARTITION BY dest_device, dest_session, rp_device) AS device_first
-    FROM sightings
-    WHERE previous_device IS NULL OR previous_device <> rp_device
+        ROW_NUMBER() OVER (
+            PARTITION BY dest_device, dest_session ORDER BY order_ms, line, seq
+        ) AS run
+    FROM starts
+),
+firsts AS (
+    SELECT *, MIN(run) OVER (PARTITION BY dest_device, dest_session, rp_device) AS device_first
+    FROM runs
 ),
 switched AS (
     SELECT dest_device, dest_session,
-        to_json(array_agg(rp_device ORDER BY position)
-            FILTER (WHERE position = device_first)) AS replay_devices,
+        to_json(array_agg(rp_device ORDER BY run)
+            FILTER (WHERE run = device_first)) AS replay_devices,
         to_json(array_agg(
-            json_object('line', line, 'message_id', message_id, 'file', file) ORDER BY position
+            json_object('line', line, 'message_id', message_id, 'file', file) ORDER BY run
         ) FILTER (WHERE run > 1)) AS switch_points
-    FROM runs
+    FROM firsts
     GROUP BY dest_device, dest_session
 )
 SELECT 'RPL_DEVICE_SWITCH_IN_SESSION' AS code, 'warning' AS severity, NULL AS variant,
@@ -213,7 +283,7 @@ JOIN confirmed ON confirmed.dest_session = ranked.dest_session AND confirmed.ran
 """
 
 SESSION_SEQUENCES = f"""
-WITH several AS (  -- browsers under more than one session id: the only ones that can change
+WITH several AS (  -- browsers under more than one session id: the only ones to order
     SELECT anonymous_id AS browser
     FROM events
     WHERE {_BROWSER_EVENTS}
@@ -221,49 +291,46 @@ WITH several AS (  -- browsers under more than one session id: the only ones tha
     HAVING MIN(dest_session) <> MAX(dest_session)
 ),
 sightings AS (
-    SELECT anonymous_id, dest_session, order_ms, seq, file, line, message_id,
-        LAG(dest_session) OVER in_time AS previous_session,
-        LAG(order_ms) OVER in_time AS previous_ms,
-        ROW_NUMBER() OVER in_time AS position
+    SELECT anonymous_id, dest_session, order_ms, line, seq, file, message_id
     FROM events
     JOIN several ON browser = anonymous_id
     WHERE {_BROWSER_EVENTS}
-    WINDOW in_time AS (PARTITION BY anonymous_id ORDER BY order_ms, line, seq)
 ),
--- The first event of each run of one session id; a run whose session id came before returns.
+{_runs(("anonymous_id",), "dest_session")},
+-- A run whose session id came before returns to it.
 runs AS (
-    SELECT *,
-        MIN(position) OVER (PARTITION BY anonymous_id, dest_session) < position AS returns
-    FROM sightings
-    WHERE previous_session IS NULL OR previous_session <> dest_session
+    SELECT *, MIN(run) OVER (PARTITION BY anonymous_id, dest_session) < run AS returns
+    FROM (
+        SELECT *, ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY order_ms, line, seq) AS run
+        FROM starts
+    ) AS numbered
 ),
 browsers AS (
     SELECT anonymous_id,
-        MIN(CASE WHEN returns THEN position END) AS first_return,
-        to_json(array_agg(dest_session ORDER BY position) FILTER (WHERE NOT returns)) AS sessions
+        MIN(CASE WHEN returns THEN run END) AS first_return,
+        to_json(array_agg(dest_session ORDER BY run) FILTER (WHERE NOT returns)) AS sessions
     FROM runs
     GROUP BY anonymous_id
 )
 SELECT 'SESSION_CHURN' AS code, 'warning' AS severity, NULL AS variant, seq, file, line,
     message_id, anonymous_id AS device_id, dest_session AS session_id,
     json_object(
-        'anonymousId', anonymous_id, 'previous_session', previous_session,
+        'anonymousId', anonymous_id, 'previous_session', previous_value,
         'gap_ms', order_ms - previous_ms,
         'session_id', dest_session, '_timeout_ms', $session_timeout_ms
     ) AS details
 FROM runs
-WHERE previous_session IS NOT NULL AND NOT returns
+WHERE previous_value IS NOT NULL AND NOT returns
     AND order_ms - previous_ms >= 0 AND order_ms - previous_ms < $session_timeout_ms
 UNION ALL
 SELECT 'SESSION_INTERLEAVED', 'warning', NULL, runs.seq, runs.file, runs.line,
     runs.message_id, runs.anonymous_id, runs.dest_session,
     json_object(
         'anonymousId', runs.anonymous_id, 'sessions', browsers.sessions,
-        'session_id', runs.dest_session, '_previous', runs.previous_session
+        'session_id', runs.dest_session, '_previous', runs.previous_value
     )
 FROM runs
-JOIN browsers
-    ON browsers.anonymous_id = runs.anonymous_id AND browsers.first_return = runs.position
+JOIN browsers ON browsers.anonymous_id = runs.anonymous_id AND browsers.first_return = runs.run
 """
 
 RULES = [
