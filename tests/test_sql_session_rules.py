@@ -159,6 +159,31 @@ def test_every_code_is_met_by_the_scenarios():
     assert "analytics.reset()" in change.message
 
 
+@pytest.mark.parametrize(
+    "session", ["99999999999999999999", "-5", "007", "0"], ids=["beyond-64-bits", "-5", "007", "0"]
+)
+def test_replay_sessions_of_any_size_are_worded_as_python_words_them(session: str):
+    replay = f"{ANON}/{session}"
+    events = [event("track", replay=replay), event("track", 5, session=None, replay=replay)]
+    assert len(assert_same([("events.ndjson", events)])) == 2
+
+
+def test_user_ids_that_are_not_strings_are_compared_and_shown_as_python_does():
+    events = [
+        event("track", user=12345),
+        event("track", 1000, anon="f03a7d59-2e6c", user="12345", replay=f"{ANON}/{SESSION}"),
+        event(
+            "track", 2000, anon="9c1d2e3f-cccc", user={"a": [1, True]}, replay=f"{ANON}/{SESSION}"
+        ),
+    ]
+    # 12345 and "12345" are one user to the confirmation (as text), two to the cause.
+    found = sorted(assert_same([("events.ndjson", events)]), key=lambda finding: finding.line or 0)
+    assert [(finding.evidence or {})["cause"] for finding in found] == [
+        "userId 12345 -> 12345: identifying another user rotates the anonymousId",
+        "userId 12345 -> {'a': [1, True]}: identifying another user rotates the anonymousId",
+    ]
+
+
 def test_the_session_timeout_is_the_one_given():
     short = Thresholds(session_timeout_ms=MINUTE)
     assert assert_same([("events.ndjson", churn_events())], short) == []

@@ -89,9 +89,9 @@ FROM worded
 
 
 def _runs(keys: tuple[str, ...], value: str) -> str:
-    """CTEs over a CTE `sightings` (the keys, the value, order_ms, line, seq, file, message_id)
-    ending in `starts`: the first event of each run of one value, per key, in time order, with
-    the value and the last time of the run before it (NULL for the first run).
+    """CTEs over a CTE `sightings` (the keys, the value, order_ms, line, seq) ending in
+    `starts`: the first event of each run of one value, per key, in time order, with the value
+    and the last time of the run before it (NULL for the first run).
 
     Where a key's values have time spans that neither overlap nor meet (the usual case), each
     value is one run and the spans give their order: grouped, not sorted event by event. The
@@ -102,7 +102,7 @@ def _runs(keys: tuple[str, ...], value: str) -> str:
     def same(other: str) -> str:
         return " AND ".join(f"{other}.{key} = sightings.{key}" for key in keys)
 
-    columns = f"{partition}, {value}, order_ms, line, seq, file, message_id"
+    columns = f"{partition}, {value}, order_ms, line, seq"
     return f"""
 spans AS (
     SELECT {partition}, {value}, MIN(order_ms) AS first_ms, MAX(order_ms) AS last_ms
@@ -154,6 +154,12 @@ starts AS (
 )"""
 
 
+def _located(relation: str) -> str:
+    """File and messageId of the events of a small relation, by `seq`: carried to the end
+    instead of through every ordering. A semi-join, which hashes the small side."""
+    return f"SELECT seq, file, message_id FROM events WHERE seq IN (SELECT seq FROM {relation})"
+
+
 _REPLAYED = f"""
     undelivered_code IS NULL AND type IN ({_AMPLITUDE_TYPES})
     AND dest_device IS NOT NULL AND replay_id IS NOT NULL"""
@@ -169,7 +175,7 @@ WITH switching AS (  -- sessions under more than one replay device: the only one
     HAVING MIN(rp_device) <> MAX(rp_device)
 ),
 sightings AS (
-    SELECT dest_device, dest_session, rp_device, order_ms, line, seq, file, message_id
+    SELECT dest_device, dest_session, rp_device, order_ms, line, seq
     FROM events
     JOIN switching ON switching_device = dest_device AND switching_session = dest_session
     WHERE {_REPLAYED}
@@ -183,8 +189,10 @@ runs AS (
     FROM starts
 ),
 firsts AS (
-    SELECT *, MIN(run) OVER (PARTITION BY dest_device, dest_session, rp_device) AS device_first
+    SELECT runs.*, located.file, located.message_id,
+        MIN(run) OVER (PARTITION BY dest_device, dest_session, rp_device) AS device_first
     FROM runs
+    JOIN ({_located("runs")}) AS located ON located.seq = runs.seq
 ),
 switched AS (
     SELECT dest_device, dest_session,
@@ -197,16 +205,16 @@ switched AS (
     GROUP BY dest_device, dest_session
 )
 SELECT 'RPL_DEVICE_SWITCH_IN_SESSION' AS code, 'warning' AS severity, NULL AS variant,
-    runs.seq, runs.file, runs.line, runs.message_id, runs.dest_device AS device_id,
-    runs.dest_session AS session_id,
+    firsts.seq, firsts.file, firsts.line, firsts.message_id, firsts.dest_device AS device_id,
+    firsts.dest_session AS session_id,
     json_object(
         'replay_devices', switched.replay_devices, 'switch_points', switched.switch_points,
-        'device_id', runs.dest_device, 'session_id', runs.dest_session
+        'device_id', firsts.dest_device, 'session_id', firsts.dest_session
     ) AS details
 FROM switched
-JOIN runs
-    ON runs.dest_device = switched.dest_device AND runs.dest_session = switched.dest_session
-    AND runs.run = 2
+JOIN firsts
+    ON firsts.dest_device = switched.dest_device AND firsts.dest_session = switched.dest_session
+    AND firsts.run = 2
 """
 
 ANONYMOUS_ID_CHANGE = f"""
@@ -291,7 +299,7 @@ WITH several AS (  -- browsers under more than one session id: the only ones to 
     HAVING MIN(dest_session) <> MAX(dest_session)
 ),
 sightings AS (
-    SELECT anonymous_id, dest_session, order_ms, line, seq, file, message_id
+    SELECT anonymous_id, dest_session, order_ms, line, seq
     FROM events
     JOIN several ON browser = anonymous_id
     WHERE {_BROWSER_EVENTS}
@@ -311,26 +319,31 @@ browsers AS (
         to_json(array_agg(dest_session ORDER BY run) FILTER (WHERE NOT returns)) AS sessions
     FROM runs
     GROUP BY anonymous_id
+),
+found AS (
+    SELECT 'SESSION_CHURN' AS code, runs.*,
+        json_object(
+            'anonymousId', anonymous_id, 'previous_session', previous_value,
+            'gap_ms', order_ms - previous_ms,
+            'session_id', dest_session, '_timeout_ms', $session_timeout_ms
+        ) AS details
+    FROM runs
+    WHERE previous_value IS NOT NULL AND NOT returns
+        AND order_ms - previous_ms >= 0 AND order_ms - previous_ms < $session_timeout_ms
+    UNION ALL
+    SELECT 'SESSION_INTERLEAVED', runs.*,
+        json_object(
+            'anonymousId', runs.anonymous_id, 'sessions', browsers.sessions,
+            'session_id', runs.dest_session, '_previous', runs.previous_value
+        )
+    FROM runs
+    JOIN browsers
+        ON browsers.anonymous_id = runs.anonymous_id AND browsers.first_return = runs.run
 )
-SELECT 'SESSION_CHURN' AS code, 'warning' AS severity, NULL AS variant, seq, file, line,
-    message_id, anonymous_id AS device_id, dest_session AS session_id,
-    json_object(
-        'anonymousId', anonymous_id, 'previous_session', previous_value,
-        'gap_ms', order_ms - previous_ms,
-        'session_id', dest_session, '_timeout_ms', $session_timeout_ms
-    ) AS details
-FROM runs
-WHERE previous_value IS NOT NULL AND NOT returns
-    AND order_ms - previous_ms >= 0 AND order_ms - previous_ms < $session_timeout_ms
-UNION ALL
-SELECT 'SESSION_INTERLEAVED', 'warning', NULL, runs.seq, runs.file, runs.line,
-    runs.message_id, runs.anonymous_id, runs.dest_session,
-    json_object(
-        'anonymousId', runs.anonymous_id, 'sessions', browsers.sessions,
-        'session_id', runs.dest_session, '_previous', runs.previous_value
-    )
-FROM runs
-JOIN browsers ON browsers.anonymous_id = runs.anonymous_id AND browsers.first_return = runs.run
+SELECT code, 'warning' AS severity, NULL AS variant, found.seq, located.file, found.line,
+    located.message_id, anonymous_id AS device_id, dest_session AS session_id, details
+FROM found
+JOIN ({_located("found")}) AS located ON located.seq = found.seq
 """
 
 RULES = [
