@@ -60,9 +60,11 @@ class Runs:
         return merged
 
     def settled(self) -> bool:
-        """Whether `ordered()` is exact: no run of one value overlaps in time a run of another."""
+        """Whether `ordered()` is exact: each run ends before the next one begins. Runs that
+        meet in one millisecond are not: there the file order decides, and a run that began
+        earlier may hold a later line of that millisecond than the next run's first."""
         return all(
-            current.first_ms >= previous.last_ms for previous, current in pairwise(self.ordered())
+            current.first_ms > previous.last_ms for previous, current in pairwise(self.ordered())
         )
 
     @classmethod

@@ -13,12 +13,12 @@ from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.findings import Finding, Severity
 from amp_replay_cli.core.identity.sql.relation import FINDING_COLUMNS
 
-# The message of one (code, variant), from the row's details.
-Wording = Callable[[Mapping[str, Any]], str]
-
-# The key of details under which a rule puts values only the message needs (a threshold, an id
-# the evidence does not repeat): the wording sees them, the evidence does not.
-MESSAGE_ONLY = "message_only"
+# The message of one (code, variant), from the row's details. A wording may add to the details
+# the evidence it words (a cause told from two values); keys that begin with MESSAGE_ONLY are
+# values only the message names (a threshold, a page), left out of the evidence. A details
+# object under the key MESSAGE_ONLY itself is handed to the wording by its members' names.
+Wording = Callable[[dict[str, Any]], str]
+MESSAGE_ONLY = "_"
 # The variant of a row that closes a capped list, as CappedFindings.close does: one info
 # finding counting what was not listed, with no place, hint or evidence.
 NOT_LISTED = "not_listed"
@@ -44,8 +44,9 @@ assert tuple(FindingRow._fields) == tuple(FINDING_COLUMNS), "FindingRow follows 
 
 def to_finding(row: FindingRow, wordings: Mapping[tuple[str, str | None], Wording]) -> Finding:
     details: dict[str, Any] = json.loads(row.details) if row.details else {}
-    message_only = details.pop(MESSAGE_ONLY, {})
-    message = wordings[(row.code, row.variant)]({**details, **message_only})
+    named = details.pop(MESSAGE_ONLY, None)
+    message = wordings[(row.code, row.variant)]({**details, **named} if named else details)
+    details = {key: value for key, value in details.items() if not key.startswith(MESSAGE_ONLY)}
     if row.message_id is not None:
         details.setdefault("message_id", row.message_id)
     if row.device_id is not None or row.session_id is not None:

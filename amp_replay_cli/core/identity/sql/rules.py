@@ -1,4 +1,4 @@
-"""The record every rule module of the SQL engine exposes a list of."""
+"""A rule of the SQL engine: one SELECT over `events` yielding FINDING_COLUMNS."""
 
 from __future__ import annotations
 
@@ -6,7 +6,5 @@ from typing import NamedTuple
 
 
 class Rule(NamedTuple):
-    """One SELECT over `events` (and the rule's input tables) yielding FINDING_COLUMNS."""
-
     name: str
     sql: str
