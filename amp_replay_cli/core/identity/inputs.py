@@ -95,6 +95,10 @@ class ReplayList:
     replay_ids: set[str] = field(default_factory=set)
     first_line: dict[str, int] = field(default_factory=dict)
 
+    def line_of(self, replay_id: str) -> int:
+        """The line that first lists the replay id (1 when not known)."""
+        return self.first_line.get(replay_id, 1)
+
 
 def read_replays(
     source: Source, stdin: BinaryIO | None = None, limit: ItemLimit = LOG_LINE

@@ -4,6 +4,7 @@ of a web session."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 from amp_replay_cli.core.findings import Severity
@@ -12,9 +13,10 @@ from amp_replay_cli.core.identity.inputs import ReplayList, Setup
 from amp_replay_cli.core.identity.reporter import Reporter
 from amp_replay_cli.core.identity.tracking import NonBrowserEvent, ReplaySighting, SessionState
 from amp_replay_cli.core.jsvalues import js_to_number, show
-from amp_replay_cli.core.sampling import is_in_sample
+from amp_replay_cli.core.sampling import Algorithm, is_in_sample
 
 Reached = set[tuple[Any, Any]]  # (device_id, session_id) of events that reach Amplitude
+SESSION_PART = re.compile(r"-?[0-9]+")  # of a replay id: what events.parse_replay_id accepts
 
 
 class SessionWindow(NamedTuple):
@@ -34,39 +36,61 @@ def missing_replay_properties(
         if not state.browser or not state.without_property:
             continue
         lines = [where.as_evidence() for where in state.missing]
-        if state.with_property == 0 and state.session != NO_SESSION and setup is not None:
-            rate = js_to_number(setup.sample_rate) if setup.has_sample_rate else 0.0
-            if not is_in_sample(state.session, rate, setup.algorithm):
-                why = (
-                    f"sampleRate {show(setup.sample_rate)}"
-                    if setup.has_sample_rate
-                    else "sampleRate is not set"
-                )
-                reporter.report(
-                    "RPL_NOT_SAMPLED",
-                    Severity.INFO,
-                    f"session {state.session} is outside the sample ({why}, "
-                    f"{setup.algorithm.value} hash): no replay is expected",
-                    state.missing[0],
-                    key,
-                    {"events": lines},
-                )
-                continue
+        if (
+            state.with_property == 0
+            and state.session != NO_SESSION
+            and setup is not None
+            and not is_in_sample(state.session, sample_rate(setup), setup.algorithm)
+        ):
+            reporter.report(
+                "RPL_NOT_SAMPLED",
+                Severity.INFO,
+                not_sampled_message(state.session, sampling_reason(setup), setup.algorithm),
+                state.missing[0],
+                key,
+                {"events": lines},
+            )
+            continue
         if state.with_property == 0:
             severity = Severity.WARNING if state.session == NO_SESSION else Severity.ERROR
-            message = (
-                f"none of the {state.without_property} track/page events of this session "
-                "carries [Amplitude] Session Replay ID: it cannot link to a replay"
-            )
         else:
             severity = Severity.INFO
-            message = (
-                f"{state.without_property} of {state.without_property + state.with_property} "
-                "track/page events lack [Amplitude] Session Replay ID"
-            )
+        message = property_missing_message(state.without_property, state.with_property)
         reporter.report(
             "RPL_PROPERTY_MISSING", severity, message, state.missing[0], key, {"events": lines}
         )
+
+
+def sample_rate(setup: Setup) -> float:
+    """The rate the replay SDK compares with: an unset sampleRate records nothing."""
+    return js_to_number(setup.sample_rate) if setup.has_sample_rate else 0.0
+
+
+def sampling_reason(setup: Setup) -> str:
+    return (
+        f"sampleRate {show(setup.sample_rate)}"
+        if setup.has_sample_rate
+        else "sampleRate is not set"
+    )
+
+
+def not_sampled_message(session: Any, reason: str, algorithm: Algorithm) -> str:
+    return (
+        f"session {session} is outside the sample ({reason}, {algorithm.value} hash): "
+        "no replay is expected"
+    )
+
+
+def property_missing_message(without_property: int, with_property: int) -> str:
+    if with_property == 0:
+        return (
+            f"none of the {without_property} track/page events of this session "
+            "carries [Amplitude] Session Replay ID: it cannot link to a replay"
+        )
+    return (
+        f"{without_property} of {without_property + with_property} "
+        "track/page events lack [Amplitude] Session Replay ID"
+    )
 
 
 def referenced_replays(
@@ -84,8 +108,7 @@ def referenced_replays(
             reporter.report(
                 "RPL_ORPHANED",
                 Severity.ERROR,
-                f"replay {replay_id} has no events: no event reaching Amplitude has "
-                f"device_id {show(device)} and session_id {session}",
+                orphaned_message(replay_id),
                 where,
                 key,
                 {"replay_id": replay_id, "device_id": device, "session_id": int(session)},
@@ -94,8 +117,7 @@ def referenced_replays(
             reporter.report(
                 "RPL_NOT_FOUND",
                 Severity.WARNING,
-                f"replay {replay_id} is referenced by events but the Session Replay API does "
-                "not list it",
+                not_found_message(replay_id),
                 where,
                 key,
                 {"replay_id": replay_id},
@@ -111,14 +133,15 @@ def listed_replays(
     """RPL_ORPHANED for a replay the replay list has and no event names or reaches."""
     for replay_id in sorted(replays.replay_ids - set(replay_first)):
         device, _, session = replay_id.rpartition("/")
-        known = session.lstrip("-").isdigit() and (device, int(session)) in reached
+        # The session part as an event's replay id must write it (ASCII digits, one minus):
+        # the list is any text, and int() refuses "--5" or "²".
+        known = SESSION_PART.fullmatch(session) is not None and (device, int(session)) in reached
         if not known:
             reporter.report(
                 "RPL_ORPHANED",
                 Severity.ERROR,
-                f"replay {replay_id} is listed by the Session Replay API but no event reaching "
-                "Amplitude has its device and session",
-                Where(replays.name, replays.first_line.get(replay_id, 1), None),
+                listed_orphaned_message(replay_id),
+                Where(replays.name, replays.line_of(replay_id), None),
                 None,
                 {"replay_id": replay_id},
             )
@@ -146,12 +169,37 @@ def non_browser_sources(
                 reporter.report(
                     "NON_BROWSER_SOURCE",
                     Severity.INFO,
-                    f"a non-browser event of user {show(event.user)} falls inside web session "
-                    f"{window.session} without the browser's anonymousId or session_id: "
-                    "Amplitude cannot link it to the replay",
+                    non_browser_message(event.user, window.session),
                     event.where,
                     None,
                     {"user_id": event.user, "web_session_id": window.session},
                     dedupe=("NON_BROWSER_SOURCE", event.where),
                 )
                 break
+
+
+def orphaned_message(replay_id: str) -> str:
+    device, _, session = replay_id.rpartition("/")
+    return (
+        f"replay {replay_id} has no events: no event reaching Amplitude has "
+        f"device_id {show(device)} and session_id {session}"
+    )
+
+
+def not_found_message(replay_id: str) -> str:
+    return f"replay {replay_id} is referenced by events but the Session Replay API does not list it"
+
+
+def listed_orphaned_message(replay_id: str) -> str:
+    return (
+        f"replay {replay_id} is listed by the Session Replay API but no event reaching "
+        "Amplitude has its device and session"
+    )
+
+
+def non_browser_message(user: str, web_session: Any) -> str:
+    return (
+        f"a non-browser event of user {show(user)} falls inside web session "
+        f"{web_session} without the browser's anonymousId or session_id: "
+        "Amplitude cannot link it to the replay"
+    )

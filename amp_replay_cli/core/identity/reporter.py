@@ -22,6 +22,8 @@ class Reporter:
         self._sessions = sessions
         self._reported: set[tuple] = set()
         self._undelivered = CappedFindings(self.findings, MAX_UNDELIVERED_FINDINGS)
+        # Findings about a session none of whose Amplitude events was read yet.
+        self._later: list[tuple[SessionKey, str, Severity]] = []
         self.undelivered = 0  # events that never reach Amplitude
 
     def report(
@@ -41,11 +43,20 @@ class Reporter:
                 return
             self._reported.add(dedupe)
         self.findings.append(_finding(code, severity, message, where, session, evidence))
-        state = self._sessions.get(session) if session is not None else None
-        if state is not None:
-            state.codes.add(code)
-            if state.worst is None or severity.rank < state.worst.rank:
-                state.worst = severity
+        if session is not None and not self._count_towards(session, code, severity):
+            # Its session may begin further down (an identify before the first page, or lines
+            # out of order): the rows must not depend on the order of the lines.
+            self._later.append((session, code, severity))
+
+    def _count_towards(self, session: SessionKey, code: str, severity: Severity) -> bool:
+        """Count the finding in its session's row; False when there is no such session."""
+        state = self._sessions.get(session)
+        if state is None:
+            return False
+        state.codes.add(code)
+        if state.worst is None or severity.rank < state.worst.rank:
+            state.worst = severity
+        return True
 
     def about_event(
         self,
@@ -80,7 +91,10 @@ class Reporter:
         self._undelivered.add(_finding(code, Severity.ERROR, message, event.where, None, details))
 
     def close(self) -> None:
-        """Count the undelivered events not listed; call once, after the last event."""
+        """Count the undelivered events not listed and the findings about sessions that began
+        after them; call once, after the last event."""
+        for session, code, severity in self._later:
+            self._count_towards(session, code, severity)
         self._undelivered.close()
 
 

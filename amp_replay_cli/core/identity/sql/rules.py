@@ -1,4 +1,4 @@
-"""A rule of the SQL engine: one SELECT over `events` yielding FINDING_COLUMNS."""
+"""The record every rule module of the SQL engine exposes a list of."""
 
 from __future__ import annotations
 
@@ -6,5 +6,7 @@ from typing import NamedTuple
 
 
 class Rule(NamedTuple):
+    """One SELECT over `events` (and the rule's input tables) yielding FINDING_COLUMNS."""
+
     name: str
     sql: str
