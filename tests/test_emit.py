@@ -246,19 +246,30 @@ def test_the_finding_rows_follow_the_findings_relation(warehouse):
     assert finding["file"] == "s3://archive/04_invalid_and_overridden_ids.ndjson"
 
 
+MALFORMED = Rule(
+    "malformed",
+    """
+SELECT 'AR501' AS code, 'warning' AS severity, NULL AS variant, NULL AS seq, file, line,
+  NULL AS message_id, NULL AS device_id, NULL AS session_id, json_object() AS details
+FROM raw_lines WHERE NOT json_valid(text)
+""",
+)
+
+
+@pytest.mark.parametrize("dialect", [Dialect.TRINO, Dialect.BIGQUERY])
+def test_a_rule_over_the_raw_lines_reports_a_malformed_line(warehouse, dialect):
+    emitted = emit(dialect, rules=[MALFORMED])
+    rows = run(warehouse, back_to_duckdb(emitted, dialect), dialect)
+    malformed = [row[:7] for row in rows if row[0] == "finding"]
+    assert malformed == [
+        ("finding", "AR501", "warning", None, None, "s3://archive/broken.ndjson", 1)
+    ]
+
+
 def test_a_rule_whose_input_is_missing_is_left_out_with_a_comment(warehouse):
     sql = emit(Dialect.TRINO, rules=[*RULES, NOT_LISTED])
     assert "-- rule not_listed left out: it needs replays" in sql
     assert "RPL_NOT_FOUND" not in sql
-
-
-def test_a_rule_gets_its_input_table_when_given(warehouse):
-    replays = "SELECT 'nobody/1' AS replay_id"
-    sql = emit_query(
-        Dialect.DUCKDB, TABLE, NORMALISE, [NOT_LISTED], PARAMETERS, FALLBACKS, {"replays": replays}
-    )
-    rows = run(warehouse, sql, Dialect.DUCKDB)
-    assert {row[1] for row in rows if row[0] == "finding"} == {"RPL_NOT_FOUND"}
 
 
 def test_parameters_become_literals():
@@ -270,6 +281,11 @@ def test_parameters_become_literals():
 def test_a_parameter_without_a_value_is_refused():
     with pytest.raises(UsageError, match=r"\$min_id_length, which has no value"):
         emit_query(Dialect.TRINO, TABLE, NORMALISE, RULES, {}, FALLBACKS)
+
+
+def test_a_udf_without_a_fallback_is_refused():
+    with pytest.raises(UsageError, match="js_time_ms: no such SQL function, and no SQL fallback"):
+        emit_query(Dialect.TRINO, TABLE, NORMALISE, RULES, PARAMETERS)
 
 
 def test_the_header_names_each_fallback():

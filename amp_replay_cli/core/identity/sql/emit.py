@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from typing import NamedTuple
 
+import duckdb
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
@@ -53,9 +54,11 @@ _TABLE = "__segment_raw__"  # where the user's table goes, once parsed in its ow
 # regular expression, as a malformed line must not stop a JSON function. Snowflake's COPY keeps
 # both (METADATA$FILENAME, METADATA$FILE_ROW_NUMBER), as the DuckDB table does.
 _RANKED = (
-    "SELECT {file} AS file, ROW_NUMBER() OVER (PARTITION BY {file} ORDER BY "
+    "SELECT file, ROW_NUMBER() OVER (PARTITION BY file ORDER BY "
     f"""COALESCE(regexp_extract({RAW_COLUMN}, '"receivedAt" *: *"([^"]*)"', 1), ''), """
-    f"{RAW_COLUMN}) AS line, {RAW_COLUMN} AS text FROM {_TABLE}"
+    f"{RAW_COLUMN}) AS line, {RAW_COLUMN} AS text "
+    # the pseudo-column named in a plain SELECT first: BigQuery takes _FILE_NAME only there
+    f"FROM (SELECT {{file}} AS file, {RAW_COLUMN} FROM {_TABLE}) AS archive"
 )
 RAW_LINES: dict[Dialect, str] = {
     Dialect.TRINO: _RANKED.format(file='"$path"'),
@@ -113,30 +116,25 @@ def emit_query(
     rules: Sequence[Rule],
     parameters: Mapping[str, int | str],
     fallbacks: Sequence[UdfFallback] = (),
-    inputs: Mapping[str, str] | None = None,
     write: Dialect | None = None,
 ) -> str:
     """The one query over `table` as `dialect` lays it out (a column `raw` holding each Segment
     event; Snowflake and DuckDB also `file` and `line`), written in `write` (default: the same
     dialect; DuckDB runs the warehouse's layout locally).
 
-    `inputs` are the small input tables some rules join (name: a DuckDB SELECT); a rule naming
-    a table that is neither given nor `events` is left out, with a comment saying so, as
-    diagnose leaves out what needs a missing input."""
-    inputs = inputs or {}
+    A rule that reads another table than `events` or `raw_lines` (the export, the replay list,
+    the set-up: inputs of diagnose on files) is left out, with a comment saying so, as diagnose
+    on files leaves out what needs an input it was not given."""
     comments = [
         f"amp-replay diagnose --emit-sql {dialect.value}: run it, export the rows (CSV "
         "or JSON), then: amp-replay diagnose --from-results FILE"
     ]
     ctes: list[exp.CTE] = [_cte("raw_lines", _raw_lines(dialect, table))]
-    for name, sql in inputs.items():
-        ctes += _hoisted(_parse(sql, f"input {name}"), name)
     ctes += _hoisted(_parse(normalise_sql, "the normalisation"), "events")
-    known = {"events", *inputs}
     emitted = []
     for rule in rules:
         tree = _parse(rule.sql, f"rule {rule.name}")
-        missing = sorted(_tables(tree) - known)
+        missing = sorted(_tables(tree) - {"events", "raw_lines"})
         if missing:
             comments.append(f"rule {rule.name} left out: it needs {', '.join(missing)}")
             continue
@@ -163,6 +161,12 @@ def emit_query(
         comments.append(
             f"UDF {fallback.name} replaced by SQL that covers {fallback.covers}; "
             "other values come out NULL"
+        )
+    unknown = _not_duckdb_functions(query)
+    if unknown:
+        raise UsageError(
+            f"--emit-sql: {', '.join(unknown)}: no such SQL function, and no SQL fallback for "
+            "a Python UDF of that name"
         )
     write = write or dialect
     if write is not Dialect.DUCKDB:
@@ -268,6 +272,14 @@ def _replace_udf(tree: exp.Expression, fallback: UdfFallback) -> exp.Expression:
         return node
 
     return tree.transform(replace)
+
+
+def _not_duckdb_functions(tree: exp.Expression) -> list[str]:
+    """The functions sqlglot does not know that DuckDB does not have either: Python UDFs of the
+    local engine, which no warehouse runs."""
+    names = {node.name.lower() for node in tree.find_all(exp.Anonymous)}
+    builtins = duckdb.connect().execute("SELECT DISTINCT function_name FROM duckdb_functions()")
+    return sorted(names - {name.lower() for (name,) in builtins.fetchall()})
 
 
 def _template(sql: str, dialect: Dialect, *arguments: exp.Expression) -> exp.Expression:
