@@ -272,6 +272,12 @@ def test_a_rule_whose_input_is_missing_is_left_out_with_a_comment(warehouse):
     assert "RPL_NOT_FOUND" not in sql
 
 
+def test_bigquery_gets_a_where_beside_each_qualify():
+    tree = sqlglot.parse_one(emit(Dialect.BIGQUERY), read="bigquery")
+    qualified = [select for select in tree.find_all(exp.Select) if select.args.get("qualify")]
+    assert qualified and all(select.args.get("where") for select in qualified)
+
+
 def test_parameters_become_literals():
     sql = emit(Dialect.BIGQUERY)
     assert "$min_id_length" not in sql and "@min_id_length" not in sql

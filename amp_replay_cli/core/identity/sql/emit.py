@@ -302,7 +302,7 @@ def _for_warehouse(tree: exp.Expression, dialect: Dialect) -> exp.Expression:
         lambda node: _try_cast(node, dialect),
     ]
     if dialect is Dialect.BIGQUERY:
-        rewrites.append(_bigquery_order)
+        rewrites += [_bigquery_order, _bigquery_qualify]
 
     def rewrite(node: exp.Expression) -> exp.Expression:
         for one in rewrites:
@@ -370,4 +370,15 @@ def _bigquery_order(node: exp.Expression) -> exp.Expression | None:
         ordered = node.copy()
         ordered.set("nulls_first", not node.args.get("desc"))
         return ordered
+    return None
+
+
+def _bigquery_qualify(node: exp.Expression) -> exp.Expression | None:
+    """BigQuery has refused QUALIFY without a WHERE, GROUP BY or HAVING: a WHERE TRUE is free."""
+    if (
+        isinstance(node, exp.Select)
+        and node.args.get("qualify")
+        and not any(node.args.get(clause) for clause in ("where", "group", "having"))
+    ):
+        return node.copy().where(exp.true())
     return None
