@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import sqlglot
 import yaml
 from typer.main import get_command
 
@@ -266,8 +267,8 @@ def test_recipe_commands_are_found_and_a_bad_one_fails():
 def test_every_block_is_an_example_or_a_recipe():
     """console blocks run, sh and yaml commands parse; the rest must at least be well-formed
     (the suppression and configuration examples are read by test_suppressions and
-    test_settings; a schema modeline names a committed schema)."""
-    assert {block.language for block in ALL_BLOCKS} <= {"console", "yaml", "sh", "toml"}
+    test_settings; a schema modeline names a committed schema; SQL parses in its dialect)."""
+    assert {block.language for block in ALL_BLOCKS} <= {"console", "yaml", "sh", "toml", "sql"}
     for block in ALL_BLOCKS:
         if block.language == "yaml":
             yaml.safe_load(block.text)
@@ -275,6 +276,9 @@ def test_every_block_is_an_example_or_a_recipe():
                 assert (REPO / schema).is_file(), (block.name, schema)
         elif block.language == "toml":
             tomllib.loads(block.text)
+        elif block.language == "sql":  # warehouse DDL: the comment before it names the dialect
+            assert block.context, block.name
+            sqlglot.parse(block.text, read=block.context)
 
 
 # -- the README as a front page ---------------------------------------------------------------

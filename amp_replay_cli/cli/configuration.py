@@ -40,10 +40,13 @@ CONFIGURED = ("validate", "simulate", "upload", "check", "diagnose")
 SHARED = ("strict", "env", "sdk")
 _DEFINED_BY = "validate"
 # Options every reporting command shares are not per-command settings: select and ignore are
-# top-level keys, output options belong to the run.
-_NOT_SETTINGS = {field.replace("_", "-") for field in OutputOptions.__dataclass_fields__} | {
-    field.replace("_", "-") for field in ChoiceOptions.__dataclass_fields__
-}
+# top-level keys, output options belong to the run; nor are options that change what a run is.
+_NOT_SETTINGS = (
+    {field.replace("_", "-") for field in OutputOptions.__dataclass_fields__}
+    | {field.replace("_", "-") for field in ChoiceOptions.__dataclass_fields__}
+    # diagnose's warehouse modes replace reading FILES: set in a file, every run would switch.
+    | {"emit-sql", "from-results"}
+)
 _SECRET_VARIABLES = ("AMPLITUDE_API_KEY", "AMPLITUDE_SECRET_KEY")
 
 

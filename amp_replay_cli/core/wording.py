@@ -36,3 +36,8 @@ def format_percent(share: float) -> str:
     """`30%`, `33.3333%`, `0.0001%`: a share to the SDK's sampling step (0.000001 is 0.0001 %),
     without trailing zeros, so that every percentage reads the same way."""
     return f"{share * 100:.4f}".rstrip("0").removesuffix(".") + "%"
+
+
+def count_of(number: int, noun: str) -> str:
+    """`1 event`, `1,234 events`: a count and its noun, plural when it is not one."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"

@@ -5,6 +5,7 @@ from rich.text import Text
 
 from amp_replay_cli.core.findings import Report
 from amp_replay_cli.output import OutputSettings
+from amp_replay_cli.output.escape import printable
 from amp_replay_cli.output.views import TABLE_WIDTH, Table, middle, room
 
 SESSIONS_SHOWN = 30
@@ -35,6 +36,10 @@ def session_table(report: Report) -> list[Table]:
 
 
 def show_sessions(report: Report, console: Console, settings: OutputSettings) -> None:
+    query = report.result.get("query")
+    if query is not None:  # --emit-sql: the query is the output, line for line
+        console.print("\n".join(map(printable, query.split("\n"))), end="")
+        return
     tables = {table.title: table for table in session_table(report)}
     sessions = tables["Sessions"].rows if "Sessions" in tables else []
     shown = sessions if settings.verbosity >= 2 else sessions[:SESSIONS_SHOWN]
@@ -50,7 +55,7 @@ def show_sessions(report: Report, console: Console, settings: OutputSettings) ->
         )
     for (device, session, events, replay, linked, worst, users), row in zip(
         shown,
-        report.result["sessions"],
+        report.result.get("sessions", []),
         strict=False,  # shown: the first rows
     ):
         device = middle(device, room(settings.verbosity, device_width))
