@@ -6,6 +6,7 @@ holds the spooled events (what the bodies are made of), the findings and the par
 
 import gzip
 import json
+import random
 import zlib
 from pathlib import Path
 
@@ -183,15 +184,19 @@ def test_an_item_with_a_problem_is_left_to_the_exact_reader(texts, tmp_path):
     assert compare(tmp_path, texts, layout="ndjson") is None
 
 
+GOOD = ",".join(opening_texts()).encode()
+
+
 @pytest.mark.parametrize(
     "content",
     [
         b'{"events": []}',  # an object: the exact reader reads it
         b"\xff\xfe[\x00]\x00",  # UTF-16
-        b'[{"type": 4}] trailing',
-        b'[{"type": 4}',
-        b'[{"type": 4};',
-        b'{"type": 4 "data": 1}\n',
+        b"\xff[" + GOOD + b"]",  # not UTF-8
+        b"[" + GOOD + b"] trailing",
+        b"[" + GOOD,
+        b"[" + GOOD + b";",
+        GOOD.replace(b"},{", b"}\n{").replace(b'"type"', b'"type":', 1) + b"\n",
         b"",
         b"\x1f\x8b\x08\x04garbage",
         b'["\xff"]',
@@ -201,6 +206,68 @@ def test_what_the_fast_reader_does_not_know_is_left_to_the_exact_reader(content,
     path = tmp_path / "odd.json"
     path.write_bytes(content)
     assert passes(path, tmp_path)[0] is None
+
+
+@pytest.mark.parametrize("layout", ["array", "ndjson"])
+def test_gzip_that_breaks_part_way_is_left_to_the_exact_reader(layout, tmp_path):
+    texts = [*opening_texts()]
+    noise = random.Random(15)
+    texts += [
+        event_text(json.dumps({"source": 5, "text": noise.randbytes(600).hex()}), n + 5)
+        for n in range(2000)
+    ]
+    plain = write_recording(tmp_path / f"whole.{layout}", texts, layout).read_bytes()
+    packed = gzip.compress(plain)
+    path = tmp_path / f"cut.{layout}.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    assert len(plain) > 2 * (1 << 20)  # the first chunk reads well, a later one fails
+    assert passes(path, tmp_path)[0] is None
+
+
+def test_an_ndjson_line_longer_than_the_limit_across_chunks_is_left_to_the_exact_reader(tmp_path):
+    from amp_replay_cli.core.documents.limits import RECORDING_ITEM
+
+    long_text = event_text(json.dumps({"source": 5, "text": "x" * 3_000_000}))
+    path = write_recording(tmp_path / "long.ndjson", [*opening_texts(), long_text], "ndjson")
+    walk = recordings._Pass(
+        Source(str(path), path), False, 5000, RECORDING_ITEM.with_max(4000), fast=True
+    )
+    with pytest.raises(NeedsExactReader):
+        walk.run(None)
+
+
+@pytest.mark.parametrize("number", ["1", "1.0"])
+def test_an_event_larger_than_the_sdk_sends_is_left_to_the_exact_reader(number, tmp_path):
+    """Over 9,000,000 bytes: the exact reader rejects it with its line (AR609), whichever
+    path wrote it."""
+    huge = event_text(
+        json.dumps({"source": 5, "n": 0, "text": "x" * 9_000_000})[:-1] + f', "x": {number}}}'
+    )
+    path = write_recording(tmp_path / "huge.ndjson", [*opening_texts(), huge], "ndjson")
+    with pytest.raises(NeedsExactReader):
+        recordings._Pass(Source(str(path), path), False, 5000, fast=True).run(None)
+
+
+def test_a_packed_event_that_inflates_past_the_limit_is_left_to_the_exact_reader(tmp_path):
+    from amp_replay_cli.core.documents.limits import RECORDING_ITEM
+    from amp_replay_cli.core.replay.rrweb import pack
+
+    packed = json.dumps(pack({"type": 3, "timestamp": T0 + 5, "data": {"t": "x" * 50_000}}))
+    path = write_recording(tmp_path / "packed.ndjson", [*opening_texts(), packed], "ndjson")
+    walk = recordings._Pass(
+        Source(str(path), path), False, 5000, RECORDING_ITEM.with_max(20_000), fast=True
+    )
+    with pytest.raises(NeedsExactReader):
+        walk.run(None)
+
+
+def test_packed_events_are_unpacked_as_before(tmp_path):
+    from amp_replay_cli.core.replay.rrweb import pack
+
+    packed = [
+        json.dumps(pack(json.loads(event_text('{"source": 2, "x": 1.5}', n)))) for n in (5, 6)
+    ]
+    assert compare(tmp_path, packed, layout="ndjson") is not None
 
 
 def test_a_missing_file_is_left_to_the_exact_reader(tmp_path):
@@ -350,3 +417,20 @@ def test_without_a_spool_nothing_is_compressed():
 def test_the_body_inflates_to_the_raw_bytes():
     raw = b'{"version":1,"events":["{}"]}' * 1000
     assert gzip.decompress(gzip_body(raw)) == raw
+
+
+def test_an_item_that_ends_where_a_chunk_does_is_read_on(tmp_path):
+    """msgspec reads the buffer's last item whole; the scanner reads on before it trusts that
+    the item ends there (a number could go on in the next chunk)."""
+    from amp_replay_cli.core.replay import transcode
+
+    head = ("[" + ",".join(opening_texts()) + ",").encode()
+    short = event_text(json.dumps({"source": 5, "text": ""})).encode()
+    text = "@" * (transcode._CHUNK - len(head) - len(short))
+    padded = event_text(json.dumps({"source": 5, "text": text})).encode()
+    assert len(head + padded) == transcode._CHUNK
+    path = tmp_path / "aligned.json"
+    path.write_bytes(head + padded + b"," + event_text('{"source": 2}', 6).encode() + b"]")
+    fast, exact = passes(path, tmp_path)
+    assert fast is not None
+    same(fast, exact)

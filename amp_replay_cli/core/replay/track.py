@@ -138,7 +138,8 @@ def _js_string_literal(text: str) -> str:
     )
 
 
-BODY_OVERHEAD = len('{"version":1,"events":[]}')
+_BODY_START, _BODY_END = b'{"version":1,"events":[', b"]}"
+BODY_OVERHEAD = len(_BODY_START + _BODY_END)
 
 
 @dataclass
@@ -151,7 +152,7 @@ class Batch:
 
     @property
     def raw_body(self) -> bytes:
-        return b'{"version":1,"events":[' + b",".join(self.literals) + b"]}"
+        return b"".join((_BODY_START, b",".join(self.literals), _BODY_END))  # 2 copies, not 3
 
     def split(self) -> tuple[Batch, Batch]:
         """Halves, as the SDK splits a batch the WAF refused."""

@@ -193,7 +193,9 @@ class _ArrayScanner:
             except RecursionError:  # nested deeper than msgspec goes
                 raise NeedsExactReader from None
             else:
-                after = len(self.buffer)  # the item ends where the buffer does
+                if self._fill():
+                    continue  # a number may go on in the next chunk
+                after = len(self.buffer)  # the item ends where the file does
                 break
         if after - self.position > self.max_bytes:
             raise NeedsExactReader  # the exact reader says it is longer than the limit
@@ -268,10 +270,8 @@ def fast_literal(event: dict[str, Any], floats: bool) -> tuple[bytes, int] | Non
     if "delay" in event:
         shaped["delay"] = event["delay"]
     shaped["data"] = event["data"]
-    try:
-        text = _encode(shaped)
-    except (OverflowError, ValueError, RecursionError):  # an integer beyond 64 bits, infinity
-        return None
+    text = _encode(shaped)  # integers of any size; infinity (1e400) as null, as JavaScript
     if _unlike_javascript(text, floats):
         return None
-    return b'"' + text.replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"', len(text)
+    escaped = text.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
+    return b"".join((b'"', escaped, b'"')), len(text)  # one copy, where + makes two
