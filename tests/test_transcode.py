@@ -434,3 +434,30 @@ def test_an_item_that_ends_where_a_chunk_does_is_read_on(tmp_path):
     fast, exact = passes(path, tmp_path)
     assert fast is not None
     same(fast, exact)
+
+
+def test_every_batch_the_delivery_builds_finds_its_compressed_body(tmp_path):
+    """inspect cuts the batches as the delivery engine does, also when sessions are split: no
+    batch is compressed twice."""
+    import itertools
+
+    from amp_replay_cli.core.replay.recordings import sent_events
+    from amp_replay_cli.core.replay.track import batches
+
+    later = 3 * 24 * 3600 * 1000
+    events = [
+        *recording(),
+        *[json.loads(event_text(f'{{"source": 2, "n": {n}}}', n + 5)) for n in range(300)],
+    ]
+    events += [{**event, "timestamp": event["timestamp"] + later} for event in events]
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps(events))
+    found = inspect(Source(str(path), path), True, 2000, tmp_path / "events.spool")
+    assert len(found.parts) == 2 and found.bodies is not None
+    built = 0
+    for number, of_part in itertools.groupby(sent_events(found), key=lambda event: event.part):
+        for batch in batches(((event.index, event.literal) for event in of_part), 2000):
+            body = found.bodies.body_for(number, batch.index, batch.raw_body)
+            assert body is not None and zlib.decompress(body, 31) == batch.raw_body
+            built += 1
+    assert built == sum(part.batches for part in found.parts) > 10
