@@ -1,16 +1,20 @@
 """MB/s of rrweb JSON uploaded to the local emulator, next to `gzip -6` of the same bytes.
 
 gzip at level 6 is the floor: upload has to compress every byte at that level too (it is what
-the SDK's CompressionStream does), on top of reading, checking and serialising each event twice.
-Builds one recording of about `--mb` MB from the real recordings in tests/data/recordings (the
-first one's Meta and FullSnapshot, then their events again and again with timestamps moved
-forward, a FullSnapshot every 2,000 events, all within one session), starts `amp-replay
-emulator` in its own process, then in one run times, each in a fresh process:
+the SDK's CompressionStream does), on top of reading and checking every event and writing it as
+JSON.stringify would. Builds one recording (`--events` events of about `--event-kb` KB, one
+replay: by default 2,600 of 60 KB, about 160 MB) from the repository's real recordings: the
+first one's Meta and FullSnapshot, then IncrementalSnapshot mutations that add copies of its
+elements with their text, classes and positions varied (so that deflate meets text as varied as
+a real page's, not copies), 10 ms apart. Starts `amp-replay emulator` in its own process, then
+times in rounds that alternate their order, each in a fresh process under GNU time (a small
+parent, so that the peak RSS is the command's own):
 - `amp-replay upload FILE --no-journal -q` to the emulator;
 - `gzip -6 -c FILE > /dev/null`.
-Wall time and peak RSS (of the measured command only); the emulator must read back every event.
+Every round the emulator must hold every event; after the last, every event read back from it
+must equal the recording's. Prints each round, the medians, and the ratio of each round.
 
-    python benchmarks/upload_throughput.py [--mb 200] [--runs 3]
+    python benchmarks/upload_throughput.py [--events 2600] [--event-kb 60] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -18,24 +22,51 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measuring import measured
+from measuring import gnu_timed
 
 REPO = Path(__file__).resolve().parent.parent
-RECORDINGS = REPO / "tests" / "data" / "recordings"
-SOURCES = ["amplitude-settings-modal.json", "pricing-tabs.json", "search-autocomplete.json"]
+SOURCE = REPO / "tests" / "data" / "recordings" / "amplitude-settings-modal.json"
 API_KEY = "emulator0api0key00000000000000000"
+WORDS = [
+    "order",
+    "invoice",
+    "customer",
+    "shipped",
+    "pending",
+    "refund",
+    "total",
+    "price",
+    "plan",
+    "monthly",
+    "yearly",
+    "naïve",
+    "café",
+    "Zürich",
+    "東京",
+    "résumé",
+    "settings",
+    "save",
+    "cancel",
+    "delete",
+    "account",
+    "billing",
+    "export",
+]
+VARIED_ATTRIBUTES = ("class", "id", "href", "name", "value", "placeholder", "aria-label")
 
 
 class Measure(NamedTuple):
@@ -43,72 +74,107 @@ class Measure(NamedTuple):
     peak_mib: float
 
 
-class Run(NamedTuple):
-    upload: Measure
-    gzip: Measure
+def varied(node: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
+    """A copy of an rrweb node with its text, attributes and position changed."""
+    node = dict(node)
+    if node.get("textContent", "").strip():
+        words = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(2, 12)))
+        node["textContent"] = f"{words} #{rnd.randint(0, 99999)}"
+    if "attributes" in node:
+        attributes = {
+            key: f"{value}-{rnd.randint(0, 10**6):x}" if key in VARIED_ATTRIBUTES else value
+            for key, value in node["attributes"].items()
+        }
+        attributes["style"] = (
+            f"left: {rnd.randint(0, 900)}px; top: {rnd.randint(0, 700)}.5px; "
+            f"opacity: 0.{rnd.randint(1, 9)}"
+        )
+        node["attributes"] = attributes
+    if "childNodes" in node:
+        node["childNodes"] = [varied(child, rnd) for child in node["childNodes"]]
+    return node
 
 
-def measure(command: list[str], output: Path) -> Measure:
-    return Measure(*measured(command, output))
+def build_recording(path: Path, events: int, event_bytes: int) -> None:
+    """Write a JSON array: Meta, FullSnapshot, then mutations of about `event_bytes` each."""
+    rnd = random.Random(15)
+    meta, snapshot = json.loads(SOURCE.read_text())[:2]
+    nodes: list[dict[str, Any]] = []
+    pending = [snapshot["data"]["node"]]
+    while pending:
+        node = pending.pop()
+        nodes.append(node)
+        pending.extend(node.get("childNodes", []))
+    elements = [
+        node
+        for node in nodes
+        if node.get("type") == 2
+        and 300 < len(json.dumps(node)) < 4000
+        and "_cssText" not in json.dumps(node)
+    ]
+    clock, next_id = snapshot["timestamp"], 10_000
 
+    def compact(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
-def build_recording(path: Path, megabytes: int) -> int:
-    """Write a JSON array of about `megabytes` MB; returns the number of events."""
-    loaded = [json.loads((RECORDINGS / name).read_text()) for name in SOURCES]
-    opening = loaded[0][:2]
-    snapshot = loaded[0][1]
-    body = [event for events in loaded for event in events[2:]]
-    clock = opening[-1]["timestamp"]
-    count = 0
     with path.open("w", encoding="utf-8") as out:
-        out.write("[")
-        for event in opening:
-            out.write(
-                ("," if count else "")
-                + json.dumps(event, ensure_ascii=False, separators=(",", ":"))
-            )
-            count += 1
-        while out.tell() < megabytes * 1_000_000:
-            for event in body:
-                clock += 10  # 10 ms apart: a 200 MB recording still spans well under 30 minutes
-                if count % 2000 == 0:
-                    out.write(
-                        ","
-                        + json.dumps(
-                            {**snapshot, "timestamp": clock},
-                            ensure_ascii=False,
-                            separators=(",", ":"),
-                        )
-                    )
-                    count += 1
-                out.write(
-                    ","
-                    + json.dumps(
-                        {**event, "timestamp": clock}, ensure_ascii=False, separators=(",", ":")
-                    )
-                )
-                count += 1
+        out.write(f"[{compact(meta)},{compact(snapshot)}")
+        for _ in range(events - 2):
+            clock += 10  # all within one session
+            adds: list[dict[str, Any]] = []
+            held = 0
+            while held < event_bytes:
+                next_id += 1
+                node = {**varied(rnd.choice(elements), rnd), "id": next_id}
+                add = {"parentId": rnd.randint(2, 400), "nextId": None, "node": node}
+                adds.append(add)
+                held += len(compact(add)) + 1
+            data = {"source": 0, "texts": [], "attributes": [], "removes": [], "adds": adds}
+            out.write("," + compact({"type": 3, "data": data, "timestamp": clock}))
         out.write("]")
-    return count
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        return int(probe.getsockname()[1])
+
+
+def measure(command: list[str]) -> Measure:
+    seconds, peak_mib, _, _ = gnu_timed(command)
+    return Measure(seconds, peak_mib)
+
+
+def stored_replay(base: str) -> dict[str, Any]:
+    replays = httpx.get(f"{base}/_emulator/replays", timeout=60).json()["replays"]
+    assert len(replays) == 1, replays
+    return dict(replays[0])
+
+
+def read_back_intact(base: str, recording: Path) -> None:
+    """Every event the emulator holds equals the recording's, in order."""
+    replay = stored_replay(base)
+    events = httpx.get(
+        f"{base}/_emulator/replays/{replay['device_id']}/{replay['session_id']}",
+        params={"type": "replay", "unpack": "1"},
+        timeout=600,
+    ).json()
+    expected = json.loads(recording.read_text(encoding="utf-8"))
+    assert events == expected, "an event came back different"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mb", type=int, default=200)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--events", type=int, default=2600)
+    parser.add_argument("--event-kb", type=int, default=60)
+    parser.add_argument("--rounds", type=int, default=5)
     arguments = parser.parse_args()
     amp_replay = shutil.which("amp-replay", path=str(Path(sys.executable).parent)) or "amp-replay"
     with tempfile.TemporaryDirectory(prefix="amp-replay-bench-") as scratch:
         recording = Path(scratch) / "recording.json"
-        events = build_recording(recording, arguments.mb)
+        build_recording(recording, arguments.events, arguments.event_kb * 1000)
         size = recording.stat().st_size
-        print(f"recording: {size / 1e6:.0f} MB, {events:,} events")
+        print(f"recording: {size / 1e6:.0f} MB, {arguments.events:,} events")
         port = free_port()
         server = subprocess.Popen(
             [amp_replay, "emulator", "--port", str(port), "--db", ":memory:"],
@@ -116,6 +182,10 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )
         base = f"http://127.0.0.1:{port}"
+        os.environ["AMPLITUDE_API_KEY"] = API_KEY
+        upload_command = [amp_replay, "upload", str(recording), "--server-url", base]
+        upload_command += ["--no-journal", "-q"]
+        gzip_command = ["sh", "-c", f"gzip -6 -c '{recording}' > /dev/null"]
         try:
             for _ in range(100):
                 try:
@@ -123,44 +193,42 @@ def main() -> None:
                     break
                 except httpx.HTTPError:
                     time.sleep(0.1)
-            os.environ["AMPLITUDE_API_KEY"] = API_KEY
-            upload_command = [
-                amp_replay,
-                "upload",
-                str(recording),
-                "--server-url",
-                base,
-                "--no-journal",
-                "-q",
-            ]
-            runs: list[Run] = []
-            for number in range(1, arguments.runs + 1):
+            uploads: list[Measure] = []
+            gzips: list[Measure] = []
+            for number in range(1, arguments.rounds + 1):
                 httpx.post(f"{base}/_emulator/reset", timeout=30)
-                upload = measure(upload_command, Path(scratch) / "report.txt")
-                stored = httpx.get(f"{base}/_emulator/replays", timeout=60).json()["replays"]
-                assert len(stored) == 1 and stored[0]["events"] == events, stored
-                gzip = measure(["gzip", "-6", "-c", str(recording)], Path(os.devnull))
-                runs.append(Run(upload, gzip))
+                if number % 2:
+                    uploads.append(measure(upload_command))
+                    gzips.append(measure(gzip_command))
+                else:
+                    gzips.append(measure(gzip_command))
+                    uploads.append(measure(upload_command))
+                assert stored_replay(base)["events"] == arguments.events
+                upload, gzip = uploads[-1], gzips[-1]
                 print(
-                    f"run {number}: upload {upload.seconds:.2f} s, {upload.peak_mib:.0f} MiB; "
-                    f"gzip -6 {gzip.seconds:.2f} s, {gzip.peak_mib:.0f} MiB"
+                    f"round {number}: upload {upload.seconds:.2f} s, {upload.peak_mib:.0f} MiB; "
+                    f"gzip -6 {gzip.seconds:.2f} s, {gzip.peak_mib:.0f} MiB; "
+                    f"ratio {gzip.seconds / upload.seconds:.2f}"
                 )
+            read_back_intact(base, recording)
         finally:
             server.terminate()
             server.wait()
-    upload_best = min(run.upload.seconds for run in runs)
-    gzip_best = min(run.gzip.seconds for run in runs)
-    upload_peak = max(run.upload.peak_mib for run in runs)
-    gzip_peak = max(run.gzip.peak_mib for run in runs)
+    upload_median = statistics.median(run.seconds for run in uploads)
+    gzip_median = statistics.median(run.seconds for run in gzips)
+    ratios = [gzip.seconds / upload.seconds for upload, gzip in zip(uploads, gzips, strict=True)]
     print("\n| command | MB/s | peak RSS MiB |\n| --- | ---: | ---: |")
     print(
-        f"| amp-replay upload (to the emulator) | {size / 1e6 / upload_best:.1f} "
-        f"| {upload_peak:.0f} |"
+        f"| amp-replay upload (to the emulator) | {size / 1e6 / upload_median:.1f} "
+        f"| {max(run.peak_mib for run in uploads):.0f} |"
     )
-    print(f"| gzip -6 | {size / 1e6 / gzip_best:.1f} | {gzip_peak:.0f} |")
     print(
-        f"\nupload runs at {gzip_best / upload_best:.2f}x gzip's throughput "
-        f"(best of {arguments.runs})"
+        f"| gzip -6 | {size / 1e6 / gzip_median:.1f} | {max(run.peak_mib for run in gzips):.0f} |"
+    )
+    print(
+        f"\nupload runs at {statistics.median(ratios):.2f}x gzip -6's throughput (median of "
+        f"{arguments.rounds} rounds' ratios; medians of times {gzip_median / upload_median:.2f}x); "
+        "every event read back intact"
     )
 
 

@@ -4,7 +4,8 @@ does.
     python scripts/compare_with_node.py RECORDING...
 
 node computes the body literals the SDK would send (scripts/sdk-event-strings.js); amp-replay
-computes its own from the same file; the first difference, if any, is printed. Exit 1 on any.
+computes its own from the same file, as `upload` does (the fast path where it applies, spooled);
+the first difference, if any, is printed. Exit 1 on any.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ SCRIPT = Path(__file__).resolve().parent / "sdk-event-strings.js"
 def compare(path: Path) -> bool:
     with tempfile.NamedTemporaryFile(suffix=".txt") as output:
         subprocess.run(["node", str(SCRIPT), str(path), output.name], check=True)
-        theirs = Path(output.name).read_text(encoding="utf-8").splitlines()
-    recording = inspect(Source(str(path), path))
-    ours = [event.literal for event in sent_events(recording)]
+        # split at line breaks only: splitlines() would also cut at U+2028, which JSON keeps
+        theirs = Path(output.name).read_text(encoding="utf-8").split("\n")[:-1]
+    with tempfile.TemporaryDirectory() as scratch:
+        recording = inspect(Source(str(path), path), spool=Path(scratch) / "events.spool")
+        ours = [event.literal.decode("utf-8") for event in sent_events(recording)]
     # Compared up to the shorter list: a difference in count is reported below.
     for index, (mine, node) in enumerate(zip(ours, theirs, strict=False)):
         if mine != node:

@@ -42,7 +42,7 @@ def test_a_built_request_matches_the_captured_one_field_by_field(name):
     options = capture["init_options_passed"]
     sent_body = post["body_text_after_decoding"]
     events = [json.loads(text) for text in json.loads(sent_body)["events"]]
-    batch = Batch(0, 0, [event_literal(event)[0] for event in events])
+    batch = Batch(0, 0, [event_literal(event)[0].encode() for event in events])
     headers = dict(post["headers_in_wire_order"])
     request = build_request(
         options["trackServerUrl"],
@@ -81,7 +81,7 @@ def test_a_built_request_matches_the_captured_one_field_by_field(name):
 
 def test_request_headers_are_in_the_order_the_sdk_builds_them():
     request = build_request(
-        "http://127.0.0.1:1/sessions/v2/track", "key", "device", 1, Batch(0, 0, ['"{}"']).raw_body
+        "http://127.0.0.1:1/sessions/v2/track", "key", "device", 1, Batch(0, 0, [b'"{}"']).raw_body
     )
     assert [name for name, _ in request.headers] == [
         "Content-Type",
@@ -97,7 +97,7 @@ def test_request_headers_are_in_the_order_the_sdk_builds_them():
 
 
 def test_the_page_url_header_is_truncated_and_ascii():
-    batch = Batch(0, 0, ['"{}"'])
+    batch = Batch(0, 0, [b'"{}"'])
     request = build_request(
         "http://h/t", "key", "d", 1, batch.raw_body, page_url="https://shop.example/ü?" + "a" * 2000
     )
@@ -136,11 +136,11 @@ def test_delay_is_kept_in_its_place_and_other_keys_dropped():
 def test_event_size_is_counted_in_utf8_bytes():
     literal, size = event_literal({"type": 3, "timestamp": 5, "data": {"t": "é"}})
     assert size == len('{"type":3,"timestamp":5,"data":{"t":"é"}}'.encode())
-    assert literal_size(literal) == len(literal.encode()) + 1
+    assert literal_size(literal.encode()) == len(literal.encode()) + 1
 
 
 def test_batches_never_exceed_the_limit_and_the_planner_agrees():
-    literals = [(index, json.dumps("x" * (index * 37 % 900))) for index in range(400)]
+    literals = [(index, json.dumps("x" * (index * 37 % 900)).encode()) for index in range(400)]
     made = list(batches(literals, 5000))
     assert all(len(batch.raw_body) <= 5000 for batch in made)
     assert [literal for batch in made for literal in batch.literals] == [
@@ -154,7 +154,7 @@ def test_batches_never_exceed_the_limit_and_the_planner_agrees():
 
 
 def test_an_event_bigger_than_a_batch_goes_alone():
-    literals = [(0, '"a"'), (1, json.dumps("y" * 3000)), (2, '"b"')]
+    literals = [(0, b'"a"'), (1, json.dumps("y" * 3000).encode()), (2, b'"b"')]
     assert [len(batch.literals) for batch in batches(literals, 1000)] == [1, 1, 1]
 
 
@@ -165,12 +165,12 @@ def test_batch_limits_are_clamped_as_the_sdk_clamps_them():
 
 
 def test_split_halves_keep_order_and_positions():
-    batch = Batch(3, 10, ['"a"', '"b"', '"c"', '"d"', '"e"'])
+    batch = Batch(3, 10, [b'"a"', b'"b"', b'"c"', b'"d"', b'"e"'])
     first, second = batch.split()
     assert (first.first_event, first.literals, second.first_event, second.literals) == (
         10,
-        ['"a"', '"b"'],
+        [b'"a"', b'"b"'],
         12,
-        ['"c"', '"d"', '"e"'],
+        [b'"c"', b'"d"', b'"e"'],
     )
     assert len(Batch(0, 0, []).raw_body) == BODY_OVERHEAD

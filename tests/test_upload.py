@@ -618,3 +618,16 @@ def test_an_interrupt_keeps_what_was_delivered_in_the_report_and_the_journal(tmp
     assert report.exit_code == 130 and "run the same command again" in report.fatal.hint
     assert [row["status"] for row in report.result["uploads"]] == ["uploaded", "not sent"]
     assert delivered(tmp_path / "journal.jsonl") == 1
+
+
+def test_each_batch_is_compressed_once_while_the_file_is_read(emulator, tmp_path, monkeypatch):
+    """The delivery engine sends the bodies compressed during the check: none on the spot."""
+    from amp_replay_cli.core.replay import track
+
+    on_the_spot = []
+    monkeypatch.setattr(track, "gzip_body", lambda raw: on_the_spot.append(raw) or b"")
+    path = RECORDINGS / "amplitude-settings-modal.json"
+    report = run_upload(emulator, tmp_path, [path], max_batch_bytes=20000)
+    assert report.exit_code == 0, report.findings
+    assert rows(report)[path.name]["batches_sent"] > 3 and on_the_spot == []
+    assert read_back(emulator, rows(report)[path.name]["replay_id"]) == expected_events(path)

@@ -135,15 +135,23 @@ def _as_date(seconds: float) -> str:
 
 def serialised(
     event: dict[str, Any], index: int, unusual_numbers: bool, where: Callable[[], int | None]
-) -> tuple[str, int]:
-    """The event as the body carries it, and its size in UTF-8 bytes as the SDK measures it;
-    `Rejected` when the SDK could never send it."""
+) -> tuple[bytes, int]:
+    """The event as the body carries it (a JSON string literal in UTF-8), and its size in UTF-8
+    bytes as the SDK measures it; `Rejected` when the SDK could never send it."""
     try:
         literal, size = event_literal(event, unusual_numbers)
     except RecursionError:
         raise Rejected(
             "AR610", f"event {index} is nested too deeply to serialise", where()
         ) from None
+    too_large(event, index, size, where)
+    return literal.encode("utf-8"), size  # well-formed: a lone surrogate is written as an escape
+
+
+def too_large(
+    event: dict[str, Any], index: int, size: int, where: Callable[[], int | None]
+) -> None:
+    """`Rejected` when the event's SDK string is larger than the SDK ever sends."""
     if size > MAX_EVENT_BYTES:
         raise Rejected(
             "AR609",
@@ -153,7 +161,6 @@ def serialised(
             hint="record with smaller snapshots (blockSelector for huge elements, no inline "
             "images)",
         )
-    return literal, size
 
 
 @dataclass
@@ -185,12 +192,12 @@ class Part:
     def content_digest(self) -> str:
         return str(self.content.hexdigest())
 
-    def add(self, event: dict[str, Any], literal: str) -> None:
+    def add(self, event: dict[str, Any], literal: bytes) -> None:
         """Count an event that will be sent: its bytes, its batch, its content, and the page URL
         the replay takes from the first Meta."""
         added = literal_size(literal)
         # Literals are JSON string literals: joined, they cannot run into one another.
-        self.content.update(literal.encode("utf-8", "surrogatepass"))
+        self.content.update(literal)
         self.events += 1
         self.raw_bytes += added
         self.batches += self.planner.starts_batch(added)
@@ -313,7 +320,7 @@ class EventFilter:
         self._full_snapshot_kept = False
         self._kept: set[int] = set()  # hashes: 8 bytes of hash, ~60 of set, per event
 
-    def keeps(self, kind: int, literal: str) -> bool:
+    def keeps(self, kind: int, literal: bytes) -> bool:
         if kind == INCREMENTAL and not self._full_snapshot_kept:
             self.dropped_leading += 1
             return False
@@ -365,7 +372,7 @@ class RecordingChecks:
         self.splitter = PartSplitter(split_sessions, max_batch_bytes)
         self.statistics = EventStatistics()
 
-    def keep(self, event: dict[str, Any], index: int, literal: str, size: int) -> Part | None:
+    def keep(self, event: dict[str, Any], index: int, literal: bytes, size: int) -> Part | None:
         """The part a valid event is sent in; None when it is dropped."""
         if not self.filter.keeps(event["type"], literal):
             return None

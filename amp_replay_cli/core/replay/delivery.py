@@ -306,6 +306,7 @@ class _BatchSender:
             return _Prepared(batch, raw, key, None)
         part = item.part
         assert part is not None and settings.api_key is not None
+        bodies = item.recording.bodies
         request = build_request(
             settings.endpoints.track,
             settings.api_key,
@@ -313,6 +314,7 @@ class _BatchSender:
             item.session_id,
             raw,
             settings.page_url or part.page_url,
+            body=bodies.body_for(part.number, batch.index, raw) if bodies is not None else None,
         )
         return _Prepared(batch, raw, key, request)
 

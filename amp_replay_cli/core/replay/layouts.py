@@ -34,8 +34,8 @@ from amp_replay_cli.core.replay.problems import ItemProblem, Rejected, json_kind
 from amp_replay_cli.core.replay.rrweb import PackedEventError, PackedEventTooLarge, unpack
 from amp_replay_cli.core.wire import MAX_SESSION_ID, parse_session_id
 
-_GZIP_MAGIC = b"\x1f\x8b"
-_UTF8_BOM = b"\xef\xbb\xbf"
+GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"
 _FIRST_KEY = re.compile(r'\s*\{\s*"((?:[^"\\]|\\.)*)"')
 _EVENT_KEYS = frozenset({"type", "timestamp", "data", "delay"})
 _DEVICE_KEYS = ("device_id", "deviceId")
@@ -134,9 +134,9 @@ class LayoutReader:
         name = self.source.name
         self.encoding = getattr(stream, "encoding", "utf-8")
         opening = _opening_bytes(self.source)
-        self.compressed = opening.startswith(_GZIP_MAGIC)
+        self.compressed = opening.startswith(GZIP_MAGIC)
         text, stream = peek_text(stream, name, self.limit)
-        self.layout = _sniff(text)
+        self.layout = sniff(text)
         if self.layout is Layout.NDJSON:
             yield from self._ndjson_items(iter_lines(stream, name, self.limit))
             return
@@ -151,7 +151,7 @@ class LayoutReader:
         """Where the text starts in the file, for byte offsets in errors: plain UTF-8 files only."""
         if self.compressed or not self.encoding.startswith("utf-8"):
             return None
-        return len(_UTF8_BOM) if opening.startswith(_UTF8_BOM) else 0
+        return len(UTF8_BOM) if opening.startswith(UTF8_BOM) else 0
 
     def _ndjson_items(self, lines: Iterator[tuple[int, str]]) -> Iterator[Any]:
         decode = self._decoder.decode
@@ -248,7 +248,7 @@ class EventUnwrapper:
         return event
 
 
-def _sniff(text: str) -> Layout:
+def sniff(text: str) -> Layout:
     """The layout the opening text shows; an object may still turn out to be a track body."""
     start = text.lstrip()[:1]
     if not start:
@@ -272,7 +272,7 @@ def _opening_bytes(source: Source) -> bytes:
     """The file's first bytes, before decompression and decoding: its gzip magic or BOM."""
     assert source.path is not None, "recordings are read from files (stdin is spooled first)"
     with source.path.open("rb") as raw:
-        return raw.read(len(_UTF8_BOM))
+        return raw.read(len(UTF8_BOM))
 
 
 def _device_id(key: str, value: Any, line: int) -> str:

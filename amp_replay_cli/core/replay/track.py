@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import json.encoder
 import re
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from typing import Any
 from urllib.parse import quote, urlencode
+
+from zlib_ng import zlib_ng
 
 from amp_replay_cli import __version__
 from amp_replay_cli.core.jsvalues import js_string
@@ -27,7 +28,7 @@ MAX_URL_LENGTH = 1000
 DEFAULT_MAX_BATCH_BYTES = 6_000_000
 MIN_BATCH_BYTES, MAX_BATCH_BYTES = 1000, 8_000_000
 MAX_EVENT_BYTES = 9_000_000
-GZIP_LEVEL = 6
+GZIP_LEVEL = 6  # CompressionStream('gzip') in browsers: zlib's default level
 
 # Python and JavaScript write some numbers differently: floats (1e-05 / 0.00001, 2.0 / 2, 1e+16 /
 # 10000000000000000) and integers beyond 2**53, which JavaScript rounds. An event whose fast
@@ -92,9 +93,9 @@ def event_literal(event: dict[str, Any], unusual_numbers: bool = True) -> tuple[
     return encode_basestring(text), size
 
 
-def literal_size(literal: str) -> int:
+def literal_size(literal: bytes) -> int:
     """Bytes a literal adds to a body: its UTF-8 and a comma."""
-    return (len(literal) if literal.isascii() else len(literal.encode("utf-8"))) + 1
+    return len(literal) + 1
 
 
 def _is_well_formed(text: str) -> bool:
@@ -137,20 +138,21 @@ def _js_string_literal(text: str) -> str:
     )
 
 
-BODY_OVERHEAD = len('{"version":1,"events":[]}')
+_BODY_START, _BODY_END = b'{"version":1,"events":[', b"]}"
+BODY_OVERHEAD = len(_BODY_START + _BODY_END)
 
 
 @dataclass
 class Batch:
-    """One request's worth of events, as JSON string literals ready for the body."""
+    """One request's worth of events, as JSON string literals (UTF-8) ready for the body."""
 
     index: int
     first_event: int  # index of its first event in the recording
-    literals: list[str] = field(default_factory=list)
+    literals: list[bytes] = field(default_factory=list)
 
     @property
     def raw_body(self) -> bytes:
-        return ('{"version":1,"events":[' + ",".join(self.literals) + "]}").encode("utf-8")
+        return b"".join((_BODY_START, b",".join(self.literals), _BODY_END))  # 2 copies, not 3
 
     def split(self) -> tuple[Batch, Batch]:
         """Halves, as the SDK splits a batch the WAF refused."""
@@ -186,7 +188,7 @@ class BatchPlanner:
 
 
 def batches(
-    literals: Iterable[tuple[int, str]], max_bytes: int = DEFAULT_MAX_BATCH_BYTES
+    literals: Iterable[tuple[int, bytes]], max_bytes: int = DEFAULT_MAX_BATCH_BYTES
 ) -> Iterator[Batch]:
     """Events `(index, literal)` cut into batches of at most `max_bytes` raw body bytes (one
     event at least)."""
@@ -231,9 +233,10 @@ def build_request(
     raw: bytes,
     page_url: str = "",
     sample_rate: str = "1",
+    body: bytes | None = None,
 ) -> TrackRequest:
     """The request the SDK would send for a batch's raw body, gzip-compressed as with
-    enableTransportCompression."""
+    enableTransportCompression (`body`: compressed already)."""
     # The SDK builds the query with URLSearchParams, which sends a lone surrogate as U+FFFD.
     query = urlencode(
         {
@@ -253,6 +256,18 @@ def build_request(
         ("X-Sampling-Hash-Alg", "xxhash32"),
         ("Content-Encoding", "gzip"),
     ]
-    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
-    body = compressor.compress(raw) + compressor.flush()
+    if body is None:
+        body = gzip_body(raw)
     return TrackRequest(f"{track_url}?{query}", headers, body, len(raw))
+
+
+def gzip_body(raw: bytes) -> bytes:
+    """gzip at the SDK's level, by zlib-ng: the same level and format as zlib, about 1.5 times
+    as fast and a little smaller (the raw bytes are what must be identical, not the deflate)."""
+    compressor = zlib_ng.compressobj(GZIP_LEVEL, zlib_ng.DEFLATED, 31)
+    return compressor.compress(raw) + compressor.flush()
+
+
+def crc32(raw: bytes) -> int:
+    """CRC-32 as gzip's trailer holds it."""
+    return int(zlib_ng.crc32(raw))
