@@ -141,20 +141,7 @@ def emit_query(
         name = "rule_" + re.sub(r"\W", "_", rule.name)
         ctes += _hoisted(tree, name)
         emitted.append(name)
-    if not emitted:
-        raise UsageError("--emit-sql: no rule can run on the inputs given")
-    columns = ", ".join(FINDING_COLUMNS)
-    findings = " UNION ALL ".join(f"SELECT {columns} FROM {name}" for name in emitted)
-    ctes.append(_cte("findings", _parse(findings, "findings")))
-    ctes.append(_cte("summary", _parse(SUMMARY, "summary")))
-    nothing = ", ".join("NULL" for _ in FINDING_COLUMNS)
-    final = _parse(
-        f"SELECT 'finding' AS kind, {columns}, CAST(NULL AS VARCHAR) AS name, "
-        f"CAST(NULL AS BIGINT) AS value FROM findings "
-        f"UNION ALL SELECT 'summary', {nothing}, name, value FROM summary",
-        "result",
-    )
-    final.set("with_", exp.With(expressions=ctes))
+    final = _result(ctes, emitted)
     query = _inline_parameters(final, parameters)
     for fallback in fallbacks:
         query = _replace_udf(query, fallback)
@@ -179,6 +166,27 @@ def emit_query(
         raise UsageError(f"--emit-sql {write.value}: {_first_line(error)}") from None
     header = "".join(f"-- {comment}\n" for comment in comments)
     return f"{header}{text};\n"
+
+
+def _result(ctes: list[exp.CTE], rules: list[str]) -> exp.Expression:
+    """The rows the query returns: every rule's findings, then the counts, under `ctes`."""
+    if not rules:
+        raise UsageError("--emit-sql: no rule can run on the inputs given")
+    columns = ", ".join(FINDING_COLUMNS)
+    findings = " UNION ALL ".join(f"SELECT {columns} FROM {name}" for name in rules)
+    nothing = ", ".join("NULL" for _ in FINDING_COLUMNS)
+    final = _parse(
+        f"SELECT 'finding' AS kind, {columns}, CAST(NULL AS VARCHAR) AS name, "
+        f"CAST(NULL AS BIGINT) AS value FROM findings "
+        f"UNION ALL SELECT 'summary', {nothing}, name, value FROM summary",
+        "result",
+    )
+    own = [
+        _cte("findings", _parse(findings, "findings")),
+        _cte("summary", _parse(SUMMARY, "summary")),
+    ]
+    final.set("with_", exp.With(expressions=[*ctes, *own]))
+    return final
 
 
 def _raw_lines(dialect: Dialect, table: str) -> exp.Expression:
