@@ -12,7 +12,8 @@ import pytest
 import sqlglot
 
 from amp_replay_cli.cli import diagnose as cli_diagnose
-from amp_replay_cli.core.identity.sql.warehouse import SqlEngine, collect_engine
+from amp_replay_cli.core.identity.sql.catalog import SqlEngine, collect_engine
+from amp_replay_cli.core.identity.sql.emit import deep_recursion
 from amp_replay_cli.output.schema import output_schema
 from tests.test_emit import FALLBACKS, NORMALISE, lines
 from tests.test_emit import RULES as TEST_RULES
@@ -115,10 +116,12 @@ def test_a_bad_results_file_is_one_line_and_exit_2(run, with_engine, write):
     assert f"{results}:1: not the rows of amp-replay's --emit-sql query" in result.stderr
 
 
-def test_without_an_engine_the_warehouse_options_say_so(run):
-    result = run("diagnose", "--emit-sql", "trino", "--table", "t")
-    assert result.exit_code == 2
-    assert "no SQL engine" in result.stderr
+@pytest.mark.parametrize("dialect", ["trino", "bigquery", "snowflake", "duckdb"])
+def test_the_real_engine_prints_one_query_per_dialect(run, dialect):
+    result = run("diagnose", "--emit-sql", dialect, "--table", "seg.raw_events")
+    assert result.exit_code == 0, result.output
+    with deep_recursion():
+        assert len(sqlglot.parse(result.stdout, read=dialect)) == 1
 
 
 def test_collect_engine_refuses_a_rule_or_wording_defined_twice():

@@ -19,11 +19,10 @@ from amp_replay_cli.core.errors import UsageError
 from amp_replay_cli.core.identity.sql.emit import (
     RESULT_COLUMNS,
     Dialect,
-    UdfFallback,
     emit_query,
 )
 from amp_replay_cli.core.identity.sql.relation import FINDING_COLUMNS
-from amp_replay_cli.core.identity.sql.rules import Rule
+from amp_replay_cli.core.identity.sql.rules import Rule, UdfFallback
 
 DATA = Path(__file__).parent / "data" / "identity"
 TABLE = "seg.raw_events"

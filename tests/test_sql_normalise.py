@@ -14,13 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from amp_replay_cli.core.diagnose import EVENT_SUFFIXES, NotSegmentEvents
 from amp_replay_cli.core.documents.limits import LOG_LINE, ItemLimit
 from amp_replay_cli.core.documents.sources import expand_paths
 from amp_replay_cli.core.documents.streams import readable_twice
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.identity import segment
 from amp_replay_cli.core.identity.events import from_segment
+from amp_replay_cli.core.identity.segment import EVENT_SUFFIXES, NotSegmentEvents
 from amp_replay_cli.core.identity.sql import engine, normalise, reading
 from amp_replay_cli.core.identity.sql.relation import EVENT_COLUMNS, load_python_events
 from amp_replay_cli.core.identity.sql.rules import Rule

@@ -14,7 +14,7 @@ from amp_replay_cli.core.findings import Report
 
 if TYPE_CHECKING:
     from amp_replay_cli.core.diagnose import DiagnoseSettings
-    from amp_replay_cli.core.identity.sql.warehouse import SqlEngine
+    from amp_replay_cli.core.identity.sql.catalog import SqlEngine
 
 # Each paragraph is one line, so that rich can reflow it to the terminal's width.
 HELP = """Explain why Session Replay recordings do not link to Amplitude events, from Segment logs.
@@ -42,9 +42,15 @@ class Engine(str, enum.Enum):
     duckdb = "duckdb"
 
 
-# The SQL engine --emit-sql and --from-results run (its normalisation, rules and messages),
-# bound where the engine's parts are merged (issue 16); unbound, they say so and exit 2.
-SQL_ENGINE: "Callable[[], SqlEngine] | None" = None
+def _sql_engine() -> "SqlEngine":
+    from amp_replay_cli.core.identity.sql.catalog import sql_engine  # DuckDB: diagnose's own
+
+    return sql_engine()
+
+
+# The SQL engine --emit-sql and --from-results run (its normalisation, rules and messages);
+# tests put a smaller one in its place.
+SQL_ENGINE: "Callable[[], SqlEngine]" = _sql_engine
 
 
 @reporting_command("diagnose")
@@ -176,8 +182,6 @@ def _in_the_warehouse(
         raise UsageError("--emit-sql and --from-results read no FILES: give one or the other")
     if emit_sql is not None and from_results is not None:
         raise UsageError("--emit-sql prints the query, --from-results reads its rows: not both")
-    if SQL_ENGINE is None:
-        raise UsageError("this build of amp-replay has no SQL engine for the warehouse")
     engine = SQL_ENGINE()
     if emit_sql is not None:
         return emit_report(engine, Dialect(emit_sql.value), table, settings)

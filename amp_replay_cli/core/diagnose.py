@@ -4,23 +4,29 @@ data."""
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
-from functools import partial
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from amp_replay_cli.core.documents.limits import LOG_LINE, ItemLimit
-from amp_replay_cli.core.documents.sources import Source, expand_paths
-from amp_replay_cli.core.documents.streams import readable_twice
-from amp_replay_cli.core.errors import InputError, Location
+from amp_replay_cli.core.documents.sources import Source
+from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.findings import CappedFindings, Finding, Report, Severity
-from amp_replay_cli.core.identity import segment
-from amp_replay_cli.core.identity.analysis import Analysis
-from amp_replay_cli.core.identity.events import from_segment
-from amp_replay_cli.core.identity.inputs import Setup, read_export, read_replays, read_setup
+from amp_replay_cli.core.identity.inputs import (
+    AmplitudeExport,
+    ReplayList,
+    Setup,
+    read_export,
+    read_replays,
+    read_setup,
+)
+from amp_replay_cli.core.identity.sql import catalog, engine
+from amp_replay_cli.core.identity.sql.export_input import load_export
+from amp_replay_cli.core.identity.sql.findings import to_finding
+from amp_replay_cli.core.identity.sql.link_inputs import load_link_inputs
+from amp_replay_cli.core.identity.sql.session_table import session_rows
 from amp_replay_cli.core.identity.thresholds import Thresholds
 
-EVENT_SUFFIXES = (".ndjson", ".jsonl", ".json", ".gz", ".log", ".txt")
 MAX_MALFORMED_FINDINGS = 200
 
 
@@ -46,21 +52,33 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
         read_export(settings.amplitude_export, stdin, limit) if settings.amplitude_export else None
     )
     replays = read_replays(settings.replays, stdin, limit) if settings.replays else None
-    thresholds = _thresholds(settings, setup)
-    analysis = Analysis(thresholds, setup, export, replays)
+    thresholds = thresholds_for(settings, setup)
+    with tempfile.TemporaryDirectory(prefix="amp-replay-") as scratch:
+        inputs = Inputs(setup, export, replays)
+        outcome = _run_engine(paths, thresholds, inputs, Path(scratch), stdin, limit)
+    files, skipped = outcome.loaded.files, outcome.loaded.skipped
+    report.problems.extend(outcome.loaded.problems)
+    if skipped and not files and not report.problems:
+        report.problems.append(
+            InputError(
+                f"none of the {_count(len(skipped), 'input')} holds Segment events",
+                hint='give Segment event logs (NDJSON, JSON arrays, {"batch": [...]}); '
+                "-v lists what was skipped",
+            )
+        )
     malformed = CappedFindings(report.findings, MAX_MALFORMED_FINDINGS)
-    skipped: list[dict[str, str]] = []
-    files = _read_events(paths, analysis, malformed, report, skipped, stdin, limit)
-    analysis.finish()
+    for line in outcome.loaded.malformed:
+        malformed.add(_malformed(line))
     malformed.close()
-    report.findings.extend(analysis.findings)
-    sessions = analysis.session_rows()
+    report.findings.extend(outcome.findings)
+    sessions = outcome.sessions
+    counts = outcome.counts
     report.subjects = files
     report.summary = {
         "files": len(files),
-        "events": analysis.events,
-        "duplicates": analysis.duplicates,
-        "undelivered_events": analysis.undelivered,
+        "events": counts.events,
+        "duplicates": counts.duplicates,
+        "undelivered_events": counts.undelivered,
         "malformed_lines": malformed.counts.get("AR501", 0),
         "skipped_files": len(skipped),
         "sessions": len(sessions),
@@ -70,11 +88,11 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
         "infos": report.count(Severity.INFO),
     }
     report.headline = (
-        f"{_count(analysis.events, 'event')}, {_count(len(sessions), 'session')}, "
+        f"{_count(counts.events, 'event')}, {_count(len(sessions), 'session')}, "
         f"{report.summary['linked_sessions']:,} linked to a replay"
     )
-    if analysis.undelivered:
-        report.headline += f"; {_count(analysis.undelivered, 'event')} never reach Amplitude"
+    if counts.undelivered:
+        report.headline += f"; {_count(counts.undelivered, 'event')} never reach Amplitude"
     if skipped:
         report.headline += f"; {_count(len(skipped), 'file')} skipped: not Segment events"
     report.result = {
@@ -85,7 +103,7 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
     return report
 
 
-def _thresholds(settings: DiagnoseSettings, setup: Setup | None) -> Thresholds:
+def thresholds_for(settings: DiagnoseSettings, setup: Setup | None) -> Thresholds:
     """The flags win; else the destination's mappings (min_id_length, the session plugin's
     sessionLength); else the defaults (Amplitude's 5, the plugin's 30 min)."""
     default = Thresholds()
@@ -101,90 +119,53 @@ def _thresholds(settings: DiagnoseSettings, setup: Setup | None) -> Thresholds:
     )
 
 
-def _read_events(
+class Inputs(NamedTuple):
+    """The optional inputs besides the Segment logs."""
+
+    setup: Setup | None
+    export: AmplitudeExport | None
+    replays: ReplayList | None
+
+
+class Outcome(NamedTuple):
+    loaded: engine.Loaded
+    findings: list[Finding]
+    sessions: list[dict[str, Any]]
+    counts: engine.Summary
+
+
+def _run_engine(
     paths: list[str],
-    analysis: Analysis,
-    malformed: CappedFindings,
-    report: Report,
-    skipped: list[dict[str, str]],
+    thresholds: Thresholds,
+    inputs: Inputs,
+    scratch: Path,
     stdin: BinaryIO | None,
     limit: ItemLimit,
-) -> list[str]:
-    """Feed every event of every input to the analysis, twice when it asks for a second pass;
-    the names of the inputs read. Inputs that cannot be read become the report's problems;
-    so do inputs that are not Segment events when named, else they are skipped."""
-    files = []
-    with tempfile.TemporaryDirectory(prefix="amp-replay-") as scratch:
-        sources = []
-        for item in expand_paths(paths, EVENT_SUFFIXES):
-            if isinstance(item, InputError):
-                report.problems.append(item)
-                continue
-            files.append(item.name)
-            # Named on the command line (stdin included): a refusal is an error, not a skip.
-            named = item.name in paths or item.path is None
-            try:
-                # stdin and pipes can be read only once, and a second pass may be needed
-                item = readable_twice(item, Path(scratch), stdin)
-                kind = segment.not_segment_events(item, limit=limit)
-                if kind is not None:
-                    raise NotSegmentEvents(item, kind)
-                on_problem = partial(_malformed, malformed, item)
-                for line, raw in segment.read_events(item, on_problem, limit=limit):
-                    analysis.add(from_segment(raw, item.name, line))
-                sources.append(item)
-            except NotSegmentEvents as refused:
-                if named:
-                    report.problems.append(refused)
-                else:  # found in a directory or by a glob: a neighbour of the logs
-                    files.pop()
-                    skipped.append({"file": item.name, "reason": refused.reason})
-            except InputError as error:
-                report.problems.append(error)
-        if skipped and not files and not report.problems:
-            report.problems.append(
-                InputError(
-                    f"none of the {_count(len(skipped), 'input')} holds Segment events",
-                    hint='give Segment event logs (NDJSON, JSON arrays, {"batch": [...]}); '
-                    "-v lists what was skipped",
-                )
-            )
-        recheck = analysis.second_pass()
-        if recheck is not None:
-            for item in sources:
-                for line, raw in segment.read_events(item, _ignore_malformed, limit=limit):
-                    recheck.add(from_segment(raw, item.name, line))
-    return files
+) -> Outcome:
+    """Every input into DuckDB, every rule run over it: the findings worded, the session rows
+    and the counts."""
+    connection = engine.connect(scratch)
+    try:
+        loaded = engine.load(connection, paths, scratch, stdin, limit)
+        load_export(connection, inputs.export or AmplitudeExport(""))
+        load_link_inputs(connection, inputs.export, inputs.replays, inputs.setup)
+        sql = catalog.sql_engine()
+        rows = engine.run_rules(connection, sql.rules, asdict(thresholds))
+        findings = [to_finding(row, sql.wordings) for row in rows]
+        return Outcome(loaded, findings, session_rows(connection), engine.summary(connection))
+    finally:
+        connection.close()
 
 
-class NotSegmentEvents(InputError):
-    """A file named on the command line must be Segment events: diagnosing an rrweb recording
-    as "0 sessions" would be a false green."""
-
-    def __init__(self, source: Source, reason: str):
-        super().__init__(
-            reason,
-            location=Location(source.name),
-            hint='diagnose reads Segment event logs (NDJSON, JSON arrays, {"batch": [...]})',
-        )
-        self.reason = reason
-
-
-def _malformed(malformed: CappedFindings, source: Source, line: int, message: str) -> None:
-    malformed.add(
-        Finding(
-            "AR501",
-            Severity.WARNING,
-            message,
-            source.name,
-            line,
-            hint="the other lines are still diagnosed",
-        )
+def _malformed(line: engine.MalformedLine) -> Finding:
+    return Finding(
+        "AR501",
+        Severity.WARNING,
+        line.message,
+        line.file,
+        line.line,
+        hint="the other lines are still diagnosed",
     )
-
-
-def _ignore_malformed(line: int, message: str) -> None:
-    """The second pass: the first one reported these lines already."""
 
 
 def _settings_used(settings: DiagnoseSettings, thresholds: Thresholds) -> dict[str, Any]:

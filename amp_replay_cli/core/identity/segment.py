@@ -24,8 +24,11 @@ from amp_replay_cli.core.documents.streams import (
     open_text,
     whole_document,
 )
+from amp_replay_cli.core.errors import InputError, Location
 
 ACTIONS_AMPLITUDE = "Actions Amplitude"
+# What a directory or a glob yields to diagnose: Segment's archives and the usual log names.
+EVENT_SUFFIXES = (".ndjson", ".jsonl", ".json", ".gz", ".log", ".txt")
 _WRAPPER_KEYS = ("batch", "events", "data")
 # A Segment call: one of Segment's six types, with at least one of the keys every call carries.
 SEGMENT_TYPES = frozenset({"track", "page", "identify", "screen", "group", "alias"})
@@ -93,6 +96,19 @@ def not_segment_events(
             if first is _NOTHING:
                 first = item
     return looks_like(first)
+
+
+class NotSegmentEvents(InputError):
+    """A file named on the command line must be Segment events: diagnosing an rrweb recording
+    as "0 sessions" would be a false green."""
+
+    def __init__(self, source: Source, reason: str):
+        super().__init__(
+            reason,
+            location=Location(source.name),
+            hint='diagnose reads Segment event logs (NDJSON, JSON arrays, {"batch": [...]})',
+        )
+        self.reason = reason
 
 
 def looks_like(item: Any) -> str:

@@ -12,9 +12,10 @@ finding (`kind` 'finding', FINDING_COLUMNS) and one per count (`kind` 'summary',
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from enum import Enum
-from typing import NamedTuple
 
 import duckdb
 import sqlglot
@@ -23,7 +24,7 @@ from sqlglot.errors import SqlglotError
 
 from amp_replay_cli.core.errors import UsageError
 from amp_replay_cli.core.identity.sql.relation import FINDING_COLUMNS
-from amp_replay_cli.core.identity.sql.rules import Rule
+from amp_replay_cli.core.identity.sql.rules import Rule, UdfFallback
 
 
 class Dialect(str, Enum):
@@ -33,14 +34,7 @@ class Dialect(str, Enum):
     DUCKDB = "duckdb"
 
 
-class UdfFallback(NamedTuple):
-    """What the warehouse runs instead of a Python UDF of the local engine: a DuckDB expression
-    over the call's arguments {0}, {1}, …, covering the common forms (the others give NULL)."""
-
-    name: str
-    sql: str
-    covers: str  # written in the query's comment, so whoever runs it knows what differs
-
+DEEP_RECURSION = 20_000
 
 # The rows the query returns: a kind, the finding columns, and a summary count's name and value.
 RESULT_COLUMNS = ("kind", *FINDING_COLUMNS, "name", "value")
@@ -125,6 +119,31 @@ def emit_query(
     A rule that reads another table than `events` or `raw_lines` (the export, the replay list,
     the set-up: inputs of diagnose on files) is left out, with a comment saying so, as diagnose
     on files leaves out what needs an input it was not given."""
+    with deep_recursion():
+        return _emit_query(dialect, table, normalise_sql, rules, parameters, fallbacks, write)
+
+
+@contextmanager
+def deep_recursion() -> Iterator[None]:
+    """sqlglot walks a tree recursively: the whole engine's query (a union of every rule over
+    nested CASEs) goes deeper than Python's default limit under a CLI's own frames."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, DEEP_RECURSION))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _emit_query(
+    dialect: Dialect,
+    table: str,
+    normalise_sql: str,
+    rules: Sequence[Rule],
+    parameters: Mapping[str, int | str],
+    fallbacks: Sequence[UdfFallback] = (),
+    write: Dialect | None = None,
+) -> str:
     comments = [
         f"amp-replay diagnose --emit-sql {dialect.value}: run it, export the rows (CSV "
         "or JSON), then: amp-replay diagnose --from-results FILE"

@@ -14,12 +14,12 @@ from typing import Any, BinaryIO, NamedTuple
 
 import duckdb
 
-from amp_replay_cli.core.diagnose import EVENT_SUFFIXES, NotSegmentEvents
 from amp_replay_cli.core.documents.limits import LOG_LINE, ItemLimit
 from amp_replay_cli.core.documents.sources import expand_paths
 from amp_replay_cli.core.documents.streams import readable_twice
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.identity import segment
+from amp_replay_cli.core.identity.segment import EVENT_SUFFIXES, NotSegmentEvents
 from amp_replay_cli.core.identity.sql.findings import FindingRow
 from amp_replay_cli.core.identity.sql.normalise import (
     EVENTS_FROM_KEPT_SQL,

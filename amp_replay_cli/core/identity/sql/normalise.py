@@ -41,6 +41,7 @@ from amp_replay_cli.core.identity.events import (
 from amp_replay_cli.core.identity.js_dates import MAX_TIME_MS
 from amp_replay_cli.core.identity.segment import ACTIONS_AMPLITUDE
 from amp_replay_cli.core.identity.sql.relation import EVENT_COLUMNS, json_text
+from amp_replay_cli.core.identity.sql.rules import UdfFallback
 from amp_replay_cli.core.wire import REPLAY_ID_PROPERTY
 
 
@@ -463,6 +464,42 @@ UDFS = (
     Udf("ar_coerce_session", coerce_session, 1, "bigint"),
     Udf("ar_template_text", template_value, 1, "varchar"),
     Udf("ar_varchar", varchar_value, 1, "varchar"),
+)
+
+
+# What the warehouse runs instead of each UDF (--emit-sql): plain SQL over the JSON text, right
+# for the common forms; `covers` goes into the query's comment. Only the lines the UDFs are
+# called for (see the CASEs above) differ from the local engine.
+UDF_FALLBACKS = (
+    UdfFallback("ar_json_problem", "'not valid JSON'", "malformed lines say only 'not valid JSON'"),
+    UdfFallback("ar_json_repair", "{0}", "NaN and Infinity are read as the warehouse reads them"),
+    UdfFallback("ar_json_text", "{0}", "values with escapes or fractions keep the text they had"),
+    UdfFallback("ar_python_str", "{0}", "a library version that is not text keeps its JSON text"),
+    UdfFallback(
+        "ar_parse_time",
+        "epoch_ms(TRY_CAST(json_extract_string({0}, '$') AS TIMESTAMPTZ))",
+        "times other than Segment's own ISO 8601 form as the warehouse reads them",
+    ),
+    UdfFallback(
+        "ar_network_key",
+        "{0} || '|' || {1}",
+        "an ip or user agent that is not text is compared as its JSON text",
+    ),
+    UdfFallback(
+        "ar_coerce_session",
+        f"COALESCE(TRY_CAST(json_extract_string({{0}}, '$') AS BIGINT), {NO_SESSION})",
+        "session ids that are digit strings read as numbers; dates, fractions and other values "
+        "as no session (the local engine also reads dates and refuses booleans and objects)",
+    ),
+    UdfFallback(
+        "ar_template_text",
+        "CASE WHEN left({0}, 1) = '{{' THEN '[object Object]' "
+        "ELSE COALESCE(json_extract_string({0}, '$'), {0}) END",
+        "a page name that is an array keeps its JSON text",
+    ),
+    UdfFallback(
+        "ar_varchar", "{0}", "an event name that is an array or object keeps its JSON text"
+    ),
 )
 
 

@@ -1,4 +1,4 @@
-"""The record every rule module of the SQL engine exposes a list of."""
+"""The records of the SQL engine: a rule, and what the warehouse runs instead of a Python UDF."""
 
 from __future__ import annotations
 
@@ -10,3 +10,12 @@ class Rule(NamedTuple):
 
     name: str
     sql: str
+
+
+class UdfFallback(NamedTuple):
+    """What the warehouse runs instead of a Python UDF of the local engine: a DuckDB expression
+    over the call's arguments {0}, {1}, …, covering the common forms (the others give NULL)."""
+
+    name: str
+    sql: str
+    covers: str  # written in the query's comment, so whoever runs it knows what differs
