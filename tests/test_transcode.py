@@ -461,3 +461,42 @@ def test_every_batch_the_delivery_builds_finds_its_compressed_body(tmp_path):
             assert body is not None and zlib.decompress(body, 31) == batch.raw_body
             built += 1
     assert built == sum(part.batches for part in found.parts) > 10
+
+
+def sdk_strings(capture: Path) -> list[str]:
+    """The event strings SDK 1.51.6 sent in a captured session, in order."""
+    requests = json.loads(capture.read_text())["requests"]
+    return [
+        text
+        for request in requests
+        if request.get("path") == "/sessions/v2/track"
+        and "type=replay" in request.get("url_path_and_query", "")
+        and request.get("body_text_after_decoding")
+        for text in json.loads(request["body_text_after_decoding"])["events"]
+    ]
+
+
+CAPTURES = sorted((DATA / "captures").glob("captured-track-[1-4]-*.json"))
+
+
+@pytest.mark.parametrize("capture", CAPTURES, ids=lambda path: path.name)
+@pytest.mark.parametrize("written", ["as the SDK wrote them", "as Python writes them"])
+def test_events_the_real_sdk_sent_come_out_as_it_sent_them(capture, written, tmp_path):
+    """The strings in bodies captured from the SDK in Chromium are the ground truth: read back
+    from a recording, in the SDK's own text or as Python writes it (with spaces), each event
+    comes out as the SDK's string, JSON.stringify'd into the body."""
+    strings = sdk_strings(capture)
+    assert strings
+    if written == "as the SDK wrote them":
+        items = strings
+    else:
+        items = [json.dumps(json.loads(text), ensure_ascii=False) for text in strings]
+    path = write_recording(tmp_path / "captured.json", items)
+    fast, exact = passes(path, tmp_path)
+    assert fast is not None
+    same(fast, exact)
+    sent = [line.split(b"\t", 2) for line in fast.spool.splitlines()]
+    assert sent
+    for _, index, literal in sent:
+        expected = json.dumps(strings[int(index)], ensure_ascii=False).encode()
+        assert literal == expected

@@ -38,6 +38,7 @@ SESSION_ENRICHED_TYPES = ("track", "page", "identify")
 # The variant of the finding about an event that never reaches Amplitude.
 UNDELIVERED = "undelivered"
 # What str.strip() removes before an id is compared with the blocked list.
+# (U+3000, the ideographic space, is the last.)
 PYTHON_WHITESPACE = "".join(chr(point) for point in range(0x3001) if chr(point).isspace())
 
 
@@ -53,8 +54,6 @@ def _in_list(values: Iterable[str]) -> str:
 def json_object(*pairs: tuple[str, str]) -> str:
     """SQL building a JSON object's text from (key, SQL giving the value's JSON text): one
     concat() rather than a chain of ||, which sqlglot would nest as deep as it is long."""
-    if not pairs:
-        return "'{}'"
     parts = []
     for index, (key, value) in enumerate(pairs):
         parts += [literal(("{" if index == 0 else ",") + json.dumps(key) + ":"), value]
