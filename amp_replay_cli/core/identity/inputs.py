@@ -51,7 +51,7 @@ class AmplitudeExport:
     ) -> ExportRow | None:
         if time_ms is not None:
             # A track's event name may be any JSON value: keyed as the export's fields are.
-            row = self.by_key.get((_key_part(event_type), time_ms, user_id))
+            row = self.by_key.get((key_text(event_type), time_ms, user_id))
             if row is not None:
                 return row
         return self.by_replay_id.get(replay_id) if replay_id else None
@@ -68,12 +68,12 @@ def read_export(
         if not isinstance(properties, dict):
             properties = {}
         session = coerce_session_id(row.get("session_id"))
-        device_id = _key_part(row.get("device_id"))
+        device_id = key_text(row.get("device_id"))
         record = ExportRow(source.name, line, device_id, REPLAY_ID_PROPERTY in properties)
         export.pairs.add((device_id, NO_SESSION if session is None else session))
         time_ms = parse_time(row.get("event_time"))
         if time_ms is not None:
-            key = (_key_part(row.get("event_type")), time_ms, _key_part(row.get("user_id")))
+            key = (key_text(row.get("event_type")), time_ms, key_text(row.get("user_id")))
             export.by_key.setdefault(key, record)
         replay_id = properties.get(REPLAY_ID_PROPERTY)
         if isinstance(replay_id, str):
@@ -81,9 +81,9 @@ def read_export(
     return export
 
 
-def _key_part(value: Any) -> Any:
-    """A field of an export row as an index key: a list or an object (which no Amplitude id or
-    event type is, and which cannot be a key) as its JSON text."""
+def key_text(value: Any) -> Any:
+    """A field of an export row, or an event's, as an index key: a list or an object (which no
+    Amplitude id or event type is, and which cannot be a key) as its JSON text."""
     if isinstance(value, (list, dict)):
         return json.dumps(value, sort_keys=True, default=str)
     return value

@@ -38,6 +38,7 @@ from amp_replay_cli.core.identity.events import (
     parse_time,
     template_text,
 )
+from amp_replay_cli.core.identity.inputs import key_text
 from amp_replay_cli.core.identity.js_dates import MAX_TIME_MS
 from amp_replay_cli.core.identity.segment import ACTIONS_AMPLITUDE
 from amp_replay_cli.core.identity.sql.relation import EVENT_COLUMNS, json_text
@@ -441,8 +442,9 @@ def template_value(text: str) -> str:
 
 
 def varchar_value(text: str) -> str:
-    """A track's event name that is a JSON array or object, as a VARCHAR column holds it."""
-    return _without_lone_surrogates(str(_value(text)))
+    """A track's event name that is a JSON array or object, as a VARCHAR column holds it: as
+    the export is keyed, so the two still match."""
+    return _without_lone_surrogates(key_text(_value(text)))
 
 
 class Udf(NamedTuple):

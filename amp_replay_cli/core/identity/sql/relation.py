@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from amp_replay_cli.core.identity.events import Event
+from amp_replay_cli.core.identity.inputs import key_text
 from amp_replay_cli.core.jsvalues import json_ready
 
 EVENT_COLUMNS: dict[str, str] = {
@@ -100,7 +101,11 @@ def _row(seq: int, event: Event) -> list[Any]:
             values[column] = getattr(undelivered, field) if undelivered else None
             continue
         value = getattr(event, column)
-        values[column] = json_text(value) if kind == "JSON" else value
+        if kind == "JSON":
+            value = json_text(value)
+        elif kind == "VARCHAR" and isinstance(value, (list, dict)):
+            value = key_text(value)  # a track named by an object: keyed as the export is
+        values[column] = value
     return [values[column] for column in EVENT_COLUMNS]
 
 
