@@ -441,7 +441,7 @@ def generated_inputs(draw: st.DrawFn) -> Inputs:
     return Inputs(export, replays, setup)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     generated_log(),
     generated_inputs(),
