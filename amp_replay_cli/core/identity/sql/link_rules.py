@@ -110,7 +110,7 @@ FROM verdicts AS v
 
 # The replay-id part after its last "/" and before it, as str.rpartition splits it.
 _LISTED_DEVICE = r"regexp_extract(r.replay_id, '^([\s\S]*)/', 1)"
-_LISTED_SESSION = "regexp_extract(r.replay_id, '[^/]*$', 0)"
+_LISTED_SESSION = "regexp_extract(r.replay_id, '([^/]*)$', 1)"
 
 # RPL_ORPHANED for a replay id no event reaching Amplitude carries as its own device and
 # session, RPL_NOT_FOUND for one the replay list lacks, RPL_ORPHANED for a listed replay no
@@ -137,14 +137,14 @@ texts AS (
     SELECT {id_text("dest_device")} AS device, dest_session AS session FROM sessions
 ),
 reached AS (
-    SELECT device, CAST(session AS HUGEINT) AS session FROM texts WHERE {usable_id("device")}
+    SELECT device, session FROM texts WHERE {usable_id("device")}
     UNION
     SELECT device_id, session_id FROM export_pairs
 ),
 listed_ids AS (
     SELECT r.replay_id, r.line, {_LISTED_DEVICE} AS device,
         CASE WHEN regexp_matches({_LISTED_SESSION}, '^-?[0-9]+$')
-            THEN TRY_CAST({_LISTED_SESSION} AS HUGEINT) END AS session
+            THEN TRY_CAST({_LISTED_SESSION} AS BIGINT) END AS session
     FROM replays AS r
 )
 SELECT 'RPL_ORPHANED' AS code, 'error' AS severity, 'referenced' AS variant,
