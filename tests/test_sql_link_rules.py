@@ -53,6 +53,7 @@ def same(
         raws, thresholds or Thresholds(), inputs or Inputs(), LINK_RULES, WORDINGS, mine
     )
     assert both.sql == both.python
+    assert both.sql_sessions == both.python_sessions  # the rows' device_id and session_id
     assert both.sql_rows == both.python_rows
     return both
 
