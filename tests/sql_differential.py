@@ -200,6 +200,9 @@ class Both:
     sql: list[tuple]
     python_rows: list[dict[str, Any]]
     sql_rows: list[dict[str, Any]]
+    # (code, file, line, device_id as JSON text, session_id): where each finding counts
+    python_sessions: list[tuple]
+    sql_sessions: list[tuple]
 
 
 def both_engines(
@@ -215,11 +218,24 @@ def both_engines(
     connection = duckdb.connect()
     load_python_events(connection, delivered_once(raws))
     load_link_inputs(connection, inputs.export, inputs.replays, inputs.setup)
-    sql = worded(run_rules(connection, rules, thresholds), wordings)
+    rows = run_rules(connection, rules, thresholds)
     load_findings(connection, finding_rows(python))
+    ours = [finding for finding in python.findings if mine(finding, inputs)]
     return Both(
-        comparable(finding for finding in python.findings if mine(finding, inputs)),
-        comparable(sql),
+        comparable(ours),
+        comparable(worded(rows, wordings)),
         python.rows,
         session_rows(connection),
+        sorted(
+            map(_counted, ours, (python.sessions.get(id(finding)) for finding in ours)), key=repr
+        ),
+        sorted(
+            ((row.code, row.file, row.line, row.device_id, row.session_id) for row in rows),
+            key=repr,
+        ),
     )
+
+
+def _counted(finding: Finding, session: SessionKey | None) -> tuple:
+    device = json_text(session.device) if session else None
+    return (finding.code, finding.file, finding.line, device, session.session if session else None)

@@ -53,6 +53,7 @@ def same(
         raws, thresholds or Thresholds(), inputs or Inputs(), LINK_RULES, WORDINGS, mine
     )
     assert both.sql == both.python
+    assert both.sql_sessions == both.python_sessions  # the rows' device_id and session_id
     assert both.sql_rows == both.python_rows
     return both
 
@@ -441,7 +442,7 @@ def generated_inputs(draw: st.DrawFn) -> Inputs:
     return Inputs(export, replays, setup)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     generated_log(),
     generated_inputs(),

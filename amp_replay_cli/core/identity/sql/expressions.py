@@ -126,39 +126,32 @@ def modern_buckets(source: str, session: str, prefix: str) -> tuple[str, str]:
 
     The session's text is at most 17 ASCII bytes, so the hash takes one of two shapes: 16 or
     17 bytes are one stripe of four lanes then at most one byte; shorter texts are up to three
-    words then up to three bytes. Each step is a CTE of its own that names its value, so no
-    expression repeats another and the text stays linear."""
-    steps: list[tuple[str, str]] = []  # (new column, expression over the previous CTE)
+    words then up to three bytes. Each step of the running hash is a CTE of its own that names
+    its value, so the text of a step does not grow with the steps before it."""
+    steps: list[str] = []  # h0, h1, ...: each from the one before, written `{h}`
 
-    def mix(expression: str) -> str:
-        """A step of the running hash: h1, h2, ... each from the one before."""
-        done = sum(1 for name, _ in steps if name.startswith("h"))  # h0 is the first
-        steps.append((f"h{done}", expression.replace("{h}", f"h{done - 1}")))
-        return f"h{done}"
+    def mix(expression: str) -> None:
+        steps.append(expression.replace("{h}", f"h{len(steps) - 1}"))
 
+    lanes = []
     for lane, start in enumerate((_P1 + _P2, _P2, 0, _UINT32 - _P1)):
-        steps.append((f"t{lane}", f"(({start} + {_mul32(_word(1 + 4 * lane), _P2)}) % {_UINT32})"))
-    for lane in range(4):
-        steps.append((f"v{lane}", _mul32(_rotl(f"t{lane}", 13), _P1)))
-    merged = " + ".join(_rotl(f"v{lane}", bits) for lane, bits in enumerate((1, 7, 12, 18)))
-    steps.append(
-        ("h0", f"((CASE WHEN n >= {_STRIPE} THEN {merged} ELSE {_P5} END + n) % {_UINT32})")
-    )
+        accumulated = f"(({start} + {_mul32(_word(1 + 4 * lane), _P2)}) % {_UINT32})"
+        lanes.append(_mul32(_rotl(accumulated, 13), _P1))
+    merged = " + ".join(_rotl(lane, bits) for lane, bits in zip(lanes, (1, 7, 12, 18), strict=True))
+    mix(f"((CASE WHEN n >= {_STRIPE} THEN {merged} ELSE {_P5} END + n) % {_UINT32})")
     for word in range(3):
-        mixed = _mul32(
-            _rotl(f"(({{h}} + {_mul32(_word(1 + 4 * word), _P3)}) % {_UINT32})", 17), _P4
-        )
+        added = f"(({{h}} + {_mul32(_word(1 + 4 * word), _P3)}) % {_UINT32})"
+        mixed = _mul32(_rotl(added, 17), _P4)
         mix(f"(CASE WHEN n < {_STRIPE} AND n >= {4 * (word + 1)} THEN {mixed} ELSE {{h}} END)")
     tail = f"(CASE WHEN n >= {_STRIPE} THEN {_STRIPE + 1} ELSE 4 * (n // 4) + 1 END)"
     for index in range(3):
         at = f"({tail} + {index})"
         mixed = _mul32(_rotl(f"(({{h}} + {_byte_at(at)} * {_P5}) % {_UINT32})", 11), _P1)
         mix(f"(CASE WHEN {at} <= n THEN {mixed} ELSE {{h}} END)")
-    for bits, prime in ((15, _P2), (13, _P3)):
-        mix(f"xor({{h}}, {{h}} // {2**bits})")
-        mix(_mul32("{h}", prime))
-    last = mix("xor({h}, {h} // 65536)")
-    steps.append(("bucket", f"{last} % 1000000"))
+    # The avalanche: h ^= h >> 15; h *= P2; h ^= h >> 13; h *= P3; h ^= h >> 16.
+    mix(_mul32("xor({h}, {h} // 32768)", _P2))
+    mix(_mul32("xor({h}, {h} // 8192)", _P3))
+    last = f"h{len(steps) - 1}"
     digits = f"CAST({session} AS VARCHAR)"
     characters = ", ".join(
         f"CASE WHEN length({digits}) >= {index} THEN (CASE substr({digits}, {index}, 1) "
@@ -166,9 +159,13 @@ def modern_buckets(source: str, session: str, prefix: str) -> tuple[str, str]:
         f"ELSE 0 END AS c{index}"
         for index in range(1, _LONGEST + 1)
     )
-    ctes = [f"{prefix}0 AS (SELECT *, length({digits}) AS n, {characters} FROM {source})"]
-    for number, (column, expression) in enumerate(steps, start=1):
-        ctes.append(
-            f"{prefix}{number} AS (SELECT *, {expression} AS {column} FROM {prefix}{number - 1})"
-        )
-    return ",\n".join(ctes), f"{prefix}{len(steps)}"
+    ctes = [f"{prefix} AS (SELECT *, length({digits}) AS n, {characters} FROM {source})"]
+    previous = prefix
+    for number, expression in enumerate(steps):
+        ctes.append(f"{prefix}{number} AS (SELECT *, {expression} AS h{number} FROM {previous})")
+        previous = f"{prefix}{number}"
+    ctes.append(
+        f"{prefix}_buckets AS (SELECT *, xor({last}, {last} // 65536) % 1000000 AS bucket "
+        f"FROM {previous})"
+    )
+    return ",\n".join(ctes), f"{prefix}_buckets"

@@ -2,7 +2,7 @@
 `--amplitude-export`, `--replays` and `--config` (identity/inputs.py):
 
 - `export_pairs(device_id, session_id)`: the (device, session) pairs the export shows reaching
-  Amplitude, only those a replay id can name (a text device, a session within HUGEINT);
+  Amplitude, only those a replay id can name (a text device, a session within BIGINT);
 - `replay_list(name)`: one row when a replay list was given, none otherwise (an empty list
   still lists nothing); `replays(replay_id, line)`: its replay ids, each at its first line;
 - `setup`: one row when a set-up was given, none otherwise. It holds what the rules need from
@@ -27,9 +27,11 @@ from amp_replay_cli.core.identity.setup_rules import (
 from amp_replay_cli.core.identity.sql.relation import json_text
 from amp_replay_cli.core.sampling import sample_limit
 
-HUGEINT_BOUND = 2**127
+# Session ids are BIGINT in `events` (and in every warehouse): an export pair beyond it is the
+# session of no event, and only a replay id naming such a session could meet it.
+BIGINT_BOUND = 2**63
 
-EXPORT_PAIRS_COLUMNS = {"device_id": "VARCHAR", "session_id": "HUGEINT"}
+EXPORT_PAIRS_COLUMNS = {"device_id": "VARCHAR", "session_id": "BIGINT"}
 REPLAY_LIST_COLUMNS = {"name": "VARCHAR"}
 REPLAYS_COLUMNS = {"replay_id": "VARCHAR", "line": "BIGINT"}
 SETUP_COLUMNS = {
@@ -74,7 +76,7 @@ def _export_pairs(export: AmplitudeExport | None) -> list[list[Any]]:
     return [
         [device, session]
         for device, session in export.pairs
-        if isinstance(device, str) and -HUGEINT_BOUND <= session < HUGEINT_BOUND
+        if isinstance(device, str) and -BIGINT_BOUND <= session < BIGINT_BOUND
     ]
 
 

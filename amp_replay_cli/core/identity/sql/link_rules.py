@@ -25,7 +25,8 @@ from amp_replay_cli.core.identity.tracking import MISSING_EXAMPLES
 from amp_replay_cli.core.jsvalues import SAFE_INTEGER_BOUND
 from amp_replay_cli.core.sampling import Algorithm
 
-# An Amplitude event of a browser session without the property (Tracker._amplitude_event).
+# An Amplitude event of a browser without the property (Tracker._amplitude_event): a session
+# with one is a browser session.
 _LACKS_PROPERTY = (
     f"(replay_id IS NULL AND type IN {ENRICHED_TYPES} AND is_browser AND NOT has_replay_property)"
 )
@@ -36,40 +37,41 @@ _MODERN_CTES, _MODERN_LAST = modern_buckets("candidates", "session", "modern")
 # RPL_PROPERTY_MISSING for browser sessions whose track/page events lack the replay property;
 # RPL_NOT_SAMPLED instead when none has it and the set-up's sample leaves the session out.
 REPLAY_PROPERTIES = f"""
-WITH amplitude AS (
-    SELECT dest_device, dest_session, seq, file, line, message_id, is_browser, replay_id,
-        {_LACKS_PROPERTY} AS lacks
-    FROM events
-    WHERE {AMPLITUDE_EVENT}
-),
-sessions AS (
+WITH sessions AS (
     SELECT dest_device, dest_session, bool_or(is_browser) AS browser,
         count(replay_id) AS with_property,
-        sum(CASE WHEN lacks THEN 1 ELSE 0 END) AS without_property
-    FROM amplitude
+        sum(CASE WHEN {_LACKS_PROPERTY} THEN 1 ELSE 0 END) AS without_property
+    FROM events
+    WHERE {AMPLITUDE_EVENT}
     GROUP BY dest_device, dest_session
 ),
-missing AS (
-    SELECT dest_device, dest_session, seq, file, line, message_id,
+numbered AS (
+    SELECT dest_device, dest_session, seq,
         row_number() OVER (PARTITION BY dest_device, dest_session ORDER BY seq) AS n
-    FROM amplitude
-    WHERE lacks
+    FROM events
+    WHERE {AMPLITUDE_EVENT} AND {_LACKS_PROPERTY}
 ),
 examples AS (
-    SELECT dest_device, dest_session,
+    SELECT m.dest_device, m.dest_session,
         '[' || string_agg(
-            CAST(json_object('line', line, 'message_id', message_id, 'file', file) AS VARCHAR),
-            ',' ORDER BY seq
-        ) || ']' AS listed
-    FROM missing
-    WHERE n <= {MISSING_EXAMPLES}
-    GROUP BY dest_device, dest_session
+            CAST(json_object('line', e.line, 'message_id', e.message_id, 'file', e.file)
+                AS VARCHAR),
+            ',' ORDER BY m.seq
+        ) || ']' AS listed,
+        min(m.seq) AS seq,
+        max(CASE WHEN m.n = 1 THEN e.file END) AS file,
+        max(CASE WHEN m.n = 1 THEN e.line END) AS line,
+        max(CASE WHEN m.n = 1 THEN e.message_id END) AS message_id
+    FROM numbered AS m
+    JOIN events AS e ON e.seq = m.seq
+    WHERE m.n <= {MISSING_EXAMPLES}
+    GROUP BY m.dest_device, m.dest_session
 ),
 candidates AS (
     SELECT DISTINCT dest_session AS session
     FROM sessions
-    WHERE browser AND without_property > 0 AND with_property = 0
-        AND dest_session <> {NO_SESSION} AND abs(dest_session) < {SAFE_INTEGER_BOUND}
+    WHERE without_property > 0 AND with_property = 0 AND dest_session <> {NO_SESSION}
+        AND abs(dest_session) < {SAFE_INTEGER_BOUND}
 ),
 {_MODERN_CTES},
 buckets AS (
@@ -80,13 +82,12 @@ buckets AS (
     CROSS JOIN setup
 ),
 verdicts AS (
-    SELECT s.dest_device, s.dest_session, s.with_property, s.without_property,
-        setup.sample_reason, setup.algorithm,
+    SELECT e.*, s.with_property, s.without_property, setup.sample_reason, setup.algorithm,
         COALESCE(b.bucket >= setup.sample_limit, FALSE) AS not_sampled
-    FROM sessions AS s
+    FROM examples AS e
+    JOIN sessions AS s ON s.dest_device = e.dest_device AND s.dest_session = e.dest_session
     LEFT JOIN setup ON TRUE
     LEFT JOIN buckets AS b ON b.session = s.dest_session AND s.with_property = 0
-    WHERE s.browser AND s.without_property > 0
 )
 SELECT
     CASE WHEN v.not_sampled THEN 'RPL_NOT_SAMPLED' ELSE 'RPL_PROPERTY_MISSING' END AS code,
@@ -96,23 +97,20 @@ SELECT
         ELSE 'error'
     END AS severity,
     CAST(NULL AS VARCHAR) AS variant,
-    m.seq, m.file, m.line, m.message_id, v.dest_device AS device_id,
+    v.seq, v.file, v.line, v.message_id, v.dest_device AS device_id,
     v.dest_session AS session_id,
     CASE WHEN v.not_sampled
-        THEN json_object('events', CAST(e.listed AS JSON), '_session', v.dest_session,
+        THEN json_object('events', CAST(v.listed AS JSON), '_session', v.dest_session,
             '_reason', v.sample_reason, '_algorithm', v.algorithm)
-        ELSE json_object('events', CAST(e.listed AS JSON), '_without', v.without_property,
+        ELSE json_object('events', CAST(v.listed AS JSON), '_without', v.without_property,
             '_with', v.with_property)
     END AS details
 FROM verdicts AS v
-JOIN missing AS m
-    ON m.dest_device = v.dest_device AND m.dest_session = v.dest_session AND m.n = 1
-JOIN examples AS e ON e.dest_device = v.dest_device AND e.dest_session = v.dest_session
 """
 
 # The replay-id part after its last "/" and before it, as str.rpartition splits it.
 _LISTED_DEVICE = r"regexp_extract(r.replay_id, '^([\s\S]*)/', 1)"
-_LISTED_SESSION = "regexp_extract(r.replay_id, '[^/]*$', 0)"
+_LISTED_SESSION = "regexp_extract(r.replay_id, '([^/]*)$', 1)"
 
 # RPL_ORPHANED for a replay id no event reaching Amplitude carries as its own device and
 # session, RPL_NOT_FOUND for one the replay list lacks, RPL_ORPHANED for a listed replay no
@@ -139,14 +137,14 @@ texts AS (
     SELECT {id_text("dest_device")} AS device, dest_session AS session FROM sessions
 ),
 reached AS (
-    SELECT device, CAST(session AS HUGEINT) AS session FROM texts WHERE {usable_id("device")}
+    SELECT device, session FROM texts WHERE {usable_id("device")}
     UNION
     SELECT device_id, session_id FROM export_pairs
 ),
 listed_ids AS (
     SELECT r.replay_id, r.line, {_LISTED_DEVICE} AS device,
         CASE WHEN regexp_matches({_LISTED_SESSION}, '^-?[0-9]+$')
-            THEN TRY_CAST({_LISTED_SESSION} AS HUGEINT) END AS session
+            THEN TRY_CAST({_LISTED_SESSION} AS BIGINT) END AS session
     FROM replays AS r
 )
 SELECT 'RPL_ORPHANED' AS code, 'error' AS severity, 'referenced' AS variant,

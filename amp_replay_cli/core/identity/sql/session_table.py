@@ -27,27 +27,41 @@ _WORST = (
     + " END"
 )
 
+# Ids are turned into text once per session and distinct value, not once per event.
 SESSION_ROWS = f"""
 WITH amplitude AS (
-    SELECT dest_device, dest_session, seq, file, line, replay_id,
-        {id_text("user_id")} AS user_text,
-        {python_str("dest_device")} || '/' || CAST(dest_session AS VARCHAR) AS own_replay_id
+    SELECT dest_device, dest_session, seq, file, line, replay_id, user_id
     FROM events
     WHERE {AMPLITUDE_EVENT}
 ),
 sessions AS (
-    SELECT dest_device, dest_session,
-        list(DISTINCT user_text ORDER BY user_text) FILTER (WHERE user_text IS NOT NULL)
-            AS user_ids,
-        count(*) AS events,
+    SELECT dest_device, dest_session, count(*) AS events,
         count(replay_id) AS with_property,
-        list(DISTINCT replay_id ORDER BY replay_id) FILTER (WHERE replay_id IS NOT NULL)
-            AS replay_ids,
-        bool_or(replay_id = own_replay_id) AS carries_own,
-        min(own_replay_id) AS own_replay_id,
         arg_min(file, seq) AS file,
-        arg_min(line, seq) AS first_line
+        arg_min(line, seq) AS first_line,
+        {python_str("dest_device")} || '/' || CAST(dest_session AS VARCHAR) AS own_replay_id
     FROM amplitude
+    GROUP BY dest_device, dest_session
+),
+session_users AS (
+    SELECT dest_device, dest_session, list(DISTINCT user_text ORDER BY user_text) AS user_ids
+    FROM (
+        SELECT dest_device, dest_session, {id_text("user_id")} AS user_text
+        FROM amplitude
+        WHERE user_id IS NOT NULL
+        GROUP BY dest_device, dest_session, user_id
+    ) AS users
+    GROUP BY dest_device, dest_session
+),
+session_replays AS (
+    SELECT dest_device, dest_session, replay_id
+    FROM amplitude
+    WHERE replay_id IS NOT NULL
+    GROUP BY dest_device, dest_session, replay_id
+),
+replay_lists AS (
+    SELECT dest_device, dest_session, list(replay_id ORDER BY replay_id) AS replay_ids
+    FROM session_replays
     GROUP BY dest_device, dest_session
 ),
 verdicts AS (
@@ -57,12 +71,18 @@ verdicts AS (
     WHERE f.session_id IS NOT NULL
     GROUP BY f.device_id, f.session_id
 )
-SELECT s.dest_device AS device_id, s.dest_session AS session_id, s.user_ids, s.events,
-    s.with_property AS events_with_replay_id, s.replay_ids,
-    COALESCE(s.dest_session <> {NO_SESSION} AND s.carries_own
+SELECT s.dest_device AS device_id, s.dest_session AS session_id, u.user_ids, s.events,
+    s.with_property AS events_with_replay_id, rl.replay_ids,
+    COALESCE(s.dest_session <> {NO_SESSION} AND own.replay_id IS NOT NULL
         AND (l.name IS NULL OR r.replay_id IS NOT NULL), FALSE) AS linked,
     {_WORST.replace("worst_rank", "v.worst_rank")} AS worst, v.codes, s.file, s.first_line
 FROM sessions AS s
+LEFT JOIN session_users AS u ON u.dest_device = s.dest_device AND u.dest_session = s.dest_session
+LEFT JOIN replay_lists AS rl
+    ON rl.dest_device = s.dest_device AND rl.dest_session = s.dest_session
+LEFT JOIN session_replays AS own
+    ON own.dest_device = s.dest_device AND own.dest_session = s.dest_session
+    AND own.replay_id = s.own_replay_id
 LEFT JOIN verdicts AS v ON v.device_id = s.dest_device AND v.session_id = s.dest_session
 LEFT JOIN replay_list AS l ON TRUE
 LEFT JOIN replays AS r ON r.replay_id = s.own_replay_id
