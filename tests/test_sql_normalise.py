@@ -425,3 +425,60 @@ def test_the_warehouse_form_is_one_statement_with_the_same_events(tmp_path):
     )
     connection.executemany("INSERT INTO lines VALUES (?, ?, ?, ?)", lines)
     assert connection.execute(normalise.events_query("lines")).fetchall() == _rows(connection)
+
+
+def test_a_broken_byte_after_the_first_chunks_is_read_by_python_from_the_start(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(reading, "CHUNK_BYTES", 4096)
+    good = json.dumps(event("page")) + "\n"
+    latin = tmp_path / "late-latin.ndjson"
+    latin.write_bytes(
+        good.encode() * 300 + b'{"type": "track", "name": "caf\xe9"}\n' + good.encode()
+    )
+    events = [json.dumps(event("track", offset, message=f"g-{offset}")) for offset in range(3000)]
+    packed = tmp_path / "late-truncated.ndjson.gz"
+    packed.write_bytes(gzip.compress("\n".join(events).encode())[:-50])
+    assert_same([str(latin), str(packed)], tmp_path)
+
+
+def test_a_line_past_the_limit_but_within_a_chunk_run_is_refused_as_today(tmp_path, monkeypatch):
+    monkeypatch.setattr(reading, "CHUNK_BYTES", 4096)
+    lines = [json.dumps(event("page")), json.dumps(event("track", properties={"x": "y" * 9000}))]
+    assert_same([write_lines(tmp_path, lines)], tmp_path, limit=ItemLimit(8000, "--max-line-bytes"))
+
+
+def test_python_read_lines_go_in_batches(tmp_path, monkeypatch):
+    monkeypatch.setattr(reading, "_BATCH_LINES", 2)
+    path = tmp_path / "utf16.ndjson"
+    lines = [json.dumps(event("track", offset, message=f"u-{offset}")) for offset in range(5)]
+    path.write_text("\n".join(lines), encoding="utf-16")
+    assert_same([str(path)], tmp_path)
+
+
+def test_numbers_beyond_a_double_in_arrays_read_as_infinity_as_python_reads_them(tmp_path):
+    item = json.dumps(event("track")).removesuffix("}")
+    path = tmp_path / "infinite.json"
+    path.write_text(f'[{item}, "n": 1e400, "m": [-1e400]}}]')
+    assert_same([str(path)], tmp_path)
+
+
+# -- the Python functions, called by DuckDB on its own threads (so tested here directly) -------
+
+
+def test_the_python_functions_read_values_as_python_reads_them():
+    assert normalise.json_problem("   ") == ""
+    assert normalise.json_problem('{"a": 1}') is None
+    assert normalise.json_problem("{oops").startswith("not JSON (")
+    assert normalise.json_repair('{"a": "\\ud800", "a": 2}') == '{"a": 2}'
+    assert normalise.json_repair('["\\udc00x"]') == '["\ufffdx"]'
+    assert normalise.json_column_text("1.0") == "1.0"
+    assert normalise.json_column_text("Infinity") == '"Infinity"'  # DuckDB's text for 1e400
+    assert normalise.python_str("true") == "True"
+    assert normalise.parse_time_value('"2025-03-04 10:15:02"') == 1741083302000
+    assert normalise.network_key('"1.2.3.4"', "0") is None
+    assert normalise.network_key("5", "[1]") == "5|[1]"
+    assert normalise.coerce_session("[1741083302121]") == 1741083302121
+    assert normalise.coerce_session("true") is None
+    assert normalise.template_value("[1, null, [2]]") == "1,,2"
+    assert normalise.varchar_value('{"a": 1}') == "{'a': 1}"

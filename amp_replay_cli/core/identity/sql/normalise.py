@@ -118,7 +118,7 @@ def _json_column(value: str) -> str:
     integers as Python does, except control characters (\\u001F, not \\u001f)."""
     return (
         f"CASE WHEN {value} IS NULL OR {value} = 'null' THEN NULL "
-        f"WHEN {_is_string(value)} AND NOT contains({value}, '\\u00') THEN {value} "
+        f"WHEN {_is_string(value)} AND strpos({value}, '\\u00') = 0 THEN {value} "
         f"WHEN {value} IN ('true', 'false') THEN {value} "
         f"WHEN {_is_integer(value)} THEN {value} "
         f"ELSE ar_json_text({value}) END"
@@ -128,7 +128,7 @@ def _json_column(value: str) -> str:
 # Segment's own form, `2025-03-04T10:15:02.121Z` (as JSON text): read by DuckDB's cast, which
 # refuses the dates fromisoformat refuses (day 30 of February); year 0 and hour 24 never get here.
 _SEGMENT_TIME = (
-    '"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][.][0-9]{3}Z"'
+    '^"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][.][0-9]{3}Z"$'
 )
 
 
@@ -136,8 +136,8 @@ def _time(value: str) -> str:
     """events.parse_time."""
     return (
         f"CASE WHEN {value} IS NULL OR {value} = 'null' THEN NULL "
-        f"WHEN regexp_full_match({value}, {_quoted(_SEGMENT_TIME)}) "
-        f"THEN epoch_ms(TRY_CAST(substr({value}, 2, 23) AS TIMESTAMP)) "
+        f"WHEN regexp_matches({value}, {_quoted(_SEGMENT_TIME)}) "
+        f"THEN epoch_ms(TRY_CAST(substr({value}, 2, 24) AS TIMESTAMPTZ)) "
         f"WHEN json_type({value}) = 'BIGINT' THEN CASE WHEN CAST({value} AS BIGINT) "
         f"BETWEEN {-int(MAX_TIME_MS)} AND {int(MAX_TIME_MS)} THEN CAST({value} AS BIGINT) END "
         f"ELSE ar_parse_time({value}) END"
@@ -283,7 +283,7 @@ mapped AS (
         {_json_column("user_sent")} AS dest_user,
         COALESCE(session, {NO_SESSION}) AS dest_session,
         CASE WHEN slashes = 1 THEN replay_device END AS rp_device,
-        CASE WHEN slashes = 1 AND regexp_full_match(replay_session, '-?[0-9]+')
+        CASE WHEN slashes = 1 AND regexp_matches(replay_session, '^-?[0-9]+$')
             THEN TRY_CAST(replay_session AS HUGEINT) END AS rp_session,
         CASE WHEN {_g("replay")} IS NULL THEN NULL
             WHEN {_g("replay")} = 'null' THEN 'null'
@@ -291,7 +291,7 @@ mapped AS (
                 THEN 'not a string (' || {_python_type(f"json_type({_g('replay')})")} || ')'
             WHEN slashes = 0 THEN 'no ''/'' between device id and session id'
             WHEN slashes > 1 THEN 'more than one ''/'''
-            WHEN NOT regexp_full_match(replay_session, '-?[0-9]+')
+            WHEN NOT regexp_matches(replay_session, '^-?[0-9]+$')
                 THEN 'the session part is not a number'
             END AS replay_problem,
         replay_text,

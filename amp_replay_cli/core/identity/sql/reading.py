@@ -171,22 +171,24 @@ def _normalise_chunk(cursor: duckdb.DuckDBPyConnection, parameters: dict[str, An
 
 
 def _chunks(source: Source, limit: ItemLimit) -> Iterator[bytes]:
-    """The input's bytes in pieces of whole lines, without the last line break of each."""
+    """The input's bytes in pieces of whole lines, without the last line break of each. Only
+    the first line of a piece can be longer than a chunk (it began in an earlier read): one
+    longer than the limit in bytes leaves the input to Python, which counts characters."""
     try:
         with _binary(source) as stream:
             pending = stream.read(CHUNK_BYTES).removeprefix(_UTF8_BOM)
             while True:
                 block = stream.read(CHUNK_BYTES)
                 pending += block
-                end = pending.rfind(b"\n")
+                first_break = pending.find(b"\n")
+                if (first_break if first_break >= 0 else len(pending)) > limit.max_chars:
+                    raise _NotNative
                 if not block:
                     break
-                if end < 0:
-                    if len(pending) > limit.max_chars:
-                        raise _NotNative
-                    continue
-                yield pending[:end]
-                pending = pending[end + 1 :]
+                end = pending.rfind(b"\n")
+                if end >= 0:
+                    yield pending[:end]
+                    pending = pending[end + 1 :]
     except (OSError, EOFError, zlib.error) as error:
         raise _NotNative from error
     if pending:
