@@ -481,4 +481,4 @@ def test_the_python_functions_read_values_as_python_reads_them():
     assert normalise.coerce_session("[1741083302121]") == 1741083302121
     assert normalise.coerce_session("true") is None
     assert normalise.template_value("[1, null, [2]]") == "1,,2"
-    assert normalise.varchar_value('{"a": 1}') == "{'a': 1}"
+    assert normalise.varchar_value('{"b": 1, "a": 2}') == '{"a": 2, "b": 1}'  # as keyed in exports
