@@ -239,6 +239,54 @@ def test_oversized_bodies_get_the_waf_413(emulator):
     assert "payload" in response.text.lower() and "exceed" in response.text.lower()
 
 
+def post_raw_replay(emulator, body):
+    return emulator.client.post(
+        "/sessions/v2/track",
+        params={"device_id": DEVICE, "session_id": SESSION, "type": "replay"},
+        content=body,
+        headers={"Authorization": f"Bearer {emulator.api_key}", "Content-Encoding": "gzip"},
+    )
+
+
+def test_a_replay_body_msgspec_refuses_is_read_as_json_loads_reads_it(emulator):
+    response = post_raw_replay(emulator, gzip.compress(b'{"version": NaN, "events": []}'))
+    assert (response.status_code, response.json()["error"]) == (
+        400,
+        'body must be {"version": 1|2, "events": [...]}',
+    )
+
+
+def test_a_broken_gzip_body_is_a_400_naming_the_zlib_error(emulator):
+    response = post_raw_replay(emulator, gzip.compress(b"{}")[:10] + b"\xff" * 20)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("invalid body: Error -3 while decompressing")
+
+
+def utf8_replay_body(events):
+    """A body whose strings hold their characters as UTF-8, not as escapes."""
+    strings = [json.dumps(event, ensure_ascii=False) for event in events]
+    return json.dumps({"version": 1, "events": strings}, ensure_ascii=False).encode()
+
+
+@pytest.mark.parametrize(("character", "count"), [("x", 10_000_001), ("\u6771", 3_400_000)])
+def test_a_single_event_over_10_mb_of_utf8_is_refused(emulator, character, count):
+    body = utf8_replay_body([{"type": 3, "timestamp": 1, "data": {"text": character * count}}])
+    response = post_raw_replay(emulator, gzip.compress(body))
+    assert (response.status_code, response.json()) == (
+        413,
+        {"error": "single event larger than 10 MB"},
+    )
+
+
+def test_an_event_of_almost_10_mb_of_utf8_is_stored(emulator):
+    events = [{"type": 3, "timestamp": 1, "data": {"text": "\u6771" * 3_300_000}}]
+    assert post_raw_replay(emulator, gzip.compress(utf8_replay_body(events))).status_code == 200
+    stored = emulator.client.get(
+        f"/_emulator/replays/{DEVICE}/{SESSION}", params={"type": "replay"}
+    ).json()
+    assert stored == events
+
+
 def test_skip_directives_and_disabled_capture_answer_with_the_header(emulator):
     emulator.client.post(
         "/_emulator/skip", json={"device_id": DEVICE, "session_id": SESSION, "code": 429}

@@ -174,3 +174,10 @@ def test_split_halves_keep_order_and_positions():
         [b'"c"', b'"d"', b'"e"'],
     )
     assert len(Batch(0, 0, []).raw_body) == BODY_OVERHEAD
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 5])
+def test_a_raw_body_is_the_version_and_the_literals_joined(count):
+    literals = [b'"{\\"n\\":%d}"' % number for number in range(count)]
+    expected = b'{"version":1,"events":[' + b",".join(literals) + b"]}"
+    assert Batch(0, 0, literals).raw_body == expected

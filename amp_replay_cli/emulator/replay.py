@@ -19,6 +19,9 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
+from zlib_ng import zlib_ng
+
 from amp_replay_cli.core.replay.rrweb import PackedEventError, unpack
 from amp_replay_cli.core.wire import (
     REPLAY_CAPTURED,
@@ -35,6 +38,9 @@ MAX_EVENT_BYTES = 10_000_000  # a single event the ingest service refuses
 WAF_BODY = "Payload exceeds the maximum allowed size of 10MB"
 
 Reply = tuple[int, Any, dict[str, str]]
+# A character is at most 4 bytes of UTF-8: a string this short is within MAX_EVENT_BYTES.
+_SURELY_SMALL_CHARACTERS = MAX_EVENT_BYTES // 4
+_decode_body = msgspec.json.Decoder().decode
 
 
 class SkipDirectives:
@@ -58,15 +64,31 @@ class SkipDirectives:
 
 
 def inflate(body: bytes, encoding: str) -> bytes:
+    """The body gunzipped by zlib-ng (three times as fast as zlib: the client waits for it);
+    its errors are raised as zlib's, which callers handle."""
     if "gzip" not in encoding.lower() and body[:2] != b"\x1f\x8b":
         return body
-    decompressor = zlib.decompressobj(wbits=31)
-    inflated = decompressor.decompress(body, MAX_INFLATED_BYTES)
+    decompressor = zlib_ng.decompressobj(wbits=31)
+    try:
+        inflated = decompressor.decompress(body, MAX_INFLATED_BYTES)
+    except zlib_ng.error as error:  # type: ignore[misc]  # the stub calls it an instance
+        raise zlib.error(str(error)) from None
     if decompressor.unconsumed_tail:
         raise ValueError("inflates to more than 200 MiB")
     if not decompressor.eof:
         raise ValueError("truncated gzip body")
     return inflated
+
+
+def _replay_payload(raw: bytes) -> Any:
+    """A replay body as json.loads reads it. msgspec decodes its strings from the bytes in one
+    pass, twice as fast (the client waits for it); for a batch of strings the two agree, and
+    what msgspec refuses (NaN, a lone surrogate, bytes that are not UTF-8) json.loads reads or
+    words as before."""
+    try:
+        return _decode_body(raw)
+    except msgspec.DecodeError:
+        return json.loads(raw)
 
 
 def track(
@@ -93,7 +115,7 @@ def track(
         return 400, {"error": "type must be replay or interaction"}, {}
     try:
         raw = inflate(body, headers.get("content-encoding", ""))
-        payload = json.loads(raw)
+        payload = _replay_payload(raw) if kind == "replay" else json.loads(raw)
     except (ValueError, OSError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError) as error:
         return 400, {"error": f"invalid body: {error}"}, {}
     if (
@@ -111,7 +133,10 @@ def track(
         element if isinstance(element, str) else json.dumps(element, separators=(",", ":"))
         for element in elements
     ]
-    if any(len(text.encode()) > MAX_EVENT_BYTES for text in stored):
+    if any(
+        len(text) > _SURELY_SMALL_CHARACTERS and len(text.encode()) > MAX_EVENT_BYTES
+        for text in stored
+    ):
         return 413, {"error": "single event larger than 10 MB"}, {}
     skipped = skips.code_for(device_id, session_id) or (
         "4005" if not project["capture_enabled"] else None
