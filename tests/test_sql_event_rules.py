@@ -364,7 +364,7 @@ def segment_log(draw: Any) -> tuple[list[Event], list[dict]]:
     return events, draw(st.permutations(rows))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(log=segment_log(), min_id_length=st.sampled_from([1, 5, 9]))
 def test_generated_events_give_the_python_findings(tmp_path_factory, log, min_id_length):
     events, rows = log

@@ -23,7 +23,7 @@ from amp_replay_cli.core.identity.inputs import (
     read_setup,
 )
 from amp_replay_cli.core.identity.setup_rules import key_hash
-from amp_replay_cli.core.identity.sql.link_rules import LINK_RULES
+from amp_replay_cli.core.identity.sql.link_rules import LINK_RULES, WITHOUT_SAMPLING
 from amp_replay_cli.core.identity.sql.link_wordings import WORDINGS
 from amp_replay_cli.core.identity.thresholds import Thresholds
 from amp_replay_cli.core.sampling import Algorithm
@@ -88,6 +88,21 @@ def test_the_examples_hold_findings_of_these_rules() -> None:
         "API_KEY_MISMATCH",
         "SERVER_ZONE_MISMATCH",
     }
+
+
+def test_without_a_sample_rate_the_rule_without_sampling_gives_the_same_findings() -> None:
+    # diagnose runs it when no set-up gives a sample rate (sql/catalog.py), the warehouse always.
+    rules = [WITHOUT_SAMPLING if rule.name == "replay_properties" else rule for rule in LINK_RULES]
+    logs = [(read_file(path), companions(path)) for path in LOGS]
+    logs += [(log(events), Inputs()) for events in SCENARIOS]
+    found = set()
+    for raws, inputs in logs:
+        if inputs.setup is not None and inputs.setup.has_sample_rate:
+            continue
+        both = both_engines(raws, Thresholds(), inputs, rules, WORDINGS, mine)
+        assert both.sql == both.python
+        found |= {finding[0] for finding in both.sql}
+    assert "RPL_PROPERTY_MISSING" in found
 
 
 # -- the scenario logs of the diagnose tests --------------------------------------------------
@@ -442,7 +457,7 @@ def generated_inputs(draw: st.DrawFn) -> Inputs:
     return Inputs(export, replays, setup)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     generated_log(),
     generated_inputs(),

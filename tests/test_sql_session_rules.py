@@ -301,7 +301,7 @@ def _client_time(raw: dict[str, Any]) -> str:
 
 
 @settings(
-    max_examples=int(os.environ.get("SESSION_RULES_EXAMPLES", 60)),
+    max_examples=int(os.environ.get("SESSION_RULES_EXAMPLES", 30)),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     # The same examples on every run; SESSION_RULES_RANDOM=1 explores new ones.

@@ -149,7 +149,7 @@ def _run_engine(
         loaded = engine.load(connection, paths, scratch, stdin, limit)
         load_export(connection, inputs.export or AmplitudeExport(""))
         load_link_inputs(connection, inputs.export, inputs.replays, inputs.setup)
-        sql = catalog.sql_engine()
+        sql = catalog.sql_engine(sampling=bool(inputs.setup and inputs.setup.has_sample_rate))
         rows = engine.run_rules(connection, sql.rules, asdict(thresholds))
         findings = [to_finding(row, sql.wordings) for row in rows]
         return Outcome(loaded, findings, session_rows(connection), engine.summary(connection))

@@ -65,6 +65,16 @@ WORDING_REGISTRIES: tuple[Mapping[WordingKey, Wording], ...] = (
 )
 
 
-def sql_engine() -> SqlEngine:
-    """The engine diagnose runs here, and prints for the warehouse with --emit-sql."""
-    return collect_engine(events_query(), RULE_LISTS, WORDING_REGISTRIES, UDF_FALLBACKS)
+def sql_engine(sampling: bool = False) -> SqlEngine:
+    """The engine diagnose runs here, and prints for the warehouse with --emit-sql. `sampling`:
+    a set-up gives a sample rate, so sessions may be left out by it (the warehouse has none)."""
+    lists = RULE_LISTS
+    if not sampling:
+        lists = tuple(
+            [
+                link_rules.WITHOUT_SAMPLING if rule.name == "replay_properties" else rule
+                for rule in rules
+            ]
+            for rules in RULE_LISTS
+        )
+    return collect_engine(events_query(), lists, WORDING_REGISTRIES, UDF_FALLBACKS)

@@ -73,6 +73,9 @@ FINDING_COLUMNS: dict[str, str] = {
 }
 
 
+ROWS_PER_INSERT = 256
+
+
 def create_events_table(connection: duckdb.DuckDBPyConnection, name: str = "events") -> None:
     columns = ", ".join(f"{column} {kind}" for column, kind in EVENT_COLUMNS.items())
     connection.execute(f"CREATE OR REPLACE TABLE {name} ({columns})")
@@ -85,9 +88,14 @@ def load_python_events(
     reproduce, and the input the rules are tested on."""
     create_events_table(connection, name)
     rows = [_row(seq, event) for seq, event in enumerate(events)]
-    if rows:
-        marks = ", ".join("?" for _ in EVENT_COLUMNS)
-        connection.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+    row_marks = "(" + ", ".join("?" for _ in EVENT_COLUMNS) + ")"
+    # Many rows per statement: DuckDB runs executemany one statement per row, 100 times slower.
+    for start in range(0, len(rows), ROWS_PER_INSERT):
+        batch = rows[start : start + ROWS_PER_INSERT]
+        marks = ", ".join(row_marks for _ in batch)
+        connection.execute(
+            f"INSERT INTO {name} VALUES {marks}", [value for row in batch for value in row]
+        )
 
 
 def _row(seq: int, event: Event) -> list[Any]:
