@@ -157,7 +157,7 @@ def test_the_readme_followed_literally(tmp_path):
     set_up(install, copy, environment)
     assert tour(copy, environment) >= 5
     shutil.rmtree(copy / ".venv")  # the second command is for a fresh checkout too
-    if os.environ.get(SUITE_RAN):
+    if STARTING_ENVIRONMENT.get(SUITE_RAN):
         # .ci/run ran this very command on the clean checkout just before: here the suite is
         # only collected, in the fresh virtualenv the command makes.
         test_command = test_command.replace(" -m pytest --cov", " -m pytest --collect-only -q")
