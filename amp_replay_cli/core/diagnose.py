@@ -26,6 +26,7 @@ from amp_replay_cli.core.identity.sql.findings import to_finding
 from amp_replay_cli.core.identity.sql.link_inputs import load_link_inputs
 from amp_replay_cli.core.identity.sql.session_table import session_rows
 from amp_replay_cli.core.identity.thresholds import Thresholds
+from amp_replay_cli.core.wording import count_of
 
 MAX_MALFORMED_FINDINGS = 200
 
@@ -61,7 +62,7 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
     if skipped and not files and not report.problems:
         report.problems.append(
             InputError(
-                f"none of the {_count(len(skipped), 'input')} holds Segment events",
+                f"none of the {count_of(len(skipped), 'input')} holds Segment events",
                 hint='give Segment event logs (NDJSON, JSON arrays, {"batch": [...]}); '
                 "-v lists what was skipped",
             )
@@ -88,13 +89,13 @@ def diagnose(paths: list[str], settings: DiagnoseSettings, stdin: BinaryIO | Non
         "infos": report.count(Severity.INFO),
     }
     report.headline = (
-        f"{_count(counts.events, 'event')}, {_count(len(sessions), 'session')}, "
+        f"{count_of(counts.events, 'event')}, {count_of(len(sessions), 'session')}, "
         f"{report.summary['linked_sessions']:,} linked to a replay"
     )
     if counts.undelivered:
-        report.headline += f"; {_count(counts.undelivered, 'event')} never reach Amplitude"
+        report.headline += f"; {count_of(counts.undelivered, 'event')} never reach Amplitude"
     if skipped:
-        report.headline += f"; {_count(len(skipped), 'file')} skipped: not Segment events"
+        report.headline += f"; {count_of(len(skipped), 'file')} skipped: not Segment events"
     report.result = {
         "settings": _settings_used(settings, thresholds),
         "sessions": sessions,
@@ -177,7 +178,3 @@ def _settings_used(settings: DiagnoseSettings, thresholds: Thresholds) -> dict[s
         "replays": settings.replays.name if settings.replays else None,
         "config": settings.config.name if settings.config else None,
     }
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
