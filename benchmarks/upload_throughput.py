@@ -12,7 +12,8 @@ parent, so that the peak RSS is the command's own):
 - `amp-replay upload FILE --no-journal -q` to the emulator;
 - `gzip -6 -c FILE > /dev/null`.
 Every round the emulator must hold every event; after the last, every event read back from it
-must equal the recording's. Prints each round, the medians, and the ratio of each round.
+must equal the recording's. Prints the load averages before and after, each round, the medians,
+and the ratio of each round.
 
     python benchmarks/upload_throughput.py [--events 2600] [--event-kb 60] [--rounds 5]
 """
@@ -145,6 +146,13 @@ def measure(command: list[str]) -> Measure:
     return Measure(seconds, peak_mib)
 
 
+def load() -> str:
+    """The machine's load averages: the times are comparable only next to them (other work
+    on the same cores slows upload, two threads and the emulator's process, more than gzip)."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
 def stored_replay(base: str) -> dict[str, Any]:
     replays = httpx.get(f"{base}/_emulator/replays", timeout=60).json()["replays"]
     assert len(replays) == 1, replays
@@ -174,7 +182,7 @@ def main() -> None:
         recording = Path(scratch) / "recording.json"
         build_recording(recording, arguments.events, arguments.event_kb * 1000)
         size = recording.stat().st_size
-        print(f"recording: {size / 1e6:.0f} MB, {arguments.events:,} events")
+        print(f"recording: {size / 1e6:.0f} MB, {arguments.events:,} events; {load()}")
         port = free_port()
         server = subprocess.Popen(
             [amp_replay, "emulator", "--port", str(port), "--db", ":memory:"],
@@ -210,6 +218,7 @@ def main() -> None:
                     f"gzip -6 {gzip.seconds:.2f} s, {gzip.peak_mib:.0f} MiB; "
                     f"ratio {gzip.seconds / upload.seconds:.2f}"
                 )
+            print(f"after the rounds: {load()}")
             read_back_intact(base, recording)
         finally:
             server.terminate()

@@ -500,3 +500,49 @@ def test_events_the_real_sdk_sent_come_out_as_it_sent_them(capture, written, tmp
     for _, index, literal in sent:
         expected = json.dumps(strings[int(index)], ensure_ascii=False).encode()
         assert literal == expected
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_the_garbage_collector_is_off_while_a_recording_is_read(
+    enabled_before, tmp_path, monkeypatch
+):
+    """Reading parses every event into objects freed with it: no collection runs meanwhile,
+    and the collector is as it was afterwards, also when the file is read the exact way."""
+    import gc
+
+    seen = []
+    checked = recordings.event_problem
+
+    def spying(event):
+        seen.append(gc.isenabled())
+        return checked(event)
+
+    monkeypatch.setattr(recordings, "event_problem", spying)
+    path = write_recording(tmp_path / "small.json", opening_texts())
+    late = write_recording(tmp_path / "late.json", [*opening_texts(), '{"type": 3, "data": {}}'])
+    try:
+        (gc.enable if enabled_before else gc.disable)()
+        for file in (path, late):
+            inspect(Source(str(file), file), spool=tmp_path / "events.spool")
+            assert gc.isenabled() is enabled_before
+    finally:
+        gc.enable()
+    assert seen and not any(seen)
+
+
+JS_NUMBERS = sorted({js for _, js in json.loads((DATA / "js-number-strings.json").read_text())})
+
+
+def test_the_number_vectors_come_out_as_javascript_writes_them(tmp_path):
+    """Each of the public vectors of Number's String(), written in an event as JavaScript
+    writes it, comes out of the fast path as it comes out of the exact one, as JavaScript
+    wrote it, whether the fast path wrote it or sent the event down the exact path."""
+    texts = [
+        event_text(f'{{"source": 2, "x": {js}, "y": [{js}]}}', offset + 5)
+        for offset, js in enumerate(JS_NUMBERS)
+    ]
+    fast = compare(tmp_path, texts)
+    assert fast is not None
+    strings = [json.loads(line.split(b"\t", 2)[2]) for line in fast.spool.splitlines()]
+    for js in JS_NUMBERS:
+        assert any(f'"x":{js},"y":[{js}]' in string for string in strings), js
