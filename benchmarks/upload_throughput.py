@@ -8,7 +8,8 @@ first one's Meta and FullSnapshot, then IncrementalSnapshot mutations that add c
 elements with their text, classes and positions varied (so that deflate meets text as varied as
 a real page's, not copies), 10 ms apart. Starts `amp-replay emulator` in its own process, then
 times in rounds that alternate their order, each in a fresh process under GNU time (a small
-parent, so that the peak RSS is the command's own):
+parent, so that the peak RSS is the command's own), with the CPU seconds each used (upload's
+with the emulator's, read from /proc):
 - `amp-replay upload FILE --no-journal -q` to the emulator;
 - `gzip -6 -c FILE > /dev/null`.
 Every round the emulator must hold every event; after the last, every event read back from it
@@ -24,6 +25,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import socket
 import statistics
@@ -73,6 +75,7 @@ VARIED_ATTRIBUTES = ("class", "id", "href", "name", "value", "placeholder", "ari
 class Measure(NamedTuple):
     seconds: float
     peak_mib: float
+    cpu_seconds: float  # user and system, the command's and its children's
 
 
 def varied(node: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
@@ -141,9 +144,25 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def measure(command: list[str]) -> Measure:
+def children_cpu() -> float:
+    """CPU seconds of this process's children that have ended (GNU time, and what it ran)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds a running process has used so far (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(command: list[str], server: int | None = None) -> Measure:
+    """Wall seconds, peak RSS and CPU seconds of `command`; with a server's pid, the CPU it
+    spent meanwhile counts too (the emulator's ingest is part of an upload's work)."""
+    before = children_cpu() + (process_cpu(server) if server is not None else 0.0)
     seconds, peak_mib, _, _ = gnu_timed(command)
-    return Measure(seconds, peak_mib)
+    after = children_cpu() + (process_cpu(server) if server is not None else 0.0)
+    return Measure(seconds, peak_mib, after - before)
 
 
 def load() -> str:
@@ -206,17 +225,20 @@ def main() -> None:
             for number in range(1, arguments.rounds + 1):
                 httpx.post(f"{base}/_emulator/reset", timeout=30)
                 if number % 2:
-                    uploads.append(measure(upload_command))
+                    uploads.append(measure(upload_command, server.pid))
                     gzips.append(measure(gzip_command))
                 else:
                     gzips.append(measure(gzip_command))
-                    uploads.append(measure(upload_command))
+                    uploads.append(measure(upload_command, server.pid))
                 assert stored_replay(base)["events"] == arguments.events
                 upload, gzip = uploads[-1], gzips[-1]
                 print(
-                    f"round {number}: upload {upload.seconds:.2f} s, {upload.peak_mib:.0f} MiB; "
-                    f"gzip -6 {gzip.seconds:.2f} s, {gzip.peak_mib:.0f} MiB; "
-                    f"ratio {gzip.seconds / upload.seconds:.2f}"
+                    f"round {number}: upload {upload.seconds:.2f} s ({upload.cpu_seconds:.2f} s "
+                    f"CPU with the emulator's), {upload.peak_mib:.0f} MiB; gzip -6 "
+                    f"{gzip.seconds:.2f} s ({gzip.cpu_seconds:.2f} s CPU), "
+                    f"{gzip.peak_mib:.0f} MiB; "
+                    f"ratio {gzip.seconds / upload.seconds:.2f} (of CPU "
+                    f"{gzip.cpu_seconds / upload.cpu_seconds:.2f})"
                 )
             print(f"after the rounds: {load()}")
             read_back_intact(base, recording)
@@ -226,18 +248,26 @@ def main() -> None:
     upload_median = statistics.median(run.seconds for run in uploads)
     gzip_median = statistics.median(run.seconds for run in gzips)
     ratios = [gzip.seconds / upload.seconds for upload, gzip in zip(uploads, gzips, strict=True)]
-    print("\n| command | MB/s | peak RSS MiB |\n| --- | ---: | ---: |")
+    upload_cpu = statistics.median(run.cpu_seconds for run in uploads)
+    gzip_cpu = statistics.median(run.cpu_seconds for run in gzips)
+    print("\n| command | MB/s | MB per CPU-second | peak RSS MiB |\n| --- | ---: | ---: | ---: |")
     print(
         f"| amp-replay upload (to the emulator) | {size / 1e6 / upload_median:.1f} "
-        f"| {max(run.peak_mib for run in uploads):.0f} |"
+        f"| {size / 1e6 / upload_cpu:.1f} | {max(run.peak_mib for run in uploads):.0f} |"
     )
     print(
-        f"| gzip -6 | {size / 1e6 / gzip_median:.1f} | {max(run.peak_mib for run in gzips):.0f} |"
+        f"| gzip -6 | {size / 1e6 / gzip_median:.1f} | {size / 1e6 / gzip_cpu:.1f} "
+        f"| {max(run.peak_mib for run in gzips):.0f} |"
     )
     print(
         f"\nupload runs at {statistics.median(ratios):.2f}x gzip -6's throughput (median of "
         f"{arguments.rounds} rounds' ratios; medians of times {gzip_median / upload_median:.2f}x); "
         "every event read back intact"
+    )
+    print(
+        f"CPU: upload and the emulator's ingest {upload_cpu:.2f} s, gzip -6 {gzip_cpu:.2f} s "
+        f"({gzip_cpu / upload_cpu:.2f}x; medians): the ratio the times tend to when other work "
+        "keeps both CPUs busy"
     )
 
 
