@@ -519,7 +519,14 @@ def test_a_kill_mid_upload_resends_at_most_what_was_in_flight(tmp_path):
             "1",
             "-q",
         ]
-        environment = {**os.environ, "AMPLITUDE_API_KEY": server.api_key}
+        # SIGKILL leaves the process's scratch directory behind: in tmp_path, not in /tmp.
+        scratch = tmp_path / "scratch"
+        scratch.mkdir()
+        environment = {
+            **os.environ,
+            "AMPLITUDE_API_KEY": server.api_key,
+            "TMPDIR": str(scratch),
+        }
         process = subprocess.Popen(
             command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -531,6 +538,7 @@ def test_a_kill_mid_upload_resends_at_most_what_was_in_flight(tmp_path):
             time.sleep(0.005)
         process.wait()
         assert process.returncode == -signal.SIGKILL  # killed mid-upload, not finished first
+        assert [path.name for path in scratch.iterdir()]  # the kill left its scratch there
         acknowledged = delivered(journal)
         assert acknowledged >= 20
         assert subprocess.run(command, env=environment, stdout=subprocess.DEVNULL).returncode == 0
