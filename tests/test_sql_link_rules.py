@@ -22,7 +22,7 @@ from amp_replay_cli.core.identity.inputs import (
     read_replays,
     read_setup,
 )
-from amp_replay_cli.core.identity.setup_rules import key_hash
+from amp_replay_cli.core.identity.sql.link_inputs import key_hash
 from amp_replay_cli.core.identity.sql.link_rules import LINK_RULES, WITHOUT_SAMPLING
 from amp_replay_cli.core.identity.sql.link_wordings import WORDINGS
 from amp_replay_cli.core.identity.thresholds import Thresholds

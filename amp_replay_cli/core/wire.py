@@ -14,6 +14,11 @@ from functools import lru_cache
 REPLAY_CAPTURED = "[Amplitude] Replay Captured"
 REPLAY_ID_PROPERTY = "[Amplitude] Session Replay ID"
 
+# The replay SDK's serverZone: only these exact strings count ('eu' or 'Eu' goes to the US
+# endpoint), and an unset one is US.
+SERVER_ZONES = ("US", "EU", "STAGING")
+DEFAULT_SERVER_ZONE = "US"
+
 # A 200 from the track endpoint with this header means Amplitude dropped the batch on purpose.
 SKIP_HEADER = "X-Session-Replay-Event-Skipped"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from amp_replay_cli.core.findings import Severity
 from amp_replay_cli.core.identity.events import (
     AMPLITUDE_EVENT_TYPES,
@@ -15,48 +13,14 @@ from amp_replay_cli.core.identity.events import (
     id_text,
 )
 from amp_replay_cli.core.identity.inputs import AmplitudeExport, ExportRow
+from amp_replay_cli.core.identity.messages import DEVICE_ID, REPLAY_DEVICE, USER_ID, IdField
 from amp_replay_cli.core.identity.reporter import Reporter
-from amp_replay_cli.core.identity.session_ids import session_format_problem, why_no_session_id
+from amp_replay_cli.core.identity.session_ids import format_problem, why_no_session_id
 from amp_replay_cli.core.identity.thresholds import Thresholds
 from amp_replay_cli.core.jsvalues import show
 from amp_replay_cli.core.wire import is_blocked_id
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
-
-
-class IdField(NamedTuple):
-    """An id Amplitude checks for length and placeholders, and what a bad one costs."""
-
-    name: str  # in the evidence
-    label: str  # in the message
-    blocked_effect: str
-    short_effect: str
-    short_severity: Severity
-
-
-DEVICE_ID = IdField(
-    "device_id",
-    "device_id",
-    "Amplitude rejects the event (400) or drops the device",
-    "Amplitude refuses the request (400 Invalid id length, as observed; its docs say the id is "
-    "removed from the event instead)",
-    ERROR,
-)
-USER_ID = IdField(
-    "userId",
-    "userId",
-    "Amplitude rejects the event (400)",
-    "Amplitude refuses the request (400 Invalid id length, as observed; its docs say user_id is "
-    "removed instead, leaving the user unidentified)",
-    WARNING,  # the event still counts, under its device
-)
-REPLAY_DEVICE = IdField(
-    "replay_device",
-    "the replay device id",
-    "the replay is keyed on an id no valid event can carry",
-    "no event with a valid device_id can link to this replay",
-    ERROR,
-)
 
 
 class EventRules:
@@ -193,15 +157,16 @@ class EventRules:
     def _session_id(self, event: Event) -> None:
         if not event.has_session:
             if event.is_browser and event.type in ("track", "page", "identify"):
+                why = why_no_session_id(event.library_version, event.integrations_all_false)
                 self._reporter.about_event(
                     "SESSION_ID_MISSING",
                     ERROR,
                     'no integrations["Actions Amplitude"].session_id, so Amplitude gets '
-                    f"session_id -1: {why_no_session_id(event)}",
+                    f"session_id -1: {why}",
                     event,
                 )
             return
-        problem = session_format_problem(event)
+        problem = format_problem(event.session_raw, event.dest_session)
         if problem:
             self._reporter.about_event(
                 "SESSION_ID_BAD_FORMAT",

@@ -182,6 +182,10 @@ class Setup:
     def secrets(self) -> set[str]:
         return {key for key in (self.destination_api_key, self.replay_api_key) if key}
 
+    def first_line(self, *settings: str) -> int:
+        """The line of the first of `settings` the config file has, else its first line."""
+        return next((self.lines[name] for name in settings if self.lines.get(name)), 1)
+
 
 def read_setup(source: Source, stdin: BinaryIO | None = None) -> Setup:
     """Reads `{segment_destination: {settings, mappings}, replay: {...}, amplitude_project:

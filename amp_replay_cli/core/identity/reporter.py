@@ -9,11 +9,9 @@ from typing import Any
 from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.findings import CappedFindings, Finding, Severity
 from amp_replay_cli.core.identity.events import Event, SessionKey, Where
+from amp_replay_cli.core.identity.sql.event_rules import MAX_UNDELIVERED_FINDINGS
 from amp_replay_cli.core.identity.tracking import SessionState
 from amp_replay_cli.core.jsvalues import json_ready
-
-# Events that never reach Amplitude can be every line of a log: the first ones are listed.
-MAX_UNDELIVERED_FINDINGS = 200
 
 
 class Reporter:

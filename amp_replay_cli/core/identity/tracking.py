@@ -19,9 +19,8 @@ from amp_replay_cli.core.identity.events import (
     id_text,
 )
 from amp_replay_cli.core.identity.runs import Runs
+from amp_replay_cli.core.identity.sql.link_rules import MISSING_EXAMPLES
 from amp_replay_cli.core.wire import is_blocked_id
-
-MISSING_EXAMPLES = 50  # events without the replay property listed per session
 
 
 @dataclass(slots=True)

@@ -16,7 +16,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 
-from amp_replay_cli.core.identity.event_rules import DEVICE_ID, REPLAY_DEVICE, USER_ID
 from amp_replay_cli.core.identity.events import (
     AMPLITUDE_EVENT_TYPES,
     ID_SENDING_TYPES,
@@ -26,7 +25,7 @@ from amp_replay_cli.core.identity.events import (
     SECONDS_LIMIT,
     SESSION_REFUSED,
 )
-from amp_replay_cli.core.identity.reporter import MAX_UNDELIVERED_FINDINGS
+from amp_replay_cli.core.identity.messages import DEVICE_ID, REPLAY_DEVICE, USER_ID
 from amp_replay_cli.core.identity.sql.findings import MESSAGE_ONLY, NOT_LISTED
 from amp_replay_cli.core.identity.sql.relation import FINDING_COLUMNS
 from amp_replay_cli.core.identity.sql.rules import Rule
@@ -37,6 +36,8 @@ from amp_replay_cli.core.wire import BLOCKED_IDS
 SESSION_ENRICHED_TYPES = ("track", "page", "identify")
 # The variant of the finding about an event that never reaches Amplitude.
 UNDELIVERED = "undelivered"
+# Events that never reach Amplitude can be every line of a log: the first ones are listed.
+MAX_UNDELIVERED_FINDINGS = 200
 # What str.strip() removes before an id is compared with the blocked list.
 # (U+3000, the ideographic space, is the last.)
 PYTHON_WHITESPACE = "".join(chr(point) for point in range(0x3001) if chr(point).isspace())

@@ -8,7 +8,6 @@ begin with "_"; the wordings (sql/link_wordings.py) take them out.
 from __future__ import annotations
 
 from amp_replay_cli.core.identity.events import NO_SESSION
-from amp_replay_cli.core.identity.setup_rules import DEFAULT_ZONE, ENDPOINT_REGIONS, SERVER_ZONES
 from amp_replay_cli.core.identity.sql.expressions import (
     AMPLITUDE_EVENT,
     AMPLITUDE_TYPES,
@@ -21,9 +20,13 @@ from amp_replay_cli.core.identity.sql.expressions import (
     usable_id,
 )
 from amp_replay_cli.core.identity.sql.rules import Rule
-from amp_replay_cli.core.identity.tracking import MISSING_EXAMPLES
 from amp_replay_cli.core.jsvalues import SAFE_INTEGER_BOUND
 from amp_replay_cli.core.sampling import Algorithm
+from amp_replay_cli.core.wire import DEFAULT_SERVER_ZONE, SERVER_ZONES
+
+MISSING_EXAMPLES = 50  # events without the replay property listed per session
+# The region each value of the destination's endpoint setting sends to.
+ENDPOINT_REGIONS = {"north_america": "US", "europe": "EU"}
 
 # An Amplitude event of a browser without the property (Tracker._amplitude_event): a session
 # with one is a browser session.
@@ -270,7 +273,7 @@ _APP_HASH = f"""CASE WHEN json_valid({_DEBUG_TEXT}) THEN
 SETUP = f"""
 WITH zoned AS (
     SELECT *,
-        CASE WHEN server_zone IN {_ZONES} THEN server_zone ELSE {quoted(DEFAULT_ZONE)} END
+        CASE WHEN server_zone IN {_ZONES} THEN server_zone ELSE {quoted(DEFAULT_SERVER_ZONE)} END
             AS zone,
         {_ENDPOINT_REGION} AS endpoint_region
     FROM setup
