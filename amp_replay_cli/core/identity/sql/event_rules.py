@@ -1,11 +1,11 @@
-"""The rules one event settles on its own (identity/event_rules.py), as SQL over `events`.
+"""The rules one event settles on its own (tests/oracle/event_rules.py), as SQL over `events`.
 
 Each rule is one SELECT yielding FINDING_COLUMNS. Details are JSON objects written by
 concatenating JSON texts, so a value reaches the evidence exactly as the events relation holds
 it (DuckDB's json_object would print 0.30000000000000004 as 0.3). What only the message needs
 goes under MESSAGE_ONLY; event_wordings.py words the rows.
 
-The Python reporter reports a code once per event and id field, an event being its messageId
+The oracle's reporter reports a code once per event and id field, an event being its messageId
 or, without one, its file and line (the events of one `{"batch": [...]}` line share it): each
 rule keeps the first such finding in reading order (`_once_per_event`).
 """

@@ -1,4 +1,4 @@
-"""The session rules of core/identity/session_rules.py as SQL over `events`.
+"""The session rules (specified by tests/oracle/session_rules.py) as SQL over `events`.
 
 The Python rules keep value runs per session and per browser while the events go by, and a
 second pass puts lines that arrived out of order back in time; here every event is at hand, so
@@ -15,7 +15,7 @@ from amp_replay_cli.core.identity.sql.rules import Rule
 
 _AMPLITUDE_TYPES = ", ".join(f"'{kind}'" for kind in sorted(AMPLITUDE_EVENT_TYPES))
 
-# A browser's events in a session: what Tracker._browser_in_session keeps.
+# A browser's events in a session: what the oracle's Tracker._browser_in_session keeps.
 _BROWSER_EVENTS = f"""
     undelivered_code IS NULL AND is_browser AND anonymous_id IS NOT NULL
     AND dest_session <> {NO_SESSION}"""

@@ -1,12 +1,14 @@
 """Rules about the set-up (`--config`): region, project key and device mapping. They read no
-events, apart from the appHash of `[Amplitude] Session Replay Debug` properties."""
+events, apart from the appHash of `[Amplitude] Session Replay Debug` properties.
+
+Part of the oracle (tests/oracle): the specification of sql/link_rules.py's SETUP, never shipped.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from amp_replay_cli.core.findings import Severity
-from amp_replay_cli.core.identity.events import Where
 from amp_replay_cli.core.identity.inputs import Setup
 from amp_replay_cli.core.identity.messages import (
     KEYS_DIFFER,
@@ -15,7 +17,6 @@ from amp_replay_cli.core.identity.messages import (
     mapping_message,
     zone_message,
 )
-from amp_replay_cli.core.identity.reporter import Reporter
 from amp_replay_cli.core.identity.sql.link_inputs import (
     KEY_SETTINGS,
     MAPPING_SETTINGS,
@@ -24,6 +25,8 @@ from amp_replay_cli.core.identity.sql.link_inputs import (
 )
 from amp_replay_cli.core.identity.sql.link_rules import ENDPOINT_REGIONS
 from amp_replay_cli.core.wire import DEFAULT_SERVER_ZONE, SERVER_ZONES
+from tests.oracle.model import Where
+from tests.oracle.reporter import Reporter
 
 
 def check_setup(setup: Setup, app_hashes: Iterable[str], reporter: Reporter) -> None:

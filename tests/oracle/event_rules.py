@@ -1,4 +1,7 @@
-"""The rules that one event settles on its own: they report as the event is read."""
+"""The rules that one event settles on its own: they report as the event is read.
+
+Part of the oracle (tests/oracle): the specification of sql/event_rules.py, never shipped.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +11,16 @@ from amp_replay_cli.core.identity.events import (
     ID_SENDING_TYPES,
     NO_SESSION,
     SESSION_REFUSED,
-    Event,
     Undelivered,
-    id_text,
 )
 from amp_replay_cli.core.identity.inputs import AmplitudeExport, ExportRow
 from amp_replay_cli.core.identity.messages import DEVICE_ID, REPLAY_DEVICE, USER_ID, IdField
-from amp_replay_cli.core.identity.reporter import Reporter
 from amp_replay_cli.core.identity.session_ids import format_problem, why_no_session_id
 from amp_replay_cli.core.identity.thresholds import Thresholds
 from amp_replay_cli.core.jsvalues import show
 from amp_replay_cli.core.wire import is_blocked_id
+from tests.oracle.model import Event, id_text
+from tests.oracle.reporter import Reporter
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 

@@ -1,5 +1,8 @@
 """End-of-stream rules about sessions and browsers: they need every event of a session (or of
-a browser) before they can tell a switch, a split or a churn from the order lines came in."""
+a browser) before they can tell a switch, a split or a churn from the order lines came in.
+
+Part of the oracle (tests/oracle): the specification of sql/session_rules.py, never shipped.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from itertools import pairwise
 from typing import Any
 
 from amp_replay_cli.core.findings import Severity
-from amp_replay_cli.core.identity.events import NO_SESSION, SessionKey
+from amp_replay_cli.core.identity.events import NO_SESSION
 from amp_replay_cli.core.identity.messages import (
     OtherTab,
     anonymous_id_change_cause,
@@ -19,9 +22,10 @@ from amp_replay_cli.core.identity.messages import (
     replay_newer_message,
     replay_older_message,
 )
-from amp_replay_cli.core.identity.reporter import Reporter
-from amp_replay_cli.core.identity.runs import Run, Runs
-from amp_replay_cli.core.identity.tracking import (
+from tests.oracle.model import SessionKey
+from tests.oracle.reporter import Reporter
+from tests.oracle.runs import Run, Runs
+from tests.oracle.tracking import (
     BrowserInSession,
     ReplaySessionMismatch,
     SessionState,

@@ -1,6 +1,9 @@
 """End-of-stream rules about whether events and replays can find each other: sessions without
 the replay property, replay ids without events (or without a replay), and server-side events
-of a web session."""
+of a web session.
+
+Part of the oracle (tests/oracle): the specification of sql/link_rules.py, never shipped.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import re
 from typing import Any, NamedTuple
 
 from amp_replay_cli.core.findings import Severity
-from amp_replay_cli.core.identity.events import NO_SESSION, SessionKey, Where
+from amp_replay_cli.core.identity.events import NO_SESSION
 from amp_replay_cli.core.identity.inputs import ReplayList, Setup
 from amp_replay_cli.core.identity.messages import (
     listed_orphaned_message,
@@ -19,10 +22,11 @@ from amp_replay_cli.core.identity.messages import (
     property_missing_message,
     sampling_reason,
 )
-from amp_replay_cli.core.identity.reporter import Reporter
 from amp_replay_cli.core.identity.sql.link_inputs import sample_rate
-from amp_replay_cli.core.identity.tracking import NonBrowserEvent, ReplaySighting, SessionState
-from amp_replay_cli.core.sampling import is_in_sample
+from tests.oracle.model import SessionKey, Where
+from tests.oracle.reporter import Reporter
+from tests.oracle.sampling import is_in_sample
+from tests.oracle.tracking import NonBrowserEvent, ReplaySighting, SessionState
 
 Reached = set[tuple[Any, Any]]  # (device_id, session_id) of events that reach Amplitude
 SESSION_PART = re.compile(r"-?[0-9]+")  # of a replay id: what events.parse_replay_id accepts
