@@ -23,11 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the oracle of tests/
 from segment_events import events as generate_events
 
-from amp_replay_cli.core.identity.sql.event_rules import RULES, parameters
+from amp_replay_cli.core.identity.sql.event_rules import RULES
 from amp_replay_cli.core.identity.sql.relation import EVENT_COLUMNS
 from amp_replay_cli.core.identity.thresholds import Thresholds
 from tests.oracle.model import from_segment
 from tests.oracle.run import load_python_events
+from tests.sql_differential import parameters
 
 SCAN = (
     "SELECT count(*), max(length(CAST(dest_device AS VARCHAR))), max(seq), max(file), "

@@ -98,9 +98,9 @@ def python_engine(events: list[Event], thresholds: Thresholds, inputs: Inputs) -
     return PythonOutcome(analysis.findings, sessions, analysis.session_rows())
 
 
-def parameters(sql: str, thresholds: Thresholds) -> dict[str, int]:
-    """The named parameters a statement uses (DuckDB refuses any other)."""
-    names = set(re.findall(r"\$([a-z_]+)", sql))
+def parameters(rule: Rule, thresholds: Thresholds) -> dict[str, int]:
+    """The thresholds a rule's SQL names (DuckDB refuses parameters a statement does not use)."""
+    names = set(re.findall(r"\$([a-z_]+)", rule.sql))
     return {name: getattr(thresholds, name) for name in names}
 
 
@@ -111,7 +111,7 @@ def run_rules(
 ) -> list[FindingRow]:
     rows = []
     for rule in rules:
-        result = connection.execute(rule.sql, parameters(rule.sql, thresholds))
+        result = connection.execute(rule.sql, parameters(rule, thresholds))
         assert tuple(column[0] for column in result.description) == tuple(FINDING_COLUMNS), (
             rule.name
         )

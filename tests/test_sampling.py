@@ -16,7 +16,6 @@ from amp_replay_cli.core.sampling import (
     bucket_of,
     effective_rate,
     hash_of,
-    in_sample,
     java_hash_code,
     min_rate,
     sample_limit,
@@ -24,7 +23,7 @@ from amp_replay_cli.core.sampling import (
 )
 from amp_replay_cli.core.simulate import decide
 from amp_replay_cli.core.statistics import binomial_interval
-from tests.oracle.sampling import is_in_sample
+from tests.oracle.sampling import in_sample, is_in_sample
 
 DATA = Path(__file__).parent / "data"
 VECTOR_FILES = {

@@ -18,7 +18,7 @@ from amp_replay_cli.core import fastjson
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.findings import Finding
 from amp_replay_cli.core.identity.inputs import AmplitudeExport, read_export
-from amp_replay_cli.core.identity.sql.event_rules import AGAINST_EXPORT, RULES, parameters
+from amp_replay_cli.core.identity.sql.event_rules import AGAINST_EXPORT, RULES
 from amp_replay_cli.core.identity.sql.event_wordings import WORDINGS
 from amp_replay_cli.core.identity.sql.export_input import load_export
 from amp_replay_cli.core.identity.sql.findings import FindingRow, to_finding
@@ -26,7 +26,7 @@ from amp_replay_cli.core.identity.thresholds import Thresholds
 from tests.oracle.analysis import Analysis
 from tests.oracle.model import Event, from_segment
 from tests.oracle.run import analyse, delivered_once, load_python_events
-from tests.sql_differential import events_of
+from tests.sql_differential import events_of, parameters
 from tests.sql_differential import read_file as read_raws
 from tests.test_diagnose import iso
 

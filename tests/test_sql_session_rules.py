@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +17,13 @@ from hypothesis import strategies as st
 
 from amp_replay_cli.core.findings import Finding
 from amp_replay_cli.core.identity.sql.findings import FindingRow, to_finding
-from amp_replay_cli.core.identity.sql.rules import Rule
 from amp_replay_cli.core.identity.sql.session_rules import RULES
 from amp_replay_cli.core.identity.sql.session_wordings import WORDINGS
 from amp_replay_cli.core.identity.thresholds import Thresholds
 from tests.oracle.analysis import Analysis
 from tests.oracle.model import Event
 from tests.oracle.run import analyse, delivered_once, load_python_events
-from tests.sql_differential import events_of
+from tests.sql_differential import events_of, parameters
 from tests.test_diagnose import ANON, EXAMPLES, SESSION, event, test_each_code
 from tests.test_diagnose_destination import churn_events, refused_events
 
@@ -42,12 +40,6 @@ def log_events(logs: list[Log]) -> list[Event]:
 def python_findings(logs: list[Log], thresholds: Thresholds) -> list[Finding]:
     analysis = analyse(Analysis(thresholds), log_events(logs))
     return [finding for finding in analysis.findings if finding.code in CODES]
-
-
-def parameters(rule: Rule, thresholds: Thresholds) -> dict[str, int]:
-    """The thresholds a rule names: DuckDB refuses values for parameters a query lacks."""
-    named = set(re.findall(r"\$(\w+)", rule.sql))
-    return {name: getattr(thresholds, name) for name in sorted(named)}
 
 
 # One in-memory database for the module: connecting costs more than a small comparison.

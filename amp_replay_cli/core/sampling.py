@@ -68,11 +68,6 @@ def bucket_of(hash_value: int, algorithm: Algorithm) -> int:
     return (abs(hash_value) * 31) % BUCKETS
 
 
-def in_sample(bucket: int, sample_rate: float) -> bool:
-    """The SDK's comparison: NaN and rates <= 0 select nothing, rates >= 1 everything."""
-    return bucket / BUCKETS < sample_rate
-
-
 def sample_limit(sample_rate: float) -> int:
     """K such that the SDK's `bucket / 1e6 < sample_rate` is exactly `bucket < K`.
 

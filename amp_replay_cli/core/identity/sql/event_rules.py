@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from amp_replay_cli.core.identity.events import (
     AMPLITUDE_EVENT_TYPES,
@@ -29,7 +29,6 @@ from amp_replay_cli.core.identity.messages import DEVICE_ID, REPLAY_DEVICE, USER
 from amp_replay_cli.core.identity.sql.findings import MESSAGE_ONLY, NOT_LISTED
 from amp_replay_cli.core.identity.sql.relation import FINDING_COLUMNS
 from amp_replay_cli.core.identity.sql.rules import Rule
-from amp_replay_cli.core.identity.thresholds import Thresholds
 from amp_replay_cli.core.wire import BLOCKED_IDS
 
 # The calls whose missing session id is reported: those the session plugin enriches.
@@ -510,17 +509,3 @@ AGAINST_EXPORT = Rule(
 
 # The rules over `events` alone; AGAINST_EXPORT also needs `export_rows` (export_input.py).
 RULES = [IDS, CONTEXT_DEVICE, REPLAY_PROPERTY, SESSION_ID, TIMING, UNDELIVERED_EVENTS]
-
-_PARAMETER = re.compile(r"\$([a-z_]+)")
-
-
-def parameters(rule: Rule, thresholds: Thresholds) -> dict[str, int]:
-    """The thresholds a rule's SQL names (DuckDB refuses parameters a statement does not use)."""
-    values: Mapping[str, int] = {
-        "min_id_length": thresholds.min_id_length,
-        "skew_threshold_ms": thresholds.skew_threshold_ms,
-        "session_start_tolerance_ms": thresholds.session_start_tolerance_ms,
-        "late_delivery_ms": thresholds.late_delivery_ms,
-        "session_timeout_ms": thresholds.session_timeout_ms,
-    }
-    return {name: values[name] for name in set(_PARAMETER.findall(rule.sql))}
