@@ -5,6 +5,8 @@ Part of the oracle (tests/oracle): the specification of sql/event_rules.py, neve
 
 from __future__ import annotations
 
+from typing import Any
+
 from amp_replay_cli.core.findings import Severity
 from amp_replay_cli.core.identity.events import (
     AMPLITUDE_EVENT_TYPES,
@@ -13,7 +15,7 @@ from amp_replay_cli.core.identity.events import (
     SESSION_REFUSED,
     Undelivered,
 )
-from amp_replay_cli.core.identity.inputs import AmplitudeExport, ExportRow
+from amp_replay_cli.core.identity.inputs import AmplitudeExport, ExportRow, key_text
 from amp_replay_cli.core.identity.messages import DEVICE_ID, REPLAY_DEVICE, USER_ID, IdField
 from amp_replay_cli.core.identity.session_ids import format_problem, why_no_session_id
 from amp_replay_cli.core.identity.thresholds import Thresholds
@@ -224,11 +226,11 @@ class EventRules:
         and for Order Completed the "Product Purchased" ones (their event_properties are the
         product, so they never carry the replay property)."""
         main, *products = event.amplitude_event_types
-        row = export.match(main, event.timestamp_ms, event.dest_user, event.replay_id)
+        row = _match(export, main, event.timestamp_ms, event.dest_user, event.replay_id)
         if row is not None:
             self._exported(event, row, main=True)
         if products:
-            row = export.match(products[0], event.timestamp_ms, event.dest_user, None)
+            row = _match(export, products[0], event.timestamp_ms, event.dest_user, None)
             if row is not None:
                 self._exported(event, row, main=False)
 
@@ -251,6 +253,22 @@ class EventRules:
                 event,
                 {"export_line": row.line},
             )
+
+
+def _match(
+    export: AmplitudeExport,
+    event_type: Any,
+    time_ms: int | None,
+    user_id: Any,
+    replay_id: str | None,
+) -> ExportRow | None:
+    """The export row of an Amplitude event: by (event type, time, user), else by replay id."""
+    if time_ms is not None:
+        # A track's event name may be any JSON value: keyed as the export's fields are.
+        row = export.by_key.get((key_text(event_type), time_ms, user_id))
+        if row is not None:
+            return row
+    return export.by_replay_id.get(replay_id) if replay_id else None
 
 
 def _id_evidence(id_field: IdField, text: str) -> dict[str, str]:

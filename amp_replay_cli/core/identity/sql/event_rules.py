@@ -110,8 +110,8 @@ def _is_string(column: str) -> str:
 
 
 def id_text(column: str) -> str:
-    """identity.events.id_text of a JSON column: a string as it is, another value as its JSON
-    text (NULL stays NULL)."""
+    """The model's id_text (tests/oracle) of a JSON column: a string as it is, another value as
+    its JSON text (NULL stays NULL)."""
     return (
         f"CASE WHEN {_is_string(column)} THEN json_extract_string({column}, '$') "
         f"ELSE CAST({column} AS VARCHAR) END"

@@ -36,7 +36,8 @@ AMPLITUDE_EVENT = (
 
 
 def id_text(column: str) -> str:
-    """events.id_text of a JSON column: a string as it is, any other value as its JSON text."""
+    """The model's id_text (tests/oracle) of a JSON column: a string as it is, any other value
+    as its JSON text."""
     return (
         f"(CASE WHEN json_type({column}) = 'VARCHAR' THEN json_extract_string({column}, '$') "
         f"ELSE CAST({column} AS VARCHAR) END)"
