@@ -137,8 +137,7 @@ def _mapping(value: Any) -> dict:
 
 
 def from_segment(raw: dict, file: str, line: int) -> Event:
-    """The event, as Segment stored it and as the destination and the replay SDK see it (hot
-    path)."""
+    """The event, as Segment stored it and as the destination and the replay SDK see it."""
     get = raw.get
     context = _mapping(get("context"))
     device_id = _mapping(context.get("device")).get("id")
