@@ -1,8 +1,9 @@
 """Time of each per-event SQL rule (core/identity/sql/event_rules.py) on a large events relation.
 
-A realistic sample (benchmarks/segment_events.py) goes through the Python model into `events`
-(load_python_events), then SQL copies it until it has --events rows, each copy with its own
-messageIds and ids (so ids stay as distinct as in a real log: one browser per few dozen events).
+A realistic sample (benchmarks/segment_events.py) goes through the Python model of tests/oracle
+into `events` (load_python_events), then SQL copies it until it has --events rows, each copy
+with its own messageIds and ids (so ids stay as distinct as in a real log: one browser per few
+dozen events).
 Each rule runs --rounds times; the best time is kept, next to a plain scan of the relation.
 
     python benchmarks/sql_event_rules.py [--events 1000000] [--sample 5000] [--rounds 5]
@@ -19,12 +20,15 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the oracle of tests/
 from segment_events import events as generate_events
 
-from amp_replay_cli.core.identity.events import from_segment
-from amp_replay_cli.core.identity.sql.event_rules import RULES, parameters
-from amp_replay_cli.core.identity.sql.relation import EVENT_COLUMNS, load_python_events
+from amp_replay_cli.core.identity.sql.event_rules import RULES
+from amp_replay_cli.core.identity.sql.relation import EVENT_COLUMNS
 from amp_replay_cli.core.identity.thresholds import Thresholds
+from tests.oracle.model import from_segment
+from tests.oracle.run import load_python_events
+from tests.sql_differential import parameters
 
 SCAN = (
     "SELECT count(*), max(length(CAST(dest_device AS VARCHAR))), max(seq), max(file), "

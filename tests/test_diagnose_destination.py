@@ -10,8 +10,9 @@ import json
 
 import pytest
 
-from amp_replay_cli.core.identity.events import NO_SESSION, coerce_session_id, from_segment
+from amp_replay_cli.core.identity.events import NO_SESSION, coerce_session_id
 from amp_replay_cli.core.identity.js_dates import dayjs_utc_ms
+from tests.oracle.model import from_segment
 from tests.test_diagnose import ANON, SESSION, diagnose_json, event, write_events
 
 UUID = "5b0e7b21-1c2d-4e5f-8a9b-0c1d2e3f4a5b"

@@ -1,8 +1,8 @@
 """Value runs: the first pass keeps them in arrival order, and says when only the second pass
 can put them in time order."""
 
-from amp_replay_cli.core.identity.events import Where
-from amp_replay_cli.core.identity.runs import Runs, Sighting
+from tests.oracle.model import Where
+from tests.oracle.runs import Runs, Sighting
 
 
 def values(runs: Runs) -> list[str]:

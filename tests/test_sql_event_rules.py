@@ -1,5 +1,5 @@
 """The per-event rules in SQL give exactly the findings of the Python per-event rules
-(identity/event_rules.py): same code, severity, message, place, hint and evidence, on the public
+(tests/oracle/event_rules.py): same code, severity, message, place, hint and evidence, on the public
 examples, on the scenario logs of test_diagnose*.py and on generated Segment events."""
 
 from __future__ import annotations
@@ -17,16 +17,17 @@ from hypothesis import strategies as st
 from amp_replay_cli.core import fastjson
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.findings import Finding
-from amp_replay_cli.core.identity import segment
-from amp_replay_cli.core.identity.analysis import Analysis
-from amp_replay_cli.core.identity.events import Event, from_segment
 from amp_replay_cli.core.identity.inputs import AmplitudeExport, read_export
-from amp_replay_cli.core.identity.sql.event_rules import AGAINST_EXPORT, RULES, parameters
+from amp_replay_cli.core.identity.sql.event_rules import AGAINST_EXPORT, RULES
 from amp_replay_cli.core.identity.sql.event_wordings import WORDINGS
 from amp_replay_cli.core.identity.sql.export_input import load_export
 from amp_replay_cli.core.identity.sql.findings import FindingRow, to_finding
-from amp_replay_cli.core.identity.sql.relation import load_python_events
 from amp_replay_cli.core.identity.thresholds import Thresholds
+from tests.oracle.analysis import Analysis
+from tests.oracle.model import Event, from_segment
+from tests.oracle.run import analyse, delivered_once, load_python_events
+from tests.sql_differential import events_of, parameters
+from tests.sql_differential import read_file as read_raws
 from tests.test_diagnose import iso
 
 EXAMPLES = Path(__file__).parent / "data" / "identity"
@@ -57,11 +58,7 @@ def comparable(finding: Finding) -> str:
 def python_findings(
     events: list[Event], thresholds: Thresholds, export: AmplitudeExport | None
 ) -> list[str]:
-    analysis = Analysis(thresholds, export=export)
-    for event in events:
-        analysis.add(event)
-    analysis.second_pass()  # the recheck concerns session rules only
-    analysis.finish()
+    analysis = analyse(Analysis(thresholds, export=export), events)
     return sorted(
         comparable(finding)
         for finding in analysis.findings
@@ -69,19 +66,6 @@ def python_findings(
         # DEVICE_MAPPING_CUSTOMIZED from the set-up is not a per-event finding
         and not (finding.code == "DEVICE_MAPPING_CUSTOMIZED" and finding.line is None)
     )
-
-
-def delivered_once(events: list[Event]) -> list[Event]:
-    """The events relation holds each messageId once, as Analysis counts it."""
-    seen: set[str] = set()
-    kept = []
-    for event in events:
-        if event.message_id is not None:
-            if event.message_id in seen:
-                continue
-            seen.add(event.message_id)
-        kept.append(event)
-    return kept
 
 
 def sql_findings(
@@ -110,11 +94,7 @@ def assert_same(
 
 
 def read_file(path: Path) -> list[Event]:
-    source = Source(str(path), path)
-    return [
-        from_segment(raw, source.name, line)
-        for line, raw in segment.read_events(source, lambda line, message: None)
-    ]
+    return events_of(read_raws(path))
 
 
 def from_raws(raws: list[dict], name: str = "events.ndjson") -> list[Event]:

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.findings import Finding
-from amp_replay_cli.core.identity.events import DEBUG_PROPERTY
 from amp_replay_cli.core.identity.inputs import (
     AmplitudeExport,
     ReplayList,
@@ -22,11 +21,12 @@ from amp_replay_cli.core.identity.inputs import (
     read_replays,
     read_setup,
 )
-from amp_replay_cli.core.identity.setup_rules import key_hash
+from amp_replay_cli.core.identity.sql.link_inputs import key_hash
 from amp_replay_cli.core.identity.sql.link_rules import LINK_RULES, WITHOUT_SAMPLING
 from amp_replay_cli.core.identity.sql.link_wordings import WORDINGS
 from amp_replay_cli.core.identity.thresholds import Thresholds
 from amp_replay_cli.core.sampling import Algorithm
+from amp_replay_cli.core.wire import DEBUG_PROPERTY
 from tests.sql_differential import Both, Inputs, Raw, both_engines, companions, read_file
 from tests.test_diagnose import ANON, EXAMPLES, SESSION, event, iso, test_each_code
 from tests.test_diagnose_destination import churn_events, order, refused_events

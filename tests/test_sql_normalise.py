@@ -1,6 +1,6 @@
-"""The SQL normalisation against the Python reader and model it replaces: for the same inputs,
-the `events` relation equals load_python_events(from_segment(...)) row for row, and the
-malformed lines are today's AR501 findings (file, line, message)."""
+"""The SQL normalisation against the Python reader and the per-event model (tests/oracle/model.py):
+for the same inputs, the `events` relation equals load_python_events(from_segment(...)) row for
+row, and the malformed lines are today's AR501 findings (file, line, message)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,12 @@ from amp_replay_cli.core.documents.sources import expand_paths
 from amp_replay_cli.core.documents.streams import readable_twice
 from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.identity import segment
-from amp_replay_cli.core.identity.events import from_segment
 from amp_replay_cli.core.identity.segment import EVENT_SUFFIXES, NotSegmentEvents
 from amp_replay_cli.core.identity.sql import engine, normalise, reading
-from amp_replay_cli.core.identity.sql.relation import EVENT_COLUMNS, load_python_events
+from amp_replay_cli.core.identity.sql.relation import EVENT_COLUMNS
 from amp_replay_cli.core.identity.sql.rules import Rule
+from tests.oracle.model import from_segment
+from tests.oracle.run import delivered_once, load_python_events
 from tests.test_diagnose import EXAMPLES, event
 from tests.test_diagnose_destination import churn_events, order, refused_events
 
@@ -42,7 +43,7 @@ def _no_surrogates(value):
 
 
 def python_side(paths, scratch, stdin=None, limit=LOG_LINE):
-    events, malformed, problems, seen = [], [], [], set()
+    events, malformed, problems = [], [], []
     for item in expand_paths(paths, EVENT_SUFFIXES):
         if isinstance(item, InputError):
             problems.append(str(item))
@@ -57,19 +58,14 @@ def python_side(paths, scratch, stdin=None, limit=LOG_LINE):
                 (name, line, message)
             )
             for line, raw in segment.read_events(source, problem, limit=limit):
-                made = from_segment(_no_surrogates(raw), source.name, line)
-                if made.message_id is not None:
-                    if made.message_id in seen:
-                        continue
-                    seen.add(made.message_id)
-                events.append(made)
+                events.append(from_segment(_no_surrogates(raw), source.name, line))
         except NotSegmentEvents as refused:
             if named:
                 problems.append(str(refused))
         except InputError as error:
             problems.append(str(error))
     connection = duckdb.connect()
-    load_python_events(connection, events)
+    load_python_events(connection, delivered_once(events))
     return _rows(connection), malformed, problems
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from amp_replay_cli.core.findings import Finding
-from amp_replay_cli.core.identity.analysis import Analysis
-from amp_replay_cli.core.identity.events import Event, from_segment
 from amp_replay_cli.core.identity.sql.findings import FindingRow, to_finding
-from amp_replay_cli.core.identity.sql.relation import load_python_events
-from amp_replay_cli.core.identity.sql.rules import Rule
 from amp_replay_cli.core.identity.sql.session_rules import RULES
 from amp_replay_cli.core.identity.sql.session_wordings import WORDINGS
 from amp_replay_cli.core.identity.thresholds import Thresholds
+from tests.oracle.analysis import Analysis
+from tests.oracle.model import Event
+from tests.oracle.run import analyse, delivered_once, load_python_events
+from tests.sql_differential import events_of, parameters
 from tests.test_diagnose import ANON, EXAMPLES, SESSION, event, test_each_code
 from tests.test_diagnose_destination import churn_events, refused_events
 
@@ -33,40 +32,14 @@ MINUTE = 60_000
 Log = tuple[str, list[dict[str, Any]]]  # a file name and its events, one per line
 
 
+def log_events(logs: list[Log]) -> list[Event]:
+    """Every line of every log, in reading order."""
+    return events_of((name, line, raw) for name, raws in logs for line, raw in enumerate(raws, 1))
+
+
 def python_findings(logs: list[Log], thresholds: Thresholds) -> list[Finding]:
-    """The Python engine, fed as diagnose feeds it: every line, then a second pass if asked."""
-    analysis = Analysis(thresholds)
-    for name, raws in logs:
-        for line, raw in enumerate(raws, 1):
-            analysis.add(from_segment(raw, name, line))
-    recheck = analysis.second_pass()
-    if recheck is not None:
-        for name, raws in logs:
-            for line, raw in enumerate(raws, 1):
-                recheck.add(from_segment(raw, name, line))
-    analysis.finish()
+    analysis = analyse(Analysis(thresholds), log_events(logs))
     return [finding for finding in analysis.findings if finding.code in CODES]
-
-
-def delivered_once(logs: list[Log]) -> list[Event]:
-    """The events of the `events` relation: duplicates by messageId dropped."""
-    seen: set[str] = set()
-    events = []
-    for name, raws in logs:
-        for line, raw in enumerate(raws, 1):
-            item = from_segment(raw, name, line)
-            if item.message_id is not None:
-                if item.message_id in seen:
-                    continue
-                seen.add(item.message_id)
-            events.append(item)
-    return events
-
-
-def parameters(rule: Rule, thresholds: Thresholds) -> dict[str, int]:
-    """The thresholds a rule names: DuckDB refuses values for parameters a query lacks."""
-    named = set(re.findall(r"\$(\w+)", rule.sql))
-    return {name: getattr(thresholds, name) for name in sorted(named)}
 
 
 # One in-memory database for the module: connecting costs more than a small comparison.
@@ -75,7 +48,7 @@ CONNECTION = duckdb.connect()
 
 def sql_findings(logs: list[Log], thresholds: Thresholds) -> list[Finding]:
     connection = CONNECTION
-    load_python_events(connection, delivered_once(logs))
+    load_python_events(connection, delivered_once(log_events(logs)))
     findings = []
     for rule in RULES:
         for row in connection.execute(rule.sql, parameters(rule, thresholds)).fetchall():

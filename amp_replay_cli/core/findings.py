@@ -21,6 +21,7 @@ class Severity(str, enum.Enum):
 
 
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+CLEAN_RANK = len(_SEVERITY_RANK)  # of what has no finding: after every severity
 
 
 @dataclass(frozen=True, slots=True)

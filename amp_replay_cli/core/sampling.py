@@ -13,11 +13,8 @@ import enum
 import math
 from array import array
 from operator import mul
-from typing import Any
 
 import xxhash
-
-from amp_replay_cli.core.jsvalues import js_string
 
 BUCKETS = 1_000_000
 _UINT32 = 0xFFFFFFFF
@@ -71,11 +68,6 @@ def bucket_of(hash_value: int, algorithm: Algorithm) -> int:
     return (abs(hash_value) * 31) % BUCKETS
 
 
-def in_sample(bucket: int, sample_rate: float) -> bool:
-    """The SDK's comparison: NaN and rates <= 0 select nothing, rates >= 1 everything."""
-    return bucket / BUCKETS < sample_rate
-
-
 def sample_limit(sample_rate: float) -> int:
     """K such that the SDK's `bucket / 1e6 < sample_rate` is exactly `bucket < K`.
 
@@ -103,10 +95,3 @@ def effective_rate(sample_rate: float) -> float:
 def min_rate(bucket: int) -> float:
     """The smallest sampleRate in the SDK's 0.000001 steps that records this bucket."""
     return (bucket + 1) / BUCKETS
-
-
-def is_in_sample(
-    session_id: Any, sample_rate: float, algorithm: Algorithm = Algorithm.MODERN
-) -> bool:
-    """`isSessionInSample(sessionId, sampleRate)` of the SDK line."""
-    return in_sample(bucket_of(hash_of(js_string(session_id), algorithm), algorithm), sample_rate)

@@ -13,6 +13,13 @@ from functools import lru_cache
 # links analytics events to a replay (`<device_id>/<session_id>`).
 REPLAY_CAPTURED = "[Amplitude] Replay Captured"
 REPLAY_ID_PROPERTY = "[Amplitude] Session Replay ID"
+# What the replay SDK puts on events for debugging: JSON text holding the appHash of its key.
+DEBUG_PROPERTY = "[Amplitude] Session Replay Debug"
+
+# The replay SDK's serverZone: only these exact strings count ('eu' or 'Eu' goes to the US
+# endpoint), and an unset one is US.
+SERVER_ZONES = ("US", "EU", "STAGING")
+DEFAULT_SERVER_ZONE = "US"
 
 # A 200 from the track endpoint with this header means Amplitude dropped the batch on purpose.
 SKIP_HEADER = "X-Session-Replay-Event-Skipped"

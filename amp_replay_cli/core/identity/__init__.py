@@ -1,2 +1,2 @@
-"""Segment ⇄ Amplitude identity: the event model, the Actions-destination mapping, the mismatch
-rules."""
+"""Segment ⇄ Amplitude identity: what the Actions destination makes of a Segment event's values,
+the inputs diagnose reads and the words of its findings; the rules themselves are SQL (sql/)."""

@@ -46,16 +46,6 @@ class AmplitudeExport:
     by_replay_id: dict[str, ExportRow] = field(default_factory=dict)
     pairs: set[tuple[Any, Any]] = field(default_factory=set)
 
-    def match(
-        self, event_type: Any, time_ms: int | None, user_id: Any, replay_id: str | None
-    ) -> ExportRow | None:
-        if time_ms is not None:
-            # A track's event name may be any JSON value: keyed as the export's fields are.
-            row = self.by_key.get((key_text(event_type), time_ms, user_id))
-            if row is not None:
-                return row
-        return self.by_replay_id.get(replay_id) if replay_id else None
-
 
 def read_export(
     source: Source, stdin: BinaryIO | None = None, limit: ItemLimit = LOG_LINE
@@ -181,6 +171,10 @@ class Setup:
     @property
     def secrets(self) -> set[str]:
         return {key for key in (self.destination_api_key, self.replay_api_key) if key}
+
+    def first_line(self, *settings: str) -> int:
+        """The line of the first of `settings` the config file has, else its first line."""
+        return next((self.lines[name] for name in settings if self.lines.get(name)), 1)
 
 
 def read_setup(source: Source, stdin: BinaryIO | None = None) -> Setup:

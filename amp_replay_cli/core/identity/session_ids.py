@@ -5,22 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from amp_replay_cli.core.identity.events import (
-    NO_SESSION,
-    SECONDS_LIMIT,
-    Event,
-    coerce_session_id,
-)
+from amp_replay_cli.core.identity.events import NO_SESSION, SECONDS_LIMIT, coerce_session_id
 from amp_replay_cli.core.jsvalues import js_truthy
 
 
-def why_no_session_id(event: Event) -> str:
+def why_no_session_id(library_version: str | None, integrations_all_false: bool) -> str:
     """Why a browser event came without a session id, from its library and integrations."""
-    return why_no_session_id_of(event.library_version, event.integrations_all_false)
-
-
-def why_no_session_id_of(library_version: str | None, integrations_all_false: bool) -> str:
-    """why_no_session_id from the two values it reads (the SQL rules word it from these)."""
     version = library_version or ""
     if integrations_all_false:
         return "integrations.All is false, which keeps the session plugin from adding it"
@@ -35,15 +25,11 @@ def why_no_session_id_of(library_version: str | None, integrations_all_false: bo
     )
 
 
-def session_format_problem(event: Event) -> str | None:
-    """Why the event's session id is not the epoch milliseconds the destination should send,
-    or None. The session plugin has no maximum session length, so a session id far from the
-    event time is not a format problem (a client clock far off is CLOCK_SKEW)."""
-    return format_problem(event.session_raw, event.dest_session)
-
-
 def format_problem(raw: Any, sent: int) -> str | None:
-    """session_format_problem from the raw session id and the one the destination sends."""
+    """Why an event's session id (`raw`, and `sent`, the one the destination sends) is not the
+    epoch milliseconds the destination should send, or None. The session plugin has no maximum
+    session length, so a session id far from the event time is not a format problem (a client
+    clock far off is CLOCK_SKEW)."""
     if type(raw) is int and (raw == NO_SESSION or (raw >= SECONDS_LIMIT and sent == raw)):
         return None  # the usual case, or an explicit "no session"
     if sent == NO_SESSION:

@@ -13,6 +13,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from amp_replay_cli.core.wire import DEFAULT_SERVER_ZONE, SERVER_ZONES
+
 
 class SdkLine(str, enum.Enum):
     STANDALONE = "standalone"
@@ -190,7 +192,6 @@ _WRAPPER_SETS_SESSION = Availability(
 _WRAPPER_SETS_VERSION = Availability(Effect.IGNORED, "the Segment wrapper sets version itself")
 
 MASK_LEVELS = ("light", "medium", "conservative")
-SERVER_ZONES = ("US", "EU", "STAGING")
 LOG_LEVELS = (0, 1, 2, 3, 4)
 
 _selector_list = option("selector", "string", "A CSS selector.")
@@ -638,7 +639,7 @@ SESSION_REPLAY_OPTIONS: dict[str, Option] = {
             "serverZone",
             "string",
             "Data centre: exactly US or EU.",
-            default="US",
+            default=DEFAULT_SERVER_ZONE,
             enum=SERVER_ZONES,
             special={P: _from_browser_sdk("serverZone")},
         ),

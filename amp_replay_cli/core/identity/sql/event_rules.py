@@ -1,11 +1,11 @@
-"""The rules one event settles on its own (identity/event_rules.py), as SQL over `events`.
+"""The rules one event settles on its own (tests/oracle/event_rules.py), as SQL over `events`.
 
 Each rule is one SELECT yielding FINDING_COLUMNS. Details are JSON objects written by
 concatenating JSON texts, so a value reaches the evidence exactly as the events relation holds
 it (DuckDB's json_object would print 0.30000000000000004 as 0.3). What only the message needs
 goes under MESSAGE_ONLY; event_wordings.py words the rows.
 
-The Python reporter reports a code once per event and id field, an event being its messageId
+The oracle's reporter reports a code once per event and id field, an event being its messageId
 or, without one, its file and line (the events of one `{"batch": [...]}` line share it): each
 rule keeps the first such finding in reading order (`_once_per_event`).
 """
@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
-from amp_replay_cli.core.identity.event_rules import DEVICE_ID, REPLAY_DEVICE, USER_ID
 from amp_replay_cli.core.identity.events import (
     AMPLITUDE_EVENT_TYPES,
     ID_SENDING_TYPES,
@@ -26,17 +25,18 @@ from amp_replay_cli.core.identity.events import (
     SECONDS_LIMIT,
     SESSION_REFUSED,
 )
-from amp_replay_cli.core.identity.reporter import MAX_UNDELIVERED_FINDINGS
+from amp_replay_cli.core.identity.messages import DEVICE_ID, REPLAY_DEVICE, USER_ID
 from amp_replay_cli.core.identity.sql.findings import MESSAGE_ONLY, NOT_LISTED
 from amp_replay_cli.core.identity.sql.relation import FINDING_COLUMNS
 from amp_replay_cli.core.identity.sql.rules import Rule
-from amp_replay_cli.core.identity.thresholds import Thresholds
 from amp_replay_cli.core.wire import BLOCKED_IDS
 
 # The calls whose missing session id is reported: those the session plugin enriches.
 SESSION_ENRICHED_TYPES = ("track", "page", "identify")
 # The variant of the finding about an event that never reaches Amplitude.
 UNDELIVERED = "undelivered"
+# Events that never reach Amplitude can be every line of a log: the first ones are listed.
+MAX_UNDELIVERED_FINDINGS = 200
 # What str.strip() removes before an id is compared with the blocked list.
 # (U+3000, the ideographic space, is the last.)
 PYTHON_WHITESPACE = "".join(chr(point) for point in range(0x3001) if chr(point).isspace())
@@ -110,8 +110,8 @@ def _is_string(column: str) -> str:
 
 
 def id_text(column: str) -> str:
-    """identity.events.id_text of a JSON column: a string as it is, another value as its JSON
-    text (NULL stays NULL)."""
+    """The model's id_text (tests/oracle) of a JSON column: a string as it is, another value as
+    its JSON text (NULL stays NULL)."""
     return (
         f"CASE WHEN {_is_string(column)} THEN json_extract_string({column}, '$') "
         f"ELSE CAST({column} AS VARCHAR) END"
@@ -509,17 +509,3 @@ AGAINST_EXPORT = Rule(
 
 # The rules over `events` alone; AGAINST_EXPORT also needs `export_rows` (export_input.py).
 RULES = [IDS, CONTEXT_DEVICE, REPLAY_PROPERTY, SESSION_ID, TIMING, UNDELIVERED_EVENTS]
-
-_PARAMETER = re.compile(r"\$([a-z_]+)")
-
-
-def parameters(rule: Rule, thresholds: Thresholds) -> dict[str, int]:
-    """The thresholds a rule's SQL names (DuckDB refuses parameters a statement does not use)."""
-    values: Mapping[str, int] = {
-        "min_id_length": thresholds.min_id_length,
-        "skew_threshold_ms": thresholds.skew_threshold_ms,
-        "session_start_tolerance_ms": thresholds.session_start_tolerance_ms,
-        "late_delivery_ms": thresholds.late_delivery_ms,
-        "session_timeout_ms": thresholds.session_timeout_ms,
-    }
-    return {name: values[name] for name in set(_PARAMETER.findall(rule.sql))}

@@ -1,6 +1,5 @@
 """The messages of the per-event SQL rules (sql/event_rules.py), worded from each row's details
-exactly as identity/event_rules.py words them, with the same helpers (show, the id fields, the
-session-id explanations)."""
+with the id fields of messages.py and the session-id explanations of session_ids.py."""
 
 from __future__ import annotations
 
@@ -8,9 +7,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from amp_replay_cli.core.findings import not_listed_message
-from amp_replay_cli.core.identity.event_rules import DEVICE_ID, REPLAY_DEVICE, USER_ID, IdField
 from amp_replay_cli.core.identity.events import NO_IDS, SESSION_REFUSED, parse_replay_id
-from amp_replay_cli.core.identity.session_ids import format_problem, why_no_session_id_of
+from amp_replay_cli.core.identity.messages import DEVICE_ID, REPLAY_DEVICE, USER_ID, IdField
+from amp_replay_cli.core.identity.session_ids import format_problem, why_no_session_id
 from amp_replay_cli.core.identity.sql.event_rules import UNDELIVERED
 from amp_replay_cli.core.identity.sql.findings import NOT_LISTED, Wording
 from amp_replay_cli.core.jsvalues import show
@@ -106,7 +105,7 @@ def _device_stale(details: Details) -> str:
 
 
 def _session_missing(details: Details) -> str:
-    why = why_no_session_id_of(details["library_version"], details["integrations_all_false"])
+    why = why_no_session_id(details["library_version"], details["integrations_all_false"])
     return (
         f'no integrations["Actions Amplitude"].session_id, so Amplitude gets session_id -1: {why}'
     )

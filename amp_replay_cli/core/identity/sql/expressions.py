@@ -28,14 +28,16 @@ def listed(values: Iterable[str]) -> str:
 AMPLITUDE_TYPES = listed(AMPLITUDE_EVENT_TYPES)
 ENRICHED_TYPES = listed(ENRICHED_BY_WRAPPER)
 
-# Events the destination turns into Amplitude events of a session (tracking.Tracker).
+# Events the destination turns into Amplitude events of a session (the Tracker of
+# tests/oracle/tracking.py).
 AMPLITUDE_EVENT = (
     f"undelivered_code IS NULL AND type IN {AMPLITUDE_TYPES} AND dest_device IS NOT NULL"
 )
 
 
 def id_text(column: str) -> str:
-    """events.id_text of a JSON column: a string as it is, any other value as its JSON text."""
+    """The model's id_text (tests/oracle) of a JSON column: a string as it is, any other value
+    as its JSON text."""
     return (
         f"(CASE WHEN json_type({column}) = 'VARCHAR' THEN json_extract_string({column}, '$') "
         f"ELSE CAST({column} AS VARCHAR) END)"
@@ -53,8 +55,9 @@ def python_str(column: str) -> str:
 
 
 def usable_id(text: str) -> str:
-    """tracking._usable_id of an id's text: long enough and not on Amplitude's blocked list
-    (wire.is_blocked_id: compared stripped and without case, or all zeros and dashes)."""
+    """The oracle's tracking._usable_id of an id's text: long enough and not on Amplitude's
+    blocked list (wire.is_blocked_id: compared stripped and without case, or all zeros and
+    dashes)."""
     leading = f"regexp_replace({text}, '^[{_WHITESPACE}]+', '')"
     stripped = f"lower(regexp_replace({leading}, '[{_WHITESPACE}]+$', ''))"
     return (

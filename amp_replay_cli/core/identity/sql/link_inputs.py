@@ -16,20 +16,19 @@ from typing import Any
 import duckdb
 
 from amp_replay_cli.core.identity.inputs import AmplitudeExport, ReplayList, Setup
-from amp_replay_cli.core.identity.link_rules import sample_rate, sampling_reason
-from amp_replay_cli.core.identity.setup_rules import (
-    KEY_SETTINGS,
-    MAPPING_SETTINGS,
-    ZONE_SETTINGS,
-    key_hash,
-    place,
-)
+from amp_replay_cli.core.identity.messages import sampling_reason
 from amp_replay_cli.core.identity.sql.relation import json_text
-from amp_replay_cli.core.sampling import sample_limit
+from amp_replay_cli.core.jsvalues import js_to_number
+from amp_replay_cli.core.sampling import java_hash_code, sample_limit
 
 # Session ids are BIGINT in `events` (and in every warehouse): an export pair beyond it is the
 # session of no event, and only a replay id naming such a session could meet it.
 BIGINT_BOUND = 2**63
+
+# The settings each set-up finding points at: the first one the config file has.
+ZONE_SETTINGS = ("replay.serverZone", "project.region")
+KEY_SETTINGS = ("replay.apiKey", "destination.apiKey")
+MAPPING_SETTINGS = ("destination.device_id",)
 
 EXPORT_PAIRS_COLUMNS = {"device_id": "VARCHAR", "session_id": "BIGINT"}
 REPLAY_LIST_COLUMNS = {"name": "VARCHAR"}
@@ -84,9 +83,9 @@ def _setup_row(setup: Setup) -> list[Any]:
     destination_key, replay_key = setup.destination_api_key, setup.replay_api_key
     values = {
         "name": setup.name,
-        "zone_line": place(setup, *ZONE_SETTINGS).line,
-        "key_line": place(setup, *KEY_SETTINGS).line,
-        "mapping_line": place(setup, *MAPPING_SETTINGS).line,
+        "zone_line": setup.first_line(*ZONE_SETTINGS),
+        "key_line": setup.first_line(*KEY_SETTINGS),
+        "mapping_line": setup.first_line(*MAPPING_SETTINGS),
         "server_zone": setup.server_zone,
         "region": setup.region,
         "endpoint": setup.endpoint,
@@ -98,6 +97,16 @@ def _setup_row(setup: Setup) -> list[Any]:
         "algorithm": setup.algorithm.value,
     }
     return [values[column] for column in SETUP_COLUMNS]
+
+
+def key_hash(api_key: str) -> str:
+    """What the replay SDK writes as the appHash of a project key."""
+    return str(java_hash_code(api_key))
+
+
+def sample_rate(setup: Setup) -> float:
+    """The rate the replay SDK compares with: an unset sampleRate records nothing."""
+    return js_to_number(setup.sample_rate) if setup.has_sample_rate else 0.0
 
 
 def _table(

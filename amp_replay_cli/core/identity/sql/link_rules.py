@@ -1,5 +1,5 @@
-"""The link rules (identity/link_rules.py) and the set-up rules (identity/setup_rules.py) as SQL
-over `events` and the input tables of sql/link_inputs.py.
+"""The link rules (tests/oracle/link_rules.py) and the set-up rules (tests/oracle/setup_rules.py)
+as SQL over `events` and the input tables of sql/link_inputs.py.
 
 Values a message needs but the evidence does not carry travel in `details` under names that
 begin with "_"; the wordings (sql/link_wordings.py) take them out.
@@ -8,7 +8,6 @@ begin with "_"; the wordings (sql/link_wordings.py) take them out.
 from __future__ import annotations
 
 from amp_replay_cli.core.identity.events import NO_SESSION
-from amp_replay_cli.core.identity.setup_rules import DEFAULT_ZONE, ENDPOINT_REGIONS, SERVER_ZONES
 from amp_replay_cli.core.identity.sql.expressions import (
     AMPLITUDE_EVENT,
     AMPLITUDE_TYPES,
@@ -21,17 +20,22 @@ from amp_replay_cli.core.identity.sql.expressions import (
     usable_id,
 )
 from amp_replay_cli.core.identity.sql.rules import Rule
-from amp_replay_cli.core.identity.tracking import MISSING_EXAMPLES
 from amp_replay_cli.core.jsvalues import SAFE_INTEGER_BOUND
 from amp_replay_cli.core.sampling import Algorithm
+from amp_replay_cli.core.wire import DEFAULT_SERVER_ZONE, SERVER_ZONES
 
-# An Amplitude event of a browser without the property (Tracker._amplitude_event): a session
-# with one is a browser session.
+MISSING_EXAMPLES = 50  # events without the replay property listed per session
+# The region each value of the destination's endpoint setting sends to.
+ENDPOINT_REGIONS = {"north_america": "US", "europe": "EU"}
+
+# An Amplitude event of a browser without the property (the oracle's
+# Tracker._amplitude_event): a session with one is a browser session.
 _LACKS_PROPERTY = (
     f"(replay_id IS NULL AND type IN {ENRICHED_TYPES} AND is_browser AND NOT has_replay_property)"
 )
 
-# The sampling bucket of the sessions whose sampling decides (sampling.is_in_sample).
+# The sampling bucket of the sessions whose sampling decides (the SDK's isSessionInSample,
+# tests/oracle/sampling.py).
 _MODERN_CTES, _MODERN_LAST = modern_buckets("candidates", "session", "modern")
 
 # RPL_PROPERTY_MISSING for browser sessions whose track/page events lack the replay property;
@@ -270,7 +274,7 @@ _APP_HASH = f"""CASE WHEN json_valid({_DEBUG_TEXT}) THEN
 SETUP = f"""
 WITH zoned AS (
     SELECT *,
-        CASE WHEN server_zone IN {_ZONES} THEN server_zone ELSE {quoted(DEFAULT_ZONE)} END
+        CASE WHEN server_zone IN {_ZONES} THEN server_zone ELSE {quoted(DEFAULT_SERVER_ZONE)} END
             AS zone,
         {_ENDPOINT_REGION} AS endpoint_region
     FROM setup

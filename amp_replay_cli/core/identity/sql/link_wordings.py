@@ -1,13 +1,13 @@
-"""The messages of the link and set-up rules' finding rows, worded by the Python rules' own
-message functions. Details named with a leading "_" are for the message only: the wording takes
-them out, so the evidence is what the Python reporter gave."""
+"""The messages of the link and set-up rules' finding rows, worded by the message functions of
+messages.py. Details named with a leading "_" are for the message only: the wording takes them
+out of the evidence."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from amp_replay_cli.core.identity import link_rules, setup_rules
+from amp_replay_cli.core.identity import messages
 from amp_replay_cli.core.identity.sql.findings import Wording
 from amp_replay_cli.core.sampling import Algorithm
 
@@ -24,17 +24,17 @@ def _worded(build: Callable[[Mapping[str, Any], dict[str, Any]], str]) -> Wordin
 
 
 def _property_missing(_: Mapping[str, Any], only: dict[str, Any]) -> str:
-    return link_rules.property_missing_message(only["_without"], only["_with"])
+    return messages.property_missing_message(only["_without"], only["_with"])
 
 
 def _not_sampled(_: Mapping[str, Any], only: dict[str, Any]) -> str:
-    return link_rules.not_sampled_message(
+    return messages.not_sampled_message(
         only["_session"], only["_reason"], Algorithm(only["_algorithm"])
     )
 
 
 def _zone(details: Mapping[str, Any], only: dict[str, Any]) -> str:
-    return setup_rules.zone_message(
+    return messages.zone_message(
         details["replay_zone"],
         only["_server_zone"],
         details["project_region"],
@@ -43,30 +43,28 @@ def _zone(details: Mapping[str, Any], only: dict[str, Any]) -> str:
 
 
 def _keys(_: Mapping[str, Any], only: dict[str, Any]) -> str:
-    reasons = [setup_rules.KEYS_DIFFER] if only["_keys_differ"] else []
+    reasons = [messages.KEYS_DIFFER] if only["_keys_differ"] else []
     reasons.extend(
-        setup_rules.app_hash_reason(app_hash, only["_expected_hash"])
+        messages.app_hash_reason(app_hash, only["_expected_hash"])
         for app_hash in only["_app_hashes"]
     )
-    return setup_rules.key_message(reasons)
+    return messages.key_message(reasons)
 
 
 WORDINGS: dict[tuple[str, str | None], Wording] = {
     ("RPL_PROPERTY_MISSING", None): _worded(_property_missing),
     ("RPL_NOT_SAMPLED", None): _worded(_not_sampled),
-    ("RPL_ORPHANED", "referenced"): lambda details: link_rules.orphaned_message(
+    ("RPL_ORPHANED", "referenced"): lambda details: messages.orphaned_message(details["replay_id"]),
+    ("RPL_ORPHANED", "listed"): lambda details: messages.listed_orphaned_message(
         details["replay_id"]
     ),
-    ("RPL_ORPHANED", "listed"): lambda details: link_rules.listed_orphaned_message(
-        details["replay_id"]
-    ),
-    ("RPL_NOT_FOUND", None): lambda details: link_rules.not_found_message(details["replay_id"]),
-    ("NON_BROWSER_SOURCE", None): lambda details: link_rules.non_browser_message(
+    ("RPL_NOT_FOUND", None): lambda details: messages.not_found_message(details["replay_id"]),
+    ("NON_BROWSER_SOURCE", None): lambda details: messages.non_browser_message(
         details["user_id"], details["web_session_id"]
     ),
     ("SERVER_ZONE_MISMATCH", None): _worded(_zone),
     ("API_KEY_MISMATCH", None): _worded(_keys),
-    ("DEVICE_MAPPING_CUSTOMIZED", "setup"): lambda details: setup_rules.mapping_message(
+    ("DEVICE_MAPPING_CUSTOMIZED", "setup"): lambda details: messages.mapping_message(
         details["mapping"]
     ),
 }

@@ -28,7 +28,6 @@ from amp_replay_cli.core.documents.json_parser import json_error_reason
 from amp_replay_cli.core.identity.events import (
     AMPLITUDE_EVENT_TYPES,
     BROWSER_LIBRARY,
-    DEBUG_PROPERTY,
     ID_SENDING_TYPES,
     NO_IDS,
     NO_SESSION,
@@ -43,7 +42,7 @@ from amp_replay_cli.core.identity.js_dates import MAX_TIME_MS
 from amp_replay_cli.core.identity.segment import ACTIONS_AMPLITUDE
 from amp_replay_cli.core.identity.sql.relation import EVENT_COLUMNS, json_text
 from amp_replay_cli.core.identity.sql.rules import UdfFallback
-from amp_replay_cli.core.wire import REPLAY_ID_PROPERTY
+from amp_replay_cli.core.wire import DEBUG_PROPERTY, REPLAY_ID_PROPERTY
 
 
 def _quoted(text: str) -> str:

@@ -1,9 +1,10 @@
 """The two relations every part of the SQL engine agrees on.
 
 `events`: one row per delivered-once Segment event (duplicates by messageId already dropped),
-one column per field of `identity.events.Event`, plus `seq` (reading order) and the derived
-`order_ms` and `amplitude_event_type`. Values that may be any JSON value in the input are JSON
-columns holding the value's JSON text (SQL NULL when the key is absent or null).
+one column per field of the per-event model the SQL is tested against (tests/oracle/model.py's
+Event), plus `seq` (reading order) and the derived `order_ms` and `amplitude_event_type`.
+Values that may be any JSON value in the input are JSON columns holding the value's JSON text
+(SQL NULL when the key is absent or null).
 
 `findings`: one row per finding the rules produce, before Python words it.
 """
@@ -11,13 +12,10 @@ columns holding the value's JSON text (SQL NULL when the key is absent or null).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 
 import duckdb
 
-from amp_replay_cli.core.identity.events import Event
-from amp_replay_cli.core.identity.inputs import key_text
 from amp_replay_cli.core.jsvalues import json_ready
 
 EVENT_COLUMNS: dict[str, str] = {
@@ -73,48 +71,9 @@ FINDING_COLUMNS: dict[str, str] = {
 }
 
 
-ROWS_PER_INSERT = 256
-
-
 def create_events_table(connection: duckdb.DuckDBPyConnection, name: str = "events") -> None:
     columns = ", ".join(f"{column} {kind}" for column, kind in EVENT_COLUMNS.items())
     connection.execute(f"CREATE OR REPLACE TABLE {name} ({columns})")
-
-
-def load_python_events(
-    connection: duckdb.DuckDBPyConnection, events: Iterable[Event], name: str = "events"
-) -> None:
-    """The `events` relation built from the Python model: what the SQL normalisation must
-    reproduce, and the input the rules are tested on."""
-    create_events_table(connection, name)
-    rows = [_row(seq, event) for seq, event in enumerate(events)]
-    row_marks = "(" + ", ".join("?" for _ in EVENT_COLUMNS) + ")"
-    # Many rows per statement: DuckDB runs executemany one statement per row, 100 times slower.
-    for start in range(0, len(rows), ROWS_PER_INSERT):
-        batch = rows[start : start + ROWS_PER_INSERT]
-        marks = ", ".join(row_marks for _ in batch)
-        connection.execute(
-            f"INSERT INTO {name} VALUES {marks}", [value for row in batch for value in row]
-        )
-
-
-def _row(seq: int, event: Event) -> list[Any]:
-    values: dict[str, Any] = {"seq": seq}
-    for column, kind in EVENT_COLUMNS.items():
-        if column == "seq":
-            continue
-        if column in ("undelivered_code", "undelivered_reason"):
-            undelivered = event.undelivered
-            field = column.removeprefix("undelivered_")
-            values[column] = getattr(undelivered, field) if undelivered else None
-            continue
-        value = getattr(event, column)
-        if kind == "JSON":
-            value = json_text(value)
-        elif kind == "VARCHAR" and isinstance(value, (list, dict)):
-            value = key_text(value)  # a track named by an object: keyed as the export is
-        values[column] = value
-    return [values[column] for column in EVENT_COLUMNS]
 
 
 def json_text(value: Any) -> str | None:

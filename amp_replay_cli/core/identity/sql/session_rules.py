@@ -1,4 +1,4 @@
-"""The session rules of core/identity/session_rules.py as SQL over `events`.
+"""The session rules (specified by tests/oracle/session_rules.py) as SQL over `events`.
 
 The Python rules keep value runs per session and per browser while the events go by, and a
 second pass puts lines that arrived out of order back in time; here every event is at hand, so
@@ -11,11 +11,12 @@ order, as the tracker keeps them. Undelivered events belong to no session and no
 from __future__ import annotations
 
 from amp_replay_cli.core.identity.events import AMPLITUDE_EVENT_TYPES, NO_SESSION
+from amp_replay_cli.core.identity.sql.expressions import id_text
 from amp_replay_cli.core.identity.sql.rules import Rule
 
 _AMPLITUDE_TYPES = ", ".join(f"'{kind}'" for kind in sorted(AMPLITUDE_EVENT_TYPES))
 
-# A browser's events in a session: what Tracker._browser_in_session keeps.
+# A browser's events in a session: what the oracle's Tracker._browser_in_session keeps.
 _BROWSER_EVENTS = f"""
     undelivered_code IS NULL AND is_browser AND anonymous_id IS NOT NULL
     AND dest_session <> {NO_SESSION}"""
@@ -37,12 +38,7 @@ def _first_in_session(only: str = "TRUE") -> str:
     WHERE nth = 1"""
 
 
-# An id as text to compare (identity.events.id_text): a string as it is, any other value as
-# its JSON text.
-_USER_TEXT = (
-    "CASE WHEN json_type(user_id) = 'VARCHAR' THEN json_extract_string(user_id, '$') "
-    "ELSE CAST(user_id AS VARCHAR) END"
-)
+_USER_TEXT = id_text("user_id")
 
 SESSION_MISMATCH = f"""
 WITH mismatches AS (

@@ -8,9 +8,8 @@ from typing import Any
 
 import duckdb
 
-from amp_replay_cli.core.findings import Severity
+from amp_replay_cli.core.findings import CLEAN_RANK, Severity
 from amp_replay_cli.core.identity.events import NO_SESSION
-from amp_replay_cli.core.identity.session_rows import CLEAN_RANK
 from amp_replay_cli.core.identity.sql.expressions import (
     AMPLITUDE_EVENT,
     id_text,

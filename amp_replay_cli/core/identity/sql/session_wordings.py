@@ -1,53 +1,53 @@
-"""The messages of the SQL session rules (sql/session_rules.py), written by the functions the
-Python session rules word them with."""
+"""The messages of the SQL session rules (sql/session_rules.py), written from each row's details
+by the message functions of messages.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from amp_replay_cli.core.identity import session_rules as python
+from amp_replay_cli.core.identity import messages
 from amp_replay_cli.core.identity.sql.findings import Wording
 
 
 def _no_session(details: dict[str, Any]) -> str:
-    return python.no_session_message(details["_replay"], details["_client_ms"])
+    return messages.no_session_message(details["_replay"], details["_client_ms"])
 
 
 def _replay_older(details: dict[str, Any]) -> str:
     other_tab = None
     if details.get("multi_tab"):
-        other_tab = python.OtherTab(details["_page_url"], details["_first_url"])
-    return python.replay_older_message(details["_replay"], details["session_id"], other_tab)
+        other_tab = messages.OtherTab(details["_page_url"], details["_first_url"])
+    return messages.replay_older_message(details["_replay"], details["session_id"], other_tab)
 
 
 def _replay_newer(details: dict[str, Any]) -> str:
-    return python.replay_newer_message(details["_replay"], details["session_id"])
+    return messages.replay_newer_message(details["_replay"], details["session_id"])
 
 
 def _device_switch(details: dict[str, Any]) -> str:
-    return python.device_switch_message(
+    return messages.device_switch_message(
         details["session_id"], details["device_id"], details["replay_devices"]
     )
 
 
 def _anonymous_id_change(details: dict[str, Any]) -> str:
     # The cause is evidence too, told from the userIds on either side of the change.
-    cause = details["cause"] = python.anonymous_id_change_cause(
+    cause = details["cause"] = messages.anonymous_id_change_cause(
         details["_last_user"], details["_first_user"]
     )
-    return python.anonymous_id_change_message(
+    return messages.anonymous_id_change_message(
         details["session_id"], details["from_anonymousId"], details["to_anonymousId"], cause
     )
 
 
 def _churn(details: dict[str, Any]) -> str:
-    return python.churn_message(
+    return messages.churn_message(
         details["anonymousId"], details["session_id"], details["gap_ms"], details["_timeout_ms"]
     )
 
 
 def _interleaved(details: dict[str, Any]) -> str:
-    return python.interleaved_message(
+    return messages.interleaved_message(
         details["anonymousId"], details["session_id"], details["_previous"]
     )
 

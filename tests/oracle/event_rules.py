@@ -1,8 +1,11 @@
-"""The rules that one event settles on its own: they report as the event is read."""
+"""The rules that one event settles on its own: they report as the event is read.
+
+Part of the oracle (tests/oracle): the specification of sql/event_rules.py, never shipped.
+"""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any
 
 from amp_replay_cli.core.findings import Severity
 from amp_replay_cli.core.identity.events import (
@@ -10,53 +13,18 @@ from amp_replay_cli.core.identity.events import (
     ID_SENDING_TYPES,
     NO_SESSION,
     SESSION_REFUSED,
-    Event,
     Undelivered,
-    id_text,
 )
-from amp_replay_cli.core.identity.inputs import AmplitudeExport, ExportRow
-from amp_replay_cli.core.identity.reporter import Reporter
-from amp_replay_cli.core.identity.session_ids import session_format_problem, why_no_session_id
+from amp_replay_cli.core.identity.inputs import AmplitudeExport, ExportRow, key_text
+from amp_replay_cli.core.identity.messages import DEVICE_ID, REPLAY_DEVICE, USER_ID, IdField
+from amp_replay_cli.core.identity.session_ids import format_problem, why_no_session_id
 from amp_replay_cli.core.identity.thresholds import Thresholds
 from amp_replay_cli.core.jsvalues import show
 from amp_replay_cli.core.wire import is_blocked_id
+from tests.oracle.model import Event, id_text
+from tests.oracle.reporter import Reporter
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
-
-
-class IdField(NamedTuple):
-    """An id Amplitude checks for length and placeholders, and what a bad one costs."""
-
-    name: str  # in the evidence
-    label: str  # in the message
-    blocked_effect: str
-    short_effect: str
-    short_severity: Severity
-
-
-DEVICE_ID = IdField(
-    "device_id",
-    "device_id",
-    "Amplitude rejects the event (400) or drops the device",
-    "Amplitude refuses the request (400 Invalid id length, as observed; its docs say the id is "
-    "removed from the event instead)",
-    ERROR,
-)
-USER_ID = IdField(
-    "userId",
-    "userId",
-    "Amplitude rejects the event (400)",
-    "Amplitude refuses the request (400 Invalid id length, as observed; its docs say user_id is "
-    "removed instead, leaving the user unidentified)",
-    WARNING,  # the event still counts, under its device
-)
-REPLAY_DEVICE = IdField(
-    "replay_device",
-    "the replay device id",
-    "the replay is keyed on an id no valid event can carry",
-    "no event with a valid device_id can link to this replay",
-    ERROR,
-)
 
 
 class EventRules:
@@ -193,15 +161,16 @@ class EventRules:
     def _session_id(self, event: Event) -> None:
         if not event.has_session:
             if event.is_browser and event.type in ("track", "page", "identify"):
+                why = why_no_session_id(event.library_version, event.integrations_all_false)
                 self._reporter.about_event(
                     "SESSION_ID_MISSING",
                     ERROR,
                     'no integrations["Actions Amplitude"].session_id, so Amplitude gets '
-                    f"session_id -1: {why_no_session_id(event)}",
+                    f"session_id -1: {why}",
                     event,
                 )
             return
-        problem = session_format_problem(event)
+        problem = format_problem(event.session_raw, event.dest_session)
         if problem:
             self._reporter.about_event(
                 "SESSION_ID_BAD_FORMAT",
@@ -257,11 +226,11 @@ class EventRules:
         and for Order Completed the "Product Purchased" ones (their event_properties are the
         product, so they never carry the replay property)."""
         main, *products = event.amplitude_event_types
-        row = export.match(main, event.timestamp_ms, event.dest_user, event.replay_id)
+        row = _match(export, main, event.timestamp_ms, event.dest_user, event.replay_id)
         if row is not None:
             self._exported(event, row, main=True)
         if products:
-            row = export.match(products[0], event.timestamp_ms, event.dest_user, None)
+            row = _match(export, products[0], event.timestamp_ms, event.dest_user, None)
             if row is not None:
                 self._exported(event, row, main=False)
 
@@ -284,6 +253,22 @@ class EventRules:
                 event,
                 {"export_line": row.line},
             )
+
+
+def _match(
+    export: AmplitudeExport,
+    event_type: Any,
+    time_ms: int | None,
+    user_id: Any,
+    replay_id: str | None,
+) -> ExportRow | None:
+    """The export row of an Amplitude event: by (event type, time, user), else by replay id."""
+    if time_ms is not None:
+        # A track's event name may be any JSON value: keyed as the export's fields are.
+        row = export.by_key.get((key_text(event_type), time_ms, user_id))
+        if row is not None:
+            return row
+    return export.by_replay_id.get(replay_id) if replay_id else None
 
 
 def _id_evidence(id_field: IdField, text: str) -> dict[str, str]:

@@ -1,16 +1,18 @@
-"""`result.sessions` of diagnose: one row per Amplitude session, the worst first."""
+"""`result.sessions` of diagnose: one row per Amplitude session, the worst first.
+
+Part of the oracle (tests/oracle): the specification of sql/session_table.py, never shipped.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from amp_replay_cli.core.findings import CLEAN_RANK
 from amp_replay_cli.core.identity.events import NO_SESSION
 from amp_replay_cli.core.identity.inputs import ReplayList
-from amp_replay_cli.core.identity.tracking import SessionState
 from amp_replay_cli.core.jsvalues import json_ready
-
-CLEAN_RANK = 3  # after error (0), warning (1) and info (2)
+from tests.oracle.tracking import SessionState
 
 
 def session_rows(

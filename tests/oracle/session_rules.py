@@ -1,31 +1,37 @@
 """End-of-stream rules about sessions and browsers: they need every event of a session (or of
-a browser) before they can tell a switch, a split or a churn from the order lines came in."""
+a browser) before they can tell a switch, a split or a churn from the order lines came in.
+
+Part of the oracle (tests/oracle): the specification of sql/session_rules.py, never shipped.
+"""
 
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Any, NamedTuple
+from typing import Any
 
 from amp_replay_cli.core.findings import Severity
-from amp_replay_cli.core.identity.events import NO_SESSION, SECONDS_LIMIT, SessionKey
-from amp_replay_cli.core.identity.reporter import Reporter
-from amp_replay_cli.core.identity.runs import Run, Runs
-from amp_replay_cli.core.identity.tracking import (
+from amp_replay_cli.core.identity.events import NO_SESSION
+from amp_replay_cli.core.identity.messages import (
+    OtherTab,
+    anonymous_id_change_cause,
+    anonymous_id_change_message,
+    churn_message,
+    device_switch_message,
+    interleaved_message,
+    no_session_message,
+    replay_newer_message,
+    replay_older_message,
+)
+from tests.oracle.model import SessionKey
+from tests.oracle.reporter import Reporter
+from tests.oracle.runs import Run, Runs
+from tests.oracle.tracking import (
     BrowserInSession,
     ReplaySessionMismatch,
     SessionState,
 )
-from amp_replay_cli.core.jsvalues import show
 
 BrowsersBySession = dict[Any, dict[Any, BrowserInSession]]
-
-
-class OtherTab(NamedTuple):
-    """The page of an event whose replay kept the old session, and the page that began the new
-    one."""
-
-    page_url: str
-    first_url: str
 
 
 def replay_session_mismatches(
@@ -109,18 +115,6 @@ def anonymous_id_changes(browsers_by_session: BrowsersBySession, reporter: Repor
             )
 
 
-def anonymous_id_change_cause(last_user: Any, first_user: Any) -> str:
-    """Why the anonymousId changed, from the userId of the last event before it and of the first
-    event after it."""
-    if last_user is not None and first_user is None:
-        return f"userId {last_user} -> null at the same point: analytics.reset() or logout"
-    if last_user is not None and first_user != last_user:
-        return (
-            f"userId {last_user} -> {first_user}: identifying another user rotates the anonymousId"
-        )
-    return "no userId change: setAnonymousId() or options.anonymousId"
-
-
 def session_sequences(
     sessions_by_browser: dict[Any, Runs], timeout_ms: int, reporter: Reporter
 ) -> None:
@@ -159,61 +153,4 @@ def _report_interleaved(
         current.first,
         SessionKey(anonymous, current.value),
         {"anonymousId": anonymous, "sessions": list(dict.fromkeys(run.value for run in ordered))},
-    )
-
-
-# The messages, from the values they name: the Python rules and the SQL rules' wordings
-# (sql/session_wordings.py) both write them here.
-def no_session_message(replay: int, client_ms: int | None) -> str:
-    age = ""
-    if client_ms is not None and replay and replay > SECONDS_LIMIT:
-        age = f", {(client_ms - replay) / 3_600_000:.1f} h before this event"
-    return (
-        f"the replay records session {replay}{age}, but the event has no session (-1): "
-        "the wrapper fell back to the amp_session_id cookie"
-    )
-
-
-def replay_older_message(replay: int, actual: int, other_tab: OtherTab | None) -> str:
-    message = f"the replay is still on session {replay} while the event is in session {actual}"
-    if other_tab is not None:
-        message += (
-            f" (another tab: {other_tab.page_url} kept the old replay session after "
-            f"{other_tab.first_url} started the new one)"
-        )
-    return message
-
-
-def replay_newer_message(replay: int, actual: int) -> str:
-    return f"the replay is already on session {replay} while the event is in session {actual}"
-
-
-def device_switch_message(session: Any, device: Any, devices: list[str]) -> str:
-    return (
-        f"session {session} of device {show(device)} is recorded under {len(devices)} replay "
-        f"device ids ({', '.join(show(each) for each in devices)}); only the parts under "
-        f"{show(device)} link"
-    )
-
-
-def anonymous_id_change_message(session: Any, before_id: Any, after_id: Any, cause: str) -> str:
-    return (
-        f"session {session} continues under anonymousId {show(after_id)} after "
-        f"{show(before_id)}: one Amplitude session is split over two devices and the "
-        f"replay keeps the old one ({cause})"
-    )
-
-
-def churn_message(anonymous: Any, session: Any, gap_ms: int, timeout_ms: int) -> str:
-    return (
-        f"anonymousId {show(anonymous)} starts session {session} after only "
-        f"{gap_ms / 60000:.1f} min without events (the timeout is {timeout_ms / 60000:g} min): "
-        "session state did not persist"
-    )
-
-
-def interleaved_message(anonymous: Any, session: Any, previous: Any) -> str:
-    return (
-        f"anonymousId {show(anonymous)} goes back to session {session} after {previous}: "
-        "two session ids alternate"
     )

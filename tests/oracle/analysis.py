@@ -5,8 +5,10 @@ Events are read in file order. Per-event rules (event_rules) report at once; rul
 session, a browser or a replay (session_rules, link_rules) read the small summaries the tracker
 keeps (value runs, first and last sightings) when the stream ends. When lines arrived so out of
 order that the runs overlap in time, a second pass (recheck) re-reads the inputs for just those
-sessions and browsers. Memory grows with sessions and findings, not with events, apart from 8
-bytes per messageId to drop duplicate deliveries.
+sessions and browsers. Memory grows with sessions, findings and the messageIds seen.
+
+Part of the oracle (tests/oracle): the specification the SQL rules are tested against, never
+shipped.
 """
 
 from __future__ import annotations
@@ -14,17 +16,16 @@ from __future__ import annotations
 from typing import Any
 
 from amp_replay_cli.core.findings import Finding
-from amp_replay_cli.core.fingerprints import Fingerprints
-from amp_replay_cli.core.identity import link_rules, session_rules
-from amp_replay_cli.core.identity.event_rules import EventRules
-from amp_replay_cli.core.identity.events import Event
 from amp_replay_cli.core.identity.inputs import AmplitudeExport, ReplayList, Setup
-from amp_replay_cli.core.identity.recheck import Recheck
-from amp_replay_cli.core.identity.reporter import Reporter
-from amp_replay_cli.core.identity.session_rows import session_rows
-from amp_replay_cli.core.identity.setup_rules import check_setup
 from amp_replay_cli.core.identity.thresholds import Thresholds
-from amp_replay_cli.core.identity.tracking import Tracker
+from tests.oracle import link_rules, session_rules
+from tests.oracle.event_rules import EventRules
+from tests.oracle.model import Event
+from tests.oracle.recheck import Recheck
+from tests.oracle.reporter import Reporter
+from tests.oracle.session_rows import session_rows
+from tests.oracle.setup_rules import check_setup
+from tests.oracle.tracking import Tracker
 
 
 class Analysis:
@@ -44,7 +45,7 @@ class Analysis:
         self._replays = replays
         self.events = 0
         self.duplicates = 0
-        self._seen_messages = Fingerprints()
+        self._seen_messages: set[str] = set()
         self._tracker = Tracker(thresholds.min_id_length)
         self._reporter = Reporter(self._tracker.sessions)
         self._event_rules = EventRules(thresholds, self._reporter, export)
@@ -55,9 +56,11 @@ class Analysis:
         return self._reporter.findings
 
     def add(self, event: Event) -> None:
-        if event.message_id is not None and self._seen_messages.add(hash(event.message_id)):
-            self.duplicates += 1
-            return
+        if event.message_id is not None:
+            if event.message_id in self._seen_messages:
+                self.duplicates += 1
+                return
+            self._seen_messages.add(event.message_id)
         self.events += 1
         # The tracker first: findings about the event count towards its session's row.
         self._tracker.collect(event, event.where)

@@ -1,6 +1,9 @@
 """End-of-stream rules about whether events and replays can find each other: sessions without
 the replay property, replay ids without events (or without a replay), and server-side events
-of a web session."""
+of a web session.
+
+Part of the oracle (tests/oracle): the specification of sql/link_rules.py, never shipped.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,22 @@ import re
 from typing import Any, NamedTuple
 
 from amp_replay_cli.core.findings import Severity
-from amp_replay_cli.core.identity.events import NO_SESSION, SessionKey, Where
+from amp_replay_cli.core.identity.events import NO_SESSION
 from amp_replay_cli.core.identity.inputs import ReplayList, Setup
-from amp_replay_cli.core.identity.reporter import Reporter
-from amp_replay_cli.core.identity.tracking import NonBrowserEvent, ReplaySighting, SessionState
-from amp_replay_cli.core.jsvalues import js_to_number, show
-from amp_replay_cli.core.sampling import Algorithm, is_in_sample
+from amp_replay_cli.core.identity.messages import (
+    listed_orphaned_message,
+    non_browser_message,
+    not_found_message,
+    not_sampled_message,
+    orphaned_message,
+    property_missing_message,
+    sampling_reason,
+)
+from amp_replay_cli.core.identity.sql.link_inputs import sample_rate
+from tests.oracle.model import SessionKey, Where
+from tests.oracle.reporter import Reporter
+from tests.oracle.sampling import is_in_sample
+from tests.oracle.tracking import NonBrowserEvent, ReplaySighting, SessionState
 
 Reached = set[tuple[Any, Any]]  # (device_id, session_id) of events that reach Amplitude
 SESSION_PART = re.compile(r"-?[0-9]+")  # of a replay id: what events.parse_replay_id accepts
@@ -59,38 +72,6 @@ def missing_replay_properties(
         reporter.report(
             "RPL_PROPERTY_MISSING", severity, message, state.missing[0], key, {"events": lines}
         )
-
-
-def sample_rate(setup: Setup) -> float:
-    """The rate the replay SDK compares with: an unset sampleRate records nothing."""
-    return js_to_number(setup.sample_rate) if setup.has_sample_rate else 0.0
-
-
-def sampling_reason(setup: Setup) -> str:
-    return (
-        f"sampleRate {show(setup.sample_rate)}"
-        if setup.has_sample_rate
-        else "sampleRate is not set"
-    )
-
-
-def not_sampled_message(session: Any, reason: str, algorithm: Algorithm) -> str:
-    return (
-        f"session {session} is outside the sample ({reason}, {algorithm.value} hash): "
-        "no replay is expected"
-    )
-
-
-def property_missing_message(without_property: int, with_property: int) -> str:
-    if with_property == 0:
-        return (
-            f"none of the {without_property} track/page events of this session "
-            "carries [Amplitude] Session Replay ID: it cannot link to a replay"
-        )
-    return (
-        f"{without_property} of {without_property + with_property} "
-        "track/page events lack [Amplitude] Session Replay ID"
-    )
 
 
 def referenced_replays(
@@ -176,30 +157,3 @@ def non_browser_sources(
                     dedupe=("NON_BROWSER_SOURCE", event.where),
                 )
                 break
-
-
-def orphaned_message(replay_id: str) -> str:
-    device, _, session = replay_id.rpartition("/")
-    return (
-        f"replay {replay_id} has no events: no event reaching Amplitude has "
-        f"device_id {show(device)} and session_id {session}"
-    )
-
-
-def not_found_message(replay_id: str) -> str:
-    return f"replay {replay_id} is referenced by events but the Session Replay API does not list it"
-
-
-def listed_orphaned_message(replay_id: str) -> str:
-    return (
-        f"replay {replay_id} is listed by the Session Replay API but no event reaching "
-        "Amplitude has its device and session"
-    )
-
-
-def non_browser_message(user: str, web_session: Any) -> str:
-    return (
-        f"a non-browser event of user {show(user)} falls inside web session "
-        f"{web_session} without the browser's anonymousId or session_id: "
-        "Amplitude cannot link it to the replay"
-    )

@@ -1,15 +1,15 @@
 """The second pass, for lines that arrived so out of order that the first pass cannot restore
 their time order: it re-reads the inputs for just those sessions and browsers, and replaces
-their runs with exact ones."""
+their runs with exact ones. Part of the oracle (tests/oracle), never shipped."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from amp_replay_cli.core.fingerprints import Fingerprints
-from amp_replay_cli.core.identity.events import AMPLITUDE_EVENT_TYPES, NO_SESSION, Event, SessionKey
-from amp_replay_cli.core.identity.runs import Runs, Sighting
-from amp_replay_cli.core.identity.tracking import Tracker
+from amp_replay_cli.core.identity.events import AMPLITUDE_EVENT_TYPES, NO_SESSION
+from tests.oracle.model import Event, SessionKey
+from tests.oracle.runs import Runs, Sighting
+from tests.oracle.tracking import Tracker
 
 
 class Recheck:
@@ -23,15 +23,17 @@ class Recheck:
             for anonymous, runs in tracker.sessions_by_browser.items()
             if not runs.settled()
         }
-        self._seen_messages = Fingerprints()
+        self._seen_messages: set[str] = set()
 
     def needed(self) -> bool:
         return bool(self._sessions or self._browsers)
 
     def add(self, event: Event) -> None:
         """Keep every sighting of the unsettled sessions and browsers."""
-        if event.message_id is not None and self._seen_messages.add(hash(event.message_id)):
-            return
+        if event.message_id is not None:
+            if event.message_id in self._seen_messages:
+                return
+            self._seen_messages.add(event.message_id)
         if event.undelivered is not None:
             return  # the tracker kept it out of every session and browser too
         where = event.where

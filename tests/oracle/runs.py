@@ -1,5 +1,6 @@
 """A value over time (a session's replay device, a browser's session id) kept as runs of equal
-values, so memory grows with the changes and not with the events."""
+values, so memory grows with the changes and not with the events. Part of the oracle
+(tests/oracle), never shipped."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, NamedTuple
 
-from amp_replay_cli.core.identity.events import Where
+from tests.oracle.model import Where
 
 
 @dataclass(slots=True)

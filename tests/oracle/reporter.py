@@ -1,5 +1,6 @@
 """Findings from the rules: one per problem, with the evidence that names its event and
-session, and each session's codes and worst severity for the session rows."""
+session, and each session's codes and worst severity for the session rows. Part of the oracle
+(tests/oracle), never shipped."""
 
 from __future__ import annotations
 
@@ -8,12 +9,10 @@ from typing import Any
 
 from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.findings import CappedFindings, Finding, Severity
-from amp_replay_cli.core.identity.events import Event, SessionKey, Where
-from amp_replay_cli.core.identity.tracking import SessionState
+from amp_replay_cli.core.identity.sql.event_rules import MAX_UNDELIVERED_FINDINGS
 from amp_replay_cli.core.jsvalues import json_ready
-
-# Events that never reach Amplitude can be every line of a log: the first ones are listed.
-MAX_UNDELIVERED_FINDINGS = 200
+from tests.oracle.model import Event, SessionKey, Where
+from tests.oracle.tracking import SessionState
 
 
 class Reporter:

@@ -1,6 +1,10 @@
 """What the end-of-stream rules need to know about the whole stream, kept small as it goes by:
 one state per Amplitude session and per browser in a session, value runs, and the first place
-of each replay id. This is the hot path: `Tracker.collect` runs once per event."""
+of each replay id. `Tracker.collect` runs once per event.
+
+Part of the oracle (tests/oracle): the specification the SQL rules are tested against, never
+shipped.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +17,11 @@ from amp_replay_cli.core.identity.events import (
     AMPLITUDE_EVENT_TYPES,
     ENRICHED_BY_WRAPPER,
     NO_SESSION,
-    Event,
-    SessionKey,
-    Where,
-    id_text,
 )
-from amp_replay_cli.core.identity.runs import Runs
+from amp_replay_cli.core.identity.sql.link_rules import MISSING_EXAMPLES
 from amp_replay_cli.core.wire import is_blocked_id
-
-MISSING_EXAMPLES = 50  # events without the replay property listed per session
+from tests.oracle.model import Event, SessionKey, Where, id_text
+from tests.oracle.runs import Runs
 
 
 @dataclass(slots=True)
