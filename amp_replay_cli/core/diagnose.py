@@ -22,7 +22,7 @@ from amp_replay_cli.core.identity.inputs import (
 )
 from amp_replay_cli.core.identity.sql import catalog, engine
 from amp_replay_cli.core.identity.sql.export_input import load_export
-from amp_replay_cli.core.identity.sql.findings import to_finding
+from amp_replay_cli.core.identity.sql.findings import to_findings
 from amp_replay_cli.core.identity.sql.link_inputs import load_link_inputs
 from amp_replay_cli.core.identity.sql.session_table import session_rows
 from amp_replay_cli.core.identity.thresholds import Thresholds
@@ -152,7 +152,7 @@ def _run_engine(
         load_link_inputs(connection, inputs.export, inputs.replays, inputs.setup)
         sql = catalog.sql_engine(sampling=bool(inputs.setup and inputs.setup.has_sample_rate))
         rows = engine.run_rules(connection, sql.rules, asdict(thresholds))
-        findings = [to_finding(row, sql.wordings) for row in rows]
+        findings = to_findings(rows, sql.wordings)
         return Outcome(loaded, findings, session_rows(connection), engine.summary(connection))
     finally:
         connection.close()
