@@ -44,7 +44,7 @@ FINDINGS = st.builds(
     severity=st.sampled_from(list(Severity)),
     message=TEXTS,
     file=st.none() | TEXTS,
-    line=st.none() | st.integers(min_value=0),
+    line=st.none() | st.integers(min_value=0) | st.booleans(),  # a bool is an int too
     column=st.none() | st.integers(min_value=0),
     path=st.none() | TEXTS,
     hint=st.none() | TEXTS,

@@ -3,6 +3,7 @@ problem sharing one wording, are exactly the findings each row worded on its own
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 from dataclasses import asdict
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from amp_replay_cli.core import diagnose as core_diagnose
 from amp_replay_cli.core.codes import CODES
 from amp_replay_cli.core.diagnose import DiagnoseSettings, thresholds_for
 from amp_replay_cli.core.documents.sources import Source
@@ -167,3 +169,23 @@ def test_findings_that_share_a_wording_have_their_own_evidence(rows):
     assert first.evidence is not None
     first.evidence["changed"] = True
     assert all("changed" not in value for value in evidence[1:])
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_cycle_collector_is_paused_while_the_findings_are_made(monkeypatch, enabled):
+    seen = []
+
+    def recording(rows: Any, wordings: Any) -> list[Any]:
+        seen.append(gc.isenabled())
+        return to_findings(rows, wordings)
+
+    monkeypatch.setattr(core_diagnose, "to_findings", recording)
+    log = EXAMPLES / "01_login_replay_device_is_userid.ndjson"
+    (gc.enable if enabled else gc.disable)()
+    try:
+        report = core_diagnose.diagnose([str(log)], DiagnoseSettings())
+        assert gc.isenabled() is enabled  # as it was before
+    finally:
+        gc.enable()
+    assert seen == [False]
+    assert report.findings

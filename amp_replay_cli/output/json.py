@@ -159,6 +159,8 @@ def _finding_lines(findings: list[Finding], level: int) -> Iterator[str]:
     encode = _encode
 
     def text(value: str | None) -> str:
+        if value is None:
+            return "null"
         if value.__class__ is not str:
             return encode(value)
         known = kept.get(value)
@@ -168,6 +170,11 @@ def _finding_lines(findings: list[Finding], level: int) -> Iterator[str]:
             known = kept[value] = encode_basestring(value)
         return known
 
+    def number(value: int | None) -> str:
+        if value is None:
+            return "null"
+        return int.__repr__(value) if value.__class__ is int else encode(value)
+
     batch: list[str] = []
     separator = "\n" + pad
     yield "["
@@ -176,7 +183,7 @@ def _finding_lines(findings: list[Finding], level: int) -> Iterator[str]:
             f'{separator}{{"code": {text(finding.code)}, '
             f'"severity": {_SEVERITY_TEXTS[finding.severity]}, '
             f'"message": {text(finding.message)}, "file": {text(finding.file)}, '
-            f'"line": {encode(finding.line)}, "column": {encode(finding.column)}, '
+            f'"line": {number(finding.line)}, "column": {number(finding.column)}, '
             f'"path": {text(finding.path)}, "hint": {text(finding.hint)}, '
             f'"evidence": {encode(finding.evidence)}}}'
         )

@@ -27,6 +27,7 @@ from amp_replay_cli.core.identity.events import (
     SESSION_REFUSED,
 )
 from amp_replay_cli.core.identity.reporter import MAX_UNDELIVERED_FINDINGS
+from amp_replay_cli.core.identity.sql.expressions import PYTHON_WHITESPACE
 from amp_replay_cli.core.identity.sql.findings import MESSAGE_ONLY, NOT_LISTED
 from amp_replay_cli.core.identity.sql.relation import FINDING_COLUMNS
 from amp_replay_cli.core.identity.sql.rules import Rule
@@ -37,9 +38,6 @@ from amp_replay_cli.core.wire import BLOCKED_IDS
 SESSION_ENRICHED_TYPES = ("track", "page", "identify")
 # The variant of the finding about an event that never reaches Amplitude.
 UNDELIVERED = "undelivered"
-# What str.strip() removes before an id is compared with the blocked list.
-# (U+3000, the ideographic space, is the last.)
-PYTHON_WHITESPACE = "".join(chr(point) for point in range(0x3001) if chr(point).isspace())
 
 
 def literal(text: str) -> str:
