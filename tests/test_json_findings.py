@@ -40,7 +40,7 @@ EVIDENCE = st.one_of(
 )
 FINDINGS = st.builds(
     Finding,
-    code=st.sampled_from(["RPL_ORPHANED", "AR501", "X\u2028"]),
+    code=st.sampled_from(["RPL_ORPHANED", "AR501", "X\u2028", Severity.INFO]),  # a str subclass
     severity=st.sampled_from(list(Severity)),
     message=TEXTS,
     file=st.none() | TEXTS,
