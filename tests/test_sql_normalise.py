@@ -21,6 +21,7 @@ from amp_replay_cli.core.errors import InputError
 from amp_replay_cli.core.identity import segment
 from amp_replay_cli.core.identity.segment import EVENT_SUFFIXES, NotSegmentEvents
 from amp_replay_cli.core.identity.sql import engine, normalise, reading
+from amp_replay_cli.core.identity.sql.findings import FindingRow
 from amp_replay_cli.core.identity.sql.relation import EVENT_COLUMNS
 from amp_replay_cli.core.identity.sql.rules import Rule
 from tests.oracle.model import from_segment
@@ -386,9 +387,10 @@ def test_the_engine_runs_rules_over_the_events_and_counts_them(tmp_path):
     path = write_lines(tmp_path, lines)
     connection = engine.connect(tmp_path)
     loaded = engine.load(connection, [path], tmp_path)
-    rows = engine.run_rules(
-        connection, [UNDELIVERED_RULE], {"min_id_length": 5, "session_timeout_ms": 1}
-    )
+    parameters = {"min_id_length": 5, "session_timeout_ms": 1}
+    rows = [
+        FindingRow(*row) for row in engine.run_rules(connection, [UNDELIVERED_RULE], parameters)
+    ]
     counted = engine.summary(connection)
     assert counted.undelivered == len(rows) > 0
     assert counted.malformed == len(loaded.malformed) == 1

@@ -3,7 +3,10 @@ data."""
 
 from __future__ import annotations
 
+import gc
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
@@ -22,7 +25,7 @@ from amp_replay_cli.core.identity.inputs import (
 )
 from amp_replay_cli.core.identity.sql import catalog, engine
 from amp_replay_cli.core.identity.sql.export_input import load_export
-from amp_replay_cli.core.identity.sql.findings import to_finding
+from amp_replay_cli.core.identity.sql.findings import to_findings
 from amp_replay_cli.core.identity.sql.link_inputs import load_link_inputs
 from amp_replay_cli.core.identity.sql.session_table import session_rows
 from amp_replay_cli.core.identity.thresholds import Thresholds
@@ -152,10 +155,27 @@ def _run_engine(
         load_link_inputs(connection, inputs.export, inputs.replays, inputs.setup)
         sql = catalog.sql_engine(sampling=bool(inputs.setup and inputs.setup.has_sample_rate))
         rows = engine.run_rules(connection, sql.rules, asdict(thresholds))
-        findings = [to_finding(row, sql.wordings) for row in rows]
-        return Outcome(loaded, findings, session_rows(connection), engine.summary(connection))
+        with _cycle_collection_paused():
+            findings = to_findings(rows, sql.wordings)
+            sessions = session_rows(connection)
+        return Outcome(loaded, findings, sessions, engine.summary(connection))
     finally:
         connection.close()
+
+
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """The findings and session rows of a big log are a million small objects that live until
+    the report is written, none of them in a cycle: Python's cycle collector would walk them
+    again and again while they are made (a third of the time it takes to make them); paused,
+    it walks them once, at its first pass after (while the report is written)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _malformed(line: engine.MalformedLine) -> Finding:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import compress, count
-from json.encoder import encode_basestring
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from math import isfinite
 from typing import Any
 
 from amp_replay_cli import __version__
-from amp_replay_cli.core.findings import ColumnStream, Report, RowStream
+from amp_replay_cli.core.findings import ColumnStream, Finding, Report, RowStream, Severity
 from amp_replay_cli.output import OutputSettings
 from amp_replay_cli.output.escape import json_text
 
@@ -28,6 +28,28 @@ _ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 # The same C encoder for a column of scalars, one call for the whole column: items come out
 # exactly as in a row, separated by a NUL, which JSON text never holds raw (it writes \u0000).
 _COLUMN_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=("\0", ": "))
+# JSONEncoder.encode sets up a new C encoder for every value, which costs about as much as
+# encoding a small row. This is the C encoder _ROW_ENCODER.encode sets up, made once; without
+# the check for cycles, which only changes the error a cyclic value gets (report values are
+# trees of parsed JSON and literals). Where Python has no C encoder, _ROW_ENCODER itself.
+_ONE_VALUE = (
+    c_make_encoder(
+        None,
+        _ROW_ENCODER.default,
+        encode_basestring,
+        _ROW_ENCODER.indent,
+        _ROW_ENCODER.key_separator,
+        _ROW_ENCODER.item_separator,
+        _ROW_ENCODER.sort_keys,
+        _ROW_ENCODER.skipkeys,
+        _ROW_ENCODER.allow_nan,
+    )
+    if c_make_encoder is not None
+    else None
+)
+# At most this many texts of the findings are kept escaped for the findings that repeat them.
+_MAX_KEPT_TEXTS = 10_000
+_SEVERITY_TEXTS = {severity: encode_basestring(severity.value) for severity in Severity}
 
 
 def render_json(report: Report, settings: OutputSettings) -> Iterator[str]:
@@ -61,7 +83,7 @@ def _envelope(report: Report) -> Iterator[str]:
         + ",\n"
     )
     yield '  "findings": '
-    yield from _lines((finding.to_dict() for finding in report.sorted_findings()), level=1)
+    yield from _finding_lines(report.sorted_findings(), level=1)
     yield ",\n" + _members({"error": report.error_info()}, level=1) + "\n}\n"
 
 
@@ -106,10 +128,17 @@ def _object_stream(values: dict[str, Any], level: int) -> Iterator[str]:
     yield "\n" + "  " * level + "}"
 
 
+def _encode(value: Any) -> str:
+    """`value` as _ROW_ENCODER.encode writes it."""
+    if _ONE_VALUE is None:
+        return _ROW_ENCODER.encode(value)
+    return "".join(_ONE_VALUE(value, 0))
+
+
 def _lines(items: Iterable[Any], level: int) -> Iterator[str]:
     """A JSON array with one compact item per line, produced in chunks as the items come."""
     pad = "  " * (level + 1)
-    encode = _ROW_ENCODER.encode
+    encode = _encode
     batch: list[str] = []
     first = True
     yield "["
@@ -120,6 +149,49 @@ def _lines(items: Iterable[Any], level: int) -> Iterator[str]:
             yield "".join(batch)
             batch.clear()
     yield "".join(batch) + ("]" if first else "\n" + "  " * level + "]")
+
+
+def _finding_lines(findings: list[Finding], level: int) -> Iterator[str]:
+    """What `_lines` writes for the findings' to_dict(), without building the dicts: a big
+    log's findings repeat a few codes, messages, files and hints, each escaped once."""
+    pad = "  " * (level + 1)
+    kept: dict[str, str] = {}
+    encode = _encode
+
+    def text(value: str | None) -> str:
+        if value is None:
+            return "null"
+        if value.__class__ is not str:
+            return encode(value)
+        known = kept.get(value)
+        if known is None:
+            if len(kept) >= _MAX_KEPT_TEXTS:
+                kept.clear()
+            known = kept[value] = encode_basestring(value)
+        return known
+
+    def number(value: int | None) -> str:
+        if value is None:
+            return "null"
+        return int.__repr__(value) if value.__class__ is int else encode(value)
+
+    batch: list[str] = []
+    separator = "\n" + pad
+    yield "["
+    for finding in findings:
+        batch.append(
+            f'{separator}{{"code": {text(finding.code)}, '
+            f'"severity": {_SEVERITY_TEXTS[finding.severity]}, '
+            f'"message": {text(finding.message)}, "file": {text(finding.file)}, '
+            f'"line": {number(finding.line)}, "column": {number(finding.column)}, '
+            f'"path": {text(finding.path)}, "hint": {text(finding.hint)}, '
+            f'"evidence": {encode(finding.evidence)}}}'
+        )
+        separator = ",\n" + pad
+        if len(batch) >= _ROWS_PER_CHUNK:
+            yield "".join(batch)
+            batch.clear()
+    yield "".join(batch) + ("\n" + "  " * level + "]" if findings else "]")
 
 
 def _column_lines(stream: ColumnStream, level: int) -> Iterator[str]:

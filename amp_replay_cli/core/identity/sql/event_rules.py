@@ -26,6 +26,7 @@ from amp_replay_cli.core.identity.events import (
     SESSION_REFUSED,
 )
 from amp_replay_cli.core.identity.messages import DEVICE_ID, REPLAY_DEVICE, USER_ID
+from amp_replay_cli.core.identity.sql.expressions import PYTHON_WHITESPACE
 from amp_replay_cli.core.identity.sql.findings import MESSAGE_ONLY, NOT_LISTED
 from amp_replay_cli.core.identity.sql.relation import FINDING_COLUMNS
 from amp_replay_cli.core.identity.sql.rules import Rule
@@ -37,9 +38,6 @@ SESSION_ENRICHED_TYPES = ("track", "page", "identify")
 UNDELIVERED = "undelivered"
 # Events that never reach Amplitude can be every line of a log: the first ones are listed.
 MAX_UNDELIVERED_FINDINGS = 200
-# What str.strip() removes before an id is compared with the blocked list.
-# (U+3000, the ideographic space, is the last.)
-PYTHON_WHITESPACE = "".join(chr(point) for point in range(0x3001) if chr(point).isspace())
 
 
 def literal(text: str) -> str:

@@ -3,14 +3,14 @@ they stand for (identity/events.py, core/wire.py), so the two engines cannot dri
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 
 from amp_replay_cli.core.identity.events import AMPLITUDE_EVENT_TYPES, ENRICHED_BY_WRAPPER
 from amp_replay_cli.core.wire import BLOCKED_IDS
 
-# Every character Python's str.strip() removes (str.isspace).
-_WHITESPACE = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
+# Every character Python's str.strip() removes (str.isspace): U+3000, the ideographic space, is
+# the last, so the search stops there (all of Unicode took a quarter of a second per run).
+PYTHON_WHITESPACE = "".join(chr(point) for point in range(0x3001) if chr(point).isspace())
 _UINT32 = 2**32
 # Legacy sampling hashes String(sessionId); below 2**53 that is the integer's own digits.
 _SAFE_DIGITS = 16
@@ -58,8 +58,8 @@ def usable_id(text: str) -> str:
     """The oracle's tracking._usable_id of an id's text: long enough and not on Amplitude's
     blocked list (wire.is_blocked_id: compared stripped and without case, or all zeros and
     dashes)."""
-    leading = f"regexp_replace({text}, '^[{_WHITESPACE}]+', '')"
-    stripped = f"lower(regexp_replace({leading}, '[{_WHITESPACE}]+$', ''))"
+    leading = f"regexp_replace({text}, '^[{PYTHON_WHITESPACE}]+', '')"
+    stripped = f"lower(regexp_replace({leading}, '[{PYTHON_WHITESPACE}]+$', ''))"
     return (
         f"(length({text}) >= $min_id_length AND {stripped} NOT IN {listed(BLOCKED_IDS)} "
         f"AND NOT regexp_matches({stripped}, '^[0-]*0[0-]*$'))"

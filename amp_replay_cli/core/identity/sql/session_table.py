@@ -95,11 +95,12 @@ def session_rows(connection: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """The rows session_rows.session_rows gives, worst session first."""
     result = connection.execute(SESSION_ROWS)
     columns = [column[0] for column in result.description]
-    return [_row(dict(zip(columns, values, strict=True))) for values in result.fetchall()]
-
-
-def _row(row: dict[str, Any]) -> dict[str, Any]:
-    row["device_id"] = json.loads(row["device_id"])
-    for name in _LISTS:
-        row[name] = row[name] or []
-    return row
+    rows = [dict(zip(columns, values, strict=True)) for values in result.fetchall()]
+    # Every device id read by one call, as the members of one array: the values json.loads
+    # gives each, without a call per session.
+    devices = json.loads("[" + ",".join(row["device_id"] for row in rows) + "]")
+    for row, device in zip(rows, devices, strict=True):
+        row["device_id"] = device
+        for name in _LISTS:
+            row[name] = row[name] or []
+    return rows
