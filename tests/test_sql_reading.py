@@ -140,6 +140,15 @@ def test_a_path_duckdb_would_read_as_a_pattern_is_left_to_today(tmp_path, monkey
     assert assert_same_as_today([path], tmp_path, monkeypatch) == 0
 
 
+def test_a_relative_path_duckdb_would_read_from_home_is_read_where_python_reads_it(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "~").mkdir()
+    _write(tmp_path / "~", GOOD + b"\n")
+    monkeypatch.chdir(tmp_path)
+    assert assert_same_as_today(["~/events.ndjson"], tmp_path, monkeypatch) == 1
+
+
 def test_many_slices_number_their_lines_on(tmp_path, monkeypatch):
     monkeypatch.setattr(reading, "SLICE_LINES", 7)
     lines = [json.dumps(event("track", n, message=f"s-{n % 20}")).encode() for n in range(60)]

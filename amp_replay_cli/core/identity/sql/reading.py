@@ -38,6 +38,7 @@ from amp_replay_cli.core.documents.streams import (
     text_encoding,
 )
 from amp_replay_cli.core.identity import segment
+from amp_replay_cli.core.identity.sql.expressions import quoted
 from amp_replay_cli.core.identity.sql.normalise import (
     items_from_line_values_sql,
     items_sql,
@@ -133,7 +134,13 @@ class _NotNative(Exception):
 
 def _whole_file_reads(source: Source) -> bool:
     """A file DuckDB opens by its name as Python does: on disk, no pattern characters."""
-    return source.path is not None and not _GLOB_CHARACTERS & set(str(source.path))
+    return source.path is not None and not _GLOB_CHARACTERS & set(_duckdb_path(source))
+
+
+def _duckdb_path(source: Source) -> str:
+    """Absolute: DuckDB reads a leading `~` as the home directory, `s3:` and the like as URLs."""
+    assert source.path is not None  # _whole_file_reads
+    return str(source.path.absolute())
 
 
 def _load_whole_file(
@@ -143,7 +150,6 @@ def _load_whole_file(
     (`preserve_insertion_order`: a row's position is its line's), then those rows to items.
     _NotNative when the lines DuckDB read do not add up to the file (then nothing is in
     `items`)."""
-    assert source.path is not None  # _whole_file_reads
     with open_binary(source) as raw:
         gzipped = raw.read(2) == _GZIP_MAGIC
     max_line = min(limit.max_chars, MAX_LINE_BYTES)
@@ -151,7 +157,7 @@ def _load_whole_file(
     lines = f"""(
         SELECT NULL::INTEGER AS input, NULL::VARCHAR AS file, strlen(text) AS line,
             COALESCE(text, '') AS text
-        FROM read_csv({_quoted(str(source.path))}, columns = {{'text': 'VARCHAR'}},
+        FROM read_csv({quoted(_duckdb_path(source))}, columns = {{'text': 'VARCHAR'}},
             delim = '\x01', quote = '', escape = '', header = false, auto_detect = false,
             new_line = '\\n', compression = '{"gzip" if gzipped else "none"}',
             max_line_size = {max_line}, buffer_size = {max(max_line, _CSV_BUFFER_BYTES)})
@@ -194,18 +200,13 @@ def _line_count(
         return int(count)
     with open_binary(source) as raw:
         start = len(_UTF8_BOM) if raw.read(len(_UTF8_BOM)) == _UTF8_BOM else 0
-        size = raw.seek(0, os.SEEK_END) - start
-        if size:
-            raw.seek(-1, os.SEEK_END)
+        end = raw.seek(0, os.SEEK_END)
+        raw.seek(max(start, end - 1))
         last_line_ends = raw.read(1) == b"\n"
     unended = 1 if count and not last_line_ends else 0
-    if length + count - unended != size:
+    if length + count - unended != end - start:
         raise _NotNative
     return int(count)
-
-
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _binary(source: Source) -> BinaryIO:
