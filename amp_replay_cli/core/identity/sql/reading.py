@@ -50,9 +50,6 @@ CHUNK_BYTES = 32 << 20  # large: DuckDB plans the normalisation once per chunk
 # its buffer, which must hold one.
 MAX_LINE_BYTES = 8 << 20
 _CSV_BUFFER_BYTES = 2 * MAX_LINE_BYTES
-# Lines normalised at a time, each slice compressed before the next: two row groups, one per
-# core.
-SLICE_LINES = 2 * 122_880
 _GLOB_CHARACTERS = frozenset("*?[]{}")  # DuckDB would read a path holding them as a pattern
 _BATCH_LINES = 10_000
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -168,27 +165,26 @@ def _load_whole_file(
     finally:
         connection.execute("SET preserve_insertion_order = false")
     try:
-        count = _line_count(connection, source, gzipped, max_line)
+        _check_line_count(connection, source, gzipped, max_line)
         numbered = (
             "(SELECT * REPLACE ($input AS input, $file AS file, rowid + 1 AS line) "
-            "FROM temp.line_values WHERE rowid >= $first AND rowid < $first + $rows)"
+            "FROM temp.line_values)"
         )
-        statement = f"INSERT INTO items {items_from_line_values_sql(numbered)}"
-        for first in range(0, count, SLICE_LINES):
-            parameters = {"input": input_index, "file": source.name, "first": first}
-            connection.execute(statement, {**parameters, "rows": SLICE_LINES})
-            connection.execute("CHECKPOINT")  # compresses what it appended
+        connection.execute(
+            f"INSERT INTO items {items_from_line_values_sql(numbered)}",
+            {"input": input_index, "file": source.name},
+        )
     finally:
         connection.execute("DROP TABLE temp.line_values")
 
 
-def _line_count(
+def _check_line_count(
     connection: duckdb.DuckDBPyConnection, source: Source, gzipped: bool, max_line: int
-) -> int:
-    """The lines read; _NotNative unless no line is longer than `max_line` bytes (so no longer
-    in characters) and the lines with their line breaks are the file's bytes (after a UTF-8
-    byte-order mark): nothing split or dropped by the CSV reader. The size of a gzip stream is
-    known only inflated."""
+) -> None:
+    """_NotNative unless no line is longer than `max_line` bytes (so no longer in characters)
+    and the lines with their line breaks are the file's bytes (after a UTF-8 byte-order mark):
+    nothing split or dropped by the CSV reader. The size of a gzip stream is known only
+    inflated."""
     row = connection.execute(
         "SELECT count(*), COALESCE(sum(line), 0), COALESCE(max(line), 0) FROM temp.line_values"
     ).fetchone()
@@ -197,7 +193,7 @@ def _line_count(
     if longest > max_line:
         raise _NotNative
     if gzipped:
-        return int(count)
+        return
     with open_binary(source) as raw:
         start = len(_UTF8_BOM) if raw.read(len(_UTF8_BOM)) == _UTF8_BOM else 0
         end = raw.seek(0, os.SEEK_END)
@@ -206,7 +202,6 @@ def _line_count(
     unended = 1 if count and not last_line_ends else 0
     if length + count - unended != end - start:
         raise _NotNative
-    return int(count)
 
 
 def _binary(source: Source) -> BinaryIO:
