@@ -1,12 +1,17 @@
 """The lines of one input into DuckDB, as the `raw_lines` the normalisation reads, normalised
-into the `items` table a chunk at a time (so the text of a big log is never held whole).
+into the `items` table.
 
-NDJSON in UTF-8, plain or gzip, which is where size lives, is cut into chunks of whole lines in
-Python (bytes only: no object per line) and split into lines by DuckDB. Everything else goes
-through the Python readers of segment.py, line by line or item by item: other encodings, JSON
-arrays, one pretty-printed document, a line limit below the chunk size. So does a chunk DuckDB
-cannot decode (not UTF-8, a broken gzip stream): that input is read again by Python, which
-stops where today's reader stops and says why.
+NDJSON in UTF-8, plain or gzip, which is where size lives, is read by DuckDB itself in one
+parallel query: its CSV reader splits the lines (one column, no quoting), the normalisation's
+first half makes one row per line in the file's order (so the rows' positions are the line
+numbers), the second half the items. That reader refuses what it would read differently from
+Python (a carriage return, bytes that are not UTF-8, a line longer than it buffers, a broken
+gzip stream), and the bytes it read must add up to the file's: else the input is cut into
+chunks of whole lines in Python (bytes only: no object per line) and split into lines by
+DuckDB a chunk at a time. Everything else goes through the Python readers of segment.py, line
+by line or item by item: other encodings, JSON arrays, one pretty-printed document, a line limit
+below the chunk size. So does a chunk DuckDB cannot decode (not UTF-8, a broken gzip stream):
+that input is read again by Python, which stops where today's reader stops and says why.
 """
 
 from __future__ import annotations
@@ -33,9 +38,19 @@ from amp_replay_cli.core.documents.streams import (
     text_encoding,
 )
 from amp_replay_cli.core.identity import segment
-from amp_replay_cli.core.identity.sql.normalise import items_sql
+from amp_replay_cli.core.identity.sql.expressions import quoted
+from amp_replay_cli.core.identity.sql.normalise import (
+    items_from_line_values_sql,
+    items_sql,
+    line_values_sql,
+)
 
 CHUNK_BYTES = 32 << 20  # large: DuckDB plans the normalisation once per chunk
+# The longest line DuckDB's CSV reader takes (a longer one leaves the file to the chunks), and
+# its buffer, which must hold one.
+MAX_LINE_BYTES = 8 << 20
+_CSV_BUFFER_BYTES = 2 * MAX_LINE_BYTES
+_GLOB_CHARACTERS = frozenset("*?[]{}")  # DuckDB would read a path holding them as a pattern
 _BATCH_LINES = 10_000
 _GZIP_MAGIC = b"\x1f\x8b"
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -64,6 +79,12 @@ def load_source(
     """Every item of a file (stdin already copied to one) into `items`; an InputError once the
     lines before it are in, as segment.read_events would have yielded them."""
     layout = _layout(source, limit)
+    if layout == "ndjson" and _whole_file_reads(source):
+        try:
+            _load_whole_file(connection, source, input_index, limit)
+            return
+        except (duckdb.InvalidInputException, duckdb.IOException, _NotNative):
+            connection.execute("DELETE FROM items WHERE input = ?", [input_index])
     if layout == "ndjson" and limit.max_chars >= CHUNK_BYTES:
         try:
             _load_chunks(connection, source, input_index, limit)
@@ -106,6 +127,81 @@ def _utf8(source: Source) -> bool:
 class _NotNative(Exception):
     """Something only the Python reader words as today: a broken gzip stream, a line past the
     chunk."""
+
+
+def _whole_file_reads(source: Source) -> bool:
+    """A file DuckDB opens by its name as Python does: on disk, no pattern characters."""
+    return source.path is not None and not _GLOB_CHARACTERS & set(_duckdb_path(source))
+
+
+def _duckdb_path(source: Source) -> str:
+    """Absolute: DuckDB reads a leading `~` as the home directory, `s3:` and the like as URLs."""
+    assert source.path is not None  # _whole_file_reads
+    return str(source.path.absolute())
+
+
+def _load_whole_file(
+    connection: duckdb.DuckDBPyConnection, source: Source, input_index: int, limit: ItemLimit
+) -> None:
+    """The file in two parallel statements: its lines to one row each, in the file's order
+    (`preserve_insertion_order`: a row's position is its line's), then those rows to items.
+    _NotNative when the lines DuckDB read do not add up to the file (then nothing is in
+    `items`)."""
+    with open_binary(source) as raw:
+        gzipped = raw.read(2) == _GZIP_MAGIC
+    max_line = min(limit.max_chars, MAX_LINE_BYTES)
+    # Until its position is known, a row's `line` holds the length of its line in bytes.
+    lines = f"""(
+        SELECT NULL::INTEGER AS input, NULL::VARCHAR AS file, strlen(text) AS line,
+            COALESCE(text, '') AS text
+        FROM read_csv({quoted(_duckdb_path(source))}, columns = {{'text': 'VARCHAR'}},
+            delim = '\x01', quote = '', escape = '', header = false, auto_detect = false,
+            new_line = '\\n', compression = '{"gzip" if gzipped else "none"}',
+            max_line_size = {max_line}, buffer_size = {max(max_line, _CSV_BUFFER_BYTES)})
+    )"""
+    connection.execute("SET preserve_insertion_order = true")
+    try:
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE line_values AS {line_values_sql(lines)}")
+    finally:
+        connection.execute("SET preserve_insertion_order = false")
+    try:
+        _check_line_count(connection, source, gzipped, max_line)
+        numbered = (
+            "(SELECT * REPLACE ($input AS input, $file AS file, rowid + 1 AS line) "
+            "FROM temp.line_values)"
+        )
+        connection.execute(
+            f"INSERT INTO items {items_from_line_values_sql(numbered)}",
+            {"input": input_index, "file": source.name},
+        )
+    finally:
+        connection.execute("DROP TABLE temp.line_values")
+
+
+def _check_line_count(
+    connection: duckdb.DuckDBPyConnection, source: Source, gzipped: bool, max_line: int
+) -> None:
+    """_NotNative unless no line is longer than `max_line` bytes (so no longer in characters)
+    and the lines with their line breaks are the file's bytes (after a UTF-8 byte-order mark):
+    nothing split or dropped by the CSV reader. The size of a gzip stream is known only
+    inflated."""
+    row = connection.execute(
+        "SELECT count(*), COALESCE(sum(line), 0), COALESCE(max(line), 0) FROM temp.line_values"
+    ).fetchone()
+    assert row is not None  # an aggregate always has its row
+    count, length, longest = row
+    if longest > max_line:
+        raise _NotNative
+    if gzipped:
+        return
+    with open_binary(source) as raw:
+        start = len(_UTF8_BOM) if raw.read(len(_UTF8_BOM)) == _UTF8_BOM else 0
+        end = raw.seek(0, os.SEEK_END)
+        raw.seek(max(start, end - 1))
+        last_line_ends = raw.read(1) == b"\n"
+    unended = 1 if count and not last_line_ends else 0
+    if length + count - unended != end - start:
+        raise _NotNative
 
 
 def _binary(source: Source) -> BinaryIO:
