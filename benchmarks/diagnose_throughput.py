@@ -6,18 +6,20 @@ Generates a realistic Segment NDJSON archive (benchmarks/segment_events.py), the
   replay id differs from their session's, in two formulations: `group_by` over all events
   (jq's fast path, memory grows with events) and `reduce` into an object (constant memory,
   slower than linear, so it runs on a sample only).
-Wall time and peak RSS of each, measured by a fresh parent process; the session counts must agree.
+Wall time and peak RSS of each, measured by a fresh parent process, amp-replay and jq group_by
+alternated for --rounds rounds (medians); the session counts must agree.
 
-    python benchmarks/diagnose_throughput.py [--events 1000000] [--reduce-sample 100000]
+    python benchmarks/diagnose_throughput.py [--events 1000000] [--reduce-sample 100000] \
+        [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -55,6 +57,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--reduce-sample", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=3)
     arguments = parser.parse_args()
     amp_replay = shutil.which("amp-replay", path=str(Path(sys.executable).parent)) or "amp-replay"
     jq = shutil.which("jq") or raise_missing("jq")
@@ -72,12 +75,22 @@ def main() -> None:
         size_mb = log.stat().st_size / 1e6
         (work / "group_by.jq").write_text(GROUP_BY)
         (work / "reduce.jq").write_text(REDUCE)
-        amp_time, amp_rss = measured(
-            [amp_replay, "diagnose", str(log), "-f", "json"], work / "amp.json", (0, 1)
-        )
-        jq_time, jq_rss = measured(
-            [jq, "-n", "-c", "-f", str(work / "group_by.jq"), str(log)], work / "jq.json"
-        )
+        amp_rounds, jq_rounds = [], []
+        for _ in range(arguments.rounds):
+            amp_rounds.append(
+                measured(
+                    [amp_replay, "diagnose", str(log), "-f", "json", "-o", str(work / "amp.json")],
+                    work / "amp.out",
+                    (0, 1),
+                )
+            )
+            jq_rounds.append(
+                measured(
+                    [jq, "-n", "-c", "-f", str(work / "group_by.jq"), str(log)], work / "jq.json"
+                )
+            )
+        amp_time, amp_rss = median_of(amp_rounds)
+        jq_time, jq_rss = median_of(jq_rounds)
         reduce_time, reduce_rss = measured(
             [jq, "-n", "-c", "-f", str(work / "reduce.jq"), str(sample)], work / "reduce.json"
         )
@@ -91,11 +104,12 @@ def main() -> None:
             f"session counts differ: amp-replay {report['summary']['sessions']}, "
             f"jq {grouped['sessions']}"
         )
-    parser_name = "orjson" if importlib.util.find_spec("orjson") else "stdlib json"
     count, sample_count = arguments.events, min(arguments.events, arguments.reduce_sample)
     print(
         f"{count:,} events ({size_mb:,.0f} MB), {grouped['sessions']:,} sessions; "
-        f"amp-replay parses with {parser_name}"
+        f"medians of {arguments.rounds} alternated rounds; amp-replay rounds "
+        f"{', '.join(f'{seconds:.1f}' for seconds, _ in amp_rounds)} s, jq rounds "
+        f"{', '.join(f'{seconds:.1f}' for seconds, _ in jq_rounds)} s"
     )
     print("| command | events | seconds | events/s | peak RSS MiB |")
     print("| --- | ---: | ---: | ---: | ---: |")
@@ -116,6 +130,10 @@ def main() -> None:
         f"amp-replay / jq group_by: {jq_time / amp_time:.2f}x; amp-replay / jq reduce "
         f"({sample_count:,} events): {reduce_time / sample_time:.2f}x"
     )
+
+
+def median_of(rounds: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(seconds for seconds, _ in rounds), max(rss for _, rss in rounds)
 
 
 def raise_missing(name: str) -> str:

@@ -1,6 +1,7 @@
 """DuckDB reading a whole NDJSON file in one parallel query against today's reading (chunks cut
-in Python, or Python's readers): for every input, the same `items` rows, every column (line
-numbers, AR501 messages, part numbers of batch items), and the same inputs refused."""
+in Python, or Python's readers): for every input, the same events, every column, in the same
+reading order (line numbers, batch items in their order), the same malformed lines with their
+AR501 messages, the same counts (duplicates, malformed) and the same inputs refused."""
 
 from __future__ import annotations
 
@@ -37,17 +38,21 @@ class Spy:
 
 
 def loaded(paths, scratch, limit=LOG_LINE):
-    """Every items row and what load reported besides, in reading order."""
+    """Every event row, in reading order, and what load reported and counted besides (load
+    drops its items once the events and malformed lines are taken from them)."""
     scratch.mkdir(exist_ok=True)
     connection = engine.connect(scratch)
     result = engine.load(connection, paths, scratch, limit=limit)
-    rows = connection.execute("SELECT * FROM items ORDER BY input, line, part").fetchall()
+    rows = connection.execute("SELECT * FROM events ORDER BY seq").fetchall()
+    counts = engine.summary(connection)
     connection.close()
-    return rows, result.malformed, [str(problem) for problem in result.problems], result.skipped
+    problems = [str(problem) for problem in result.problems]
+    return rows, result.malformed, problems, result.skipped, counts
 
 
 def assert_same_as_today(paths, tmp_path, monkeypatch, limit=LOG_LINE):
-    """The whole-file query's items equal today's path's; the number of files it read."""
+    """The whole-file query's events, malformed lines and counts equal today's path's; the
+    number of files it read."""
     with monkeypatch.context() as patched:
         spy = Spy(patched)
         fast = loaded(paths, tmp_path / "fast", limit)

@@ -49,6 +49,11 @@ def js_string_to_number(text: str) -> float:
     return float(stripped.replace("Infinity", "inf"))
 
 
+# json.dumps(value, ensure_ascii=False), without setting up an encoder at every call: messages
+# show a value each, and a big log's findings are worded by the hundred thousand.
+_SHOWN = json.JSONEncoder(ensure_ascii=False)
+
+
 def show(value: Any) -> str:
     """A value as it would be written in JSON, for messages (never used for credentials)."""
     if isinstance(value, float):
@@ -58,7 +63,7 @@ def show(value: Any) -> str:
             return "Infinity" if value > 0 else "-Infinity"
         if value.is_integer() and abs(value) < 1e21:
             return str(int(value))
-    shown = json.dumps(value, ensure_ascii=False)
+    shown = _SHOWN.encode(value)
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
