@@ -3,14 +3,12 @@ data."""
 
 from __future__ import annotations
 
-import gc
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
+from amp_replay_cli.core.collector import collector_paused
 from amp_replay_cli.core.documents.limits import LOG_LINE, ItemLimit
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.errors import InputError
@@ -155,27 +153,12 @@ def _run_engine(
         load_link_inputs(connection, inputs.export, inputs.replays, inputs.setup)
         sql = catalog.sql_engine(sampling=bool(inputs.setup and inputs.setup.has_sample_rate))
         rows = engine.run_rules(connection, sql.rules, asdict(thresholds))
-        with _cycle_collection_paused():
+        with collector_paused():  # a big log's findings and session rows
             findings = to_findings(rows, sql.wordings)
             sessions = session_rows(connection)
         return Outcome(loaded, findings, sessions, engine.summary(connection))
     finally:
         connection.close()
-
-
-@contextmanager
-def _cycle_collection_paused() -> Iterator[None]:
-    """The findings and session rows of a big log are a million small objects that live until
-    the report is written, none of them in a cycle: Python's cycle collector would walk them
-    again and again while they are made (a third of the time it takes to make them); paused,
-    it walks them once, at its first pass after (while the report is written)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _malformed(line: engine.MalformedLine) -> Finding:

@@ -8,8 +8,6 @@ which `sent_events` reads back.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import itertools
 import uuid
@@ -19,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
+from amp_replay_cli.core.collector import collector_paused
 from amp_replay_cli.core.documents.limits import RECORDING_ITEM, ItemLimit
 from amp_replay_cli.core.documents.sources import Source
 from amp_replay_cli.core.documents.streams import STRICT_DECODER
@@ -116,7 +115,7 @@ def inspect(
     second parse; the spool is removed again when the file is rejected. An item longer than
     `limit` ends the reading with LimitExceeded.
     """
-    with _collector_paused():
+    with collector_paused():  # each event parsed into thousands of objects
         try:
             walk = _Pass(source, split_sessions, max_batch_bytes, limit, fast=True)
             findings = walk.run(spool)
@@ -132,21 +131,6 @@ def inspect(
             recording.spool = spool
             recording.bodies = walk.bodies
     return recording
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a recording is read: each event is parsed
-    into thousands of dicts, lists and strings that are freed with it (they hold no cycles),
-    and the collections their allocation triggers, each of them traversing every object the
-    process holds, took a tenth of the reading thread."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def sent_events(recording: Recording, split_sessions: bool = False) -> Iterator[SentEvent]:
