@@ -103,6 +103,19 @@ END"""
 _TIMESTAMPS = (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ)
 
 
+@contextmanager
+def deep_recursion() -> Iterator[None]:
+    """sqlglot walks a tree recursively: the whole engine's query (a union of every rule over
+    nested CASEs) goes deeper than Python's default limit under a CLI's own frames."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, DEEP_RECURSION))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+@deep_recursion()
 def emit_query(
     dialect: Dialect,
     table: str,
@@ -119,31 +132,6 @@ def emit_query(
     A rule that reads another table than `events` or `raw_lines` (the export, the replay list,
     the set-up: inputs of diagnose on files) is left out, with a comment saying so, as diagnose
     on files leaves out what needs an input it was not given."""
-    with deep_recursion():
-        return _emit_query(dialect, table, normalise_sql, rules, parameters, fallbacks, write)
-
-
-@contextmanager
-def deep_recursion() -> Iterator[None]:
-    """sqlglot walks a tree recursively: the whole engine's query (a union of every rule over
-    nested CASEs) goes deeper than Python's default limit under a CLI's own frames."""
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, DEEP_RECURSION))
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(limit)
-
-
-def _emit_query(
-    dialect: Dialect,
-    table: str,
-    normalise_sql: str,
-    rules: Sequence[Rule],
-    parameters: Mapping[str, int | str],
-    fallbacks: Sequence[UdfFallback] = (),
-    write: Dialect | None = None,
-) -> str:
     comments = [
         f"amp-replay diagnose --emit-sql {dialect.value}: run it, export the rows (CSV "
         "or JSON), then: amp-replay diagnose --from-results FILE"
