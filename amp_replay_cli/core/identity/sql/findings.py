@@ -79,12 +79,10 @@ def to_findings(
                 code,
                 known.severity,
                 known.message,
-                file,
-                line,
-                None,
-                None,
-                known.hint,
-                evidence or None,
+                file=file,
+                line=line,
+                hint=known.hint,
+                evidence=evidence or None,
             )
         )
     return findings
